@@ -1,0 +1,336 @@
+"""The deck model: plain typed dataclasses shared by every part of srs-trainer.
+
+This module imports nothing of ours. Sources (YAML) are loaded into these classes by
+``sources``; ``anki_export``, ``trainer``, ``importer`` and ``verify`` read or produce them.
+Every class round-trips through ``to_dict``/``from_dict`` using the same keys as the YAML
+source format (see docs/format.md), so a dict from a source file is a valid ``from_dict`` input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+LETTERS = "ABCDEF"
+MIN_CHOICES = 2
+MAX_CHOICES = len(LETTERS)
+DEFAULT_TIME_LIMIT = 120
+DEFAULT_ATTEMPTS = 2
+
+
+class Section(str, Enum):
+    """Where a question sits on the quiz page: the timed challenge or the untimed practice."""
+
+    CHALLENGE = "challenge"
+    PRACTICE = "practice"
+
+
+@dataclass(frozen=True)
+class Code:
+    """A block of source code shown with a question or as a choice."""
+
+    source: str
+    language: str = "python"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"language": self.language, "source": self.source}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Code:
+        return cls(source=data["source"], language=data.get("language", "python"))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One lettered option. It is text, code, or text followed by code."""
+
+    letter: str
+    text: str = ""
+    code: Code | None = None
+
+    def display(self) -> str:
+        """The choice as a single string (text, then code), for matching and plain output."""
+        parts = [part for part in (self.text, self.code.source if self.code else "") if part]
+        return "\n".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.text:
+            data["text"] = self.text
+        if self.code is not None:
+            data["code"] = self.code.source
+            data["language"] = self.code.language
+        return data
+
+    @classmethod
+    def from_dict(cls, letter: str, data: str | Mapping[str, Any]) -> Choice:
+        if isinstance(data, str):
+            return cls(letter=letter, text=data)
+        code = data.get("code")
+        return cls(
+            letter=letter,
+            text=data.get("text", ""),
+            code=Code(code, data.get("language", "python")) if code is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class SolutionStep:
+    """One step of a worked solution ("Step 1: Understand async view purpose")."""
+
+    title: str
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "text": self.text} if self.text else {"title": self.title}
+
+    @classmethod
+    def from_dict(cls, data: str | Mapping[str, Any]) -> SolutionStep:
+        if isinstance(data, str):
+            return cls(title=data)
+        return cls(title=data["title"], text=data.get("text", ""))
+
+
+@dataclass(frozen=True)
+class Verify:
+    """A runnable check proving that the keyed answer is what really happens (``srs verify``)."""
+
+    run: str
+    expect: Mapping[str, Any]
+    requires: tuple[str, ...] = ()
+    setup: str = ""
+    timeout: float = 60.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.requires:
+            data["requires"] = list(self.requires)
+        if self.setup:
+            data["setup"] = self.setup
+        data["run"] = self.run
+        data["expect"] = dict(self.expect)
+        if self.timeout != 60.0:
+            data["timeout"] = self.timeout
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Verify:
+        return cls(
+            run=data["run"],
+            expect=dict(data.get("expect", {})),
+            requires=tuple(data.get("requires", ())),
+            setup=data.get("setup", ""),
+            timeout=float(data.get("timeout", 60.0)),
+        )
+
+
+@dataclass(frozen=True)
+class Question:
+    """A multiple-choice question with exactly one correct choice."""
+
+    id: str
+    section: Section
+    prompt: str
+    choices: tuple[Choice, ...]
+    answer: str
+    title: str = ""
+    kind: str = ""
+    level: str = ""
+    time_limit: int = DEFAULT_TIME_LIMIT
+    attempts: int = DEFAULT_ATTEMPTS
+    code: Code | None = None
+    hint: str = ""
+    explanation: str = ""
+    solution: tuple[SolutionStep, ...] = ()
+    common_mistakes: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    verify: Verify | None = None
+    # Line numbers of fields in the source ("answer" -> 12, "choices.1" -> 15). Not content.
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def correct_choice(self) -> Choice:
+        return next(choice for choice in self.choices if choice.letter == self.answer)
+
+    def choice(self, letter: str) -> Choice | None:
+        return next((c for c in self.choices if c.letter == letter.upper()), None)
+
+    @property
+    def line(self) -> int:
+        return self.lines.get("", 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "section": self.section.value}
+        for name in ("kind", "level", "title"):
+            if getattr(self, name):
+                data[name] = getattr(self, name)
+        data["time_limit"] = self.time_limit
+        data["attempts"] = self.attempts
+        data["prompt"] = self.prompt
+        if self.code is not None:
+            data["code"] = self.code.to_dict()
+        data["choices"] = [
+            choice.text if choice.code is None else choice.to_dict() for choice in self.choices
+        ]
+        data["answer"] = self.answer
+        if self.hint:
+            data["hint"] = self.hint
+        if self.explanation:
+            data["explanation"] = self.explanation
+        if self.solution:
+            data["solution"] = [step.to_dict() for step in self.solution]
+        if self.common_mistakes:
+            data["common_mistakes"] = list(self.common_mistakes)
+        if self.tags:
+            data["tags"] = list(self.tags)
+        if self.verify is not None:
+            data["verify"] = self.verify.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        default_time_limit: int = DEFAULT_TIME_LIMIT,
+        default_attempts: int = DEFAULT_ATTEMPTS,
+        lines: Mapping[str, int] | None = None,
+    ) -> Question:
+        code = data.get("code")
+        verify = data.get("verify")
+        return cls(
+            id=data["id"],
+            section=Section(data["section"]),
+            kind=data.get("kind", ""),
+            level=data.get("level", ""),
+            title=data.get("title", ""),
+            time_limit=int(data.get("time_limit", default_time_limit)),
+            attempts=int(data.get("attempts", default_attempts)),
+            prompt=data["prompt"],
+            code=Code.from_dict(code) if code is not None else None,
+            choices=tuple(
+                Choice.from_dict(LETTERS[index], choice)
+                for index, choice in enumerate(data["choices"])
+            ),
+            answer=data["answer"],
+            hint=data.get("hint", ""),
+            explanation=data.get("explanation", ""),
+            solution=tuple(SolutionStep.from_dict(step) for step in data.get("solution", ())),
+            common_mistakes=tuple(data.get("common_mistakes", ())),
+            tags=tuple(data.get("tags", ())),
+            verify=Verify.from_dict(verify) if verify is not None else None,
+            lines=dict(lines or {}),
+        )
+
+
+@dataclass(frozen=True)
+class Badge:
+    """What a learner earns by mastering every challenge question of a deck."""
+
+    name: str
+    rule: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "rule": self.rule} if self.rule else {"name": self.name}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Badge:
+        return cls(name=data["name"], rule=data.get("rule", ""))
+
+
+@dataclass(frozen=True)
+class Deck:
+    """One source file: a titled, ordered set of questions with an optional badge."""
+
+    id: str
+    title: str
+    questions: tuple[Question, ...]
+    anki_deck: str = ""
+    description: str = ""
+    topic: str = ""
+    estimated_minutes: int | None = None
+    badge: Badge | None = None
+    time_limit: int = DEFAULT_TIME_LIMIT
+    attempts: int = DEFAULT_ATTEMPTS
+    tags: tuple[str, ...] = ()
+    # Where the deck was loaded from, and line numbers of its fields. Not content.
+    source_path: str = field(default="", compare=False)
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def anki_name(self) -> str:
+        return self.anki_deck or self.title
+
+    @property
+    def challenges(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.section is Section.CHALLENGE)
+
+    @property
+    def practice(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.section is Section.PRACTICE)
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"format": 1, "id": self.id, "title": self.title}
+        if self.anki_deck:
+            data["anki_deck"] = self.anki_deck
+        if self.description:
+            data["description"] = self.description
+        if self.topic:
+            data["topic"] = self.topic
+        if self.estimated_minutes is not None:
+            data["estimated_minutes"] = self.estimated_minutes
+        if self.badge is not None:
+            data["badge"] = self.badge.to_dict()
+        data["time_limit"] = self.time_limit
+        data["attempts"] = self.attempts
+        if self.tags:
+            data["tags"] = list(self.tags)
+        data["questions"] = [question.to_dict() for question in self.questions]
+        return data
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        source_path: str = "",
+        lines: Mapping[str, int] | None = None,
+        question_lines: Sequence[Mapping[str, int]] = (),
+    ) -> Deck:
+        """Build a deck from source-format data.
+
+        ``lines`` maps the deck's dotted field paths to source lines; ``question_lines`` holds
+        one such map per question, relative to the question ("" is the question itself).
+        """
+        time_limit = int(data.get("time_limit", DEFAULT_TIME_LIMIT))
+        attempts = int(data.get("attempts", DEFAULT_ATTEMPTS))
+        badge = data.get("badge")
+        questions = tuple(
+            Question.from_dict(
+                item,
+                default_time_limit=time_limit,
+                default_attempts=attempts,
+                lines=question_lines[index] if index < len(question_lines) else None,
+            )
+            for index, item in enumerate(data["questions"])
+        )
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            anki_deck=data.get("anki_deck", ""),
+            description=data.get("description", ""),
+            topic=data.get("topic", ""),
+            estimated_minutes=data.get("estimated_minutes"),
+            badge=Badge.from_dict(badge) if badge is not None else None,
+            time_limit=time_limit,
+            attempts=attempts,
+            tags=tuple(data.get("tags", ())),
+            questions=questions,
+            source_path=source_path,
+            lines=dict(lines or {}),
+        )

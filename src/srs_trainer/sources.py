@@ -1,0 +1,401 @@
+"""Loading and validating YAML deck sources into the model.
+
+Sources are parsed safely (``yaml.compose`` builds nodes; nothing is ever constructed from a
+tag) with PyYAML's C parser where present. Every node keeps its line and column, so each problem
+is reported as ``path:line:column``, and all problems of a file are reported in one run.
+The rules come from the one schema file, ``schema/deck.schema.json``, which editors use too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import Deck
+from .problems import InputError, Problem
+
+SOURCE_SUFFIXES = (".yaml", ".yml")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SCALAR = yaml.constructor.SafeConstructor()
+_MAX_DEPTH = 64
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the source format, as shipped in the package."""
+    text = resources.files("srs_trainer").joinpath("schema/deck.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def schema_path() -> Path:
+    return Path(str(resources.files("srs_trainer").joinpath("schema/deck.schema.json")))
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Source files named by ``paths``: files as given, directories searched for *.yaml."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.iterdir() if p.suffix in SOURCE_SUFFIXES and p.is_file())
+            )
+        else:
+            found.append(path)
+    return found
+
+
+# --- YAML nodes to plain data, remembering where every value came from ---------------------
+
+
+@dataclass
+class Located:
+    """Plain data from a YAML document plus the ``(line, column)`` of every dotted path."""
+
+    data: Any
+    marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def line(self, path: str) -> int:
+        return self.marks.get(path, (0, 0))[0]
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def compose(text: str, path: str) -> Located:
+    """Parse ``text`` into plain data with marks; syntax errors become problems."""
+    located = Located(data=None)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        message = " ".join(part for part in (error.context, error.problem) if part)
+        located.problems.append(Problem(path, line, column, f"YAML syntax: {message}"))
+        return located
+    except yaml.YAMLError as error:  # e.g. unacceptable characters; no mark
+        located.problems.append(Problem(path, 1, 1, f"YAML: {error}"))
+        return located
+    if root is None:
+        located.problems.append(Problem(path, 1, 1, "the file is empty"))
+        return located
+    located.data = _plain(root, "", located, path, ())
+    return located
+
+
+def _plain(
+    node: yaml.Node, where: str, out: Located, path: str, ancestors: tuple[int, ...]
+) -> Any:
+    out.marks[where] = _mark(node)
+    if id(node) in ancestors or len(ancestors) > _MAX_DEPTH:
+        out.problems.append(Problem(path, *_mark(node), "recursive or too deeply nested data"))
+        return None
+    inner = (*ancestors, id(node))
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _plain(key_node, where, out, path, inner) if key_node.tag != "tag:yaml.org,2002:merge" else "<<"
+            if not isinstance(key, str):
+                out.problems.append(
+                    Problem(path, *_mark(key_node), f"keys must be text, not {_describe(key)}")
+                )
+                continue
+            child = f"{where}.{key}" if where else key
+            if key in result:
+                out.problems.append(Problem(path, *_mark(key_node), f"duplicate key '{key}'"))
+            out.marks[child + "#key"] = _mark(key_node)
+            result[key] = _plain(value_node, child, out, path, inner)
+        out.marks[where] = _mark(node)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _plain(item, f"{where}.{index}" if where else str(index), out, path, inner)
+            for index, item in enumerate(node.value)
+        ]
+    constructor = _SCALAR.yaml_constructors.get(node.tag)
+    if constructor is None or not node.tag.startswith("tag:yaml.org,2002:"):
+        out.problems.append(Problem(path, *_mark(node), f"unsupported YAML tag {node.tag}"))
+        return None
+    try:
+        return constructor(_SCALAR, node)
+    except (yaml.YAMLError, ValueError, TypeError) as error:
+        out.problems.append(Problem(path, *_mark(node), f"bad value: {error}"))
+        return None
+
+
+# --- the schema, applied with line numbers ---------------------------------------------------
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "a true/false value"
+    for name, types in _TYPES.items():
+        if isinstance(value, types):
+            return {"object": "a mapping", "array": "a list"}.get(name, f"a {name}")
+    return type(value).__name__
+
+
+def _is_type(value: Any, name: str) -> bool:
+    if isinstance(value, bool) and name in ("integer", "number"):
+        return False
+    return isinstance(value, _TYPES[name])
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+class _Validator:
+    """Applies the subset of JSON Schema that deck.schema.json uses, with friendly messages."""
+
+    def __init__(self, root_schema: dict[str, Any], located: Located, path: str) -> None:
+        self.root = root_schema
+        self.located = located
+        self.path = path
+
+    def resolve(self, rule: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in rule:
+            ref = rule["$ref"]
+            merged = {k: v for k, v in rule.items() if k != "$ref"}
+            target = self.root
+            for part in ref.removeprefix("#/").split("/"):
+                target = target[part]
+            rule = {**target, **merged}
+        return rule
+
+    def problem(self, where: str, message: str, *, key: bool = False) -> Problem:
+        line, column = self.located.marks.get(where + "#key" if key else where, (0, 0))
+        if not line:
+            line, column = self.located.marks.get(where, (0, 0))
+        label = _label(where)
+        return Problem(self.path, line, column, f"{label}: {message}" if label else message)
+
+    def check(self, value: Any, rule: dict[str, Any], where: str) -> Iterator[Problem]:
+        rule = self.resolve(rule)
+        if "oneOf" in rule:
+            yield from self.check_one_of(value, rule["oneOf"], where)
+            return
+        if "const" in rule and value != rule["const"]:
+            yield self.problem(where, f"must be {rule['const']!r}, not {value!r}")
+            return
+        if "enum" in rule and value not in rule["enum"]:
+            options = ", ".join(str(option) for option in rule["enum"])
+            yield self.problem(where, f"must be one of {options}, not {_short(value)}")
+            return
+        kind = rule.get("type")
+        if kind and not _is_type(value, kind):
+            wanted = {"object": "a mapping", "array": "a list", "string": "text"}.get(kind, kind)
+            yield self.problem(where, f"must be {wanted}, not {_describe(value)}")
+            return
+        if isinstance(value, str):
+            yield from self.check_string(value, rule, where)
+        elif isinstance(value, bool):
+            pass
+        elif isinstance(value, (int, float)):
+            yield from self.check_number(value, rule, where)
+        elif isinstance(value, list):
+            yield from self.check_array(value, rule, where)
+        elif isinstance(value, dict):
+            yield from self.check_object(value, rule, where)
+
+    def check_one_of(self, value: Any, options: list[dict[str, Any]], where: str) -> Iterator[Problem]:
+        resolved = [self.resolve(option) for option in options]
+        for option in resolved:
+            if "type" not in option or _is_type(value, option["type"]):
+                yield from self.check(value, option, where)
+                return
+        kinds = " or ".join(
+            {"object": "a mapping", "string": "text", "array": "a list"}.get(o.get("type", ""), "?")
+            for o in resolved
+        )
+        yield self.problem(where, f"must be {kinds}, not {_describe(value)}")
+
+    def check_string(self, value: str, rule: dict[str, Any], where: str) -> Iterator[Problem]:
+        if len(value) < rule.get("minLength", 0):
+            yield self.problem(where, "must not be empty")
+        elif "maxLength" in rule and len(value) > rule["maxLength"]:
+            yield self.problem(where, f"is longer than {rule['maxLength']} characters")
+        elif "pattern" in rule and not _regex(rule["pattern"]).search(value):
+            yield self.problem(where, f"{_short(value)} {_pattern_hint(rule['pattern'])}")
+
+    def check_number(self, value: float, rule: dict[str, Any], where: str) -> Iterator[Problem]:
+        if "minimum" in rule and value < rule["minimum"]:
+            yield self.problem(where, f"must be at least {rule['minimum']}, not {value}")
+        if "exclusiveMinimum" in rule and value <= rule["exclusiveMinimum"]:
+            yield self.problem(where, f"must be more than {rule['exclusiveMinimum']}, not {value}")
+        if "maximum" in rule and value > rule["maximum"]:
+            yield self.problem(where, f"must be at most {rule['maximum']}, not {value}")
+
+    def check_array(self, value: list[Any], rule: dict[str, Any], where: str) -> Iterator[Problem]:
+        if len(value) < rule.get("minItems", 0):
+            yield self.problem(where, f"needs at least {rule['minItems']} item(s), has {len(value)}")
+        if "maxItems" in rule and len(value) > rule["maxItems"]:
+            yield self.problem(where, f"has {len(value)} items; at most {rule['maxItems']} allowed")
+        if rule.get("uniqueItems"):
+            seen: set[str] = set()
+            for index, item in enumerate(value):
+                token = json.dumps(item, sort_keys=True, default=str)
+                if token in seen:
+                    yield self.problem(_join(where, index), f"{_short(item)} is listed twice")
+                seen.add(token)
+        if "items" in rule:
+            for index, item in enumerate(value):
+                yield from self.check(item, rule["items"], _join(where, index))
+
+    def check_object(self, value: dict[str, Any], rule: dict[str, Any], where: str) -> Iterator[Problem]:
+        properties = rule.get("properties", {})
+        for name in rule.get("required", ()):
+            if name not in value:
+                yield self.problem(where, f"missing required field '{name}'")
+        if len(value) < rule.get("minProperties", 0):
+            yield self.problem(where, "must not be empty")
+        for name, item in value.items():
+            child = _join(where, name)
+            if name in properties:
+                yield from self.check(item, properties[name], child)
+            elif rule.get("additionalProperties") is False:
+                known = ", ".join(sorted(properties))
+                yield self.problem(child, f"unknown field (expected one of: {known})", key=True)
+
+
+def _join(where: str, part: str | int) -> str:
+    return f"{where}.{part}" if where else str(part)
+
+
+def _label(where: str) -> str:
+    """'questions.3.choices.1' -> 'questions[3].choices[1]'."""
+    out = ""
+    for part in where.split(".") if where else ():
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_PATTERN_HINTS = {
+    "^[a-z0-9]+(-[a-z0-9]+)*$": "is not a slug (lowercase letters, digits and single hyphens)",
+    "^[^\\n]*\\S[^\\n]*$": "must be one non-blank line",
+    "\\S": "must not be blank",
+}
+
+
+def _pattern_hint(pattern: str) -> str:
+    return _PATTERN_HINTS.get(pattern, f"does not match the pattern {pattern}")
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def validate(located: Located, path: str) -> list[Problem]:
+    """Schema problems, plus the rules a schema cannot express (unique ids)."""
+    problems = list(_Validator(schema(), located, path).check(located.data, schema(), ""))
+    questions = located.data.get("questions") if isinstance(located.data, dict) else None
+    if isinstance(questions, list):
+        first_seen: dict[str, int] = {}
+        for index, question in enumerate(questions):
+            if not isinstance(question, dict) or not isinstance(question.get("id"), str):
+                continue
+            qid = question["id"]
+            if qid in first_seen:
+                line, column = located.marks.get(f"questions.{index}.id", (0, 0))
+                first = located.line(f"questions.{first_seen[qid]}.id")
+                problems.append(
+                    Problem(path, line, column, f"duplicate question id '{qid}' (first used on line {first})")
+                )
+            else:
+                first_seen[qid] = index
+    return problems
+
+
+def _question_lines(marks: dict[str, tuple[int, int]]) -> list[dict[str, int]]:
+    grouped: dict[int, dict[str, int]] = {}
+    for key, (line, _column) in marks.items():
+        if not key.startswith("questions.") or key.endswith("#key"):
+            continue
+        _, index, *rest = key.split(".", 2)
+        if index.isdigit():
+            grouped.setdefault(int(index), {})[rest[0] if rest else ""] = line
+    return [grouped.get(index, {}) for index in range(max(grouped, default=-1) + 1)]
+
+
+def parse_deck(text: str, path: str = "<string>") -> Deck:
+    """Parse and validate one source's text. Raises InputError listing every problem."""
+    located = compose(text, path)
+    problems = located.problems or validate(located, path)
+    if problems:
+        raise InputError(problems)
+    deck_lines = {key: line for key, (line, _) in located.marks.items() if not key.startswith("questions.")}
+    return Deck.from_dict(
+        located.data,
+        source_path=path,
+        lines=deck_lines,
+        question_lines=_question_lines(located.marks),
+    )
+
+
+def read_source(path: str | Path) -> str:
+    """A source file's text; unreadable or non-UTF-8 files raise InputError."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), 0, 0, "no such file")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(str(path), 0, 0, "is a directory, not a source file")]) from None
+    except UnicodeDecodeError as error:
+        raise InputError([Problem(str(path), 0, 0, f"not UTF-8 text ({error.reason})")]) from None
+    except OSError as error:
+        raise InputError([Problem(str(path), 0, 0, error.strerror or str(error))]) from None
+
+
+def load_deck(path: str | Path) -> Deck:
+    """Load one source file. Raises InputError listing every problem in it."""
+    return parse_deck(read_source(path), str(path))
+
+
+def load_decks(paths: Sequence[str | Path]) -> list[Deck]:
+    """Load every source; raise one InputError with the problems of all of them.
+
+    Deck ids must be unique across the sources, since they name Anki decks and trainer state.
+    """
+    decks: list[Deck] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            decks.append(load_deck(path))
+        except InputError as error:
+            problems.extend(error.problems)
+    first_path: dict[str, str] = {}
+    for deck in decks:
+        if deck.id in first_path:
+            problems.append(
+                Problem(deck.source_path, deck.lines.get("id", 0), 0,
+                        f"deck id '{deck.id}' is already used by {first_path[deck.id]}")
+            )
+        first_path.setdefault(deck.id, deck.source_path)
+    if problems:
+        raise InputError(problems)
+    return decks

@@ -1,0 +1,25 @@
+"""Shared fixtures. Test-specific fixtures live in the test modules that use them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CARDS_DIR = REPO_ROOT / "cards"
+SEED_PAGE = REPO_ROOT.parent / "shared" / "seed" / "000_02a2b9abe10e1c92.txt"
+FACTS_DIR = REPO_ROOT.parent / "shared" / "facts"
+
+
+@pytest.fixture
+def seed_page() -> Path:
+    """The quiz page the project started from; only present beside a workplace checkout."""
+    if not SEED_PAGE.is_file():
+        pytest.skip(f"seed page not found at {SEED_PAGE} (../shared/ exists only in the workplace)")
+    return SEED_PAGE
+
+
+@pytest.fixture
+def bundled_deck_source() -> Path:
+    return CARDS_DIR / "django-async.yaml"
