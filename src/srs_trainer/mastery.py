@@ -1,0 +1,184 @@
+"""Mastery, badges, progress and statistics figures (pure functions over cards and the log).
+
+A question is mastered when its last scheduling review passed (Hard or better) and its FSRS
+stability is at least ``mastery_days`` (21 by default). A deck's badge is earned when every
+challenge question is mastered.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from .config import DeckSettings
+from .store import NEW, REVIEW, CardRow, LogEntry, Memory
+
+PASSING = 2  # Hard
+
+
+def is_mastered(memory: Memory, mastery_days: float) -> bool:
+    return (
+        memory.state != NEW
+        and memory.last_rating is not None
+        and memory.last_rating >= PASSING
+        and memory.stability is not None
+        and memory.stability >= mastery_days
+    )
+
+
+def badge_complete(challenge_cards: Sequence[CardRow], mastery_days: float) -> bool:
+    """Every challenge question mastered (a deck without challenge questions has no badge)."""
+    return bool(challenge_cards) and all(
+        is_mastered(c.memory, mastery_days) for c in challenge_cards
+    )
+
+
+def learner_day(moment: datetime, hour: int, tz: tzinfo | None) -> date:
+    """The learner's calendar day of ``moment``; a day starts at ``hour`` local time."""
+    local = moment.astimezone(tz) if tz else moment.astimezone()
+    return (local - timedelta(hours=hour)).date()
+
+
+def streak(days_reviewed: Iterable[date], today: date) -> int:
+    """Consecutive days with reviews, ending today (or yesterday, if today has none yet)."""
+    days = set(days_reviewed)
+    current = today if today in days else today - timedelta(days=1)
+    count = 0
+    while current in days:
+        count += 1
+        current -= timedelta(days=1)
+    return count
+
+
+@dataclass(frozen=True)
+class DeckProgress:
+    deck_id: str
+    title: str
+    total: int
+    mastered: int
+    challenge_total: int
+    challenge_mastered: int
+    reviewed: int  # questions seen at least once
+    retrievability: float | None  # average over reviewed questions, now
+    due_today: int
+    due_tomorrow: int
+    due_week: int
+    badge_name: str
+    badge_earned_at: datetime | None
+    streak: int
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["badge_earned_at"] = self.badge_earned_at.isoformat() if self.badge_earned_at else None
+        return data
+
+
+def deck_progress(
+    *,
+    deck_id: str,
+    title: str,
+    badge_name: str,
+    cards: Sequence[CardRow],
+    settings: DeckSettings,
+    retrievability_of: Callable[[CardRow], float],
+    today_start: datetime,
+    badge_earned_at: datetime | None,
+    streak_days: int,
+) -> DeckProgress:
+    live = [c for c in cards if not c.retired]
+    challenge = [c for c in live if c.section == "challenge"]
+    reviewed = [c for c in live if not c.memory.is_new]
+    tomorrow = today_start + timedelta(days=1)
+
+    def due_before(end: datetime, start: datetime | None = None) -> int:
+        return sum(
+            1
+            for c in reviewed
+            if c.memory.due is not None
+            and c.memory.due < end
+            and (start is None or c.memory.due >= start)
+        )
+
+    return DeckProgress(
+        deck_id=deck_id,
+        title=title,
+        total=len(live),
+        mastered=sum(is_mastered(c.memory, settings.mastery_days) for c in live),
+        challenge_total=len(challenge),
+        challenge_mastered=sum(is_mastered(c.memory, settings.mastery_days) for c in challenge),
+        reviewed=len(reviewed),
+        retrievability=(
+            sum(retrievability_of(c) for c in reviewed) / len(reviewed) if reviewed else None
+        ),
+        due_today=due_before(tomorrow),
+        due_tomorrow=due_before(tomorrow + timedelta(days=1), tomorrow),
+        due_week=due_before(today_start + timedelta(days=7)),
+        badge_name=badge_name,
+        badge_earned_at=badge_earned_at,
+        streak=streak_days,
+    )
+
+
+@dataclass(frozen=True)
+class Stats:
+    days: list[tuple[date, int]]  # reviews per learner day, oldest first
+    true_retention: float | None  # share of Review-state reviews that passed
+    retention_reviews: int
+    forecast: list[tuple[date, int]]  # reviews falling due per day, today (incl. overdue) first
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "days": [{"date": d.isoformat(), "reviews": n} for d, n in self.days],
+            "true_retention": self.true_retention,
+            "retention_reviews": self.retention_reviews,
+            "forecast": [{"date": d.isoformat(), "due": n} for d, n in self.forecast],
+        }
+
+
+def compute_stats(
+    entries: Iterable[LogEntry],
+    cards: Iterable[CardRow],
+    now: datetime,
+    *,
+    days: int,
+    forecast_days: int = 30,
+    hour: int = 4,
+    tz: tzinfo | None = None,
+) -> Stats:
+    today = learner_day(now, hour, tz)
+    first_day = today - timedelta(days=days - 1)
+    per_day: Counter[date] = Counter()
+    passed = judged = 0
+    for entry in entries:
+        if entry.kind != "answer" or entry.undone_at is not None:
+            continue
+        day = learner_day(entry.at, hour, tz)
+        if day < first_day:
+            continue
+        per_day[day] += 1
+        if entry.rescheduled and entry.state_before == REVIEW and entry.rating is not None:
+            judged += 1
+            passed += entry.rating >= PASSING
+    due_per_day: Counter[date] = Counter()
+    for card in cards:
+        memory = card.memory
+        if card.retired or memory.is_new or memory.due is None:
+            continue
+        day = max(learner_day(memory.due, hour, tz), today)
+        if day < today + timedelta(days=forecast_days):
+            due_per_day[day] += 1
+    return Stats(
+        days=[
+            (first_day + timedelta(days=i), per_day[first_day + timedelta(days=i)])
+            for i in range(days)
+        ],
+        true_retention=passed / judged if judged else None,
+        retention_reviews=judged,
+        forecast=[
+            (today + timedelta(days=i), due_per_day[today + timedelta(days=i)])
+            for i in range(forecast_days)
+        ],
+    )

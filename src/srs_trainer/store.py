@@ -1,0 +1,727 @@
+"""The progress database: one SQLite file, versioned, safe under crashes and concurrent use.
+
+The review ``log`` is the source of truth. Every answer is one appended row, committed in its
+own transaction the moment it is given; an answer-key change appends a ``reset`` row. Undo
+marks a row ``undone_at`` (the row stays). The FSRS columns of ``cards`` are derived: they
+equal a replay of the card's log (``trainer.Trainer.doctor`` checks, ``--rebuild`` restores).
+
+Concurrency: WAL mode, a long busy timeout and ``BEGIN IMMEDIATE`` for every write, so two
+trainers at once queue their writes instead of failing, and a reader never blocks a writer.
+Nothing here knows about FSRS objects or the deck model: rows in, rows out.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+BUSY_TIMEOUT_MS = 60_000
+
+NEW = 0  # card state before its first review; 1-3 are fsrs.State values
+LEARNING, REVIEW, RELEARNING = 1, 2, 3
+
+ANSWER = "answer"
+RESET = "reset"
+
+
+def to_text(moment: datetime) -> str:
+    """A UTC time as fixed-width ISO text, so text order is time order."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def from_text(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+def _maybe_time(text: str | None) -> datetime | None:
+    return from_text(text) if text else None
+
+
+@dataclass(frozen=True)
+class Memory:
+    """A card's FSRS memory state (derived from the log); ``state`` 0 means new."""
+
+    state: int = NEW
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime | None = None
+    last_review: datetime | None = None
+    last_rating: int | None = None
+    reps: int = 0
+    lapses: int = 0
+
+    @property
+    def is_new(self) -> bool:
+        return self.state == NEW
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "step": self.step,
+            "stability": self.stability,
+            "difficulty": self.difficulty,
+            "due": to_text(self.due) if self.due else None,
+            "last_review": to_text(self.last_review) if self.last_review else None,
+            "last_rating": self.last_rating,
+            "reps": self.reps,
+            "lapses": self.lapses,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Memory:
+        return cls(
+            state=int(data["state"]),
+            step=data.get("step"),
+            stability=data.get("stability"),
+            difficulty=data.get("difficulty"),
+            due=_maybe_time(data.get("due")),
+            last_review=_maybe_time(data.get("last_review")),
+            last_rating=data.get("last_rating"),
+            reps=int(data.get("reps", 0)),
+            lapses=int(data.get("lapses", 0)),
+        )
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """A question the learner trains on, identified by (deck id, question id)."""
+
+    deck_id: str
+    question_id: str
+    position: int  # source order across loaded decks
+    section: str
+    answer_key: str  # fingerprint of choices + answer; a change resets the card
+    retired: bool = False
+    memory: Memory = Memory()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.deck_id, self.question_id
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One row of the review log."""
+
+    id: int
+    kind: str  # ANSWER or RESET
+    deck_id: str
+    question_id: str
+    at: datetime
+    rating: int | None = None
+    duration_ms: int | None = None
+    attempts: int | None = None
+    hint_used: bool = False
+    chosen: str | None = None
+    mode: str = ""
+    rescheduled: bool = False
+    state_before: int | None = None
+    scheduler_id: int | None = None
+    card_after: str | None = None  # JSON of Memory after this answer, for doctor
+    undone_at: datetime | None = None
+    note: str = ""
+
+    @property
+    def counts(self) -> bool:
+        """Whether this row moves the card's schedule (a live, rescheduling answer or a reset)."""
+        return self.undone_at is None and (self.kind == RESET or self.rescheduled)
+
+
+@dataclass(frozen=True)
+class NewAnswer:
+    """An answer to append to the log (the id and undo mark come from the database)."""
+
+    deck_id: str
+    question_id: str
+    at: datetime
+    rating: int
+    duration_ms: int
+    attempts: int
+    hint_used: bool
+    chosen: str | None
+    mode: str
+    rescheduled: bool
+    state_before: int
+    scheduler_id: int | None
+    card_after: str | None
+
+
+# --- migrations: PRAGMA user_version is the number of migrations applied ----------------------
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    # Not executescript(): it commits first, and a migration must stay in its transaction.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _migration_1(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE schedulers (
+            id INTEGER PRIMARY KEY,
+            json TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE decks (
+            deck_id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            source_path TEXT NOT NULL DEFAULT '',
+            synced_at TEXT
+        );
+        CREATE TABLE cards (
+            deck_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            section TEXT NOT NULL,
+            answer_key TEXT NOT NULL,
+            retired INTEGER NOT NULL DEFAULT 0,
+            state INTEGER NOT NULL DEFAULT 0,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due TEXT,
+            last_review TEXT,
+            last_rating INTEGER,
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (deck_id, question_id)
+        );
+        CREATE INDEX cards_due ON cards (state, due);
+        CREATE TABLE log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (kind IN ('answer', 'reset')),
+            deck_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            rating INTEGER CHECK (rating BETWEEN 1 AND 4),
+            duration_ms INTEGER,
+            attempts INTEGER,
+            hint_used INTEGER NOT NULL DEFAULT 0,
+            chosen TEXT,
+            mode TEXT NOT NULL DEFAULT '',
+            rescheduled INTEGER NOT NULL DEFAULT 0,
+            state_before INTEGER,
+            scheduler_id INTEGER REFERENCES schedulers (id),
+            card_after TEXT,
+            undone_at TEXT,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX log_card ON log (deck_id, question_id, id);
+        CREATE INDEX log_at ON log (at);
+        CREATE TABLE badges (
+            deck_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            earned_at TEXT NOT NULL,
+            celebrated_at TEXT
+        );
+        CREATE TABLE challenge_results (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            deck_id TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            score INTEGER NOT NULL,
+            total INTEGER NOT NULL,
+            elapsed_seconds REAL NOT NULL
+        );
+        """,
+    )
+
+
+MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_migration_1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The database cannot be opened or is from a newer version of srs-trainer."""
+
+
+_CARD_COLUMNS = (
+    "deck_id, question_id, position, section, answer_key, retired, state, step, stability,"
+    " difficulty, due, last_review, last_rating, reps, lapses"
+)
+_LOG_COLUMNS = (
+    "id, kind, deck_id, question_id, at, rating, duration_ms, attempts, hint_used, chosen, mode,"
+    " rescheduled, state_before, scheduler_id, card_after, undone_at, note"
+)
+
+
+def _card(row: sqlite3.Row | tuple[Any, ...]) -> CardRow:
+    (
+        deck_id,
+        question_id,
+        position,
+        section,
+        answer_key,
+        retired,
+        state,
+        step,
+        stability,
+        difficulty,
+        due,
+        last_review,
+        last_rating,
+        reps,
+        lapses,
+    ) = row
+    return CardRow(
+        deck_id=deck_id,
+        question_id=question_id,
+        position=position,
+        section=section,
+        answer_key=answer_key,
+        retired=bool(retired),
+        memory=Memory(
+            state,
+            step,
+            stability,
+            difficulty,
+            _maybe_time(due),
+            _maybe_time(last_review),
+            last_rating,
+            reps,
+            lapses,
+        ),
+    )
+
+
+def _entry(row: tuple[Any, ...]) -> LogEntry:
+    (
+        id_,
+        kind,
+        deck_id,
+        question_id,
+        at,
+        rating,
+        duration_ms,
+        attempts,
+        hint_used,
+        chosen,
+        mode,
+        rescheduled,
+        state_before,
+        scheduler_id,
+        card_after,
+        undone_at,
+        note,
+    ) = row
+    return LogEntry(
+        id=id_,
+        kind=kind,
+        deck_id=deck_id,
+        question_id=question_id,
+        at=from_text(at),
+        rating=rating,
+        duration_ms=duration_ms,
+        attempts=attempts,
+        hint_used=bool(hint_used),
+        chosen=chosen,
+        mode=mode,
+        rescheduled=bool(rescheduled),
+        state_before=state_before,
+        scheduler_id=scheduler_id,
+        card_after=card_after,
+        undone_at=_maybe_time(undone_at),
+        note=note,
+    )
+
+
+def _memory_values(memory: Memory) -> tuple[Any, ...]:
+    return (
+        memory.state,
+        memory.step,
+        memory.stability,
+        memory.difficulty,
+        to_text(memory.due) if memory.due else None,
+        to_text(memory.last_review) if memory.last_review else None,
+        memory.last_rating,
+        memory.reps,
+        memory.lapses,
+    )
+
+
+class Store:
+    """The progress database. Open with ``Store.open(path)``; use as a context manager."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.db = connection
+        self.path = path
+
+    # --- opening --------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating and migrating if needed) the database at ``path``."""
+        path = Path(path)
+        try:
+            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so each write is one
+            # short transaction that takes the write lock up front (no upgrade deadlocks).
+            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                raise StoreError(f"{path}: cannot use write-ahead logging (journal mode {mode})")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{path}: cannot open the progress database ({error})") from None
+        store = cls(db, path)
+        store.migrate()
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        """Apply the migrations this database lacks, each in its own transaction."""
+        try:
+            version = self.schema_version
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path}: not a progress database ({error})") from None
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: made by a newer srs-trainer (schema {version}, this one knows"
+                f" {SCHEMA_VERSION}); upgrade srs-trainer"
+            )
+        while version < SCHEMA_VERSION:
+            with self.transaction():
+                # Another process may have migrated while we waited for the lock.
+                version = self.schema_version
+                if version >= SCHEMA_VERSION:
+                    break
+                MIGRATIONS[version](self.db)
+                self.db.execute(f"PRAGMA user_version = {version + 1}")
+            version += 1
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction holding the write lock from its start."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's own check: an empty list when the file is sound."""
+        rows = [row[0] for row in self.db.execute("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+    # --- schedulers: the FSRS settings each answer was scheduled with ----------------------
+
+    def scheduler_id(self, scheduler_json: str) -> int:
+        row = self.db.execute(
+            "SELECT id FROM schedulers WHERE json = ?", (scheduler_json,)
+        ).fetchone()
+        if row:
+            return int(row[0])
+        self.db.execute("INSERT OR IGNORE INTO schedulers (json) VALUES (?)", (scheduler_json,))
+        return int(
+            self.db.execute(
+                "SELECT id FROM schedulers WHERE json = ?", (scheduler_json,)
+            ).fetchone()[0]
+        )
+
+    def scheduler_json(self, scheduler_id: int) -> str:
+        return str(
+            self.db.execute("SELECT json FROM schedulers WHERE id = ?", (scheduler_id,)).fetchone()[
+                0
+            ]
+        )
+
+    # --- decks and cards ------------------------------------------------------------------
+
+    def upsert_deck(self, deck_id: str, title: str, source_path: str, at: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO decks (deck_id, title, source_path, synced_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (deck_id) DO UPDATE SET title = excluded.title,"
+            " source_path = excluded.source_path, synced_at = excluded.synced_at",
+            (deck_id, title, source_path, to_text(at)),
+        )
+
+    def cards(
+        self, deck_ids: Iterable[str] | None = None, *, include_retired: bool = False
+    ) -> list[CardRow]:
+        sql = f"SELECT {_CARD_COLUMNS} FROM cards"
+        where: list[str] = []
+        params: list[Any] = []
+        if deck_ids is not None:
+            ids = list(deck_ids)
+            where.append(f"deck_id IN ({', '.join('?' * len(ids))})")
+            params.extend(ids)
+        if not include_retired:
+            where.append("retired = 0")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY position, deck_id, question_id"
+        return [_card(row) for row in self.db.execute(sql, params)]
+
+    def card(self, deck_id: str, question_id: str) -> CardRow | None:
+        row = self.db.execute(
+            f"SELECT {_CARD_COLUMNS} FROM cards WHERE deck_id = ? AND question_id = ?",
+            (deck_id, question_id),
+        ).fetchone()
+        return _card(row) if row else None
+
+    def insert_card(self, card: CardRow) -> None:
+        self.db.execute(
+            f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+            (
+                card.deck_id,
+                card.question_id,
+                card.position,
+                card.section,
+                card.answer_key,
+                int(card.retired),
+                *_memory_values(card.memory),
+            ),
+        )
+
+    def update_card_source(
+        self,
+        deck_id: str,
+        question_id: str,
+        *,
+        position: int,
+        section: str,
+        answer_key: str,
+        retired: bool,
+    ) -> None:
+        self.db.execute(
+            "UPDATE cards SET position = ?, section = ?, answer_key = ?, retired = ?"
+            " WHERE deck_id = ? AND question_id = ?",
+            (position, section, answer_key, int(retired), deck_id, question_id),
+        )
+
+    def retire_missing(self, deck_id: str, present: Iterable[str]) -> list[str]:
+        """Retire the deck's cards whose question is not in ``present``; return their ids."""
+        keep = set(present)
+        rows = self.db.execute(
+            "SELECT question_id FROM cards WHERE deck_id = ? AND retired = 0", (deck_id,)
+        ).fetchall()
+        gone = [qid for (qid,) in rows if qid not in keep]
+        self.db.executemany(
+            "UPDATE cards SET retired = 1 WHERE deck_id = ? AND question_id = ?",
+            [(deck_id, qid) for qid in gone],
+        )
+        return gone
+
+    def set_memory(self, deck_id: str, question_id: str, memory: Memory) -> None:
+        self.db.execute(
+            "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?,"
+            " last_review = ?, last_rating = ?, reps = ?, lapses = ?"
+            " WHERE deck_id = ? AND question_id = ?",
+            (*_memory_values(memory), deck_id, question_id),
+        )
+
+    # --- the log ----------------------------------------------------------------------------
+
+    def append_answer(self, answer: NewAnswer) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO log (kind, deck_id, question_id, at, rating, duration_ms, attempts,"
+            " hint_used, chosen, mode, rescheduled, state_before, scheduler_id, card_after)"
+            " VALUES ('answer', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                answer.deck_id,
+                answer.question_id,
+                to_text(answer.at),
+                answer.rating,
+                answer.duration_ms,
+                answer.attempts,
+                int(answer.hint_used),
+                answer.chosen,
+                answer.mode,
+                int(answer.rescheduled),
+                answer.state_before,
+                answer.scheduler_id,
+                answer.card_after,
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def append_reset(self, deck_id: str, question_id: str, at: datetime, note: str) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO log (kind, deck_id, question_id, at, note) VALUES ('reset', ?, ?, ?, ?)",
+            (deck_id, question_id, to_text(at), note),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def mark_undone(self, entry_id: int, at: datetime) -> bool:
+        cursor = self.db.execute(
+            "UPDATE log SET undone_at = ? WHERE id = ? AND kind = 'answer' AND undone_at IS NULL",
+            (to_text(at), entry_id),
+        )
+        return cursor.rowcount == 1
+
+    def entry(self, entry_id: int) -> LogEntry | None:
+        row = self.db.execute(
+            f"SELECT {_LOG_COLUMNS} FROM log WHERE id = ?", (entry_id,)
+        ).fetchone()
+        return _entry(row) if row else None
+
+    def card_log(self, deck_id: str, question_id: str) -> list[LogEntry]:
+        rows = self.db.execute(
+            f"SELECT {_LOG_COLUMNS} FROM log WHERE deck_id = ? AND question_id = ? ORDER BY id",
+            (deck_id, question_id),
+        )
+        return [_entry(row) for row in rows]
+
+    def log(
+        self,
+        *,
+        since: datetime | None = None,
+        deck_ids: Iterable[str] | None = None,
+        kind: str | None = ANSWER,
+        include_undone: bool = False,
+    ) -> list[LogEntry]:
+        where: list[str] = []
+        params: list[Any] = []
+        if since is not None:
+            where.append("at >= ?")
+            params.append(to_text(since))
+        if deck_ids is not None:
+            ids = list(deck_ids)
+            where.append(f"deck_id IN ({', '.join('?' * len(ids))})")
+            params.extend(ids)
+        if kind is not None:
+            where.append("kind = ?")
+            params.append(kind)
+        if not include_undone:
+            where.append("undone_at IS NULL")
+        sql = f"SELECT {_LOG_COLUMNS} FROM log"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [_entry(row) for row in self.db.execute(sql + " ORDER BY id", params)]
+
+    def log_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM log").fetchone()[0])
+
+    # --- badges and challenge results ----------------------------------------------------------
+
+    def badge(self, deck_id: str) -> tuple[str, datetime, datetime | None] | None:
+        row = self.db.execute(
+            "SELECT name, earned_at, celebrated_at FROM badges WHERE deck_id = ?", (deck_id,)
+        ).fetchone()
+        return (row[0], from_text(row[1]), _maybe_time(row[2])) if row else None
+
+    def earn_badge(self, deck_id: str, name: str, at: datetime) -> bool:
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO badges (deck_id, name, earned_at) VALUES (?, ?, ?)",
+            (deck_id, name, to_text(at)),
+        )
+        return cursor.rowcount == 1
+
+    def uncelebrated_badges(self) -> list[tuple[str, str, datetime]]:
+        rows = self.db.execute(
+            "SELECT deck_id, name, earned_at FROM badges WHERE celebrated_at IS NULL"
+            " ORDER BY earned_at"
+        )
+        return [(deck_id, name, from_text(at)) for deck_id, name, at in rows]
+
+    def mark_celebrated(self, deck_id: str, at: datetime) -> bool:
+        cursor = self.db.execute(
+            "UPDATE badges SET celebrated_at = ? WHERE deck_id = ? AND celebrated_at IS NULL",
+            (to_text(at), deck_id),
+        )
+        return cursor.rowcount == 1
+
+    def add_challenge_result(
+        self,
+        deck_id: str,
+        started_at: datetime,
+        finished_at: datetime,
+        score: int,
+        total: int,
+        elapsed_seconds: float,
+    ) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO challenge_results (deck_id, started_at, finished_at, score, total,"
+            " elapsed_seconds) VALUES (?, ?, ?, ?, ?, ?)",
+            (deck_id, to_text(started_at), to_text(finished_at), score, total, elapsed_seconds),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def challenge_results(self, deck_id: str) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT started_at, finished_at, score, total, elapsed_seconds FROM challenge_results"
+            " WHERE deck_id = ? ORDER BY id",
+            (deck_id,),
+        )
+        return [
+            {
+                "started_at": s,
+                "finished_at": f,
+                "score": score,
+                "total": total,
+                "elapsed_seconds": elapsed,
+            }
+            for s, f, score, total, elapsed in rows
+        ]
+
+    # --- bulk loading (benchmarks, imports) ------------------------------------------------------
+
+    def bulk_load(self, cards: Iterable[CardRow], answers: Iterable[NewAnswer] = ()) -> None:
+        """Insert many cards and log rows in one transaction (for benchmarks and fixtures)."""
+        with self.transaction() as db:
+            db.executemany(
+                f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+                (
+                    (
+                        c.deck_id,
+                        c.question_id,
+                        c.position,
+                        c.section,
+                        c.answer_key,
+                        int(c.retired),
+                        *_memory_values(c.memory),
+                    )
+                    for c in cards
+                ),
+            )
+            db.executemany(
+                "INSERT INTO log (kind, deck_id, question_id, at, rating, duration_ms, attempts,"
+                " hint_used, chosen, mode, rescheduled, state_before, scheduler_id, card_after)"
+                " VALUES ('answer', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        a.deck_id,
+                        a.question_id,
+                        to_text(a.at),
+                        a.rating,
+                        a.duration_ms,
+                        a.attempts,
+                        int(a.hint_used),
+                        a.chosen,
+                        a.mode,
+                        int(a.rescheduled),
+                        a.state_before,
+                        a.scheduler_id,
+                        a.card_after,
+                    )
+                    for a in answers
+                ),
+            )
+
+
+def memory_json(memory: Memory) -> str:
+    return json.dumps(memory.to_dict(), sort_keys=True)

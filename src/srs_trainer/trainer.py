@@ -1,0 +1,484 @@
+"""The trainer's library API: what ``srs review/practice/challenge/progress/stats/doctor`` call.
+
+Data flows one way: sources -> model -> here, which keeps state through ``store``. Sessions
+(``session``) ask this module what to show next and record each answer here; every answer is
+committed before the next question appears.
+
+Source changes are matched by identity (deck id + question id) on every ``sync``:
+- a new question becomes a new card;
+- an edited question (prompt, explanation, hint, ...) keeps its card and history;
+- a removed question is retired: not shown, history kept; it returns if the question returns;
+- a question whose answer key or choices changed starts over: a ``reset`` row is appended to
+  the log (the old answers stay in it) and its card becomes new, since memory of the old
+  answer would mislead. The learner is told once: "N questions changed their answer; ...".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from . import scheduling
+from .config import DeckSettings, Settings, bundled_cards_dir
+from .mastery import (
+    DeckProgress,
+    Stats,
+    badge_complete,
+    compute_stats,
+    deck_progress,
+    learner_day,
+    streak,
+)
+from .model import Deck, Question
+from .scheduling import CardKey, SessionQueue
+from .store import NEW, CardRow, Memory, NewAnswer, Store, memory_json
+
+
+def answer_key(question: Question) -> str:
+    """Fingerprint of what makes an answer right: the choices and the keyed letter."""
+    data = {"answer": question.answer, "choices": [c.display() for c in question.choices]}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def source_paths(card_dirs: Sequence[str | Path], *, bundled: bool = True) -> list[Path]:
+    """The source files to train on: the bundled decks (if any) plus ``card_dirs``."""
+    from .sources import discover
+
+    roots: list[Path] = []
+    if bundled and (folder := bundled_cards_dir()) is not None:
+        roots.append(folder)
+    roots.extend(Path(p) for p in card_dirs)
+    seen: set[Path] = set()
+    paths: list[Path] = []
+    for path in discover(roots):
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            paths.append(path)
+    return paths
+
+
+@dataclass
+class SyncReport:
+    added: list[CardKey] = field(default_factory=list)
+    retired: list[CardKey] = field(default_factory=list)
+    restored: list[CardKey] = field(default_factory=list)
+    reset: list[CardKey] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        """Messages for the learner (each change is reported by the sync that makes it)."""
+        notes: list[str] = []
+        if self.reset:
+            if len(self.reset) == 1:
+                notes.append("1 question changed its answer; it starts over.")
+            else:
+                notes.append(f"{len(self.reset)} questions changed their answer; they start over.")
+        if self.retired:
+            notes.append(f"{len(self.retired)} removed question(s) retired (history kept).")
+        if self.restored:
+            notes.append(f"{len(self.restored)} question(s) came back with their history.")
+        return notes
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An answer as saved: its log row and the card's memory before and after."""
+
+    entry_id: int
+    key: CardKey
+    before: Memory
+    after: Memory
+    rescheduled: bool
+    badges_earned: tuple[str, ...] = ()
+
+
+@dataclass
+class DoctorReport:
+    schema_version: int
+    integrity: list[str]  # empty when PRAGMA integrity_check says ok
+    cards_checked: int
+    mismatched: list[CardKey]
+    rebuilt: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.integrity and (not self.mismatched or self.rebuilt == len(self.mismatched))
+
+
+class TrainerError(Exception):
+    """A user error the CLI reports as a message (unknown deck, no questions, ...)."""
+
+
+class Trainer:
+    """Decks loaded from sources plus the learner's progress database."""
+
+    def __init__(
+        self, store: Store, decks: Sequence[Deck], settings: Settings | None = None
+    ) -> None:
+        self.store = store
+        self.decks: dict[str, Deck] = {deck.id: deck for deck in decks}
+        self.settings = settings or Settings()
+
+    # --- lookups -------------------------------------------------------------------------------
+
+    def deck(self, deck_id: str) -> Deck:
+        if deck_id not in self.decks:
+            known = ", ".join(sorted(self.decks)) or "none loaded"
+            raise TrainerError(f"unknown deck '{deck_id}' (known decks: {known})")
+        return self.decks[deck_id]
+
+    def question(self, key: CardKey) -> Question:
+        question = self.deck(key[0]).question(key[1])
+        if question is None:
+            raise TrainerError(f"deck '{key[0]}' has no question '{key[1]}'")
+        return question
+
+    def deck_settings(self, deck_id: str) -> DeckSettings:
+        return self.settings.for_deck(deck_id)
+
+    def memory(self, key: CardKey) -> Memory:
+        card = self.store.card(*key)
+        return card.memory if card else Memory()
+
+    def today_start(self, now: datetime) -> datetime:
+        return scheduling.day_start(now, self.settings.day_start_hour, self.settings.tz())
+
+    def tomorrow(self, now: datetime) -> datetime:
+        return scheduling.next_day_start(now, self.settings.day_start_hour, self.settings.tz())
+
+    # --- sources -> cards ------------------------------------------------------------------------
+
+    def sync(self, now: datetime) -> SyncReport:
+        """Match the loaded sources with the cards in the database (see the module doc)."""
+        report = SyncReport()
+        position = 0
+        with self.store.transaction():
+            for deck in self.decks.values():
+                self.store.upsert_deck(deck.id, deck.title, deck.source_path, now)
+                existing = {
+                    c.question_id: c for c in self.store.cards([deck.id], include_retired=True)
+                }
+                for question in deck.questions:
+                    position += 1
+                    key = answer_key(question)
+                    card = existing.get(question.id)
+                    if card is None:
+                        self.store.insert_card(
+                            CardRow(deck.id, question.id, position, question.section.value, key)
+                        )
+                        report.added.append((deck.id, question.id))
+                        continue
+                    if card.retired:
+                        report.restored.append(card.key)
+                    if card.answer_key != key:
+                        if not card.memory.is_new or self.store.card_log(*card.key):
+                            report.reset.append(card.key)
+                        self.store.append_reset(deck.id, question.id, now, "answer key changed")
+                        self.store.set_memory(deck.id, question.id, Memory())
+                    if (card.position, card.section, card.answer_key, card.retired) != (
+                        position,
+                        question.section.value,
+                        key,
+                        False,
+                    ):
+                        self.store.update_card_source(
+                            deck.id,
+                            question.id,
+                            position=position,
+                            section=question.section.value,
+                            answer_key=key,
+                            retired=False,
+                        )
+                gone = self.store.retire_missing(deck.id, (q.id for q in deck.questions))
+                report.retired.extend((deck.id, qid) for qid in gone)
+        return report
+
+    # --- what to ask -----------------------------------------------------------------------------
+
+    def queue(
+        self, now: datetime, deck_ids: Iterable[str] | None = None, *, limit: int | None = None
+    ) -> SessionQueue:
+        """Today's review session: due learning cards, due reviews, new cards (daily limits)."""
+        ids = list(deck_ids) if deck_ids is not None else list(self.decks)
+        for deck_id in ids:
+            self.deck(deck_id)
+        today = self.store.log(since=self.today_start(now), deck_ids=ids)
+        return scheduling.build_queue(
+            self.store.cards(ids),
+            now,
+            settings_for=self.deck_settings,
+            done_today=scheduling.count_done_today(today),
+            tomorrow=self.tomorrow(now),
+            learn_ahead=timedelta(minutes=self.settings.learn_ahead_minutes),
+            limit=limit,
+        )
+
+    def section_queue(self, deck_id: str, section: str) -> SessionQueue:
+        """Every question of one section of a deck, in source order (practice, challenge)."""
+        questions = [q for q in self.deck(deck_id).questions if q.section.value == section]
+        if not questions:
+            raise TrainerError(f"deck '{deck_id}' has no {section} questions")
+        return SessionQueue(new=[(deck_id, q.id) for q in questions])
+
+    def due_counts(
+        self, now: datetime, deck_ids: Iterable[str] | None = None
+    ) -> tuple[int, datetime | None]:
+        """(cards due before the next day boundary, the next due time after now)."""
+        ids = list(deck_ids) if deck_ids is not None else list(self.decks)
+        tomorrow = self.tomorrow(now)
+        dues = [c.memory.due for c in self.store.cards(ids) if not c.memory.is_new and c.memory.due]
+        return sum(1 for due in dues if due < tomorrow), min(
+            (d for d in dues if d > now), default=None
+        )
+
+    # --- answers ---------------------------------------------------------------------------------
+
+    def record_answer(
+        self,
+        key: CardKey,
+        *,
+        rating: int,
+        now: datetime,
+        duration_ms: int,
+        attempts: int,
+        hint_used: bool = False,
+        chosen: str | None = None,
+        mode: str = "review",
+        reschedule: bool = True,
+    ) -> Recorded:
+        """Append the answer to the log and update the card, in one committed transaction."""
+        settings = self.deck_settings(key[0])
+        scheduler_text = scheduling.scheduler_json(settings)
+        with self.store.transaction():
+            card = self.store.card(*key)
+            if card is None:
+                raise TrainerError(f"no card for {key[0]}/{key[1]}: sync the sources first")
+            before = card.memory
+            after = before
+            scheduler_id = None
+            if reschedule:
+                scheduler_id = self.store.scheduler_id(scheduler_text)
+                after = scheduling.review(
+                    scheduling.scheduler_from_json(scheduler_text),
+                    key,
+                    before,
+                    rating,
+                    now,
+                    duration_ms,
+                )
+            entry_id = self.store.append_answer(
+                NewAnswer(
+                    deck_id=key[0],
+                    question_id=key[1],
+                    at=now,
+                    rating=rating,
+                    duration_ms=duration_ms,
+                    attempts=attempts,
+                    hint_used=hint_used,
+                    chosen=chosen,
+                    mode=mode,
+                    rescheduled=reschedule,
+                    state_before=before.state,
+                    scheduler_id=scheduler_id,
+                    card_after=memory_json(after) if reschedule else None,
+                )
+            )
+            earned: tuple[str, ...] = ()
+            if reschedule:
+                self.store.set_memory(*key, after)
+                earned = self._check_badge(key[0], now)
+        return Recorded(entry_id, key, before, after, reschedule, earned)
+
+    def undo(self, entry_id: int, now: datetime) -> Memory:
+        """Take back an answer: mark its log row undone and restore the card by replay."""
+        with self.store.transaction():
+            entry = self.store.entry(entry_id)
+            if entry is None or not self.store.mark_undone(entry_id, now):
+                raise TrainerError("nothing to undo")
+            key = (entry.deck_id, entry.question_id)
+            memory = self._replay(key)
+            self.store.set_memory(*key, memory)
+        return memory
+
+    def _replay(self, key: CardKey) -> Memory:
+        return scheduling.replay(self.store.card_log(*key), self.store.scheduler_json)
+
+    # --- badges and challenge results -------------------------------------------------------------
+
+    def _check_badge(self, deck_id: str, now: datetime) -> tuple[str, ...]:
+        deck = self.decks.get(deck_id)
+        if deck is None or deck.badge is None or self.store.badge(deck_id) is not None:
+            return ()
+        challenge = [c for c in self.store.cards([deck_id]) if c.section == "challenge"]
+        if badge_complete(challenge, self.deck_settings(deck_id).mastery_days):
+            self.store.earn_badge(deck_id, deck.badge.name, now)
+            return (deck.badge.name,)
+        return ()
+
+    def celebrate(self, now: datetime) -> list[str]:
+        """Badges earned but not yet celebrated; each is returned once, ever."""
+        names: list[str] = []
+        with self.store.transaction():
+            for deck_id, name, _earned_at in self.store.uncelebrated_badges():
+                if self.store.mark_celebrated(deck_id, now):
+                    names.append(name)
+        return names
+
+    def save_challenge_result(
+        self, deck_id: str, *, started_at: datetime, finished_at: datetime, score: int, total: int
+    ) -> int:
+        with self.store.transaction():
+            return self.store.add_challenge_result(
+                deck_id,
+                started_at,
+                finished_at,
+                score,
+                total,
+                (finished_at - started_at).total_seconds(),
+            )
+
+    # --- figures --------------------------------------------------------------------------------
+
+    def progress(self, now: datetime, deck_ids: Iterable[str] | None = None) -> list[DeckProgress]:
+        ids = list(deck_ids) if deck_ids is not None else list(self.decks)
+        for deck_id in ids:
+            self.deck(deck_id)
+        hour, tz = self.settings.day_start_hour, self.settings.tz()
+        today = learner_day(now, hour, tz)
+        results: list[DeckProgress] = []
+        for deck_id in ids:
+            deck = self.decks[deck_id]
+            settings = self.deck_settings(deck_id)
+            scheduler = scheduling.make_scheduler(settings)
+            days = {learner_day(e.at, hour, tz) for e in self.store.log(deck_ids=[deck_id])}
+            badge = self.store.badge(deck_id)
+            results.append(
+                deck_progress(
+                    deck_id=deck_id,
+                    title=deck.title,
+                    badge_name=deck.badge.name if deck.badge else "",
+                    cards=self.store.cards([deck_id]),
+                    settings=settings,
+                    retrievability_of=lambda c, s=scheduler: scheduling.retrievability(
+                        s, c.key, c.memory, now
+                    ),
+                    today_start=self.today_start(now),
+                    badge_earned_at=badge[1] if badge else None,
+                    streak_days=streak(days, today),
+                )
+            )
+        return results
+
+    def stats(self, now: datetime, days: int = 30, deck_ids: Iterable[str] | None = None) -> Stats:
+        ids = list(deck_ids) if deck_ids is not None else list(self.decks)
+        return compute_stats(
+            self.store.log(deck_ids=ids),
+            self.store.cards(ids),
+            now,
+            days=days,
+            hour=self.settings.day_start_hour,
+            tz=self.settings.tz(),
+        )
+
+    # --- doctor ---------------------------------------------------------------------------------
+
+    def doctor(self, *, rebuild: bool = False) -> DoctorReport:
+        return doctor(self.store, rebuild=rebuild)
+
+
+def doctor(store: Store, *, rebuild: bool = False) -> DoctorReport:
+    """Check the file and that every card's state equals a replay of its log; rebuild if asked."""
+    integrity = store.integrity_check()
+    report = DoctorReport(store.schema_version, integrity, 0, [])
+    if integrity:
+        return report
+    with store.transaction():
+        cards = store.cards(include_retired=True)
+        report.cards_checked = len(cards)
+        for card in cards:
+            replayed = scheduling.replay(store.card_log(*card.key), store.scheduler_json)
+            if replayed != card.memory:
+                report.mismatched.append(card.key)
+                if rebuild:
+                    store.set_memory(*card.key, replayed)
+                    report.rebuilt += 1
+    return report
+
+
+# --- benchmarks and fixtures --------------------------------------------------------------------
+
+
+def seed_history(
+    store: Store,
+    *,
+    decks: int,
+    questions_per_deck: int,
+    start: datetime,
+    days: int,
+    settings: DeckSettings | None = None,
+    rating: int = 3,
+) -> tuple[int, int]:
+    """Fill an empty store with cards and a realistic log, fast (for benchmarks).
+
+    Each card is first answered on day ``i % days`` and then whenever FSRS says it is due,
+    always with ``rating``, until ``start + days``. Returns (cards, log rows) written.
+    """
+    settings = settings or DeckSettings()
+    text = scheduling.scheduler_json(settings)
+    scheduler = scheduling.scheduler_from_json(text)
+    with store.transaction():
+        scheduler_id = store.scheduler_id(text)
+    end = start + timedelta(days=days)
+    cards: list[CardRow] = []
+    answers: list[NewAnswer] = []
+    position = 0
+    for d in range(decks):
+        deck_id = f"bench-deck-{d}"
+        for q in range(questions_per_deck):
+            position += 1
+            key = (deck_id, f"q-{q}")
+            memory = Memory()
+            at = start + timedelta(days=position % max(1, days), hours=9)
+            while at < end:
+                after = scheduling.review(scheduler, key, memory, rating, at, 8000)
+                answers.append(
+                    NewAnswer(
+                        deck_id=key[0],
+                        question_id=key[1],
+                        at=at,
+                        rating=rating,
+                        duration_ms=8000,
+                        attempts=1,
+                        hint_used=False,
+                        chosen="A",
+                        mode="review",
+                        rescheduled=True,
+                        state_before=memory.state,
+                        scheduler_id=scheduler_id,
+                        card_after=memory_json(after),
+                    )
+                )
+                memory = after
+                assert memory.due is not None
+                at = max(memory.due, at + timedelta(seconds=1))
+            section = "challenge" if q % 2 == 0 else "practice"
+            cards.append(CardRow(deck_id, key[1], position, section, "bench", memory=memory))
+    store.bulk_load(cards, answers)
+    return len(cards), len(answers)
+
+
+__all__ = [
+    "NEW",
+    "DoctorReport",
+    "Recorded",
+    "SyncReport",
+    "Trainer",
+    "TrainerError",
+    "answer_key",
+    "doctor",
+    "seed_history",
+    "source_paths",
+]
