@@ -19,13 +19,18 @@ from typing import Any
 
 import yaml
 
-from .model import Deck
+from .model import LETTERS, MAX_CHOICES, MIN_CHOICES, Deck
 from .problems import InputError, Problem
 
 SOURCE_SUFFIXES = (".yaml", ".yml")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALAR = yaml.constructor.SafeConstructor()
 _MAX_DEPTH = 64
+# Aliases let a few lines expand into billions of values ("billion laughs"); a real deck has a
+# few thousand, so stop long before expansion costs noticeable time or memory.
+_MAX_VALUES = 100_000
+_CORE_TAG = "tag:yaml.org,2002:"
+_COLLECTION_TAGS = {yaml.MappingNode: _CORE_TAG + "map", yaml.SequenceNode: _CORE_TAG + "seq"}
 
 
 @cache
@@ -62,6 +67,7 @@ class Located:
     data: Any
     marks: dict[str, tuple[int, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    values: int = 0
 
     def line(self, path: str) -> int:
         return self.marks.get(path, (0, 0))[0]
@@ -71,6 +77,12 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+def _position(text: str, index: int) -> tuple[int, int]:
+    """The 1-based (line, column) of character ``index`` of ``text``."""
+    index = max(0, min(index, len(text)))
+    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+
+
 def compose(text: str, path: str) -> Located:
     """Parse ``text`` into plain data with marks; syntax errors become problems."""
     located = Located(data=None)
@@ -78,12 +90,26 @@ def compose(text: str, path: str) -> Located:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(part for part in (error.context, error.problem) if part)
         located.problems.append(Problem(path, line, column, f"YAML syntax: {message}"))
         return located
-    except yaml.YAMLError as error:  # e.g. unacceptable characters; no mark
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow; no mark
+        character = error.character
+        code = ord(character) if isinstance(character, (str, bytes)) else int(character)
+        located.problems.append(
+            Problem(path, *_position(text, error.position),
+                    f"character U+{code:04X} is not allowed in YAML ({error.reason})")
+        )
+        return located
+    except yaml.YAMLError as error:
         located.problems.append(Problem(path, 1, 1, f"YAML: {error}"))
+        return located
+    except UnicodeError as error:  # lone surrogates in a str that did not come from a file
+        start = getattr(error, "start", 0)
+        located.problems.append(
+            Problem(path, *_position(text, start), "text is not valid Unicode (lone surrogate)")
+        )
         return located
     if root is None:
         located.problems.append(Problem(path, 1, 1, "the file is empty"))
@@ -96,14 +122,31 @@ def _plain(
     node: yaml.Node, where: str, out: Located, path: str, ancestors: tuple[int, ...]
 ) -> Any:
     out.marks[where] = _mark(node)
-    if id(node) in ancestors or len(ancestors) > _MAX_DEPTH:
-        out.problems.append(Problem(path, *_mark(node), "recursive or too deeply nested data"))
+    out.values += 1
+    if out.values == _MAX_VALUES + 1:
+        out.problems.append(Problem(
+            path, *_mark(node), f"too much data: aliases expand to more than {_MAX_VALUES} values"
+        ))
+    if out.values > _MAX_VALUES:
         return None
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if id(node) in ancestors or len(ancestors) > _MAX_DEPTH:
+            out.problems.append(Problem(path, *_mark(node), "recursive or too deeply nested data"))
+            return None
+        if node.tag != _COLLECTION_TAGS[type(node)]:
+            out.problems.append(Problem(path, *_mark(node), _tag_message(node.tag)))
+            return None
     inner = (*ancestors, id(node))
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _plain(key_node, where, out, path, inner) if key_node.tag != "tag:yaml.org,2002:merge" else "<<"
+            if key_node.tag == _CORE_TAG + "merge":
+                message = "YAML merge keys (<<) are not supported; write the fields out"
+                out.problems.append(Problem(path, *_mark(key_node), message))
+                continue
+            key = _plain(key_node, where, out, path, inner)
+            if key is None and out.values > _MAX_VALUES:
+                continue
             if not isinstance(key, str):
                 out.problems.append(
                     Problem(path, *_mark(key_node), f"keys must be text, not {_describe(key)}")
@@ -122,14 +165,25 @@ def _plain(
             for index, item in enumerate(node.value)
         ]
     constructor = _SCALAR.yaml_constructors.get(node.tag)
-    if constructor is None or not node.tag.startswith("tag:yaml.org,2002:"):
-        out.problems.append(Problem(path, *_mark(node), f"unsupported YAML tag {node.tag}"))
+    if constructor is None or not node.tag.startswith(_CORE_TAG):
+        out.problems.append(Problem(path, *_mark(node), _tag_message(node.tag)))
         return None
     try:
         return constructor(_SCALAR, node)
-    except (yaml.YAMLError, ValueError, TypeError) as error:
-        out.problems.append(Problem(path, *_mark(node), f"bad value: {error}"))
+    except Exception:  # PyYAML's scalar constructors fail in many ways on bad input
+        out.problems.append(Problem(
+            path, *_mark(node), f"{_short(node.value)} is not a valid !!{_tag_name(node.tag)}"
+        ))
         return None
+
+
+def _tag_name(tag: str) -> str:
+    return tag.removeprefix(_CORE_TAG)
+
+
+def _tag_message(tag: str) -> str:
+    shown = "!!" + _tag_name(tag) if tag.startswith(_CORE_TAG) else tag
+    return f"unsupported YAML tag {shown}: sources hold plain text, numbers, lists and mappings"
 
 
 # --- the schema, applied with line numbers ---------------------------------------------------
@@ -151,8 +205,18 @@ def _describe(value: Any) -> str:
         return "a true/false value"
     for name, types in _TYPES.items():
         if isinstance(value, types):
-            return {"object": "a mapping", "array": "a list"}.get(name, f"a {name}")
-    return type(value).__name__
+            return {"object": "a mapping", "array": "a list", "integer": "an integer"}.get(
+                name, f"a {name}"
+            )
+    return {"date": "a date", "datetime": "a date and time", "bytes": "binary data"}.get(
+        type(value).__name__, type(value).__name__
+    )
+
+
+def _hint(value: Any) -> str:
+    if isinstance(value, bool):
+        return " (YAML reads unquoted yes/no/on/off/true/false as true/false; quote text)"
+    return ""
 
 
 def _is_type(value: Any, name: str) -> bool:
@@ -206,7 +270,7 @@ class _Validator:
         kind = rule.get("type")
         if kind and not _is_type(value, kind):
             wanted = {"object": "a mapping", "array": "a list", "string": "text"}.get(kind, kind)
-            yield self.problem(where, f"must be {wanted}, not {_describe(value)}")
+            yield self.problem(where, f"must be {wanted}, not {_describe(value)}{_hint(value)}")
             return
         if isinstance(value, str):
             yield from self.check_string(value, rule, where)
@@ -218,8 +282,24 @@ class _Validator:
             yield from self.check_array(value, rule, where)
         elif isinstance(value, dict):
             yield from self.check_object(value, rule, where)
+        if "anyOf" in rule:
+            yield from self.check_any_of(value, rule["anyOf"], where)
 
-    def check_one_of(self, value: Any, options: list[dict[str, Any]], where: str) -> Iterator[Problem]:
+    def check_any_of(
+        self, value: Any, options: list[dict[str, Any]], where: str
+    ) -> Iterator[Problem]:
+        outcomes = [list(self.check(value, option, where)) for option in options]
+        if all(outcomes):
+            resolved = [self.resolve(option) for option in options]
+            if all(set(option) == {"required"} for option in resolved):
+                names = " or ".join(f"'{name}'" for o in resolved for name in o["required"])
+                yield self.problem(where, f"needs {names}")
+            else:
+                yield from outcomes[0]
+
+    def check_one_of(
+        self, value: Any, options: list[dict[str, Any]], where: str
+    ) -> Iterator[Problem]:
         resolved = [self.resolve(option) for option in options]
         for option in resolved:
             if "type" not in option or _is_type(value, option["type"]):
@@ -229,7 +309,7 @@ class _Validator:
             {"object": "a mapping", "string": "text", "array": "a list"}.get(o.get("type", ""), "?")
             for o in resolved
         )
-        yield self.problem(where, f"must be {kinds}, not {_describe(value)}")
+        yield self.problem(where, f"must be {kinds}, not {_describe(value)}{_hint(value)}")
 
     def check_string(self, value: str, rule: dict[str, Any], where: str) -> Iterator[Problem]:
         if len(value) < rule.get("minLength", 0):
@@ -249,7 +329,8 @@ class _Validator:
 
     def check_array(self, value: list[Any], rule: dict[str, Any], where: str) -> Iterator[Problem]:
         if len(value) < rule.get("minItems", 0):
-            yield self.problem(where, f"needs at least {rule['minItems']} item(s), has {len(value)}")
+            minimum = rule["minItems"]
+            yield self.problem(where, f"needs at least {minimum} item(s), has {len(value)}")
         if "maxItems" in rule and len(value) > rule["maxItems"]:
             yield self.problem(where, f"has {len(value)} items; at most {rule['maxItems']} allowed")
         if rule.get("uniqueItems"):
@@ -263,7 +344,9 @@ class _Validator:
             for index, item in enumerate(value):
                 yield from self.check(item, rule["items"], _join(where, index))
 
-    def check_object(self, value: dict[str, Any], rule: dict[str, Any], where: str) -> Iterator[Problem]:
+    def check_object(
+        self, value: dict[str, Any], rule: dict[str, Any], where: str
+    ) -> Iterator[Problem]:
         properties = rule.get("properties", {})
         for name in rule.get("required", ()):
             if name not in value:
@@ -311,21 +394,35 @@ def _pattern_hint(pattern: str) -> str:
 
 
 def validate(located: Located, path: str) -> list[Problem]:
-    """Schema problems, plus the rules a schema cannot express (unique ids)."""
+    """Schema problems, plus the rules a schema cannot express (unique ids, answer in range)."""
     problems = list(_Validator(schema(), located, path).check(located.data, schema(), ""))
     questions = located.data.get("questions") if isinstance(located.data, dict) else None
     if isinstance(questions, list):
         first_seen: dict[str, int] = {}
         for index, question in enumerate(questions):
-            if not isinstance(question, dict) or not isinstance(question.get("id"), str):
+            if not isinstance(question, dict):
+                continue
+            answer, choices = question.get("answer"), question.get("choices")
+            if (
+                isinstance(answer, str)
+                and isinstance(choices, list)
+                and MIN_CHOICES <= len(choices) <= MAX_CHOICES
+                and answer in LETTERS[len(choices):]
+            ):
+                line, column = located.marks.get(f"questions.{index}.answer", (0, 0))
+                problems.append(Problem(
+                    path, line, column,
+                    f"questions[{index}].answer: {answer} names no choice; there are only "
+                    f"{len(choices)} (A-{LETTERS[len(choices) - 1]})",
+                ))
+            if not isinstance(question.get("id"), str):
                 continue
             qid = question["id"]
             if qid in first_seen:
                 line, column = located.marks.get(f"questions.{index}.id", (0, 0))
                 first = located.line(f"questions.{first_seen[qid]}.id")
-                problems.append(
-                    Problem(path, line, column, f"duplicate question id '{qid}' (first used on line {first})")
-                )
+                message = f"duplicate question id '{qid}' (first used on line {first})"
+                problems.append(Problem(path, line, column, message))
             else:
                 first_seen[qid] = index
     return problems
@@ -345,10 +442,16 @@ def _question_lines(marks: dict[str, tuple[int, int]]) -> list[dict[str, int]]:
 def parse_deck(text: str, path: str = "<string>") -> Deck:
     """Parse and validate one source's text. Raises InputError listing every problem."""
     located = compose(text, path)
-    problems = located.problems or validate(located, path)
+    problems = list(located.problems)
+    if not problems or located.data is not None:
+        # Report schema problems too, except where a value was already rejected while parsing.
+        seen = {(problem.line, problem.column) for problem in problems}
+        problems += [p for p in validate(located, path) if (p.line, p.column) not in seen]
     if problems:
         raise InputError(problems)
-    deck_lines = {key: line for key, (line, _) in located.marks.items() if not key.startswith("questions.")}
+    deck_lines = {
+        key: line for key, (line, _) in located.marks.items() if not key.startswith("questions.")
+    }
     return Deck.from_dict(
         located.data,
         source_path=path,
@@ -360,15 +463,22 @@ def parse_deck(text: str, path: str = "<string>") -> Deck:
 def read_source(path: str | Path) -> str:
     """A source file's text; unreadable or non-UTF-8 files raise InputError."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise InputError([Problem(str(path), 0, 0, "no such file")]) from None
     except IsADirectoryError:
         raise InputError([Problem(str(path), 0, 0, "is a directory, not a source file")]) from None
-    except UnicodeDecodeError as error:
-        raise InputError([Problem(str(path), 0, 0, f"not UTF-8 text ({error.reason})")]) from None
     except OSError as error:
         raise InputError([Problem(str(path), 0, 0, error.strerror or str(error))]) from None
+    try:
+        # A byte-order mark is harmless; YAML parsers skip it, and so do we.
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - data.rfind(b"\n", 0, error.start)
+        byte = data[error.start]
+        message = f"not UTF-8 text: byte 0x{byte:02X} ({error.reason}); save the file as UTF-8"
+        raise InputError([Problem(str(path), line, column, message)]) from None
 
 
 def load_deck(path: str | Path) -> Deck:
@@ -388,6 +498,15 @@ def load_decks(paths: Sequence[str | Path]) -> list[Deck]:
             decks.append(load_deck(path))
         except InputError as error:
             problems.extend(error.problems)
+    problems.extend(duplicate_deck_ids(decks))
+    if problems:
+        raise InputError(problems)
+    return decks
+
+
+def duplicate_deck_ids(decks: Iterable[Deck]) -> list[Problem]:
+    """A problem for each deck whose id an earlier deck already uses."""
+    problems: list[Problem] = []
     first_path: dict[str, str] = {}
     for deck in decks:
         if deck.id in first_path:
@@ -396,6 +515,4 @@ def load_decks(paths: Sequence[str | Path]) -> list[Deck]:
                         f"deck id '{deck.id}' is already used by {first_path[deck.id]}")
             )
         first_path.setdefault(deck.id, deck.source_path)
-    if problems:
-        raise InputError(problems)
-    return decks
+    return problems
