@@ -1,0 +1,306 @@
+"""Checks on deck sources beyond what the schema can say (``srs lint``).
+
+The loader already enforces the schema, unique question ids and an answer that names a choice;
+a source that fails to load is reported with the loader's problems. A source that loads goes
+through ``CHECKS``: small functions from a Deck to the problems they find, located with the
+line numbers the loader keeps in ``Question.lines``. One check reads the raw text instead,
+because the importer's TODO markers may sit in YAML comments, which no Deck keeps.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import Choice, Code, Deck, Question
+from .problems import InputError, Problem, Severity
+from .sources import duplicate_deck_ids, parse_deck, read_source
+
+Check = Callable[[Deck], Iterable[Problem]]
+
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
+PYTHON_LANGUAGES = frozenset({"python", "python3", "py", "py3"})
+# A question whose keyed choice names one of these is about code that does not compile.
+_COMPILE_ERRORS = ("SyntaxError", "IndentationError", "TabError")
+TODO_MARKER = "TODO(srs)"
+
+
+def _problem(
+    deck: Deck, question: Question, key: str, message: str, severity: Severity = ERROR
+) -> Problem:
+    line = question.lines.get(key) or question.line
+    return Problem(deck.source_path, line, 0, f"{question.id}: {message}", severity)
+
+
+def answer_names_a_choice(deck: Deck) -> Iterable[Problem]:
+    """The key is a letter of an existing choice (the loader refuses this too)."""
+    for question in deck.questions:
+        if question.choice(question.answer) is None:
+            last = question.choices[-1].letter if question.choices else "-"
+            yield _problem(
+                deck, question, "answer",
+                f"answer {question.answer} names no choice (choices are A-{last})",
+            )
+
+
+def _collapsed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _code_lines(code: Code | None) -> str:
+    """Code with trailing spaces and blank edge lines removed; indentation is meaning in code."""
+    if code is None:
+        return ""
+    return "\n".join(line.rstrip() for line in code.source.strip("\n").splitlines()).strip("\n")
+
+
+def choices_are_distinct(deck: Deck) -> Iterable[Problem]:
+    """No choice repeats another, exactly or but for whitespace."""
+    for question in deck.questions:
+        for index, choice in enumerate(question.choices):
+            for earlier in question.choices[:index]:
+                key = f"choices.{index}"
+                if _same(choice, earlier, exact=True):
+                    message = f"choice {choice.letter} repeats choice {earlier.letter}"
+                    yield _problem(deck, question, key, message)
+                    break
+                if _same(choice, earlier, exact=False):
+                    yield _problem(
+                        deck, question, key,
+                        f"choice {choice.letter} differs from choice {earlier.letter} "
+                        "only in whitespace",
+                    )
+                    break
+
+
+def _same(one: Choice, other: Choice, *, exact: bool) -> bool:
+    if exact:
+        return (one.text, _code(one)) == (other.text, _code(other))
+    return (_collapsed(one.text), _code_lines(one.code)) == (
+        _collapsed(other.text),
+        _code_lines(other.code),
+    )
+
+
+def _code(choice: Choice) -> str | None:
+    return choice.code.source if choice.code else None
+
+
+def challenges_explain_and_hint(deck: Deck) -> Iterable[Problem]:
+    """A challenge needs an explanation (error) and should have a hint (warning).
+
+    The explanation is what turns a wrong answer into a lesson, so a challenge without one is
+    unfinished; a hint is a help the quiz page offers, but a question works without it.
+    """
+    for question in deck.challenges:
+        if not question.explanation.strip():
+            yield _problem(deck, question, "explanation", "challenge has no explanation")
+        if not question.hint.strip():
+            yield _problem(deck, question, "hint", "challenge has no hint", WARNING)
+
+
+def _is_python(code: Code | None) -> bool:
+    return code is not None and code.language.lower() in PYTHON_LANGUAGES
+
+
+def compile_error(source: str) -> SyntaxError | None:
+    """Why ``source`` is not valid Python, or None. Compiles only; nothing is run.
+
+    Top-level ``await`` is allowed (snippets show the inside of a coroutine), and a lone
+    header such as ``async def view(request):`` counts as valid: it is shown as a signature.
+    """
+    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    try:
+        compile(source, "<code>", "exec", flags=flags, dont_inherit=True)
+    except SyntaxError as error:
+        last = source.rstrip().splitlines()[-1] if source.strip() else ""
+        if last.endswith(":"):
+            body = " " * (len(last) - len(last.lstrip()) + 4) + "pass"
+            try:
+                compile(source.rstrip() + "\n" + body + "\n", "<code>", "exec",
+                        flags=flags, dont_inherit=True)
+            except SyntaxError:
+                return error
+            return None
+        return error
+    except ValueError as error:  # e.g. a NUL character in the source
+        return SyntaxError(str(error))
+    return None
+
+
+def _about_compile_errors(question: Question) -> bool:
+    """Whether code that does not compile may be the point of the question."""
+    if question.kind == "syntax":
+        return True
+    keyed = question.choice(question.answer)
+    return keyed is not None and any(name in keyed.display() for name in _COMPILE_ERRORS)
+
+
+def _describe(error: SyntaxError) -> str:
+    where = f" (code line {error.lineno})" if error.lineno else ""
+    return f"{type(error).__name__}: {error.msg}{where}"
+
+
+def python_code_compiles(deck: Deck) -> Iterable[Problem]:
+    """Python code blocks compile, unless compile errors are what the question is about.
+
+    The question's own code must compile (error). A code choice that does not compile is
+    normal in a question about syntax; elsewhere it is likely a typo (warning).
+    """
+    for question in deck.questions:
+        allowed = _about_compile_errors(question)
+        if _is_python(question.code) and not allowed:
+            assert question.code is not None
+            error = compile_error(question.code.source)
+            if error is not None:
+                yield _problem(
+                    deck, question, "code.source", f"code does not compile: {_describe(error)}"
+                )
+        if question.kind == "syntax":
+            continue
+        for index, choice in enumerate(question.choices):
+            if _is_python(choice.code):
+                assert choice.code is not None
+                error = compile_error(choice.code.source)
+                if error is not None:
+                    yield _problem(
+                        deck, question, f"choices.{index}.code",
+                        f"choice {choice.letter}'s code does not compile: {_describe(error)}",
+                        WARNING,
+                    )
+
+
+# Phrases that claim which letter is right. Letters are upper case so that "a" stays a word.
+_CLAIMS = tuple(
+    re.compile(pattern, re.MULTILINE)
+    for pattern in (
+        r"(?i:\b(?:correct|right)\s+(?:answer|option|choice))\s*(?:is|:|=)?\s*"
+        r"(?i:option\s+)?\(?\**([A-F])\b",
+        r"(?i:\banswer\s*(?:is|:|=))\s*(?i:option\s+)?\(?\**([A-F])\b",
+        r"(?:->|→|=>)\s*(?i:option\s+)?\(?([A-F])\b",
+        r"(?i:\boption)\s+([A-F])\s+(?i:is\s+(?:the\s+)?(?:correct|right|answer))",
+        r"\A\s*\*\*(?i:option\s+)?([A-F])\b",  # "**A.** It adds." at the start
+        r"\A\s*(?i:option\s+)?([A-F])[.)]\s",  # "B) Because..." at the start
+        r"(?:^|\s)=\s*([A-F])\s*\.?\s*$",  # a quick check: "Async improves concurrency = A"
+    )
+)
+
+
+def _claimed_letters(text: str) -> list[str]:
+    return [match.group(1) for pattern in _CLAIMS for match in pattern.finditer(text)]
+
+
+def explanations_agree_with_the_key(deck: Deck) -> Iterable[Problem]:
+    """Explanations and solution steps that call another letter the answer (warning)."""
+    for question in deck.questions:
+        texts = [("explanation", "explanation", question.explanation)]
+        for index, step in enumerate(question.solution):
+            texts.append((f"solution.{index}.title", f"solution step {index + 1}", step.title))
+            texts.append((f"solution.{index}.text", f"solution step {index + 1}", step.text))
+        for key, label, text in texts:
+            others = sorted(set(_claimed_letters(text)) - {question.answer})
+            if others:
+                yield _problem(
+                    deck, question, key,
+                    f"{label} names option {', '.join(others)} as the answer, "
+                    f"but the key is {question.answer}",
+                    WARNING,
+                )
+
+
+CHECKS: tuple[Check, ...] = (
+    answer_names_a_choice,
+    choices_are_distinct,
+    challenges_explain_and_hint,
+    python_code_compiles,
+    explanations_agree_with_the_key,
+)
+
+
+def lint_deck(deck: Deck, checks: Sequence[Check] = CHECKS) -> list[Problem]:
+    """Every problem the checks find in a loaded deck."""
+    return sorted(problem for check in checks for problem in check(deck))
+
+
+def import_todos(text: str, path: str) -> Iterable[Problem]:
+    """Markers ``srs import`` leaves where it needs a person, in values or YAML comments."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        column = line.find(TODO_MARKER)
+        if column >= 0:
+            note = line[column + len(TODO_MARKER):].lstrip(":").strip().strip("'\"").strip()
+            message = f"unresolved import TODO: {note}" if note else "unresolved import TODO"
+            yield Problem(path, number, column + 1, message)
+
+
+@dataclass
+class LintReport:
+    """The problems of a lint run, and how many files it read."""
+
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(problem.is_error for problem in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+    def failed(self, *, strict: bool = False) -> bool:
+        return self.errors > 0 or (strict and self.warnings > 0)
+
+    def summary(self) -> str:
+        """'2 errors, 1 warning in 3 files'."""
+        return (
+            f"{_count(self.errors, 'error')}, {_count(self.warnings, 'warning')} "
+            f"in {_count(self.files, 'file')}"
+        )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def lint_source(text: str, path: str) -> tuple[Deck | None, list[Problem]]:
+    """Lint one source's text: the deck if it loads, and every problem found."""
+    problems = list(import_todos(text, path))
+    try:
+        deck = parse_deck(text, path)
+    except InputError as error:
+        return None, sorted(problems + error.problems)
+    return deck, sorted(problems + lint_deck(deck))
+
+
+def lint_paths(paths: Sequence[str | Path]) -> LintReport:
+    """Lint source files, including what only shows across them (reused deck ids)."""
+    report = LintReport(files=len(paths))
+    decks: list[Deck] = []
+    for path in paths:
+        try:
+            text = read_source(path)
+        except InputError as error:
+            report.problems.extend(error.problems)
+            continue
+        deck, problems = lint_source(text, str(path))
+        report.problems.extend(problems)
+        if deck is not None:
+            decks.append(deck)
+    report.problems.extend(duplicate_deck_ids(decks))
+    return report
+
+
+__all__ = [
+    "CHECKS",
+    "Check",
+    "LintReport",
+    "compile_error",
+    "import_todos",
+    "lint_deck",
+    "lint_paths",
+    "lint_source",
+]
