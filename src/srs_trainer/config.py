@@ -299,9 +299,11 @@ def system_clock() -> Callable[[], datetime]:
 
 
 def bundled_cards_dir() -> Path | None:
-    """The bundled decks: ``<repo>/cards`` in a checkout, else a package-data copy if any."""
-    package = Path(__file__).resolve().parent
-    for candidate in (package.parent.parent / "cards", package / "cards"):
-        if candidate.is_dir():
-            return candidate
-    return None
+    """The bundled decks: ``<repo>/cards`` in a checkout, else the package-data copy."""
+    checkout = Path(__file__).resolve().parent.parent.parent / "cards"
+    if checkout.is_dir():
+        return checkout
+    from .bundled import bundled_cards_dir as packaged
+
+    folder = packaged()
+    return folder if folder.is_dir() else None

@@ -174,18 +174,18 @@ def next_day_start(now: datetime, hour: int = 4, tz: tzinfo | None = None) -> da
 
 
 def describe_due(due: datetime | None, now: datetime, tomorrow: datetime) -> str:
-    """'again in 10 minutes', 'tomorrow', 'in 4 days'."""
+    """'in 10 minutes', 'in 3 hours', 'tomorrow', 'in 4 days' ('now' when already due)."""
     if due is None:
         return ""
     delta = due - now
     if delta <= timedelta(0):
-        return "due now"
+        return "now"
     if due < tomorrow:
         minutes = max(1, round(delta.total_seconds() / 60))
         if minutes < 60:
-            return f"again in {minutes} minute{'s' if minutes != 1 else ''}"
+            return f"in {minutes} minute{'s' if minutes != 1 else ''}"
         hours = round(minutes / 60)
-        return f"again in {hours} hour{'s' if hours != 1 else ''}"
+        return f"in {hours} hour{'s' if hours != 1 else ''}"
     days = max(1, round(delta.total_seconds() / 86400))
     return "tomorrow" if days == 1 else f"in {days} days"
 

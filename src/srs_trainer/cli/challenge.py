@@ -1,0 +1,31 @@
+"""`srs challenge DECK`: the page's timed challenge; every answer counts as a review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .training import check_decks, home_option, loaded_trainer, run, sources_options
+
+
+@click.command("challenge")
+@click.argument("deck_id", metavar="DECK")
+@home_option
+@sources_options
+def command(deck_id: str, home: Path | None, card_dirs: tuple[Path, ...], no_bundled: bool) -> None:
+    """Take a deck's timed challenge: all its challenge questions, with their time limits.
+
+    The result (date, score, time) is kept when you finish; each answer is a review.
+    """
+    from ..session import SessionOptions
+    from ..session_ui import Mode
+    from ..trainer import TrainerError
+
+    with loaded_trainer(home, card_dirs, no_bundled) as loaded:
+        check_decks(loaded.trainer, [deck_id])
+        try:
+            queue = loaded.trainer.section_queue(deck_id, "challenge")
+        except TrainerError as error:
+            raise click.ClickException(str(error)) from None
+        run(loaded, queue, SessionOptions(Mode.CHALLENGE, deck_ids=[deck_id]))

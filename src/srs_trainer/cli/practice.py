@@ -1,0 +1,45 @@
+"""`srs practice DECK`: the page's untimed practice questions, with worked solutions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .training import check_decks, home_option, loaded_trainer, run, sources_options
+
+
+@click.command("practice")
+@click.argument("deck_id", metavar="DECK")
+@home_option
+@sources_options
+@click.option(
+    "--reschedule/--no-reschedule",
+    default=False,
+    show_default=True,
+    help="Whether practice answers move the review schedule (they are always logged).",
+)
+@click.option("--self-grade", is_flag=True, help="Rate yourself after seeing the answer.")
+def command(
+    deck_id: str,
+    home: Path | None,
+    card_dirs: tuple[Path, ...],
+    no_bundled: bool,
+    reschedule: bool,
+    self_grade: bool,
+) -> None:
+    """Work through a deck's practice questions, untimed, with the solution steps after each."""
+    from ..session import SessionOptions
+    from ..session_ui import Mode
+    from ..trainer import TrainerError
+
+    with loaded_trainer(home, card_dirs, no_bundled) as loaded:
+        check_decks(loaded.trainer, [deck_id])
+        try:
+            queue = loaded.trainer.section_queue(deck_id, "practice")
+        except TrainerError as error:
+            raise click.ClickException(str(error)) from None
+        options = SessionOptions(
+            Mode.PRACTICE, self_grade=self_grade, reschedule=reschedule, deck_ids=[deck_id]
+        )
+        run(loaded, queue, options)

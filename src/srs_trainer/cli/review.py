@@ -1,0 +1,64 @@
+"""`srs review`: today's due questions, one by one, graded and scheduled with FSRS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .training import check_decks, home_option, limit_options, loaded_trainer, run, sources_options
+
+
+@click.command("review")
+@home_option
+@sources_options
+@click.option(
+    "--deck",
+    "deck_ids",
+    multiple=True,
+    metavar="ID",
+    help="Review only this deck (repeatable). Default: every deck.",
+)
+@click.option(
+    "--self-grade",
+    is_flag=True,
+    help="Rate yourself (Again/Hard/Good/Easy) after seeing the answer.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="At most this many reviews + new questions in this session.",
+)
+@limit_options
+def command(
+    home: Path | None,
+    card_dirs: tuple[Path, ...],
+    no_bundled: bool,
+    deck_ids: tuple[str, ...],
+    self_grade: bool,
+    limit: int | None,
+    retention: float | None,
+    new_limit: int | None,
+    review_limit: int | None,
+) -> None:
+    """Review today's due questions in the terminal.
+
+    Answer with a letter (A-F) or number (1-6); h shows the hint, u undoes the last answer,
+    q quits. Every answer is saved the moment you give it.
+    """
+    from ..session import SessionOptions
+    from ..session_ui import Mode
+
+    with loaded_trainer(
+        home,
+        card_dirs,
+        no_bundled,
+        retention=retention,
+        new_limit=new_limit,
+        review_limit=review_limit,
+    ) as loaded:
+        check_decks(loaded.trainer, deck_ids)
+        ids = list(deck_ids) or None
+        queue = loaded.trainer.queue(loaded.now, ids, limit=limit)
+        run(loaded, queue, SessionOptions(Mode.REVIEW, self_grade=self_grade, deck_ids=ids))

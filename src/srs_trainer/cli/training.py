@@ -1,0 +1,184 @@
+"""Options and set-up shared by the trainer's commands (review, practice, challenge, ...).
+
+Not a command itself: the registry in ``cli/__init__.py`` never lists it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from ..session_ui import SessionUI
+    from ..store import Store
+    from ..trainer import SyncReport, Trainer
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def home_option(function: F) -> F:
+    return click.option(
+        "--home",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Data folder holding progress and config.yaml (default: $SRS_HOME, else the"
+        " user data folder).",
+    )(function)
+
+
+def sources_options(function: F) -> F:
+    function = click.option(
+        "--no-bundled",
+        is_flag=True,
+        help="Leave out the bundled decks (train only on --cards).",
+    )(function)
+    return click.option(
+        "--cards",
+        "card_dirs",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="A folder (or file) of YAML sources to train on too. Repeatable.",
+    )(function)
+
+
+def limit_options(function: F) -> F:
+    for option in (
+        click.option(
+            "--review-limit",
+            type=click.IntRange(min=0),
+            default=None,
+            help="Reviews per deck per day (overrides config.yaml).",
+        ),
+        click.option(
+            "--new-limit",
+            type=click.IntRange(min=0),
+            default=None,
+            help="New questions per deck per day (overrides config.yaml).",
+        ),
+        click.option(
+            "--retention",
+            type=click.FloatRange(0.7, 0.99),
+            default=None,
+            help="Desired retention, 0.7-0.99 (default 0.9).",
+        ),
+    ):
+        function = option(function)
+    return function
+
+
+def fail_with_problems(error: Exception) -> None:
+    """Print an InputError's problems (``path:line:column: message``) and exit 1."""
+    for problem in getattr(error, "problems", [error]):
+        click.echo(str(problem), err=True)
+    raise SystemExit(1)
+
+
+@dataclass
+class Loaded:
+    trainer: Trainer
+    report: SyncReport
+    clock: Callable[[], datetime]
+    now: datetime
+
+
+def open_store(home: Path | None) -> Store:
+    """The progress database in the data folder; user errors become ClickExceptions."""
+    from ..config import DATABASE_NAME, HomeError, ensure_home, resolve_home
+    from ..store import Store, StoreError
+
+    try:
+        folder = ensure_home(resolve_home(home))
+        return Store.open(folder / DATABASE_NAME)
+    except (HomeError, StoreError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+def parse_clock() -> Callable[[], datetime]:
+    from ..config import ENV_NOW, system_clock
+
+    try:
+        return system_clock()
+    except ValueError as error:
+        raise click.ClickException(f"${ENV_NOW}: not an ISO date-time ({error})") from None
+
+
+@contextmanager
+def loaded_trainer(
+    home: Path | None,
+    card_dirs: tuple[Path, ...],
+    no_bundled: bool,
+    *,
+    retention: float | None = None,
+    new_limit: int | None = None,
+    review_limit: int | None = None,
+) -> Iterator[Loaded]:
+    """Load settings and sources, open the database, sync; close the database afterwards."""
+    from ..config import HomeError, ensure_home, load_settings, resolve_home
+    from ..problems import InputError
+    from ..sources import load_decks
+    from ..trainer import Trainer, source_paths
+
+    clock = parse_clock()
+    try:
+        folder = ensure_home(resolve_home(home))
+    except HomeError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        settings = load_settings(folder).with_overrides(
+            desired_retention=retention, new_per_day=new_limit, reviews_per_day=review_limit
+        )
+        decks = load_decks(source_paths(card_dirs, bundled=not no_bundled))
+    except InputError as error:
+        fail_with_problems(error)
+    if not decks:
+        raise click.ClickException("no decks to train on: pass --cards DIR with YAML sources")
+    store = open_store(folder)
+    try:
+        trainer = Trainer(store, decks, settings)
+        now = clock()
+        report = trainer.sync(now)
+        yield Loaded(trainer, report, clock, now)
+    finally:
+        store.close()
+
+
+def check_decks(trainer: Trainer, deck_ids: tuple[str, ...] | list[str]) -> None:
+    from ..trainer import TrainerError
+
+    for deck_id in deck_ids:
+        try:
+            trainer.deck(deck_id)
+        except TrainerError as error:
+            raise click.ClickException(str(error)) from None
+
+
+def pick_ui() -> SessionUI:
+    """The interactive screen at a terminal; plain lines otherwise (pipes, scripts, tests)."""
+    from ..ui_lines import LineUI
+
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        try:
+            from ..ui_terminal import TerminalUI
+        except ImportError:
+            return LineUI()
+        return TerminalUI()
+    return LineUI()
+
+
+def run(loaded: Loaded, queue: Any, options: Any) -> None:
+    """Run a session; Ctrl-C stops it cleanly (every answer given is already saved)."""
+    from ..session import run_session
+
+    ui = pick_ui()
+    try:
+        run_session(loaded.trainer, ui, queue, loaded.clock, options, loaded.report.notes())
+    except KeyboardInterrupt:
+        click.echo("\nStopped. Every answer you gave is saved.", err=True)
+        raise SystemExit(130) from None

@@ -1,0 +1,302 @@
+"""The session loop shared by review, practice and challenge, driving any ``SessionUI``.
+
+The loop decides what to ask and what to record; the UI only draws and reads. Every answer is
+recorded (and committed) before its feedback appears, so quitting, a closed terminal or a
+killed process loses at most the question on screen.
+
+Undo: ``u`` after feedback takes back that answer and asks the question again; ``u`` at a
+question takes back the previous answer and asks that one again first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .grading import Outcome, Rating, grade
+from .scheduling import CardKey, SessionQueue, describe_due, is_learning
+from .session_ui import (
+    FeedbackView,
+    InputKind,
+    Mode,
+    QuestionView,
+    SessionSummary,
+    SessionUI,
+)
+from .trainer import Trainer
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    mode: Mode = Mode.REVIEW
+    self_grade: bool = False
+    reschedule: bool = True  # practice may log answers without moving the schedule
+    deck_ids: Sequence[str] | None = None  # for the summary's "next review" figure
+
+
+@dataclass
+class _Answered:
+    entry_id: int
+    key: CardKey
+    correct: bool
+
+
+@dataclass
+class _State:
+    position: int = 0
+    total: int = 0
+    reviewed: int = 0
+    correct: int = 0
+    history: list[_Answered] = field(default_factory=list)
+    quit: bool = False
+
+
+def run_session(
+    trainer: Trainer,
+    ui: SessionUI,
+    queue: SessionQueue,
+    clock: Clock,
+    options: SessionOptions = SessionOptions(),
+    notes: Sequence[str] = (),
+) -> SessionSummary:
+    """Ask questions from ``queue`` until it is empty or the learner quits; return the summary."""
+    started = clock()
+    state = _State(total=len(queue))
+    for note in notes:
+        ui.show_message(note)
+    if not len(queue):
+        ui.show_message("Nothing to review right now.")
+    while not state.quit:
+        now = clock()
+        pick = queue.next(now)
+        if pick is None:
+            break
+        if pick.early and pick.due is not None:
+            wait = describe_due(pick.due, now, trainer.tomorrow(now))
+            ui.show_message(
+                f"Nothing else is due; a question in its learning steps was due {wait}:"
+                " here it is a little early."
+            )
+        _ask(trainer, ui, queue, clock, options, state, pick.key)
+    finished = clock()
+    return _summary(trainer, ui, options, state, started, finished)
+
+
+def _view(
+    trainer: Trainer, key: CardKey, options: SessionOptions, state: _State, **changes: object
+) -> QuestionView:
+    question = trainer.question(key)
+    timed = options.mode is not Mode.PRACTICE
+    values: dict[str, object] = {
+        "deck_title": trainer.deck(key[0]).title,
+        "question": question,
+        "mode": options.mode,
+        "position": state.position,
+        "total": max(state.total, state.position),
+        "attempts_left": question.attempts,
+        "time_limit": question.time_limit if timed else None,
+    }
+    values.update(changes)
+    return QuestionView(**values)  # type: ignore[arg-type]
+
+
+def _ask(
+    trainer: Trainer,
+    ui: SessionUI,
+    queue: SessionQueue,
+    clock: Clock,
+    options: SessionOptions,
+    state: _State,
+    key: CardKey,
+) -> None:
+    """Ask one question to its end: answered (and recorded), undone, or quit."""
+    question = trainer.question(key)
+    state.position += 1
+    shown_at = clock()
+    attempts_left = question.attempts
+    wrong: list[str] = []
+    hint_used = False
+    timed_out = False
+    message = ""
+    chosen: str | None = None
+    correct = False
+    while True:
+        view = _view(
+            trainer,
+            key,
+            options,
+            state,
+            attempts_left=attempts_left,
+            hint_shown=hint_used,
+            wrong_letters=tuple(wrong),
+            message=message,
+            elapsed=(clock() - shown_at).total_seconds(),
+        )
+        ui.show_question(view)
+        user = ui.read_input(view)
+        message = ""
+        if user.kind is InputKind.QUIT:
+            state.quit = True
+            state.position -= 1
+            return
+        if user.kind is InputKind.UNDO:
+            if not state.history:
+                message = "Nothing to undo yet."
+                continue
+            state.position -= 1
+            queue.push_front(key)
+            _undo_last(trainer, ui, queue, clock, state)
+            return
+        if user.kind is InputKind.HINT:
+            hint_used = True
+            if not question.hint.strip():
+                message = "This question has no hint."
+            continue
+        if user.kind is InputKind.TIMEOUT:
+            timed_out = True
+            if options.mode is Mode.CHALLENGE:
+                break
+            message = "Time is up: you can still answer (it counts as Hard at best)."
+            continue
+        if user.kind is not InputKind.ANSWER or not user.letter:
+            continue
+        chosen = user.letter.upper()
+        if chosen == question.answer:
+            correct = True
+            break
+        if chosen not in wrong:
+            wrong.append(chosen)
+        attempts_left -= 1
+        if attempts_left <= 0:
+            break
+        message = f"Not quite: {attempts_left} attempt{'s' if attempts_left != 1 else ''} left."
+
+    answered_at = clock()
+    elapsed = (answered_at - shown_at).total_seconds()
+    timed = options.mode is not Mode.PRACTICE
+    attempts_used = question.attempts - attempts_left + (1 if correct else 0)
+    rating = grade(
+        Outcome(
+            correct=correct,
+            attempts_used=max(1, attempts_used),
+            hint_used=hint_used,
+            elapsed=max(elapsed, question.time_limit + 1) if timed_out else elapsed,
+            time_limit=question.time_limit if timed else None,
+        )
+    )
+    if options.self_grade:
+        rating = Rating(
+            ui.ask_self_grade(_feedback(question, options, chosen, correct, rating, "", elapsed))
+        )
+    recorded = trainer.record_answer(
+        key,
+        rating=int(rating),
+        now=answered_at,
+        duration_ms=round(elapsed * 1000),
+        attempts=max(1, attempts_used),
+        hint_used=hint_used,
+        chosen=chosen,
+        mode=options.mode.value,
+        reschedule=options.reschedule,
+    )
+    state.reviewed += 1
+    state.correct += correct
+    state.history.append(_Answered(recorded.entry_id, key, correct))
+    due_text = ""
+    if recorded.rescheduled:
+        due_text = describe_due(recorded.after.due, answered_at, trainer.tomorrow(answered_at))
+        if options.mode is Mode.REVIEW and is_learning(recorded.after) and recorded.after.due:
+            queue.push_learning(key, recorded.after.due)
+            state.total += 1
+    reply = ui.show_feedback(
+        _feedback(question, options, chosen, correct, rating, due_text, elapsed)
+    )
+    if reply.kind is InputKind.QUIT:
+        state.quit = True
+    elif reply.kind is InputKind.UNDO:
+        _undo_last(trainer, ui, queue, clock, state)
+
+
+def _feedback(
+    question: object,
+    options: SessionOptions,
+    chosen: str | None,
+    correct: bool,
+    rating: Rating,
+    due_text: str,
+    elapsed: float,
+) -> FeedbackView:
+    return FeedbackView(
+        question=question,  # type: ignore[arg-type]
+        mode=options.mode,
+        chosen=chosen,
+        correct=correct,
+        rating=Rating(rating).label,
+        next_due_text=due_text,
+        show_solution=options.mode is Mode.PRACTICE,
+        elapsed=elapsed,
+    )
+
+
+def _undo_last(
+    trainer: Trainer, ui: SessionUI, queue: SessionQueue, clock: Clock, state: _State
+) -> None:
+    """Take back the last answer of this session and put its question first in the queue."""
+    last = state.history.pop()
+    trainer.undo(last.entry_id, clock())
+    state.reviewed -= 1
+    state.correct -= last.correct
+    state.position -= 1
+    queue.push_front(last.key)
+    ui.show_message("Undone: that answer is taken back; here is the question again.")
+
+
+def _summary(
+    trainer: Trainer,
+    ui: SessionUI,
+    options: SessionOptions,
+    state: _State,
+    started: datetime,
+    finished: datetime,
+) -> SessionSummary:
+    elapsed = (finished - started).total_seconds()
+    score_text = ""
+    summary_notes: list[str] = []
+    if options.mode is Mode.CHALLENGE:
+        minutes, seconds = divmod(round(elapsed), 60)
+        score_text = f"{state.correct}/{state.total} in {minutes}:{seconds:02d}"
+        if state.quit or state.reviewed < state.total:
+            summary_notes.append(
+                "Challenge not finished: the score is not kept (your answers are)."
+            )
+        elif options.deck_ids:
+            trainer.save_challenge_result(
+                options.deck_ids[0],
+                started_at=started,
+                finished_at=finished,
+                score=state.correct,
+                total=state.total,
+            )
+    due_today, next_due = trainer.due_counts(finished, options.deck_ids)
+    tomorrow = trainer.tomorrow(finished)
+    if next_due is None:
+        next_text = "Nothing scheduled yet." if not due_today else f"{due_today} due today."
+    else:
+        next_text = f"Next review: {describe_due(next_due, finished, tomorrow)}"
+        if due_today:
+            next_text += f" ({due_today} due today)"
+    summary = SessionSummary(
+        mode=options.mode,
+        reviewed=state.reviewed,
+        correct=state.correct,
+        elapsed=elapsed,
+        next_due_text=next_text,
+        badges_earned=tuple(trainer.celebrate(finished)),
+        score_text=score_text,
+        notes=tuple(summary_notes),
+    )
+    ui.show_summary(summary)
+    return summary

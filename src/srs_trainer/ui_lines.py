@@ -1,0 +1,170 @@
+"""LineUI: the plain-text SessionUI, reading one answer per line (scripts, pipes and tests).
+
+Input lines: ``A``-``F`` or ``1``-``6`` answer, ``h`` hint, ``u`` undo, ``q`` quit, an empty
+line continues after feedback. End of input quits; everything answered is already saved.
+Output is plain text without colour or cursor movement, so it reads well in a log.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from .model import LETTERS, Question
+from .session_ui import (
+    FeedbackView,
+    InputKind,
+    Mode,
+    QuestionView,
+    SessionSummary,
+    UserInput,
+)
+
+HELP = "Type a letter (A-F) or number (1-6), h for the hint, u to undo, q to quit."
+GRADES = {"1": 1, "2": 2, "3": 3, "4": 4, "a": 1, "again": 1, "hard": 2, "good": 3, "easy": 4}
+
+
+def _indent(text: str, prefix: str = "    ") -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+def question_text(question: Question) -> str:
+    parts = [question.prompt.strip()]
+    if question.code is not None:
+        parts.append(_indent(question.code.source.rstrip()))
+    for choice in question.choices:
+        text = choice.display().rstrip()
+        first, *rest = text.splitlines() or [""]
+        parts.append(
+            f"{choice.letter}) {first}" + ("\n" + _indent("\n".join(rest)) if rest else "")
+        )
+    return "\n".join(parts)
+
+
+class LineUI:
+    """A SessionUI over text streams (stdin/stdout by default)."""
+
+    def __init__(self, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+        self.stdin = stdin if stdin is not None else sys.stdin
+        self.stdout = stdout if stdout is not None else sys.stdout
+
+    def _say(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def _read(self, prompt: str) -> str | None:
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self.stdin.readline()
+        if not line:
+            self._say()
+            return None
+        return line.strip()
+
+    # --- SessionUI ------------------------------------------------------------------------------
+
+    def show_question(self, view: QuestionView) -> None:
+        question = view.question
+        header = f"[{view.position}/{view.total}] {view.deck_title}"
+        if question.title:
+            header += f" - {question.title}"
+        details = [f"{view.attempts_left} attempt{'s' if view.attempts_left != 1 else ''} left"]
+        if view.time_limit is not None:
+            details.append(f"time limit {view.time_limit}s")
+        self._say()
+        self._say(f"{header} ({', '.join(details)})")
+        if view.message:
+            self._say(f"! {view.message}")
+        self._say(question_text(question))
+        if view.wrong_letters:
+            self._say(f"Already tried: {', '.join(view.wrong_letters)}")
+        if view.hint_shown:
+            self._say(f"Hint: {question.hint.strip() or '(no hint for this question)'}")
+
+    def read_input(self, view: QuestionView) -> UserInput:
+        letters = LETTERS[: len(view.question.choices)]
+        while True:
+            line = self._read("Your answer: ")
+            if line is None:
+                return UserInput(InputKind.QUIT)
+            word = line.lower()
+            if word in ("q", "quit"):
+                return UserInput(InputKind.QUIT)
+            if word in ("h", "hint", "?"):
+                return UserInput(InputKind.HINT)
+            if word in ("u", "undo"):
+                return UserInput(InputKind.UNDO)
+            if len(word) == 1 and word.upper() in letters:
+                return UserInput(InputKind.ANSWER, word.upper())
+            if word.isdigit() and 1 <= int(word) <= len(letters):
+                return UserInput(InputKind.ANSWER, letters[int(word) - 1])
+            if word:
+                self._say(f"'{line}' is not a choice. {HELP.replace('A-F', 'A-' + letters[-1])}")
+
+    def show_feedback(self, view: FeedbackView) -> UserInput:
+        question = view.question
+        if view.correct:
+            self._say(f"Correct: {question.answer}.")
+        elif view.chosen is None:
+            self._say(f"Time is up. The answer is {question.answer}.")
+        else:
+            self._say(f"Not quite. The answer is {question.answer}.")
+        self._say(f"  {question.answer}) {question.correct_choice.display().strip()}")
+        if question.explanation.strip():
+            self._say(_indent(question.explanation.strip(), "  "))
+        if view.show_solution and question.solution:
+            self._say("Solution:")
+            for number, step in enumerate(question.solution, 1):
+                self._say(f"  {number}. {step.title}")
+                if step.text.strip():
+                    self._say(_indent(step.text.strip(), "     "))
+        if not view.correct and question.common_mistakes:
+            self._say("Common mistakes:")
+            for mistake in question.common_mistakes:
+                self._say(f"  - {mistake.strip()}")
+        rating = f"Rated {view.rating}"
+        if view.next_due_text:
+            rating += f"; next review {view.next_due_text}"
+        self._say(rating + ".")
+        while True:
+            line = self._read("[Enter] continue, u undo, q quit: ")
+            if line is None:
+                return UserInput(InputKind.QUIT)
+            word = line.lower()
+            if word == "":
+                return UserInput(InputKind.CONTINUE)
+            if word in ("u", "undo"):
+                return UserInput(InputKind.UNDO)
+            if word in ("q", "quit"):
+                return UserInput(InputKind.QUIT)
+            self._say("Press Enter to continue, u to undo, q to quit.")
+
+    def ask_self_grade(self, view: FeedbackView) -> int:
+        verdict = "right" if view.correct else "wrong"
+        self._say(f"You were {verdict}; the answer is {view.question.answer}.")
+        while True:
+            line = self._read("How well did you know it? 1 Again, 2 Hard, 3 Good, 4 Easy: ")
+            if line is None:
+                return 1 if not view.correct else 3
+            if line.lower() in GRADES:
+                return GRADES[line.lower()]
+            self._say("Type 1, 2, 3 or 4.")
+
+    def show_message(self, text: str) -> None:
+        self._say(text)
+
+    def show_summary(self, summary: SessionSummary) -> None:
+        minutes, seconds = divmod(round(summary.elapsed), 60)
+        self._say()
+        if summary.mode is Mode.CHALLENGE and summary.score_text:
+            self._say(f"Challenge result: {summary.score_text}")
+        self._say(
+            f"Session over: {summary.reviewed} answered, {summary.correct} right,"
+            f" {minutes}:{seconds:02d} spent."
+        )
+        for name in summary.badges_earned:
+            self._say(f"*** Badge earned: {name}! Congratulations! ***")
+        for note in summary.notes:
+            self._say(note)
+        if summary.next_due_text:
+            self._say(summary.next_due_text)
