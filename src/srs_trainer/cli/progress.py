@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
 
 from .training import check_decks, home_option, loaded_trainer, sources_options
 
-BAR_WIDTH = 20
+BAR_WIDTH = 10
 
 
 def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
@@ -40,35 +41,30 @@ def command(
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console(highlight=False)
+    # Piped output has no width to follow; 100 columns keep a row on one line.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 100)
     table = Table(title="Progress", title_justify="left")
-    for name in (
-        "Deck",
-        "Mastered",
-        "Badge",
-        "Recall now",
-        "Due today / tomorrow / week",
-        "Streak",
-    ):
-        table.add_column(name)
+    for name in ("Deck", "Mastered", "Badge", "Recall", "Due today/tmrw/week", "Streak"):
+        table.add_column(name, no_wrap=name != "Deck")
     for row in rows:
-        badge = f"{bar(row.challenge_mastered, row.challenge_total, 10)} "
-        badge += f"{row.challenge_mastered}/{row.challenge_total}"
-        if row.badge_name:
-            status = (
-                f"earned {row.badge_earned_at.date().isoformat()}"
-                if row.badge_earned_at
-                else "not yet"
-            )
-            badge += f"\n{row.badge_name}: {status}"
         recall = f"{row.retrievability:.0%}" if row.retrievability is not None else "-"
         table.add_row(
-            f"{row.title}\n[dim]{row.deck_id}[/dim]",
+            Text(row.title),
             f"{bar(row.mastered, row.total)} {row.mastered}/{row.total}",
-            badge,
+            f"{bar(row.challenge_mastered, row.challenge_total)} "
+            f"{row.challenge_mastered}/{row.challenge_total}",
             recall,
             f"{row.due_today} / {row.due_tomorrow} / {row.due_week}",
             f"{row.streak} day{'s' if row.streak != 1 else ''}",
         )
     console.print(table)
+    for row in rows:
+        if not row.badge_name:
+            continue
+        if row.badge_earned_at:
+            status = f"earned on {row.badge_earned_at.date().isoformat()}"
+        else:
+            status = f"not yet ({row.challenge_mastered}/{row.challenge_total} challenges mastered)"
+        console.print(Text(f"Badge '{row.badge_name}' ({row.deck_id}): {status}"))
