@@ -93,36 +93,119 @@ class SolutionStep:
         return cls(title=data["title"], text=data.get("text", ""))
 
 
-@dataclass(frozen=True)
-class Verify:
-    """A runnable check proving that the keyed answer is what really happens (``srs verify``)."""
+class Harness(str, Enum):
+    """What a check's code runs inside (``srs verify``; see docs/verify.md)."""
 
-    run: str
-    expect: Mapping[str, Any]
-    requires: tuple[str, ...] = ()
-    setup: str = ""
-    timeout: float = 60.0
+    PYTHON = "python"  # a plain Python script
+    DJANGO = "django"  # a minimal Django project; the code defines a view that a test client calls
+
+
+class ViewClient(str, Enum):
+    """Which django.test client calls the view of a ``django`` check."""
+
+    ASYNC = "async"  # django.test.AsyncClient (ASGI)
+    SYNC = "sync"  # django.test.Client (WSGI)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What running a check's code must do. Unset fields (None / "" / False) are not checked."""
+
+    raises: str = ""  # exception class name, short or dotted; matches subclasses like `except`
+    message: str = ""  # text the exception's message contains
+    line: int | None = None  # the line of the code under test that raises
+    syntax_error: bool = False  # the code must not compile
+    output: str | None = None  # what the code prints (trailing whitespace ignored)
+    returns: Any = None  # python harness: the value (or repr) of the code's last expression
+    status: int | None = None  # django harness: the response's status code
+    json: Any = None  # django harness: the response body, parsed as JSON
+    warns: str = ""  # text a warning contains, e.g. "coroutine 'f' was never awaited"
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
+        for name in ("raises", "message", "syntax_error"):
+            if getattr(self, name):
+                data[name] = getattr(self, name)
+        for name in ("line", "output", "returns", "status", "json"):
+            if getattr(self, name) is not None:
+                data[name] = getattr(self, name)
+        if self.warns:
+            data["warns"] = self.warns
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Expectation:
+        status = data.get("status")
+        line = data.get("line")
+        return cls(
+            raises=data.get("raises", ""),
+            message=data.get("message", ""),
+            line=int(line) if line is not None else None,
+            syntax_error=bool(data.get("syntax_error", False)),
+            output=data.get("output"),
+            returns=data.get("returns"),
+            status=int(status) if status is not None else None,
+            json=data.get("json"),
+            warns=data.get("warns", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Verify:
+    """A runnable check proving that the keyed answer is what really happens (``srs verify``).
+
+    ``expect`` applies to ``run`` (by default the question's code block); ``choices`` maps a
+    choice letter to what running that choice's code does. See docs/verify.md.
+    """
+
+    run: str = ""
+    expect: Expectation | None = None
+    choices: Mapping[str, Expectation] = field(default_factory=dict)
+    harness: Harness = Harness.PYTHON
+    requires: tuple[str, ...] = ()
+    setup: str = ""
+    view: str = "my_view"
+    client: ViewClient = ViewClient.ASYNC
+    timeout: float | None = None  # seconds; None: the runner's default
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.harness is not Harness.PYTHON:
+            data["harness"] = self.harness.value
         if self.requires:
             data["requires"] = list(self.requires)
         if self.setup:
             data["setup"] = self.setup
-        data["run"] = self.run
-        data["expect"] = dict(self.expect)
-        if self.timeout != 60.0:
+        if self.run:
+            data["run"] = self.run
+        if self.view != "my_view":
+            data["view"] = self.view
+        if self.client is not ViewClient.ASYNC:
+            data["client"] = self.client.value
+        if self.expect is not None:
+            data["expect"] = self.expect.to_dict()
+        if self.choices:
+            data["choices"] = {letter: e.to_dict() for letter, e in self.choices.items()}
+        if self.timeout is not None:
             data["timeout"] = self.timeout
         return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Verify:
+        expect = data.get("expect")
+        timeout = data.get("timeout")
         return cls(
-            run=data["run"],
-            expect=dict(data.get("expect", {})),
+            run=data.get("run", ""),
+            expect=Expectation.from_dict(expect) if expect is not None else None,
+            choices={
+                letter: Expectation.from_dict(e) for letter, e in data.get("choices", {}).items()
+            },
+            harness=Harness(data.get("harness", Harness.PYTHON.value)),
             requires=tuple(data.get("requires", ())),
             setup=data.get("setup", ""),
-            timeout=float(data.get("timeout", 60.0)),
+            view=data.get("view", "my_view"),
+            client=ViewClient(data.get("client", ViewClient.ASYNC.value)),
+            timeout=float(timeout) if timeout is not None else None,
         )
 
 

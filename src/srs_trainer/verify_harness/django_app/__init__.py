@@ -1,0 +1,1 @@
+"""The Django app of the ``django`` harness: one model, ``MyModel(active=BooleanField)``."""
