@@ -310,7 +310,7 @@ _BASE_CSS = """\
 .srs-card { max-width: 46em; margin: 0 auto; }
 .srs-meta { font-size: 0.8em; color: #6b6b73; text-transform: capitalize; }
 .srs-title { font-size: 1.2em; margin: 0.3em 0; }
-.srs-hl { background: #f6f8fa; border-radius: 6px; padding: 0.1em 0.8em; overflow-x: auto; }
+.srs-hl { border-radius: 6px; padding: 0.1em 0.8em; overflow-x: auto; }
 .srs-hl pre { margin: 0.5em 0; font-size: 0.85em; line-height: 1.35; }
 code { font-size: 0.9em; background: rgba(127, 127, 127, 0.15); border-radius: 3px;
   padding: 0 0.2em; }
