@@ -219,6 +219,11 @@ def _hint(value: Any) -> str:
     return ""
 
 
+def _equal(value: Any, expected: Any) -> bool:
+    """Equality as JSON Schema sees it: true is not 1 (but 1.0 is 1)."""
+    return isinstance(value, bool) == isinstance(expected, bool) and value == expected
+
+
 def _is_type(value: Any, name: str) -> bool:
     if isinstance(value, bool) and name in ("integer", "number"):
         return False
@@ -260,10 +265,10 @@ class _Validator:
         if "oneOf" in rule:
             yield from self.check_one_of(value, rule["oneOf"], where)
             return
-        if "const" in rule and value != rule["const"]:
+        if "const" in rule and not _equal(value, rule["const"]):
             yield self.problem(where, f"must be {rule['const']!r}, not {value!r}")
             return
-        if "enum" in rule and value not in rule["enum"]:
+        if "enum" in rule and not any(_equal(value, option) for option in rule["enum"]):
             options = ", ".join(str(option) for option in rule["enum"])
             yield self.problem(where, f"must be one of {options}, not {_short(value)}")
             return
