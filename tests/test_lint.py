@@ -186,6 +186,14 @@ def test_each_error_names_its_line_and_fails(
             id="code-choice-does-not-compile",
         ),
         pytest.param(
+            "      language: python\n      source: |",
+            "      language: pyhton\n      source: |",
+            "language: pyhton",
+            "adds: code has unknown language 'pyhton' (not a Pygments lexer name);"
+            " it will be shown without highlighting",
+            id="unknown-code-language",
+        ),
+        pytest.param(
             "The correct answer is A", "The correct answer is B", "explanation: |",
             "adds: explanation names option B as the answer, but the key is A",
             id="explanation-names-another-letter",

@@ -174,6 +174,31 @@ def python_code_compiles(deck: Deck) -> Iterable[Problem]:
                     )
 
 
+def code_languages_are_known(deck: Deck) -> Iterable[Problem]:
+    """Every code block names a language Pygments knows; others are shown unhighlighted."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    for question in deck.questions:
+        blocks = [("code.language", "code", question.code)]
+        blocks += [
+            (f"choices.{index}.language", f"choice {choice.letter}'s code", choice.code)
+            for index, choice in enumerate(question.choices)
+        ]
+        for key, label, code in blocks:
+            if code is None:
+                continue
+            try:
+                get_lexer_by_name(code.language.lower())
+            except ClassNotFound:
+                yield _problem(
+                    deck, question, key,
+                    f"{label} has unknown language {code.language!r} (not a Pygments lexer "
+                    "name); it will be shown without highlighting",
+                    WARNING,
+                )
+
+
 # Phrases that claim which letter is right. Letters are upper case so that "a" stays a word.
 _CLAIMS = tuple(
     re.compile(pattern, re.MULTILINE)
@@ -217,6 +242,7 @@ CHECKS: tuple[Check, ...] = (
     choices_are_distinct,
     challenges_explain_and_hint,
     python_code_compiles,
+    code_languages_are_known,
     explanations_agree_with_the_key,
 )
 
