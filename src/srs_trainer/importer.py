@@ -675,8 +675,9 @@ class _PageReader:
             line = lines[index].strip()
             if not line:
                 index += 1
-            elif line == "Solution":
-                index, steps = self.solution(index + 1, end, number)
+            elif line == "Solution" or (draft.solution and _STEP.match(lines[index])):
+                # A step after a stray line continues the solution rather than adding errors.
+                index, steps = self.solution(index + (line == "Solution"), end, number)
                 for title, text_lines in steps:
                     text = _join_text(
                         textwrap.dedent("\n".join(t for _, t in text_lines)).split("\n")
@@ -696,8 +697,8 @@ class _PageReader:
             elif match := _PRACTICE_HINT.match(line):
                 draft.hint = match[1].strip()
                 index += 1
-            elif line == "Common Mistakes:":
-                index += 1
+            elif line == "Common Mistakes:" or (draft.common_mistakes and _BULLET.match(line)):
+                index += line == "Common Mistakes:"
                 while index < end and (bullet := _BULLET.match(lines[index])):
                     draft.common_mistakes.append(bullet[1].strip())
                     index += 1
@@ -985,10 +986,10 @@ def _header(page_name: str, out_name: str, todos: bool) -> list[str]:
         f"  srs import {page_name} --out {out_name}",
     ]
     if todos:
-        # Not the marker itself, which `srs lint` refuses: only the comments below carry it.
+        # Without the marker itself, which `srs lint` refuses wherever it appears.
         lines += [
-            "Each TODO(srs) comment below marks something the page gets wrong or leaves out:",
-            "resolve it, then delete the comment (`srs lint` refuses the file until then).",
+            "The import TODO comments below mark what the page gets wrong or leaves out:",
+            "resolve each, then delete it (`srs lint` refuses the file until then).",
         ]
     return lines
 

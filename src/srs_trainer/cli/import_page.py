@@ -1,4 +1,4 @@
-"""`srs import`: turn a quiz page into a YAML source (a thin layer over ``srs_trainer.importer``)."""
+"""`srs import`: turn a quiz page into a YAML source (a thin layer over the importer)."""
 
 from __future__ import annotations
 
