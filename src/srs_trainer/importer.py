@@ -671,6 +671,7 @@ class _PageReader:
         final_at = quick_at = None
         quick_letter = ""
         step_lines: list[tuple[int, str]] = []
+        mistakes_open = False
         while index < end:
             line = lines[index].strip()
             if not line:
@@ -697,7 +698,9 @@ class _PageReader:
             elif match := _PRACTICE_HINT.match(line):
                 draft.hint = match[1].strip()
                 index += 1
-            elif line == "Common Mistakes:" or (draft.common_mistakes and _BULLET.match(line)):
+            elif line == "Common Mistakes:" or (mistakes_open and _BULLET.match(line)):
+                # Bullets after a stray line still belong to the list rather than adding errors.
+                mistakes_open = True
                 index += line == "Common Mistakes:"
                 while index < end and (bullet := _BULLET.match(lines[index])):
                     draft.common_mistakes.append(bullet[1].strip())
