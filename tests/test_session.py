@@ -1,0 +1,267 @@
+"""Sessions driven through LineUI with scripted input and an injected clock (real SQLite, fsrs)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import fsrs
+
+from srs_trainer.config import DeckSettings, Settings
+from srs_trainer.session import SessionOptions, run_session
+from srs_trainer.session_ui import InputKind, Mode, QuestionView, SessionSummary, UserInput
+from srs_trainer.store import Memory
+from srs_trainer.trainer import Trainer
+from srs_trainer.ui_lines import LineUI
+from trainer_helpers import EXACT, NOW, make_trainer
+
+
+@dataclass
+class Clock:
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Script:
+    """stdin for LineUI: each line is typed ``seconds`` after the previous one."""
+
+    clock: Clock
+    lines: list[tuple[float, str]] = field(default_factory=list)
+
+    def readline(self) -> str:
+        if not self.lines:
+            return ""
+        seconds, line = self.lines.pop(0)
+        self.clock.now += timedelta(seconds=seconds)
+        return line + "\n"
+
+
+def _session(
+    trainer: Trainer,
+    lines: list[tuple[float, str]],
+    *,
+    clock: Clock | None = None,
+    options: SessionOptions | None = None,
+    queue=None,
+) -> tuple[SessionSummary, str, Clock]:
+    clock = clock or Clock()
+    out = io.StringIO()
+    ui = LineUI(Script(clock, list(lines)), out)  # type: ignore[arg-type]
+    queue = queue if queue is not None else trainer.queue(clock())
+    summary = run_session(trainer, ui, queue, clock, options or SessionOptions())
+    return summary, out.getvalue(), clock
+
+
+def _ratings(trainer: Trainer) -> list[tuple[str, int]]:
+    return [(e.question_id, e.rating) for e in trainer.store.log()]
+
+
+def _fsrs_after(*answers: tuple[int, datetime]) -> fsrs.Card:
+    scheduler = fsrs.Scheduler(enable_fuzzing=False)
+    card = fsrs.Card(card_id=1, due=NOW)
+    for rating, at in answers:
+        card, _ = scheduler.review_card(card, fsrs.Rating(rating), at)
+    return card
+
+
+def test_answers_are_graded_recorded_and_scheduled_exactly(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    # c1 right in 10 s (Easy: under 15 s of 60); c2 wrong then right (Hard); p1 right in 30 s.
+    summary, out, _ = _session(trainer, [(10, "a"), (0, ""), (5, "A"), (5, "2"), (0, ""),
+                                         (30, "B"), (0, ""), (0, "q")])
+    assert _ratings(trainer)[:3] == [("c1", 4), ("c2", 2), ("p1", 3)]
+    assert "Correct: A." in out and "Not quite: 1 attempt left." in out
+    assert "Rated Easy; next review" in out and "Rated Hard" in out
+    card = _fsrs_after((4, NOW + timedelta(seconds=10)))
+    memory = trainer.memory(("demo", "c1"))
+    assert (memory.state, memory.stability, memory.due) == (int(card.state), card.stability,
+                                                            card.due)
+    entries = trainer.store.log()
+    assert [e.duration_ms for e in entries][:3] == [10000, 10000, 30000]
+    assert [e.attempts for e in entries][:3] == [1, 2, 1]
+    assert [e.chosen for e in entries][:3] == ["A", "B", "B"]
+    assert summary.reviewed >= 3 and summary.correct >= 3
+
+
+def test_hint_slow_and_failed_answers(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    lines = [(1, "h"), (3, "a"), (0, ""),  # c1: hint, then right -> Hard
+             (70, "b"), (0, ""),  # c2: right but over the 60 s limit -> Hard
+             (2, "a"), (2, "a"), (0, "")]  # p1: wrong twice -> Again
+    _, out, _ = _session(trainer, [*lines, (0, "q")])
+    assert _ratings(trainer)[:3] == [("c1", 2), ("c2", 2), ("p1", 1)]
+    assert "Hint: Think of the first letter." in out
+    assert "Not quite. The answer is B." in out
+    assert trainer.store.log()[0].hint_used
+
+
+def test_learning_steps_come_back_in_the_same_session(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    # c1 failed at 09:00:04 (Again: back in 1 minute); c2 takes 90 s, so c1 is due again
+    # before the new p1; every card then returns after its 10-minute step (learn-ahead).
+    script = [(2, "b"), (2, "c"), (0, ""), (90, "b"), (0, "")] + [(20, "letter"), (0, "")] * 6
+    clock = Clock()
+    out = io.StringIO()
+    answers = {"c1": "A", "c2": "B", "p1": "B"}
+
+    class Answering(Script):
+        def readline(self) -> str:
+            line = super().readline()
+            if line == "letter\n":
+                # answer whatever question is on screen
+                shown = out.getvalue().rsplit("] Demo deck", 1)[1]
+                qid = {"First": "c1", "Secon": "c2", "A pra": "p1"}[shown.split("\n", 1)[1][:5]]
+                return answers[qid] + "\n"
+            return line
+
+    ui = LineUI(Answering(clock, script), out)  # type: ignore[arg-type]
+    summary = run_session(trainer, ui, trainer.queue(clock()), clock)
+    order = [e.question_id for e in trainer.store.log()]
+    assert order[:3] == ["c1", "c2", "c1"]
+    # c2 was over its time limit (Hard: it stays on its first step), so it needs one more.
+    assert order == ["c1", "c2", "c1", "p1", "c2", "c1", "p1", "c2"]
+    assert [e.rating for e in trainer.store.log()] == [1, 2, 3, 3, 3, 3, 3, 3]
+    assert "a little early" in out.getvalue()
+    assert all(c.memory.state == 2 for c in trainer.store.cards())  # all graduated
+    assert summary.reviewed == 8
+
+
+def test_a_learning_card_beyond_learn_ahead_ends_the_session_with_its_time(tmp_path: Path) -> None:
+    settings = Settings(defaults=DeckSettings(enable_fuzzing=False), timezone="UTC",
+                        learn_ahead_minutes=5)
+    trainer = make_trainer(tmp_path, settings=settings)
+    queue = trainer.section_queue("demo", "challenge")
+    queue.new = queue.new[:1]
+    summary, out, _ = _session(trainer, [(30, "a"), (0, "")], queue=queue)
+    assert summary.reviewed == 1
+    assert "Next review: in 10 minutes" in out
+
+
+def test_undo_after_feedback_asks_again_and_keeps_the_log_true(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    summary, out, _ = _session(trainer, [(5, "b"), (5, "c"), (0, "u"), (30, "a"), (0, ""),
+                                         (0, "q")])
+    assert "Undone" in out
+    rows = trainer.store.log(include_undone=True)
+    assert [(e.rating, e.undone_at is not None) for e in rows] == [(1, True), (3, False)]
+    card = _fsrs_after((3, NOW + timedelta(seconds=40)))
+    memory = trainer.memory(("demo", "c1"))
+    assert (memory.stability, memory.due) == (card.stability, card.due)
+    assert summary.reviewed == 1 and summary.correct == 1
+    assert trainer.doctor().mismatched == []
+
+
+def test_undo_at_a_question_takes_back_the_previous_answer(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    _, out, _ = _session(trainer, [(5, "b"), (5, "b"), (0, ""), (1, "u"), (30, "a"), (0, ""),
+                                   (30, "b"), (0, ""), (0, "q")])
+    assert out.count("First challenge?") == 2
+    assert [(e.question_id, e.rating, e.undone_at is None)
+            for e in trainer.store.log(include_undone=True)] == [
+        ("c1", 1, False), ("c1", 3, True), ("c2", 3, True)]
+
+
+def test_quit_and_end_of_input_keep_what_was_answered(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    summary, out, _ = _session(trainer, [(5, "a"), (0, ""), (3, "q")])
+    assert len(trainer.store.log()) == 1 and summary.reviewed == 1
+    assert "Session over: 1 answered, 1 right" in out
+    summary, _, _ = _session(trainer, [(5, "b")])  # input ends on the feedback prompt
+    assert summary.reviewed == 1 and len(trainer.store.log()) == 2
+
+
+def test_self_grade_lets_the_learner_choose_the_rating(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    _session(trainer, [(5, "a"), (0, "2"), (0, ""), (0, "q")],
+             options=SessionOptions(Mode.REVIEW, self_grade=True))
+    assert _ratings(trainer) == [("c1", 2)]
+
+
+def test_practice_shows_solutions_and_does_not_reschedule_by_default(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    queue = trainer.section_queue("demo", "practice")
+    options = SessionOptions(Mode.PRACTICE, reschedule=False, deck_ids=["demo"])
+    _, out, _ = _session(trainer, [(300, "b"), (0, "")], queue=queue, options=options)
+    assert "Solution:" in out and "2. Pick two" in out and "Because two is right." in out
+    assert "time limit" not in out  # untimed
+    (entry,) = trainer.store.log()
+    assert (entry.mode, entry.rescheduled, entry.rating) == ("practice", False, 3)
+    assert trainer.memory(("demo", "p1")) == Memory()
+    queue = trainer.section_queue("demo", "practice")
+    _session(trainer, [(3, "b"), (0, "")], queue=queue,
+             options=SessionOptions(Mode.PRACTICE, reschedule=True, deck_ids=["demo"]))
+    assert trainer.memory(("demo", "p1")).state != 0
+
+
+def test_challenge_keeps_its_result_and_every_answer_is_a_review(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    options = SessionOptions(Mode.CHALLENGE, deck_ids=["demo"])
+    summary, out, _ = _session(trainer, [(20, "a"), (0, ""), (40, "c"), (5, "a"), (0, "")],
+                               queue=trainer.section_queue("demo", "challenge"), options=options)
+    assert summary.score_text == "1/2 in 1:05"
+    assert "Challenge result: 1/2 in 1:05" in out
+    (result,) = trainer.store.challenge_results("demo")
+    assert (result["score"], result["total"], result["elapsed_seconds"]) == (1, 2, 65.0)
+    assert [(e.mode, e.rescheduled) for e in trainer.store.log()] == [("challenge", True)] * 2
+    # A challenge left before the end keeps the answers but not a score.
+    summary, out, _ = _session(trainer, [(20, "a"), (0, ""), (0, "q")],
+                               queue=trainer.section_queue("demo", "challenge"), options=options)
+    assert "not finished" in out and len(trainer.store.challenge_results("demo")) == 1
+
+
+class _TimingOutUI(LineUI):
+    """Stands for the terminal screen: the first read of each question times out."""
+
+    def __init__(self, clock: Clock, lines: list[tuple[float, str]]) -> None:
+        super().__init__(Script(clock, lines), io.StringIO())  # type: ignore[arg-type]
+        self.clock = clock
+        self.timed_out: set[int] = set()
+
+    def read_input(self, view: QuestionView) -> UserInput:
+        if view.position not in self.timed_out:
+            self.timed_out.add(view.position)
+            self.clock.now += timedelta(seconds=view.time_limit or 0)
+            return UserInput(InputKind.TIMEOUT)
+        return super().read_input(view)
+
+
+def test_a_timeout_caps_review_at_hard_and_fails_a_challenge_question(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    clock = Clock()
+    ui = _TimingOutUI(clock, [(1, "a"), (0, ""), (0, "q")])
+    run_session(trainer, ui, trainer.queue(clock()), clock)
+    assert _ratings(trainer) == [("c1", 2)]
+    ui = _TimingOutUI(clock, [(0, ""), (0, "")])
+    summary = run_session(trainer, ui, trainer.section_queue("demo", "challenge"), clock,
+                          SessionOptions(Mode.CHALLENGE, deck_ids=["demo"]))
+    assert _ratings(trainer)[1:] == [("c1", 1), ("c2", 1)]
+    assert summary.correct == 0 and summary.score_text.startswith("0/2")
+
+
+def test_an_earned_badge_is_celebrated_once(tmp_path: Path) -> None:
+    settings = Settings(defaults=DeckSettings(enable_fuzzing=False, mastery_days=1.0),
+                        timezone="UTC")
+    trainer = make_trainer(tmp_path, settings=settings)
+    options = SessionOptions(Mode.CHALLENGE, deck_ids=["demo"])
+    summary, out, clock = _session(trainer, [(5, "a"), (0, ""), (5, "b"), (0, "")],
+                                   queue=trainer.section_queue("demo", "challenge"),
+                                   options=options)
+    assert summary.badges_earned == ("Demo Master",)
+    assert "Badge earned: Demo Master" in out
+    summary, out, _ = _session(trainer, [(5, "a"), (0, ""), (5, "b"), (0, "")], clock=clock,
+                               queue=trainer.section_queue("demo", "challenge"), options=options)
+    assert summary.badges_earned == () and "Badge earned" not in out
+    assert trainer.store.badge("demo") is not None
+
+
+def test_nothing_due_says_so(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path, settings=EXACT)
+    _session(trainer, [(5, "a"), (0, ""), (5, "b"), (0, ""), (5, "b"), (0, "")] * 2)
+    summary, out, _ = _session(trainer, [], clock=Clock(NOW + timedelta(hours=2)))
+    assert "Nothing to review right now." in out and summary.reviewed == 0
+    assert "Next review: tomorrow" in out or "Next review: in" in out
