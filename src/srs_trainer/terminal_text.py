@@ -1,0 +1,353 @@
+"""Rich renderables for the review screen: question, feedback, summary and the status line.
+
+Everything here is pure: a view goes in, a renderable comes out. ``ui_terminal.TerminalUI``
+prints them to the terminal, tests print them to a recording console, and
+``docs/make_screenshot.py`` exports them as SVG, so all three show exactly the same screen.
+
+This module imports rich (and, through ``Syntax``, Pygments) at the top: import it only from
+code that is about to draw, never from the trainer's start-up path.
+
+Learner content (prompts, choices, explanations) is always wrapped in ``Text`` objects and
+never parsed as console markup, since quiz text is full of ``[brackets]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from .model import LETTERS, Code, Question
+from .session_ui import FeedbackView, Mode, QuestionView, SessionSummary
+
+# Styles are semantic so that a colourless console still shows the meaning through words and
+# symbols: colour only ever repeats what the text already says.
+STYLE_TITLE = "bold"
+STYLE_DIM = "dim"
+STYLE_RIGHT = "bold green"
+STYLE_WRONG = "bold red"
+STYLE_TRIED = "red strike"
+STYLE_HINT = "yellow"
+STYLE_WARN = "bold yellow"
+STYLE_BADGE = "bold magenta"
+SYNTAX_THEME = "ansi_dark"  # ANSI colours follow the terminal's palette, light or dark
+
+
+@dataclass(frozen=True)
+class Symbols:
+    """Marks drawn on screen; plain ASCII when the terminal cannot encode Unicode."""
+
+    right: str = "✓"
+    wrong: str = "✗"
+    bar_done: str = "█"
+    bar_todo: str = "░"
+    bullet: str = "•"
+    hint: str = "»"
+    badge: str = "★"
+    sep: str = "·"
+
+
+UNICODE_SYMBOLS = Symbols()
+ASCII_SYMBOLS = Symbols(
+    right="OK", wrong="X", bar_done="#", bar_todo="-", bullet="-", hint=">", badge="*", sep="|"
+)
+
+
+def symbols_for(console: Console) -> Symbols:
+    return UNICODE_SYMBOLS if console.encoding.lower().startswith("utf") else ASCII_SYMBOLS
+
+
+def format_seconds(seconds: float) -> str:
+    """``125`` -> ``"2:05"``; hours appear only when needed (``"1:02:05"``)."""
+    whole = max(0, int(seconds + 0.999)) if seconds > 0 else 0
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def progress_bar(position: int, total: int, width: int, symbols: Symbols) -> Text:
+    """``3/10 ███░░░░░░░``: a bar readable without colour (done and to-do differ in shape)."""
+    total = max(total, position, 1)
+    done = round(width * (position - 1) / total) if width > 0 else 0
+    bar = Text(f"{position}/{total} ")
+    bar.append(symbols.bar_done * done, style="green")
+    bar.append(symbols.bar_todo * max(0, width - done), style=STYLE_DIM)
+    return bar
+
+
+def code_block(code: Code) -> Syntax:
+    # word_wrap keeps long lines readable on narrow terminals instead of cutting them off.
+    return Syntax(
+        code.source.rstrip("\n"),
+        code.language or "text",
+        theme=SYNTAX_THEME,
+        word_wrap=True,
+        background_color="default",
+    )
+
+
+def _header(deck_title: str, mode: Mode, right: Text, width: int) -> Table:
+    grid = Table.grid(expand=True)
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_column(justify="right", no_wrap=True)
+    left = Text(deck_title, style=STYLE_TITLE)
+    left.append(f" {mode.value}", style=STYLE_DIM)
+    if width < 60:  # too narrow for both on one line: stack them
+        return _stack(left, right)
+    grid.add_row(left, right)
+    return grid
+
+
+def _stack(*rows: RenderableType) -> Table:
+    grid = Table.grid(expand=True)
+    grid.add_column(overflow="fold")
+    for row in rows:
+        grid.add_row(row)
+    return grid
+
+
+def choices_table(
+    question: Question,
+    symbols: Symbols,
+    *,
+    tried: tuple[str, ...] = (),
+    correct: str = "",
+    chosen: str = "",
+) -> Table:
+    """Lettered choices, text wrapped and code highlighted, with tried/right/wrong marks."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)  # mark + letter
+    table.add_column(ratio=1, overflow="fold")  # the choice itself, wrapped, never truncated
+    tried_upper = {letter.upper() for letter in tried}
+    for choice in question.choices:
+        letter = choice.letter
+        label = Text()
+        if correct and letter == correct:
+            label.append(f"{symbols.right} ", style=STYLE_RIGHT)
+            label.append(letter, style=STYLE_RIGHT)
+        elif letter in tried_upper or (chosen and letter == chosen):
+            label.append(f"{symbols.wrong} ", style=STYLE_WRONG)
+            label.append(letter, style=STYLE_WRONG)
+        else:
+            label.append("  ")
+            label.append(letter, style="bold cyan")
+        parts: list[RenderableType] = []
+        if choice.text:
+            text_style = STYLE_TRIED if letter in tried_upper and not correct else ""
+            body = Text(choice.text, style=text_style)
+            if letter in tried_upper and not correct:
+                body.append(" (tried)", style=STYLE_DIM)
+            parts.append(body)
+        elif letter in tried_upper and not correct:
+            parts.append(Text("(tried)", style=STYLE_DIM))
+        if choice.code is not None:
+            parts.append(code_block(choice.code))
+        table.add_row(label, Group(*parts) if len(parts) != 1 else parts[0])
+        if choice.code is not None and letter != question.choices[-1].letter:
+            table.add_row("", "")  # code blocks need air between them
+    return table
+
+
+def question_screen(view: QuestionView, symbols: Symbols, width: int) -> Group:
+    """Everything of a question except the live status line (see ``status_line``)."""
+    question = view.question
+    bar_width = max(5, min(20, width // 5))
+    header = _header(
+        view.deck_title,
+        view.mode,
+        progress_bar(view.position, view.total, bar_width, symbols),
+        width,
+    )
+    body: list[RenderableType] = [Text(question.prompt)]
+    if question.code is not None:
+        body += [Text(""), code_block(question.code)]
+    title = Text(question.title or "Question", style=STYLE_TITLE)
+    details = [part for part in (question.kind, question.level) if part]
+    panel = Panel(
+        Group(*body),
+        title=title,
+        title_align="left",
+        subtitle=Text(f" {symbols.sep} ".join(details), style=STYLE_DIM) if details else None,
+        subtitle_align="right",
+        box=box.ROUNDED,
+        padding=(0, 1),
+    )
+    parts: list[RenderableType] = [
+        header,
+        panel,
+        choices_table(question, symbols, tried=view.wrong_letters),
+    ]
+    if view.hint_shown and question.hint:
+        hint = Text(f"{symbols.hint} Hint: ", style=STYLE_HINT)
+        hint.append(question.hint)
+        parts.append(Padding(hint, (1, 0, 0, 0)))
+    if view.message:
+        parts.append(Padding(Text(view.message, style=STYLE_WARN), (1, 0, 0, 0)))
+    parts.append(Padding(key_help(view), (1, 0, 0, 0)))
+    return Group(*parts)
+
+
+def key_help(view: QuestionView) -> Text:
+    count = len(view.question.choices)
+    letters = LETTERS[:count]
+    keys = [f"{letters[0]}-{letters[-1]} or 1-{count} answer"]
+    if view.question.hint and not view.hint_shown:
+        keys.append("h hint")
+    keys += ["u undo", "q quit"]
+    return Text("   ".join(keys), style=STYLE_DIM)
+
+
+def status_line(view: QuestionView, remaining: float | None, symbols: Symbols) -> Text:
+    """The line redrawn in place while waiting for a key: countdown and attempts left."""
+    line = Text()
+    if remaining is not None:
+        style = STYLE_WRONG if remaining <= 10 else STYLE_TITLE
+        line.append(f"{format_seconds(remaining)} left", style=style)
+        line.append(f" {symbols.sep} ", style=STYLE_DIM)
+    attempts = view.attempts_left
+    line.append(f"{attempts} attempt{'s' if attempts != 1 else ''} left")
+    return line
+
+
+def feedback_screen(view: FeedbackView, symbols: Symbols) -> Group:
+    question = view.question
+    correct = question.correct_choice
+    if view.correct:
+        verdict = Text(f"{symbols.right} Correct", style=STYLE_RIGHT)
+    elif view.chosen is None:
+        verdict = Text(f"{symbols.wrong} Time is up", style=STYLE_WRONG)
+    else:
+        verdict = Text(f"{symbols.wrong} Not quite: you chose {view.chosen}", style=STYLE_WRONG)
+    if view.elapsed:
+        verdict.append(f"  ({format_seconds(view.elapsed)})", style=STYLE_DIM)
+
+    body: list[RenderableType] = []
+    answer = Text(f"Answer: {correct.letter}", style=STYLE_RIGHT)
+    if correct.text:
+        answer.append("  ")
+        answer.append(correct.text)
+    body.append(answer)
+    if correct.code is not None:
+        body.append(code_block(correct.code))
+    if question.explanation:
+        body += [Text(""), Text(question.explanation)]
+    if question.common_mistakes:
+        body += [Text(""), Text("Common mistakes", style=STYLE_TITLE)]
+        body += [_bulleted(mistake, symbols.bullet) for mistake in question.common_mistakes]
+    if view.show_solution and question.solution:
+        body += [Text(""), Text("Solution", style=STYLE_TITLE)]
+        for number, step in enumerate(question.solution, start=1):
+            line = Text(f"{number}. {step.title}", style="bold")
+            if step.text:
+                line.append(": ")
+                line.append(step.text, style="")
+            body.append(line)
+    if view.next_due_text or view.rating:
+        when = Text("")
+        if view.next_due_text:
+            when.append("Comes back ", style=STYLE_DIM)
+            when.append(view.next_due_text, style=STYLE_TITLE)
+        if view.rating:
+            when.append(f"{'   ' if view.next_due_text else ''}rated ", style=STYLE_DIM)
+            when.append(view.rating)
+        body += [Text(""), when]
+    panel = Panel(
+        Group(*body),
+        title=verdict,
+        title_align="left",
+        box=box.ROUNDED,
+        border_style="green" if view.correct else "red",
+        padding=(0, 1),
+    )
+    return Group(panel)
+
+
+def _bulleted(text: str, bullet: str) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    grid.add_row(Text(f" {bullet}"), Text(text))
+    return grid
+
+
+def feedback_keys(view: FeedbackView) -> Text:
+    return Text("Enter or space continue   u undo   q quit", style=STYLE_DIM)
+
+
+SELF_GRADES = ("Again", "Hard", "Good", "Easy")
+
+
+def self_grade_prompt(view: FeedbackView) -> Text:
+    line = Text("How well did you know it?  ", style=STYLE_TITLE)
+    for number, name in enumerate(SELF_GRADES, start=1):
+        line.append(f"{number}", style="bold cyan")
+        line.append(f" {name}  ")
+    if view.rating in SELF_GRADES:
+        line.append(f"(Enter: {view.rating})", style=STYLE_DIM)
+    return line
+
+
+def summary_screen(summary: SessionSummary, symbols: Symbols) -> Group:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style=STYLE_DIM, no_wrap=True)
+    table.add_column(overflow="fold")
+    percent = f" ({round(100 * summary.correct / summary.reviewed)}%)" if summary.reviewed else ""
+    table.add_row("Reviewed", Text(str(summary.reviewed)))
+    table.add_row("Correct", Text(f"{summary.correct}{percent}"))
+    table.add_row("Time", Text(format_seconds(summary.elapsed)))
+    if summary.score_text:
+        table.add_row("Score", Text(summary.score_text, style=STYLE_TITLE))
+    if summary.next_due_text:
+        table.add_row("Next", Text(summary.next_due_text))
+    parts: list[RenderableType] = [table]
+    for badge in summary.badges_earned:
+        cheer = Text(f"{symbols.badge} Badge earned: ", style=STYLE_BADGE)
+        cheer.append(badge, style="bold")
+        cheer.append(f" {symbols.badge}  Well done!", style=STYLE_BADGE)
+        parts += [Text(""), cheer]
+    if summary.notes:
+        parts.append(Text(""))
+        parts += [_bulleted(note, symbols.bullet) for note in summary.notes]
+    if summary.badges_earned:
+        title = Text(f"{symbols.badge} Session complete: badge earned! {symbols.badge}")
+        title.stylize(STYLE_BADGE)
+    else:
+        title = Text("Session complete", style=STYLE_TITLE)
+    return Group(
+        Panel(
+            Group(*parts),
+            title=title,
+            title_align="left",
+            box=box.ROUNDED,
+            border_style="magenta" if summary.badges_earned else "",
+            padding=(0, 1),
+        )
+    )
+
+
+def make_console(
+    *,
+    no_color: bool,
+    file: object = None,
+    width: int | None = None,
+    record: bool = False,
+    force_terminal: bool | None = None,
+) -> Console:
+    """A console for the review screen; ``no_color`` means no colour or style codes at all."""
+    return Console(
+        file=file,  # type: ignore[arg-type]
+        width=width,
+        record=record,
+        force_terminal=force_terminal,
+        no_color=no_color,
+        color_system=None if no_color else "auto",
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )

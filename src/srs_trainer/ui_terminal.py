@@ -1,0 +1,251 @@
+"""The interactive review screen: single keys, a live countdown, colours (``SessionUI``).
+
+``TerminalUI`` draws the views of ``session_ui`` with rich (see ``terminal_text``) and reads
+single key presses from the terminal in non-canonical mode. The terminal is switched only
+while a key is awaited and always switched back (on return, on Ctrl-C, on exceptions), so a
+crash never leaves the learner's shell without echo.
+
+Importing this module is cheap: rich, Pygments, termios and select are imported when a
+``TerminalUI`` is built or used, never at import time.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from .model import LETTERS
+from .session_ui import FeedbackView, InputKind, QuestionView, SessionSummary, UserInput
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+CTRL_C = "\x03"
+CTRL_D = "\x04"
+ENTER_KEYS = ("\r", "\n", " ")
+QUIT_KEYS = ("q", "Q", CTRL_C, CTRL_D)
+EOF = CTRL_D  # what a closed terminal reads as: the learner is gone, so quit
+
+
+@contextmanager
+def single_keys(fd: int) -> Iterator[None]:
+    """Deliver key presses one by one, unechoed, with Ctrl-C as a key instead of a signal.
+
+    Output processing is left on, so printing while keys are awaited still works. When ``fd``
+    is not a terminal there is nothing to switch and keys are read as they come.
+    """
+    import termios
+
+    try:
+        saved = termios.tcgetattr(fd)
+    except termios.error:
+        yield
+        return
+    mode = termios.tcgetattr(fd)
+    mode[0] &= ~(termios.ICRNL | termios.IXON)  # Enter reads as "\r"; Ctrl-S must not freeze
+    mode[3] &= ~(termios.ICANON | termios.ECHO | termios.ISIG | termios.IEXTEN)
+    mode[6][termios.VMIN] = 1
+    mode[6][termios.VTIME] = 0
+    termios.tcsetattr(fd, termios.TCSANOW, mode)
+    try:
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+class KeyReader:
+    """Reads single keys from a file descriptor, with a timeout, skipping escape sequences."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._pending = ""
+
+    def read(self, timeout: float | None) -> str | None:
+        """The next key, or None when ``timeout`` seconds pass without one."""
+        import select
+
+        while not self._pending:
+            ready, _, _ = select.select([self.fd], [], [], timeout)
+            if not ready:
+                return None
+            chunk = os.read(self.fd, 256)
+            if not chunk:
+                return EOF
+            self._pending = _drop_escape_sequences(chunk.decode("utf-8", errors="ignore"))
+        key, self._pending = self._pending[0], self._pending[1:]
+        return key
+
+
+def _drop_escape_sequences(text: str) -> str:
+    """Remove arrow keys, function keys and the like (``ESC [ ... final``) from typed text."""
+    kept: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char != "\x1b":
+            kept.append(char)
+            index += 1
+            continue
+        index += 1
+        if index < len(text) and text[index] in "[O":
+            index += 1
+            while index < len(text) and not (text[index].isalpha() or text[index] == "~"):
+                index += 1
+            index += 1  # the final byte
+    return "".join(kept)
+
+
+class TerminalUI:
+    """A ``SessionUI`` for a learner at a terminal."""
+
+    def __init__(
+        self,
+        *,
+        no_color: bool | None = None,
+        console: Console | None = None,
+        input_fd: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        from . import terminal_text
+
+        self._text = terminal_text
+        if no_color is None:
+            no_color = bool(os.environ.get("NO_COLOR"))
+        self.console = console or terminal_text.make_console(no_color=no_color)
+        self.symbols = terminal_text.symbols_for(self.console)
+        self._fd = sys.stdin.fileno() if input_fd is None else input_fd
+        self._keys = KeyReader(self._fd)
+        self._clock = clock
+        # When each shown question was first put on screen, so that redrawing it (hint, wrong
+        # attempt) never restarts its clock even if the session passes no elapsed time.
+        self._first_shown: dict[tuple[str, int], float] = {}
+
+    # --- SessionUI ---------------------------------------------------------------------------
+
+    def show_question(self, view: QuestionView) -> None:
+        self._first_shown.setdefault((view.question.id, view.position), self._clock())
+        if self.console.is_terminal:
+            self.console.clear()
+        self.console.print(self._text.question_screen(view, self.symbols, self.console.width))
+
+    def read_input(self, view: QuestionView) -> UserInput:
+        started = self._first_shown.setdefault((view.question.id, view.position), self._clock())
+        spent = max(view.elapsed, self._clock() - started)
+        ends_at = None if view.time_limit is None else self._clock() + view.time_limit - spent
+        flash = ""
+        try:
+            with single_keys(self._fd):
+                while True:
+                    remaining = None if ends_at is None else ends_at - self._clock()
+                    self._draw_status(view, remaining, flash)
+                    if remaining is not None and remaining <= 0:
+                        self.console.line()
+                        return UserInput(InputKind.TIMEOUT)
+                    key = self._keys.read(_until_next_tick(remaining))
+                    if key is None:
+                        continue
+                    result = self._question_key(key, view)
+                    if isinstance(result, UserInput):
+                        self.console.line()
+                        return result
+                    flash = result
+        except KeyboardInterrupt:
+            self.console.line()
+            return UserInput(InputKind.QUIT)
+
+    def show_feedback(self, view: FeedbackView) -> UserInput:
+        self.console.print(self._text.feedback_screen(view, self.symbols))
+        self.console.print(self._text.feedback_keys(view))
+        try:
+            with single_keys(self._fd):
+                while True:
+                    key = self._keys.read(None)
+                    if key in ENTER_KEYS:
+                        return UserInput(InputKind.CONTINUE)
+                    if key in ("u", "U"):
+                        return UserInput(InputKind.UNDO)
+                    if key in QUIT_KEYS:
+                        return UserInput(InputKind.QUIT)
+        except KeyboardInterrupt:
+            return UserInput(InputKind.QUIT)
+
+    def ask_self_grade(self, view: FeedbackView) -> int:
+        """1-4 pick the rating; Enter takes the rating the answer earned.
+
+        The protocol has no way to quit here, so Ctrl-C raises ``KeyboardInterrupt`` (with the
+        terminal already restored) for the session to handle like any interrupt.
+        """
+        grades = self._text.SELF_GRADES
+        self.console.print(self._text.self_grade_prompt(view))
+        with single_keys(self._fd):
+            while True:
+                key = self._keys.read(None)
+                if key is not None and key in ("1", "2", "3", "4"):
+                    return int(key)
+                if key in ("\r", "\n") and view.rating in grades:
+                    return grades.index(view.rating) + 1
+                if key in (CTRL_C, CTRL_D):
+                    raise KeyboardInterrupt
+
+    def show_message(self, text: str) -> None:
+        from rich.text import Text
+
+        self.console.print(Text(text))
+
+    def show_summary(self, summary: SessionSummary) -> None:
+        self.console.print(self._text.summary_screen(summary, self.symbols))
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _question_key(self, key: str, view: QuestionView) -> UserInput | str:
+        """The input a key stands for, or a short message when the key does nothing here."""
+        count = len(view.question.choices)
+        letter = ""
+        if key.upper() in LETTERS[:count]:
+            letter = key.upper()
+        elif key.isdigit() and 1 <= int(key) <= count:
+            letter = LETTERS[int(key) - 1]
+        if letter:
+            if letter in view.wrong_letters:
+                return f"{letter} was already tried"
+            return UserInput(InputKind.ANSWER, letter)
+        if key in ("h", "H"):
+            if not view.question.hint:
+                return "No hint for this question"
+            if view.hint_shown:
+                return "The hint is shown above"
+            return UserInput(InputKind.HINT)
+        if key in ("u", "U"):
+            return UserInput(InputKind.UNDO)
+        if key in QUIT_KEYS:
+            return UserInput(InputKind.QUIT)
+        return f"Keys: {LETTERS[0]}-{LETTERS[count - 1]} answer, h hint, u undo, q quit"
+
+    def _draw_status(self, view: QuestionView, remaining: float | None, flash: str) -> None:
+        """Redraw the countdown line in place (carriage return, no cursor movement codes)."""
+        from rich.control import Control, ControlType
+
+        line: Text = self._text.status_line(view, remaining, self.symbols)
+        if flash:
+            line.append(f"  {flash}", style=self._text.STYLE_WARN)
+        # One character short of the width, so the line never wraps and "\r" reaches its start.
+        width = max(1, self.console.width - 1)
+        line.truncate(width, overflow="ellipsis")
+        line.pad_right(width - line.cell_len)
+        self.console.control(Control(ControlType.CARRIAGE_RETURN))
+        self.console.print(line, end="", no_wrap=True, overflow="ellipsis")
+        if not self.console.is_terminal:
+            self.console.line()  # a recording or a pipe: one status line per redraw
+
+
+def _until_next_tick(remaining: float | None) -> float | None:
+    """Seconds until the shown countdown (whole seconds, rounded up) changes."""
+    if remaining is None:
+        return None
+    return max(0.01, remaining - math.ceil(remaining) + 1 + 0.005)

@@ -1,0 +1,431 @@
+"""The review screen: what ``TerminalUI`` draws, and which keys mean what.
+
+Views are drawn to a rich console writing into a StringIO; keys travel through a real
+pseudo-terminal (``os.openpty``), so the raw-mode switching and key reading are the real ones.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import termios
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from srs_trainer import terminal_text
+from srs_trainer.model import Choice, Code, Question, Section, SolutionStep
+from srs_trainer.session_ui import (
+    FeedbackView,
+    InputKind,
+    Mode,
+    QuestionView,
+    SessionSummary,
+    UserInput,
+)
+from srs_trainer.ui_terminal import KeyReader, TerminalUI, single_keys
+
+ANY_ESCAPE = re.compile(r"\x1b")
+STYLE_CODE = re.compile(r"\x1b\[[0-9;]*m")
+
+QUESTION = Question(
+    id="async-orm-await",
+    section=Section.CHALLENGE,
+    title="Async behavior in Django ORM calls",
+    kind="component_behavior",
+    level="intermediate",
+    prompt="Consider this Django async view snippet. What does the await keyword do here?",
+    code=Code(
+        "async def my_view(request):\n"
+        "    data = await MyModel.objects.filter(active=True).afirst()\n"
+        "    return JsonResponse({'id': data.id if data else None})\n"
+    ),
+    choices=(
+        Choice("A", "It pauses the view until the query finishes, letting other requests run."),
+        Choice("B", "It runs the database query in a separate thread automatically."),
+        Choice("C", "It makes the database query synchronous to avoid [errors]."),
+        Choice("D", "It caches the query result for faster future access."),
+    ),
+    answer="A",
+    hint="Think about what await does in async Python functions.",
+    explanation="await suspends the coroutine so the event loop can serve other requests.",
+    common_mistakes=("Believing await starts a new thread.",),
+    solution=(
+        SolutionStep("Read the view", "It is declared with async def."),
+        SolutionStep("Follow the await", "The coroutine yields until afirst() completes."),
+    ),
+)
+
+CODE_CHOICES = Question(
+    id="async-syntax",
+    section=Section.CHALLENGE,
+    prompt="Which of the following Django views is correctly written as an async view?",
+    choices=(
+        Choice("A", code=Code("def my_view(request):\n    data = await MyModel.objects.afirst()")),
+        Choice("B", code=Code("async def my_view(request):\n    return await fetch()")),
+        Choice("C", "Neither one of the views above compiles at all", Code("pass")),
+    ),
+    answer="B",
+)
+
+
+def question_view(question: Question = QUESTION, **changes: object) -> QuestionView:
+    view = QuestionView(
+        deck_title="Why async matters in Django",
+        question=question,
+        mode=Mode.REVIEW,
+        position=3,
+        total=10,
+        attempts_left=2,
+        time_limit=5,  # a broken key test fails by timing out after 5 s rather than hanging
+    )
+    return replace(view, **changes)  # type: ignore[arg-type]
+
+
+def feedback_view(**changes: object) -> FeedbackView:
+    view = FeedbackView(
+        question=QUESTION,
+        mode=Mode.REVIEW,
+        chosen="B",
+        correct=False,
+        rating="Again",
+        next_due_text="again in 10 minutes",
+        show_solution=False,
+        elapsed=14.0,
+    )
+    return replace(view, **changes)  # type: ignore[arg-type]
+
+
+def render(renderable: object, *, width: int = 100, no_color: bool = True) -> str:
+    out = io.StringIO()
+    console = terminal_text.make_console(
+        no_color=no_color, file=out, width=width, force_terminal=True
+    )
+    console.print(renderable)
+    return out.getvalue()
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
+@pytest.fixture
+def terminal() -> Iterator[tuple[int, int]]:
+    """A real pseudo-terminal: keys written to ``master`` are read by the UI from ``slave``."""
+    master, slave = os.openpty()
+    yield master, slave
+    os.close(master)
+    os.close(slave)
+
+
+def press(master: int, keys: bytes) -> None:
+    """Type ``keys`` once the UI is waiting for them (in raw mode, as a learner would)."""
+    threading.Timer(0.05, os.write, (master, keys)).start()
+
+
+def make_ui(
+    slave: int, *, width: int = 100, no_color: bool = True
+) -> tuple[TerminalUI, io.StringIO]:
+    out = io.StringIO()
+    console = terminal_text.make_console(no_color=no_color, file=out, width=width)
+    return TerminalUI(console=console, input_fd=slave), out
+
+
+# --- what the question screen shows ----------------------------------------------------------
+
+
+def test_question_screen_shows_prompt_code_and_every_choice() -> None:
+    text = render(
+        terminal_text.question_screen(question_view(), terminal_text.UNICODE_SYMBOLS, 100)
+    )
+    assert "Consider this Django async view snippet." in text
+    assert "data = await MyModel.objects.filter(active=True).afirst()" in text
+    assert "Async behavior in Django ORM calls" in text
+    assert "Why async matters in Django" in text
+    for choice in QUESTION.choices:
+        assert re.search(rf"^\s*{choice.letter} {re.escape(choice.text)}", text, re.M), choice
+    assert "3/10" in text
+    assert "Hint" not in text  # not until asked for
+
+
+def test_question_screen_shows_hint_tried_letters_and_message() -> None:
+    view = question_view(hint_shown=True, wrong_letters=("B",), message="Not quite: 1 attempt left")
+    text = render(terminal_text.question_screen(view, terminal_text.UNICODE_SYMBOLS, 100))
+    assert "Hint: Think about what await does in async Python functions." in text
+    assert "Not quite: 1 attempt left" in text
+    tried = next(line for line in text.splitlines() if "separate thread" in line)
+    assert "✗ B" in tried and "(tried)" in tried
+    untried = next(line for line in text.splitlines() if "caches the query" in line)
+    assert "✗" not in untried and "(tried)" not in untried
+
+
+def test_code_choices_are_blocks_under_their_letters() -> None:
+    text = render(
+        terminal_text.question_screen(
+            question_view(CODE_CHOICES), terminal_text.UNICODE_SYMBOLS, 100
+        )
+    )
+    lines = text.splitlines()
+    b_line = next(index for index, line in enumerate(lines) if "B async def my_view" in line)
+    assert "return await fetch()" in lines[b_line + 1]
+    assert "C Neither one of the views above compiles at all" in text
+    assert "def my_view(request):" in text
+
+
+def test_status_line_counts_down_and_shows_attempts() -> None:
+    symbols = terminal_text.UNICODE_SYMBOLS
+    assert render(terminal_text.status_line(question_view(), 95.2, symbols)).startswith(
+        "1:36 left · 2 attempts left"
+    )
+    one_left = question_view(attempts_left=1)
+    assert "0:00 left · 1 attempt left" in render(terminal_text.status_line(one_left, 0, symbols))
+    untimed = question_view(time_limit=None)
+    assert render(terminal_text.status_line(untimed, None, symbols)).strip() == "2 attempts left"
+
+
+@pytest.mark.parametrize("question", [QUESTION, CODE_CHOICES], ids=["text", "code"])
+def test_forty_columns_keep_every_word_of_every_choice(question: Question) -> None:
+    text = render(
+        terminal_text.question_screen(question_view(question), terminal_text.UNICODE_SYMBOLS, 40),
+        width=40,
+    )
+    assert max(len(line) for line in text.splitlines()) <= 40
+    shown = words(text)
+    for choice in question.choices:
+        for word in words(choice.display()):
+            assert word in shown, f"{word!r} of choice {choice.letter} missing at 40 columns"
+    for word in words(question.prompt):
+        assert word in shown
+
+
+def test_no_color_renders_no_escape_codes_while_colour_does() -> None:
+    screen = terminal_text.question_screen(
+        question_view(hint_shown=True, wrong_letters=("B",)), terminal_text.UNICODE_SYMBOLS, 100
+    )
+    assert STYLE_CODE.search(render(screen, no_color=False))  # the check below can fail
+    for renderable in (
+        screen,
+        terminal_text.feedback_screen(
+            feedback_view(show_solution=True), terminal_text.UNICODE_SYMBOLS
+        ),
+        terminal_text.summary_screen(
+            SessionSummary(Mode.REVIEW, 3, 2, 61, "tomorrow", ("Async Django Mastery",)),
+            terminal_text.UNICODE_SYMBOLS,
+        ),
+    ):
+        assert not ANY_ESCAPE.search(render(renderable, no_color=True))
+
+
+def test_ascii_terminal_gets_ascii_marks() -> None:
+    ascii_console = terminal_text.Console(file=io.TextIOWrapper(io.BytesIO(), encoding="ascii"))
+    assert terminal_text.symbols_for(ascii_console) is terminal_text.ASCII_SYMBOLS
+    text = render(
+        terminal_text.question_screen(
+            question_view(wrong_letters=("B",)), terminal_text.ASCII_SYMBOLS, 80
+        )
+    )
+    assert "X B" in text
+
+
+# --- feedback and summary -------------------------------------------------------------------
+
+
+def test_feedback_shows_verdict_correct_choice_explanation_and_next_due() -> None:
+    text = render(terminal_text.feedback_screen(feedback_view(), terminal_text.UNICODE_SYMBOLS))
+    assert "Not quite: you chose B" in text
+    assert "Answer: A" in text
+    assert "It pauses the view until the query finishes" in text
+    assert "await suspends the coroutine" in text
+    assert "Believing await starts a new thread." in text
+    assert "again in 10 minutes" in text
+    assert "Follow the await" not in text  # solution steps only when the view asks for them
+
+
+def test_feedback_shows_solution_steps_when_asked_and_timeouts() -> None:
+    view = feedback_view(chosen=None, show_solution=True)
+    text = render(terminal_text.feedback_screen(view, terminal_text.UNICODE_SYMBOLS))
+    assert "Time is up" in text
+    assert "1. Read the view: It is declared with async def." in text
+    assert "2. Follow the await: The coroutine yields until afirst() completes." in text
+    right = render(
+        terminal_text.feedback_screen(
+            feedback_view(chosen="A", correct=True, rating="Good", next_due_text="again in 4 days"),
+            terminal_text.UNICODE_SYMBOLS,
+        )
+    )
+    assert "✓ Correct" in right and "again in 4 days" in right and "rated Good" in right
+
+
+def test_summary_shows_figures_and_celebrates_badges() -> None:
+    summary = SessionSummary(
+        mode=Mode.CHALLENGE,
+        reviewed=5,
+        correct=4,
+        elapsed=372,
+        next_due_text="next review: tomorrow (12 due)",
+        badges_earned=("Async Django Mastery",),
+        score_text="4/5 in 6:12",
+        notes=("2 questions come back today",),
+    )
+    text = render(terminal_text.summary_screen(summary, terminal_text.UNICODE_SYMBOLS))
+    assert re.search(r"Reviewed\s+5", text)
+    assert re.search(r"Correct\s+4 \(80%\)", text)
+    assert re.search(r"Time\s+6:12", text)
+    assert "4/5 in 6:12" in text
+    assert "next review: tomorrow (12 due)" in text
+    assert "Badge earned: Async Django Mastery" in text
+    assert "2 questions come back today" in text
+    plain = render(
+        terminal_text.summary_screen(
+            SessionSummary(Mode.REVIEW, 0, 0, 0, ""), terminal_text.UNICODE_SYMBOLS
+        )
+    )
+    assert "Badge" not in plain and re.search(r"Reviewed\s+0", plain)
+
+
+# --- keys, through a real pseudo-terminal -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (b"b", UserInput(InputKind.ANSWER, "B")),
+        (b"D", UserInput(InputKind.ANSWER, "D")),
+        (b"3", UserInput(InputKind.ANSWER, "C")),
+        (b"h", UserInput(InputKind.HINT)),
+        (b"u", UserInput(InputKind.UNDO)),
+        (b"q", UserInput(InputKind.QUIT)),
+        (b"\x03", UserInput(InputKind.QUIT)),  # Ctrl-C
+        (b"\x1b[A\x1b[Bxz9a", UserInput(InputKind.ANSWER, "A")),  # arrows, junk, no 9th choice
+    ],
+)
+def test_question_keys(terminal: tuple[int, int], keys: bytes, expected: UserInput) -> None:
+    master, slave = terminal
+    ui, _ = make_ui(slave)
+    view = question_view()
+    ui.show_question(view)
+    press(master, keys)
+    assert ui.read_input(view) == expected
+
+
+def test_tried_letters_and_missing_hint_are_refused_with_a_message(
+    terminal: tuple[int, int],
+) -> None:
+    master, slave = terminal
+    ui, out = make_ui(slave)
+    view = question_view(replace(QUESTION, hint=""), wrong_letters=("B",))
+    ui.show_question(view)
+    press(master, b"bhc")
+    assert ui.read_input(view) == UserInput(InputKind.ANSWER, "C")
+    assert "B was already tried" in out.getvalue()
+    assert "No hint for this question" in out.getvalue()
+
+
+def test_terminal_is_restored_after_reading_keys(terminal: tuple[int, int]) -> None:
+    master, slave = terminal
+    before = termios.tcgetattr(slave)
+    ui, _ = make_ui(slave)
+    view = question_view()
+    press(master, b"a")
+    ui.read_input(view)
+    press(master, b"\x03")
+    ui.read_input(view)
+    assert termios.tcgetattr(slave) == before
+    with pytest.raises(ValueError), single_keys(slave):
+        assert not termios.tcgetattr(slave)[3] & termios.ECHO  # keys are not echoed meanwhile
+        raise ValueError("a crash while waiting for a key")
+    assert termios.tcgetattr(slave) == before
+
+
+def test_time_limit_counts_down_in_place_then_times_out(terminal: tuple[int, int]) -> None:
+    _, slave = terminal
+    ui, out = make_ui(slave)
+    view = question_view(time_limit=2, elapsed=0.6)  # 1.4 s left: shown as 0:02
+    ui.show_question(view)
+    assert ui.read_input(view) == UserInput(InputKind.TIMEOUT)
+    countdown = re.findall(r"(\d:\d\d) left", out.getvalue())
+    assert countdown == ["0:02", "0:01", "0:00"]
+
+
+def test_redrawing_a_question_does_not_restart_its_clock(terminal: tuple[int, int]) -> None:
+    master, slave = terminal
+    now = [1000.0]
+    ui, out = make_ui(slave)
+    ui._clock = lambda: now[0]  # the same clock injection the constructor offers
+    view = question_view(time_limit=120)
+    ui.show_question(view)
+    now[0] += 30  # the learner thinks, asks for the hint...
+    press(master, b"a")
+    ui.show_question(replace(view, hint_shown=True))  # ...and the session redraws without elapsed
+    ui.read_input(replace(view, hint_shown=True))
+    assert "1:30 left" in out.getvalue()
+
+
+def test_feedback_keys(terminal: tuple[int, int]) -> None:
+    master, slave = terminal
+    ui, out = make_ui(slave)
+    for keys, kind in [
+        (b"x\r", InputKind.CONTINUE),  # other keys wait for a real choice
+        (b" ", InputKind.CONTINUE),
+        (b"u", InputKind.UNDO),
+        (b"q", InputKind.QUIT),
+        (b"\x03", InputKind.QUIT),
+    ]:
+        press(master, keys)
+        assert ui.show_feedback(feedback_view()).kind is kind
+    assert "It pauses the view until the query finishes" in out.getvalue()
+    assert "Enter or space continue" in out.getvalue()
+
+
+def test_self_grade_keys(terminal: tuple[int, int]) -> None:
+    master, slave = terminal
+    ui, out = make_ui(slave)
+    press(master, b"x3")
+    assert ui.ask_self_grade(feedback_view(rating="Good")) == 3
+    press(master, b"\r")
+    assert ui.ask_self_grade(feedback_view(rating="Hard")) == 2
+    assert "1 Again" in out.getvalue() and "4 Easy" in out.getvalue()
+
+
+def test_closed_terminal_quits(terminal: tuple[int, int]) -> None:
+    master, slave = terminal
+    press(master, b"\x04")  # Ctrl-D
+    ui, _ = make_ui(slave)
+    assert ui.read_input(question_view()) == UserInput(InputKind.QUIT)
+    assert KeyReader(slave).read(0.01) is None  # nothing left over to misread later
+
+
+def test_whole_flow_honours_no_color_environment(
+    terminal: tuple[int, int], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    master, slave = terminal
+    monkeypatch.setenv("FORCE_COLOR", "1")  # would colour even a captured stdout
+    for no_color, coloured in (("", True), ("1", False)):
+        monkeypatch.setenv("NO_COLOR", no_color)
+        ui = TerminalUI(input_fd=slave)
+        view = question_view()
+        ui.show_question(view)
+        press(master, b"a ")
+        ui.read_input(view)
+        ui.show_feedback(feedback_view(chosen="A", correct=True))
+        ui.show_summary(SessionSummary(Mode.REVIEW, 1, 1, 9, "tomorrow", ("Badge",)))
+        out = capsys.readouterr().out
+        assert "Consider this Django async view snippet." in out
+        assert bool(STYLE_CODE.search(out)) is coloured
+
+
+def test_importing_the_screen_module_loads_neither_rich_nor_genanki() -> None:
+    code = (
+        "import sys, srs_trainer.ui_terminal\n"
+        "print(sorted(m for m in ('rich', 'pygments', 'genanki', 'termios') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path.cwd()
+    )
+    assert result.stdout.strip() == "[]"
