@@ -129,7 +129,7 @@ def test_no_cards_folder_and_no_sources_are_user_errors(in_tmp: Path) -> None:
             id="challenge-without-explanation",
         ),
         pytest.param(
-            "print(total)", "print(total", "source: |",
+            "print(total)", "print(total", "print(total",
             "adds: code does not compile: SyntaxError: '(' was never closed (code line 2)",
             id="question-code-does-not-compile",
         ),
@@ -194,7 +194,7 @@ def test_each_error_names_its_line_and_fails(
             id="unknown-code-language",
         ),
         pytest.param(
-            "The correct answer is A", "The correct answer is B", "explanation: |",
+            "The correct answer is A", "The correct answer is B", "answer is B",
             "adds: explanation names option B as the answer, but the key is A",
             id="explanation-names-another-letter",
         ),
@@ -280,3 +280,16 @@ def test_a_missing_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:
 def test_the_bundled_deck_is_clean(bundled_deck_source: Path) -> None:
     report = lint_paths([bundled_deck_source])
     assert [str(problem) for problem in report.problems] == []
+
+
+def test_problems_inside_literal_blocks_name_their_own_line(tmp_path: Path) -> None:
+    text = CLEAN.replace(
+        "      - code: print(2)\n",
+        "      - code: |\n          x = 2\n          print(x\n",
+    ).replace("**A.** The correct answer is A", "**A.**\n      Some words.\n      The answer is B")
+    source = write(tmp_path, "deck.yaml", text)
+    result = lint(str(source))
+    assert [line.split(": ")[0] for line in result.stdout.splitlines()] == [
+        f"{source}:{line_of(text, 'print(x')}",
+        f"{source}:{line_of(text, 'The answer is B')}",
+    ]

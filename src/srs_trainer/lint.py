@@ -30,9 +30,19 @@ TODO_MARKER = "TODO(srs)"
 
 
 def _problem(
-    deck: Deck, question: Question, key: str, message: str, severity: Severity = ERROR
+    deck: Deck,
+    question: Question,
+    key: str,
+    message: str,
+    severity: Severity = ERROR,
+    *,
+    text_line: int = 0,
 ) -> Problem:
+    """A problem at field ``key`` of ``question``, or at line ``text_line`` (1-based) of its
+    text when the field is a literal block (``|``), whose lines are the file's lines."""
     line = question.lines.get(key) or question.line
+    if text_line and f"{key}#text" in question.lines:
+        line = question.lines[f"{key}#text"] + text_line - 1
     return Problem(deck.source_path, line, 0, f"{question.id}: {message}", severity)
 
 
@@ -158,7 +168,8 @@ def python_code_compiles(deck: Deck) -> Iterable[Problem]:
             error = compile_error(question.code.source)
             if error is not None:
                 yield _problem(
-                    deck, question, "code.source", f"code does not compile: {_describe(error)}"
+                    deck, question, "code.source", f"code does not compile: {_describe(error)}",
+                    text_line=error.lineno or 0,
                 )
         if question.kind == "syntax":
             continue
@@ -171,6 +182,7 @@ def python_code_compiles(deck: Deck) -> Iterable[Problem]:
                         deck, question, f"choices.{index}.code",
                         f"choice {choice.letter}'s code does not compile: {_describe(error)}",
                         WARNING,
+                        text_line=error.lineno or 0,
                     )
 
 
@@ -215,8 +227,13 @@ _CLAIMS = tuple(
 )
 
 
-def _claimed_letters(text: str) -> list[str]:
-    return [match.group(1) for pattern in _CLAIMS for match in pattern.finditer(text)]
+def _claims(text: str) -> list[tuple[str, int]]:
+    """Each letter claimed to be the answer, with the line of ``text`` (1-based) it is on."""
+    return [
+        (match.group(1), text.count("\n", 0, match.start(1)) + 1)
+        for pattern in _CLAIMS
+        for match in pattern.finditer(text)
+    ]
 
 
 def explanations_agree_with_the_key(deck: Deck) -> Iterable[Problem]:
@@ -227,13 +244,15 @@ def explanations_agree_with_the_key(deck: Deck) -> Iterable[Problem]:
             texts.append((f"solution.{index}.title", f"solution step {index + 1}", step.title))
             texts.append((f"solution.{index}.text", f"solution step {index + 1}", step.text))
         for key, label, text in texts:
-            others = sorted(set(_claimed_letters(text)) - {question.answer})
-            if others:
+            wrong = [(letter, line) for letter, line in _claims(text) if letter != question.answer]
+            if wrong:
+                others = sorted({letter for letter, _ in wrong})
                 yield _problem(
                     deck, question, key,
                     f"{label} names option {', '.join(others)} as the answer, "
                     f"but the key is {question.answer}",
                     WARNING,
+                    text_line=min(line for _, line in wrong),
                 )
 
 

@@ -164,6 +164,10 @@ def _plain(
             _plain(item, f"{where}.{index}" if where else str(index), out, path, inner)
             for index, item in enumerate(node.value)
         ]
+    if node.style == "|":
+        # A literal block's text starts on the next line, line for line: "#text" lets problems
+        # inside the text (e.g. in code) name their own line of the file.
+        out.marks[where + "#text"] = (node.start_mark.line + 2, 1)
     constructor = _SCALAR.yaml_constructors.get(node.tag)
     if constructor is None or not node.tag.startswith(_CORE_TAG):
         out.problems.append(Problem(path, *_mark(node), _tag_message(node.tag)))
