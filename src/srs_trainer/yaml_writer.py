@@ -280,12 +280,32 @@ def _inline_string(value: str) -> str:
             quoted = "'" + value.replace("'", "''") + "'"
         if _reads_back(f"k: {quoted}", value):
             return quoted
-    return json.dumps(value, ensure_ascii=True)  # JSON strings are YAML double-quoted strings
+    return _double_quoted(value)
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
+
+
+def _double_quoted(value: str) -> str:
+    """A double-quoted scalar that escapes everything YAML readers may refuse or fold."""
+    parts = []
+    for char in value:
+        if char in _ESCAPES:
+            parts.append(_ESCAPES[char])
+        elif char.isprintable():
+            parts.append(char)
+        elif ord(char) < 0x100:
+            parts.append(f"\\x{ord(char):02x}")
+        elif ord(char) < 0x10000:
+            parts.append(f"\\u{ord(char):04x}")
+        else:
+            parts.append(f"\\U{ord(char):08x}")
+    return '"' + "".join(parts) + '"'
 
 
 def _block_scalar(value: str, indent: int) -> list[str] | None:
     """``value`` as a literal block (header then lines), or None if it must stay inline."""
-    if "\n" not in value.rstrip("\n") or not value.strip():
+    if ("\n" not in value.rstrip("\n") and not value.endswith("\n")) or not value.strip():
         return None
     if value.endswith("\n\n"):
         chomp, body = "+", value[:-1]
