@@ -226,13 +226,11 @@ class Trainer:
     def due_counts(
         self, now: datetime, deck_ids: Iterable[str] | None = None
     ) -> tuple[int, datetime | None]:
-        """(cards due before the next day boundary, the next due time after now)."""
+        """(cards due before the next day boundary, the earliest due time, maybe past)."""
         ids = list(deck_ids) if deck_ids is not None else list(self.decks)
         tomorrow = self.tomorrow(now)
         dues = [c.memory.due for c in self.store.cards(ids) if not c.memory.is_new and c.memory.due]
-        return sum(1 for due in dues if due < tomorrow), min(
-            (d for d in dues if d > now), default=None
-        )
+        return sum(1 for due in dues if due < tomorrow), min(dues, default=None)
 
     # --- answers ---------------------------------------------------------------------------------
 

@@ -1,0 +1,229 @@
+"""Every trainer command through click's CliRunner, with a real data folder and SRS_NOW."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import timedelta
+from pathlib import Path
+
+import fsrs
+import pytest
+from click.testing import CliRunner, Result
+
+from srs_trainer.cli import main
+from srs_trainer.scheduling import fuzz_seed
+from srs_trainer.store import Store
+from trainer_helpers import DECK_YAML, NOW, write_deck
+
+NOW_TEXT = "2026-01-01T09:00:00Z"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    write_deck(tmp_path / "cards")
+    return {"SRS_HOME": str(tmp_path / "home"), "SRS_NOW": NOW_TEXT, "NO_COLOR": "1"}
+
+
+def srs(env: dict[str, str], *args: str, input: str = "", now: str | None = None) -> Result:
+    cards = str(Path(env["SRS_HOME"]).parent / "cards")
+    command, *rest = args
+    extra = ["--cards", cards, "--no-bundled"] if command not in ("doctor",) else []
+    environment = {**env, "SRS_NOW": now or env["SRS_NOW"]}
+    return CliRunner().invoke(main, [command, *extra, *rest], input=input, env=environment)
+
+
+def _failed_cleanly(result: Result, *needles: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    for needle in needles:
+        assert needle in result.output
+
+
+def _store(env: dict[str, str]) -> Store:
+    return Store.open(Path(env["SRS_HOME"]) / "progress.sqlite3")
+
+
+def test_review_saves_exact_fsrs_state_with_fuzz_on(env: dict[str, str]) -> None:
+    result = srs(env, "review", input="a\n\nc\nb\n\nb\n\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "[1/3] Demo deck" in result.output
+    assert "Session over: 3 answered, 3 right" in result.output
+    with _store(env) as store:
+        ratings = [(e.question_id, e.rating) for e in store.log()]
+        # The clock is frozen: no time passes, so a first-attempt answer is Easy.
+        assert ratings == [("c1", 4), ("c2", 2), ("p1", 4)]
+        scheduler = fsrs.Scheduler()  # the default settings, fuzz on
+        for qid, rating in ratings:
+            random.seed(fuzz_seed(("demo", qid), NOW))
+            card, _ = scheduler.review_card(fsrs.Card(card_id=1, due=NOW), fsrs.Rating(rating), NOW)
+            memory = store.card("demo", qid).memory  # type: ignore[union-attr]
+            assert (memory.state, memory.stability, memory.difficulty, memory.due) == (
+                int(card.state), card.stability, card.difficulty, card.due)
+    # Tomorrow only c2 (Hard: still in its learning steps) is due; Easy cards wait days.
+    tomorrow = srs(env, "review", now="2026-01-02T09:00:00Z", input="q\n")
+    assert tomorrow.exit_code == 0 and "[1/1]" in tomorrow.output
+    assert "Second challenge?" in tomorrow.output
+    assert "Next review: now (1 due today)" in tomorrow.output
+
+
+def test_review_honours_limit_and_new_limit(env: dict[str, str]) -> None:
+    result = srs(env, "review", "--limit", "1", input="a\n\n")
+    assert "[1/1]" in result.output and "Session over: 1 answered" in result.output
+    result = srs(env, "review", "--new-limit", "2", input="b\n\nb\n\nq\n")
+    assert "[1/1]" in result.output  # one new question left today under a limit of 2
+    with _store(env) as store:
+        assert [e.question_id for e in store.log()] == ["c1", "c2"]
+
+
+def test_review_self_grade_and_deck_filter(env: dict[str, str]) -> None:
+    result = srs(env, "review", "--deck", "demo", "--self-grade", input="a\n3\n\nq\n")
+    assert result.exit_code == 0, result.output
+    with _store(env) as store:
+        assert [(e.question_id, e.rating) for e in store.log()] == [("c1", 3)]
+
+
+def test_practice_and_challenge_commands(env: dict[str, str]) -> None:
+    result = srs(env, "practice", "demo", input="b\n\n")
+    assert result.exit_code == 0, result.output
+    assert "Solution:" in result.output and "Pick two" in result.output
+    result = srs(env, "challenge", "demo", input="a\n\nc\nb\n\n")
+    assert result.exit_code == 0, result.output
+    assert "Challenge result: 2/2 in 0:00" in result.output
+    with _store(env) as store:
+        assert [(e.mode, e.rescheduled) for e in store.log()] == [
+            ("practice", False), ("challenge", True), ("challenge", True)]
+        assert store.challenge_results("demo")[0]["score"] == 2
+        assert store.card("demo", "p1").memory.is_new  # type: ignore[union-attr]
+    result = srs(env, "practice", "demo", "--reschedule", input="b\n\n")
+    with _store(env) as store:
+        assert not store.card("demo", "p1").memory.is_new  # type: ignore[union-attr]
+
+
+def test_progress_shows_mastery_and_json(env: dict[str, str]) -> None:
+    srs(env, "review", input="a\n\nb\n\nb\n\n")
+    result = srs(env, "progress")
+    assert result.exit_code == 0, result.output
+    assert "Demo deck" in result.output and "0/3" in result.output
+    assert "Badge 'Demo Master' (demo): not yet (0/2 challenges mastered)" in result.output
+    assert "\x1b[" not in result.output  # NO_COLOR and a pipe: plain text
+    data = json.loads(srs(env, "progress", "demo", "--json").output)
+    (deck,) = data["decks"]
+    assert (deck["deck_id"], deck["total"], deck["reviewed"], deck["mastered"],
+            deck["challenge_total"], deck["streak"], deck["badge_earned_at"]) == (
+        "demo", 3, 3, 0, 2, 1, None)
+    later = srs(env, "progress", "--json", now="2026-03-01T09:00:00Z")
+    assert json.loads(later.output)["decks"][0]["due_today"] == 3
+
+
+def test_stats_charts_and_json(env: dict[str, str]) -> None:
+    srs(env, "review", input="a\n\nb\n\nb\n\n")
+    result = srs(env, "stats", "--days", "7")
+    assert result.exit_code == 0, result.output
+    assert "Reviews per day (last 7 days):" in result.output
+    assert "2026-01-01  " + "█" * 40 + " 3" in result.output
+    assert "Forecast" in result.output
+    data = json.loads(srs(env, "stats", "--json").output)
+    assert len(data["days"]) == 30 and data["days"][-1] == {"date": "2026-01-01", "reviews": 3}
+    assert sum(day["due"] for day in data["forecast"]) == 3
+
+
+def test_doctor_checks_and_rebuilds(env: dict[str, str]) -> None:
+    srs(env, "review", input="a\n\nb\n\nb\n\n")
+    result = srs(env, "doctor")
+    assert result.exit_code == 0 and "Integrity check: ok" in result.output
+    assert "Card state matches the log." in result.output
+    with _store(env) as store, store.transaction():
+        store.db.execute("UPDATE cards SET stability = 1000 WHERE question_id = 'c2'")
+    _failed_cleanly(srs(env, "doctor"), "demo/c2", "srs doctor --rebuild")
+    rebuilt = srs(env, "doctor", "--rebuild")
+    assert rebuilt.exit_code == 0 and "Rebuilt 1 card(s)" in rebuilt.output
+    assert "Card state matches the log." in srs(env, "doctor").output
+
+
+# --- bad input: a clear message, exit 1, no traceback, nothing written ----------------------------
+
+
+def test_unknown_deck(env: dict[str, str]) -> None:
+    for args in (("review", "--deck", "nope"), ("practice", "nope"), ("challenge", "nope"),
+                 ("progress", "nope"), ("stats", "--deck", "nope")):
+        _failed_cleanly(srs(env, *args), "unknown deck 'nope'", "demo")
+
+
+def test_bad_home(env: dict[str, str], tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    for command in ("review", "progress", "doctor", "stats"):
+        result = srs({**env, "SRS_HOME": str(not_a_folder)}, command)
+        _failed_cleanly(result, "not a folder")
+    result = srs(env, "doctor", "--home", str(not_a_folder))
+    _failed_cleanly(result, "not a folder")
+
+
+def test_a_corrupt_database(env: dict[str, str]) -> None:
+    home = Path(env["SRS_HOME"])
+    home.mkdir()
+    (home / "progress.sqlite3").write_bytes(b"garbage" * 1000)
+    _failed_cleanly(srs(env, "doctor"), "progress.sqlite3")
+    _failed_cleanly(srs(env, "review"), "progress.sqlite3")
+
+
+def test_a_broken_source_is_reported_with_file_and_line(env: dict[str, str]) -> None:
+    cards = Path(env["SRS_HOME"]).parent / "cards"
+    write_deck(cards, DECK_YAML.replace("    answer: B\n", "    answer: Z\n", 1), "demo.yaml")
+    for command in (("review",), ("practice", "demo"), ("progress",)):
+        result = srs(env, *command)
+        _failed_cleanly(result, f"{cards / 'demo.yaml'}:18:13: error: questions[1].answer")
+    assert not (Path(env["SRS_HOME"]) / "progress.sqlite3").exists()
+
+
+def test_a_missing_cards_folder(env: dict[str, str], tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["review", "--no-bundled", "--cards",
+                                       str(tmp_path / "missing")], env=env)
+    _failed_cleanly(result, "missing", "no such file")
+
+
+def test_a_bad_config_file_names_its_line(env: dict[str, str]) -> None:
+    home = Path(env["SRS_HOME"])
+    home.mkdir()
+    (home / "config.yaml").write_text("defaults:\n  new_per_day: 5\n  desired_retention: 2\n")
+    result = srs(env, "review")
+    _failed_cleanly(result, "config.yaml:3:", "desired_retention", "between 0.7 and 0.99")
+    (home / "config.yaml").write_text("decks:\n  demo:\n    new_per_dya: 1\n")
+    _failed_cleanly(srs(env, "review"), "config.yaml:3:", "unknown setting")
+
+
+def test_config_file_settings_apply(env: dict[str, str]) -> None:
+    home = Path(env["SRS_HOME"])
+    home.mkdir()
+    (home / "config.yaml").write_text("timezone: UTC\ndecks:\n  demo:\n    new_per_day: 1\n")
+    result = srs(env, "review", input="a\n\n")
+    assert "[1/1]" in result.output and "Session over: 1 answered" in result.output
+
+
+def test_bad_clock_and_bad_options(env: dict[str, str]) -> None:
+    _failed_cleanly(srs(env, "review", now="yesterday"), "SRS_NOW")
+    result = srs(env, "review", "--retention", "1.5")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_bundled_decks_are_found_from_a_checkout(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["progress", "--json"], env=env)
+    if result.exit_code != 0 and "no decks" in result.output:
+        pytest.skip("no bundled decks in this checkout")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.output)["decks"]) >= 1
+
+
+def test_learning_card_returns_within_a_cli_session(env: dict[str, str]) -> None:
+    # With SRS_NOW stepping 30 s per clock read, a failed question comes back in-session.
+    result = srs(env, "review", "--limit", "1", input="b\nc\n\na\n\nq\n",
+                 now=NOW_TEXT + "+30")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("First challenge?") >= 3
+    with _store(env) as store:
+        entries = store.log()
+        # Failed (Again: back in 1 minute), then asked again once due and answered Good.
+        assert [e.rating for e in entries] == [1, 3]
+        assert entries[1].at - entries[0].at >= timedelta(minutes=1)
