@@ -119,7 +119,7 @@ def epoch(monkeypatch: pytest.MonkeyPatch) -> int:
 
 def build_demo(tmp_path: Path, text: str = DEMO_SOURCE) -> Path:
     write_source(tmp_path / "cards", text)
-    build([tmp_path / "cards"], tmp_path / "decks", parallel=False)
+    build([tmp_path / "cards"], tmp_path / "decks", jobs=1)
     return tmp_path / "decks" / "demo.apkg"
 
 
@@ -211,7 +211,7 @@ def test_hostile_author_text_renders_as_text_in_anki(
 def test_reimport_without_edits_changes_nothing(tmp_path: Path, anki_col: Any, epoch: int) -> None:
     package = build_demo(tmp_path)
     import_deck(anki_col, package)
-    build([tmp_path / "cards"], tmp_path / "decks", use_cache=False, parallel=False)
+    build([tmp_path / "cards"], tmp_path / "decks", use_cache=False, jobs=1)
 
     log = import_deck(anki_col, package)
 
@@ -255,7 +255,7 @@ def test_changed_note_type_is_updated_in_anki(tmp_path: Path, anki_col: Any, epo
     import_deck(anki_col, package)
     changed_css = render.note_type_css() + "\n.srs-card { letter-spacing: 0.01em; }\n"
     monkeypatch.setattr(render, "note_type_css", lambda: changed_css)
-    build([tmp_path / "cards"], tmp_path / "decks", use_cache=False, parallel=False)
+    build([tmp_path / "cards"], tmp_path / "decks", use_cache=False, jobs=1)
 
     import_deck(anki_col, package)
 
@@ -269,7 +269,7 @@ def test_two_decks_with_the_same_question_ids_do_not_collide(
     other = DEMO_SOURCE.replace("id: demo", "id: other-demo").replace("Courses::Demo", "Other")
     write_source(tmp_path / "cards", DEMO_SOURCE, "demo.yaml")
     write_source(tmp_path / "cards", other, "other.yaml")
-    build([tmp_path / "cards"], tmp_path / "decks", parallel=False)
+    build([tmp_path / "cards"], tmp_path / "decks", jobs=1)
 
     first = import_deck(anki_col, tmp_path / "decks" / "demo.apkg")
     second = import_deck(anki_col, tmp_path / "decks" / "other-demo.apkg")
@@ -286,7 +286,7 @@ def test_bundled_deck_imports_completely(
     if not bundled_deck_source.is_file():
         pytest.skip(f"{bundled_deck_source} is not written yet")
     deck = parse_deck(bundled_deck_source.read_text("utf-8"), str(bundled_deck_source))
-    build([bundled_deck_source], tmp_path / "decks", use_cache=False, parallel=False)
+    build([bundled_deck_source], tmp_path / "decks", use_cache=False, jobs=1)
 
     log = import_deck(anki_col, tmp_path / "decks" / f"{deck.id}.apkg")
 

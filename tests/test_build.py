@@ -256,8 +256,8 @@ def test_parallel_and_sequential_builds_write_the_same_bytes(tmp_path: Path) -> 
     for name in ("a", "b", "c", "d", "e"):
         (cards / f"{name}.yaml").write_text(SOURCE.format(deck=name), "utf-8")
 
-    build([cards], tmp_path / "seq", parallel=False)
-    build([cards], tmp_path / "par", parallel=True)
+    build([cards], tmp_path / "seq", jobs=1)
+    build([cards], tmp_path / "par", jobs=2)
 
     for name in ("a", "b", "c", "d", "e"):
         assert (tmp_path / "seq" / f"{name}.apkg").read_bytes() == (
@@ -296,7 +296,7 @@ def test_editing_one_question_renders_only_that_question(
         SOURCE.format(deck="alpha").replace("Pick B.", "Pick B, please."), "utf-8"
     )
 
-    report = build([project / "cards"], project / "decks", parallel=False)
+    report = build([project / "cards"], project / "decks", jobs=1)
 
     assert rendered == ["second"]
     assert report.outcomes[0].reasons == ("1 changed question(s): second",)

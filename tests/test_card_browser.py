@@ -93,7 +93,7 @@ def card_html(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("card")
     (folder / "cards").mkdir()
     (folder / "cards" / "demo.yaml").write_text(SOURCE, "utf-8")
-    build([folder / "cards"], folder / "decks", use_cache=False, parallel=False)
+    build([folder / "cards"], folder / "decks", use_cache=False, jobs=1)
     col = Collection(str(folder / "collection.anki2"))
     try:
         condition = ie.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER

@@ -39,7 +39,8 @@ MANIFEST_NAME = "build.json"
 DECK_SUFFIX = ".apkg"
 DEFAULT_SOURCES = Path("cards")
 DEFAULT_OUT = Path("decks")
-# Parsing and highlighting dominate a cold build; worth a process per core from this many decks.
+# Parsing and highlighting dominate a cold build; a process per core pays off from this many
+# sources (bench/bench_build.py measures it).
 _PARALLEL_FROM = 4
 
 
@@ -292,11 +293,20 @@ def _compile(job: _Job) -> _Compiled:
     )
 
 
-def _compile_all(jobs: Sequence[_Job], parallel: bool) -> tuple[list[_Compiled], list[Problem]]:
+def _workers(requested: int | None, sources: int) -> int:
+    if requested is None:
+        requested = (os.cpu_count() or 1) if sources >= _PARALLEL_FROM else 1
+    return max(1, min(requested, sources))
+
+
+def _compile_all(
+    jobs: Sequence[_Job], workers: int | None
+) -> tuple[list[_Compiled], list[Problem]]:
     compiled: list[_Compiled] = []
     problems: list[Problem] = []
-    if parallel and len(jobs) >= _PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, len(jobs))) as pool:
+    count = _workers(workers, len(jobs))
+    if count > 1:
+        with ProcessPoolExecutor(max_workers=count) as pool:
             futures = [pool.submit(_compile, job) for job in jobs]
             for future in futures:
                 try:
@@ -321,9 +331,12 @@ def build(
     *,
     check: bool = False,
     use_cache: bool = True,
-    parallel: bool = True,
+    jobs: int | None = None,
 ) -> BuildReport:
     """Build (or with ``check``, only compare) the deck of every source.
+
+    ``jobs`` is how many processes compile sources; by default one per core when there are
+    several sources to compile, else one.
 
     Raises InputError listing every problem of every invalid source (nothing is written then),
     BuildError for other failures.
@@ -341,7 +354,7 @@ def build(
 
     texts = _read_sources(paths)
     skipped: list[DeckOutcome] = []
-    jobs: list[_Job] = []
+    pending: list[_Job] = []
     for path, raw in texts:
         digest = sha256(raw)
         entry = manifest.up_to_date(path, digest)
@@ -349,9 +362,9 @@ def build(
             output = out / Path(entry["output"]).name
             skipped.append(DeckOutcome(path, output, entry["deck"], Status.UNCHANGED))
         else:
-            jobs.append(_Job(path, raw.decode("utf-8"), digest, out, cache_dir, version))
+            pending.append(_Job(path, raw.decode("utf-8"), digest, out, cache_dir, version))
 
-    compiled, problems = _compile_all(jobs, parallel)
+    compiled, problems = _compile_all(pending, jobs)
     problems.extend(_duplicate_deck_ids(skipped, compiled))
     if problems:
         raise InputError(problems)

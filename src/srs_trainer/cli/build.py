@@ -14,9 +14,11 @@ import click
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 if a deck file differs from what a build would write.")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not update the build cache.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes compiling sources [default: one per core for several sources].")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 def command(sources: tuple[Path, ...], out_dir: Path, check: bool, no_cache: bool,
-            quiet: bool) -> None:
+            jobs: int | None, quiet: bool) -> None:
     """Compile YAML sources into Anki decks, one <deck id>.apkg per source.
 
     SOURCES are files or folders (default: cards/). Rebuilding without edits writes nothing
@@ -28,7 +30,7 @@ def command(sources: tuple[Path, ...], out_dir: Path, check: bool, no_cache: boo
     from ..problems import InputError
 
     try:
-        report = build(sources, out_dir, check=check, use_cache=not no_cache)
+        report = build(sources, out_dir, check=check, use_cache=not no_cache, jobs=jobs)
     except InputError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)

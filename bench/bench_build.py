@@ -1,0 +1,236 @@
+"""Benchmark `srs build` against the floor of its work, measured in the same run.
+
+    /work/venv/bin/python bench/bench_build.py                # 10,000 questions in 20 files
+    /work/venv/bin/python bench/bench_build.py --questions 1000   # a quick run
+
+Generates a synthetic corpus (every question has a code block, Markdown, hint, explanation,
+steps and mistakes), then prints each figure as a ratio against its baseline and the target:
+
+- floor = yaml.load with CSafeLoader of every source + Pygments highlighting every code block
+  once (one reused lexer and formatter) + a bare genanki script (a process) writing the same
+  notes; cold `srs build` (a process, empty output folder) within 1.3x of it;
+- a rebuild after editing one question within 1.5x of a bare genanki process writing that deck;
+- a rebuild without edits under 5% of the cold build;
+- `srs --help` within 0.1 s of `python -c "import click"`.
+
+Each figure is the best of --repeat runs, since the machine is shared. Not a unit test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+SNIPPETS = (
+    "async def view_{n}(request):\n    data = await Model{n}.objects.filter(active=True).afirst()\n"
+    "    return JsonResponse({{'id': data.id if data else None, 'n': {n}}})\n",
+    "def view_{n}(request):\n    items = [x * {n} for x in range(10) if x % 2]\n"
+    "    # sum the odd multiples\n    return HttpResponse(str(sum(items)))\n",
+    "class Thing{n}:\n    def __init__(self, value: int = {n}) -> None:\n"
+    "        self.value = value\n\n    async def double(self) -> int:\n"
+    "        await asyncio.sleep(0)\n        return self.value * 2\n",
+)
+
+BARE_GENANKI = textwrap.dedent(
+    """\
+    import json, sys
+    import genanki
+    model = genanki.Model(1607392319, "bare", fields=[{"name": f"F{i}"} for i in range(12)],
+                          templates=[{"name": "Card", "qfmt": "{{F0}}{{F2}}{{F3}}{{F4}}",
+                                      "afmt": "{{F5}}{{F8}}"}], css=".card {}")
+    for index, (name, notes) in enumerate(json.load(open(sys.argv[1])).items()):
+        deck = genanki.Deck(2059400110 + index, name)
+        for fields, tags, guid in notes:
+            deck.add_note(genanki.Note(model=model, fields=fields, tags=tags, guid=guid))
+        genanki.Package(deck).write_to_file(f"{sys.argv[2]}/{name}.apkg")
+    """
+)
+
+
+def question_yaml(n: int) -> str:
+    code = SNIPPETS[n % len(SNIPPETS)].format(n=n)
+    code_block = textwrap.indent(code, " " * 8)
+    return (
+        f"  - id: q-{n}\n"
+        f"    section: {'challenge' if n % 2 else 'practice'}\n"
+        "    kind: component_behavior\n"
+        "    level: intermediate\n"
+        f"    title: Question number {n}\n"
+        "    prompt: |\n"
+        f"      What does `view_{n}` return when question {n} runs with **async** enabled?\n"
+        "    code:\n"
+        "      language: python\n"
+        "      source: |\n"
+        f"{code_block}"
+        "    choices:\n"
+        f"      - It returns the result of query {n} after awaiting it.\n"
+        f"      - It raises TypeError because `{n}` is not awaitable.\n"
+        f"      - It blocks the event loop for {n} milliseconds.\n"
+        '      - "It returns None"\n'
+        "    answer: A\n"
+        f"    hint: Think about what await does in question {n}.\n"
+        f"    explanation: The `await` keyword suspends view {n} until the result is ready.\n"
+        "    solution:\n"
+        "      - title: Step 1\n"
+        f"        text: Read the code of question {n}.\n"
+        "      - Step 2 decide\n"
+        "    common_mistakes:\n"
+        f"      - Thinking question {n} runs in a thread.\n"
+    )
+
+
+def write_corpus(folder: Path, questions: int, files: int) -> list[Path]:
+    folder.mkdir(parents=True)
+    paths = []
+    per_file = -(-questions // files)
+    for index in range(files):
+        numbers = range(index * per_file, min(questions, (index + 1) * per_file))
+        body = "".join(question_yaml(n) for n in numbers)
+        path = folder / f"deck-{index:02d}.yaml"
+        path.write_text(
+            f"format: 1\nid: deck-{index:02d}\ntitle: Bench deck {index}\nquestions:\n{body}",
+            "utf-8",
+        )
+        paths.append(path)
+    return paths
+
+
+def best(repeat: int, action: Callable[[], object], before: Callable[[], object] | None = None
+         ) -> float:
+    times = []
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def run(command: Sequence[str], cwd: Path | None = None) -> None:
+    subprocess.run(command, check=True, cwd=cwd, stdout=subprocess.DEVNULL)
+
+
+def floor_parts(paths: list[Path], work: Path) -> tuple[Callable[[], object], ...]:
+    import yaml
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
+    loader = yaml.CSafeLoader
+    lexer, formatter = PythonLexer(), HtmlFormatter(cssclass="srs-hl")
+    documents = [yaml.load(p.read_text("utf-8"), Loader=loader) for p in paths]
+    codes = [q["code"]["source"] for doc in documents for q in doc["questions"]]
+    notes = {
+        doc["id"]: [
+            [[q["id"], q.get("title", ""), q["prompt"], highlight(q["code"]["source"], lexer,
+                                                                    formatter),
+              json.dumps(q["choices"]), q["answer"], q.get("hint", ""), "2:00",
+              q.get("explanation", ""), json.dumps(q.get("solution", [])),
+              json.dumps(q.get("common_mistakes", [])), q["section"]],
+             [f"section::{q['section']}"], f"{doc['id']}-{q['id']}"]
+            for q in doc["questions"]
+        ]
+        for doc in documents
+    }
+    (work / "bare.py").write_text(BARE_GENANKI, "utf-8")
+    (work / "notes.json").write_text(json.dumps(notes), "utf-8")
+    first = next(iter(notes))
+    (work / "one.json").write_text(json.dumps({first: notes[first]}), "utf-8")
+    (work / "bare-out").mkdir()
+
+    def parse() -> None:
+        for path in paths:
+            yaml.load(path.read_text("utf-8"), Loader=loader)
+
+    def highlight_all() -> None:
+        for code in codes:
+            highlight(code, lexer, formatter)
+
+    def bare_all() -> None:
+        run([sys.executable, str(work / "bare.py"), str(work / "notes.json"),
+             str(work / "bare-out")])
+
+    def bare_one() -> None:
+        run([sys.executable, str(work / "bare.py"), str(work / "one.json"),
+             str(work / "bare-out")])
+
+    return parse, highlight_all, bare_all, bare_one
+
+
+def report(label: str, measured: float, baseline: float, target: str, ok: bool) -> None:
+    print(f"{label:<44} {measured:8.3f} s vs {baseline:8.3f} s  "
+          f"ratio {measured / baseline:6.3f}  target {target:<10} {'ok' if ok else 'MISSED'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--questions", type=int, default=10_000)
+    parser.add_argument("--files", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=2, help="best of this many runs")
+    parser.add_argument("--jobs", default="auto", help="passed to srs build --jobs")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="srs-bench-"))
+    try:
+        paths = write_corpus(work / "cards", args.questions, args.files)
+        size = sum(p.stat().st_size for p in paths) / 1e6
+        print(f"corpus: {args.questions} questions in {args.files} files, {size:.1f} MB of YAML")
+        parse, highlight_all, bare_all, bare_one = floor_parts(paths, work)
+        t_parse = best(args.repeat, parse)
+        t_highlight = best(args.repeat, highlight_all)
+        t_bare = best(args.repeat, bare_all)
+        floor = t_parse + t_highlight + t_bare
+        print(f"floor: parse {t_parse:.3f} s + highlight {t_highlight:.3f} s + "
+              f"bare genanki {t_bare:.3f} s = {floor:.3f} s")
+
+        out = work / "decks"
+        srs = [sys.executable, "-m", "srs_trainer.cli"]
+        build = [*srs, "build", str(work / "cards"), "--out", str(out), "--quiet"]
+        if args.jobs != "auto":
+            build += ["--jobs", args.jobs]
+        t_cold = best(args.repeat, lambda: run(build), lambda: shutil.rmtree(out, True))
+        report("cold srs build / floor", t_cold, floor, "<= 1.3", t_cold <= 1.3 * floor)
+
+        edited = paths[0]
+        original = edited.read_text("utf-8")
+        counter = iter(range(1_000_000))
+
+        def edit_one() -> None:
+            text = original.replace("What does `view_0` return",
+                                    f"Edit {next(counter)}: what does `view_0` return", 1)
+            edited.write_text(text, "utf-8")
+
+        t_edit = best(args.repeat, lambda: run(build), edit_one)
+        t_bare_one = best(args.repeat, bare_one)
+        report("one-question edit rebuild / bare genanki deck", t_edit, t_bare_one, "<= 1.5",
+               t_edit <= 1.5 * t_bare_one)
+
+        t_noop = best(args.repeat, lambda: run(build))
+        report("no-change rebuild / cold build", t_noop, t_cold, "< 0.05", t_noop < 0.05 * t_cold)
+
+        repeat = max(args.repeat, 5)
+        t_help = best(repeat, lambda: run([*srs, "--help"]))
+        t_click = best(repeat, lambda: run([sys.executable, "-c", "import click"]))
+        label = 'srs --help - python -c "import click"'
+        print(f"{label:<44} {t_help:8.3f} s vs {t_click:8.3f} s"
+              f"  diff {t_help - t_click:+.3f} s  target <= +0.100 s  "
+              f"{'ok' if t_help - t_click <= 0.1 else 'MISSED'}")
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
