@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from srs_trainer.cli import main
 from srs_trainer.importer import (
@@ -536,3 +538,81 @@ def test_import_build_and_real_anki_import(tmp_path: Path) -> None:
 def test_sections_map_to_the_model(seed_page: Path) -> None:
     deck = read_page(seed_page).deck
     assert [q.section for q in deck.questions] == [Section.CHALLENGE] * 5 + [Section.PRACTICE] * 5
+
+
+# --- less common layouts ------------------------------------------------------------------------
+
+SMALL_PAGE = """\
+Topic - Challenge Your Understanding
+Practice
+
+1. Which loop prints 0, 1 and 2?
+# a note, not a heading
+easy
+A.
+for i in range(3):
+    print(i)
+B.
+for i in range(1, 3):
+
+    print(i)
+C. <none> of these
+D. print(0, 1, 2) -> prints one line
+
+Solution
+
+  1. Final Answer:
+
+    for i in range(3): print(i) -> Option A
+"""
+
+
+def test_practice_code_choices_escapes_and_flattened_final_answer() -> None:
+    page = parse_page(SMALL_PAGE, "small.txt")
+    question = page.deck.questions[0]
+    assert [c.code.source if c.code else c.text for c in question.choices] == [
+        "for i in range(3):\n    print(i)\n",
+        "for i in range(1, 3):\n\n    print(i)\n",
+        "<none> of these",
+        "D. print(0, 1, 2) -> prints one line"[3:],
+    ]
+    assert question.code is not None and question.code.source == "# a note, not a heading\n"
+    assert question.answer == "A" and page.warnings == ()  # the page flattens code to one line
+    assert page.deck.topic == "" and page.deck.estimated_minutes is None
+
+
+def test_markdown_is_escaped_only_where_it_would_become_markup() -> None:
+    text = SMALL_PAGE.replace("1. Which loop prints 0, 1 and 2?", "1. What does <App /> render?")
+    text = text.replace("# a note, not a heading\n", "- is this a list?\n")
+    question = parse_page(text, "small.txt").deck.questions[0]
+    assert question.prompt == "What does \\<App /> render?\n\n\\- is this a list?\n"
+
+
+def test_a_second_code_block_stays_in_the_prompt_with_a_warning() -> None:
+    text = SMALL_PAGE.replace(
+        "# a note, not a heading\n", "x = 1\nThen this runs:\ny = x + 1\n")
+    page = parse_page(text, "small.txt")
+    question = page.deck.questions[0]
+    assert question.code is not None and question.code.source == "x = 1\n"
+    assert question.prompt == (
+        "Which loop prints 0, 1 and 2?\n\nThen this runs:\n\n```python\ny = x + 1\n```\n")
+    assert [(w.kind, w.line) for w in page.warnings] == [(WarningKind.EXTRA_CODE, 7)]
+
+
+_CHOICE_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=60
+).map(str.strip).filter(lambda text: text and not text[0].isspace())
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(_CHOICE_TEXT, min_size=2, max_size=6))
+def test_choice_texts_never_lose_or_gain_characters(texts: list[str]) -> None:
+    glued = "\n".join(f"{letter}{text}" for letter, text in zip("ABCDEF", texts, strict=False))
+    page = (
+        "Quiz - Challenge Your Understanding\nChallenge - 1 Problems\n"
+        f"debug\nhard\n1:00remaining\nA title\n\nWhat happens?\n\n{glued}\nAttempts:\n1 left\n"
+    )
+    deck = parse_page(page, "p.txt").deck
+    assert [c.text for c in deck.questions[0].choices] == texts
+    data = yaml.safe_load(dump_source(deck.to_dict()))
+    assert data["questions"][0]["choices"] == texts
