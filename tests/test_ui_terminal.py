@@ -32,6 +32,7 @@ from srs_trainer.session_ui import (
 from srs_trainer.ui_terminal import KeyReader, TerminalUI, single_keys
 
 ANY_ESCAPE = re.compile(r"\x1b")
+UNICODE = terminal_text.UNICODE_SYMBOLS
 STYLE_CODE = re.compile(r"\x1b\[[0-9;]*m")
 
 QUESTION = Question(
@@ -429,3 +430,53 @@ def test_importing_the_screen_module_loads_neither_rich_nor_genanki() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path.cwd()
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_time_already_up_waits_for_a_late_answer_instead_of_timing_out_again(
+    terminal: tuple[int, int],
+) -> None:
+    master, slave = terminal
+    ui, out = make_ui(slave)
+    view = question_view(time_limit=2, elapsed=2.5, message="Time is up: you can still answer")
+    ui.show_question(view)
+    press(master, b"a")
+    assert ui.read_input(view) == UserInput(InputKind.ANSWER, "A")
+    assert "Time is up" in out.getvalue()
+
+
+def test_messages_survive_the_next_screen_clear(terminal: tuple[int, int]) -> None:
+    _, slave = terminal
+    out = io.StringIO()
+    console = terminal_text.make_console(no_color=True, file=out, width=80, force_terminal=True)
+    ui = TerminalUI(console=console, input_fd=slave)
+    ui.show_message("Undone: that answer is taken back")
+    ui.show_question(question_view())
+    after_clear = out.getvalue().rsplit("\x1b[2J", 1)[1]
+    assert "Undone: that answer is taken back" in after_clear
+    ui.show_question(question_view())
+    assert "Undone" not in out.getvalue().rsplit("\x1b[2J", 1)[1]  # shown once, not forever
+
+
+def test_self_grade_shows_the_outcome_first(terminal: tuple[int, int]) -> None:
+    master, slave = terminal
+    ui, out = make_ui(slave)
+    press(master, b"1")
+    assert ui.ask_self_grade(feedback_view(next_due_text="")) == 1
+    assert "Not quite: the answer is A" in out.getvalue()
+
+
+def test_author_markdown_is_styled_and_nothing_is_dropped() -> None:
+    question = replace(
+        QUESTION,
+        prompt="What does **`await`** do in\nthis *view*? Keep <div> and [links](x).\n",
+        choices=(Choice("A", "It `yields` to the loop"), Choice("B", "It **blocks**")),
+        explanation="First line\njoined.\n\n```python\nx = await y\n```\n",
+    )
+    text = render(terminal_text.question_screen(question_view(question), UNICODE, 100))
+    assert "What does await do in this view? Keep <div> and [links](x)." in text
+    assert "A It yields to the loop" in text and "B It blocks" in text
+    coloured = render(terminal_text.markdown("a `b` **c**"), no_color=False)
+    assert "`" not in coloured and "**" not in coloured and STYLE_CODE.search(coloured)
+    feedback = render(terminal_text.feedback_screen(feedback_view(question=question), UNICODE))
+    assert "First line joined." in feedback and "x = await y" in feedback
+    assert "```" not in feedback

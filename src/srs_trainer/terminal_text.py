@@ -13,6 +13,7 @@ never parsed as console markup, since quiz text is full of ``[brackets]``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rich import box
@@ -81,6 +82,67 @@ def progress_bar(position: int, total: int, width: int, symbols: Symbols) -> Tex
     return bar
 
 
+_FENCE = re.compile(r"^```[ \t]*([\w+-]*)[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+_INLINE = re.compile(r"(`+)(.+?)\1|\*\*(.+?)\*\*|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
+STYLE_CODE = "bold cyan"
+
+
+def markdown(text: str) -> RenderableType:
+    """Author Markdown for the terminal: paragraphs, lists, `code`, **bold**, *em*, fences.
+
+    A deliberately small subset: everything else (``<div>``, links, tables) is shown exactly
+    as written, never dropped, so no word of a question goes missing on screen. Lines of a
+    paragraph are joined, so hard-wrapped YAML text re-wraps to the terminal's width.
+    """
+    parts: list[RenderableType] = []
+    position = 0
+    for fence in _FENCE.finditer(text):
+        if prose := text[position : fence.start()].strip():
+            parts.append(_prose(prose))
+        parts.append(code_block(Code(fence.group(2), fence.group(1) or "text")))
+        position = fence.end()
+    if prose := text[position:].strip():
+        parts.append(_prose(prose))
+    if len(parts) == 1:
+        return parts[0]
+    spaced: list[RenderableType] = []
+    for part in parts:
+        spaced += [part, Text("")]
+    return Group(*spaced[:-1])
+
+
+def _prose(text: str) -> Text:
+    paragraphs: list[str] = []
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines: list[str] = []
+        for raw in block.splitlines():
+            if lines and not _LIST_ITEM.match(raw) and not raw.startswith("    "):
+                lines[-1] = f"{lines[-1].rstrip()} {raw.strip()}"
+            else:
+                lines.append(raw.rstrip())
+        paragraphs.append("\n".join(lines))
+    return inline_markdown("\n\n".join(paragraphs))
+
+
+def inline_markdown(text: str) -> Text:
+    """``code``, **bold** and *em* as styles; the markers themselves are not shown."""
+    result = Text()
+    position = 0
+    for match in _INLINE.finditer(text):
+        result.append(text[position : match.start()])
+        if match.group(2) is not None:
+            result.append(match.group(2).strip(" ") or match.group(2), style=STYLE_CODE)
+        else:  # bold or em may hold code: style what the inner markup produced
+            bold = match.group(3) is not None
+            inner = inline_markdown(match.group(3) if bold else match.group(4))
+            inner.stylize("bold" if bold else "italic")
+            result.append_text(inner)
+        position = match.end()
+    result.append(text[position:])
+    return result
+
+
 def code_block(code: Code) -> Syntax:
     # word_wrap keeps long lines readable on narrow terminals instead of cutting them off.
     return Syntax(
@@ -140,7 +202,8 @@ def choices_table(
         parts: list[RenderableType] = []
         if choice.text:
             text_style = STYLE_TRIED if letter in tried_upper and not correct else ""
-            body = Text(choice.text, style=text_style)
+            body = inline_markdown(choice.text.strip())
+            body.stylize(text_style)
             if letter in tried_upper and not correct:
                 body.append(" (tried)", style=STYLE_DIM)
             parts.append(body)
@@ -164,7 +227,7 @@ def question_screen(view: QuestionView, symbols: Symbols, width: int) -> Group:
         progress_bar(view.position, view.total, bar_width, symbols),
         width,
     )
-    body: list[RenderableType] = [Text(question.prompt)]
+    body: list[RenderableType] = [markdown(question.prompt)]
     if question.code is not None:
         body += [Text(""), code_block(question.code)]
     title = Text(question.title or "Question", style=STYLE_TITLE)
@@ -185,7 +248,7 @@ def question_screen(view: QuestionView, symbols: Symbols, width: int) -> Group:
     ]
     if view.hint_shown and question.hint:
         hint = Text(f"{symbols.hint} Hint: ", style=STYLE_HINT)
-        hint.append(question.hint)
+        hint.append_text(inline_markdown(question.hint.strip()))
         parts.append(Padding(hint, (1, 0, 0, 0)))
     if view.message:
         parts.append(Padding(Text(view.message, style=STYLE_WARN), (1, 0, 0, 0)))
@@ -228,25 +291,27 @@ def feedback_screen(view: FeedbackView, symbols: Symbols) -> Group:
         verdict.append(f"  ({format_seconds(view.elapsed)})", style=STYLE_DIM)
 
     body: list[RenderableType] = []
-    answer = Text(f"Answer: {correct.letter}", style=STYLE_RIGHT)
+    answer = Text()
+    answer.append(f"Answer: {correct.letter}", style=STYLE_RIGHT)
     if correct.text:
         answer.append("  ")
-        answer.append(correct.text)
+        answer.append_text(inline_markdown(correct.text.strip()))
     body.append(answer)
     if correct.code is not None:
         body.append(code_block(correct.code))
     if question.explanation:
-        body += [Text(""), Text(question.explanation)]
+        body += [Text(""), markdown(question.explanation)]
     if question.common_mistakes:
         body += [Text(""), Text("Common mistakes", style=STYLE_TITLE)]
         body += [_bulleted(mistake, symbols.bullet) for mistake in question.common_mistakes]
     if view.show_solution and question.solution:
         body += [Text(""), Text("Solution", style=STYLE_TITLE)]
         for number, step in enumerate(question.solution, start=1):
-            line = Text(f"{number}. {step.title}", style="bold")
+            line = Text()
+            line.append(f"{number}. {step.title}", style="bold")
             if step.text:
                 line.append(": ")
-                line.append(step.text, style="")
+                line.append_text(inline_markdown(" ".join(step.text.split())))
             body.append(line)
     if view.next_due_text or view.rating:
         when = Text("")
@@ -272,7 +337,7 @@ def _bulleted(text: str, bullet: str) -> Table:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column(ratio=1, overflow="fold")
-    grid.add_row(Text(f" {bullet}"), Text(text))
+    grid.add_row(Text(f" {bullet}"), inline_markdown(" ".join(text.split())))
     return grid
 
 
@@ -281,6 +346,20 @@ def feedback_keys(view: FeedbackView) -> Text:
 
 
 SELF_GRADES = ("Again", "Hard", "Good", "Easy")
+
+
+def self_grade_verdict(view: FeedbackView, symbols: Symbols) -> Text:
+    """The outcome in one line, shown before the learner rates themselves."""
+    correct = view.question.correct_choice
+    if view.correct:
+        line = Text(f"{symbols.right} Correct: ", style=STYLE_RIGHT)
+    else:
+        line = Text(f"{symbols.wrong} Not quite: ", style=STYLE_WRONG)
+    line.append(f"the answer is {correct.letter}")
+    if correct.text:
+        line.append("  ")
+        line.append_text(inline_markdown(correct.text.strip()))
+    return line
 
 
 def self_grade_prompt(view: FeedbackView) -> Text:

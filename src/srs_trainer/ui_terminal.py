@@ -125,6 +125,7 @@ class TerminalUI:
         # When each shown question was first put on screen, so that redrawing it (hint, wrong
         # attempt) never restarts its clock even if the session passes no elapsed time.
         self._first_shown: dict[tuple[str, int], float] = {}
+        self._messages: list[str] = []
 
     # --- SessionUI ---------------------------------------------------------------------------
 
@@ -132,6 +133,11 @@ class TerminalUI:
         self._first_shown.setdefault((view.question.id, view.position), self._clock())
         if self.console.is_terminal:
             self.console.clear()
+            # Messages shown since the last question ("Undone: ...", start-up notes) would be
+            # wiped with the screen: repeat them above the new question.
+            for text in self._messages:
+                self._print_message(text)
+        self._messages.clear()
         self.console.print(self._text.question_screen(view, self.symbols, self.console.width))
 
     def read_input(self, view: QuestionView) -> UserInput:
@@ -139,6 +145,11 @@ class TerminalUI:
         spent = max(view.elapsed, self._clock() - started)
         ends_at = None if view.time_limit is None else self._clock() + view.time_limit - spent
         flash = ""
+        if ends_at is not None and ends_at <= self._clock():
+            # TIMEOUT is reported once, when the countdown reaches zero. A session that lets
+            # the learner answer late asks again: wait for that answer without a countdown.
+            ends_at = None
+            flash = "Time is up"
         try:
             with single_keys(self._fd):
                 while True:
@@ -182,6 +193,7 @@ class TerminalUI:
         terminal already restored) for the session to handle like any interrupt.
         """
         grades = self._text.SELF_GRADES
+        self.console.print(self._text.self_grade_verdict(view, self.symbols))
         self.console.print(self._text.self_grade_prompt(view))
         with single_keys(self._fd):
             while True:
@@ -194,9 +206,13 @@ class TerminalUI:
                     raise KeyboardInterrupt
 
     def show_message(self, text: str) -> None:
+        self._messages.append(text)
+        self._print_message(text)
+
+    def _print_message(self, text: str) -> None:
         from rich.text import Text
 
-        self.console.print(Text(text))
+        self.console.print(Text(text, style=self._text.STYLE_WARN))
 
     def show_summary(self, summary: SessionSummary) -> None:
         self.console.print(self._text.summary_screen(summary, self.symbols))
