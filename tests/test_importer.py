@@ -616,3 +616,27 @@ def test_choice_texts_never_lose_or_gain_characters(texts: list[str]) -> None:
     assert [c.text for c in deck.questions[0].choices] == texts
     data = yaml.safe_load(dump_source(deck.to_dict()))
     assert data["questions"][0]["choices"] == texts
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "message"),
+    [
+        ("Join Master", "Join Master\nStray line", 18,
+         "cannot place this line between 'Challenge - N Problems' and the first challenge"),
+        ("equal to anything.", "equal to anything.\n\nFooter", 145,
+         "cannot place this line after challenge 6's hint: 'Footer'"),
+        ("1:00remaining", "0:00remaining", 22, "challenge 1: a time limit must be 0:05 to 60:00"),
+        ("Attempts:\n1 left", "Attempts:\n9 left", 122, "challenge 5: attempts must be 1 to 5"),
+        ("SQLdatabase~25 mins", "SQLdatabase~0 mins", 2, "estimated time must be 1 to 1440"),
+        ("\nstate_output\n", "\nstate output!\n", 37, "expected the challenge's kind"),
+    ],
+)
+def test_page_values_the_format_cannot_hold_are_errors(
+    old: str, new: str, line: int, message: str
+) -> None:
+    text = page_text(SQL_JOINS)
+    assert old in text
+    with pytest.raises(InputError) as error:
+        parse_page(text.replace(old, new), "sql.txt")
+    assert [(p.line, message in p.message) for p in error.value.problems] == [(line, True)], [
+        str(p) for p in error.value.problems]

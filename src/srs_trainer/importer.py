@@ -408,7 +408,9 @@ class _PageReader:
         if topic_at is not None:
             match = _TOPIC.match(lines[topic_at].strip())
             assert match is not None
-            topic, minutes = match["topic"], int(match["minutes"]) or None
+            topic, minutes = match["topic"], int(match["minutes"])
+            if not 1 <= minutes <= 1440:
+                self.error(topic_at, "the estimated time must be 1 to 1440 minutes")
             for category in _CATEGORIES:
                 # "Djangoframework": the topic chip and its category, glued together on the page.
                 if topic.endswith(category) and len(topic) > len(category):
@@ -480,6 +482,8 @@ class _PageReader:
         timer = _TIMER.match(lines[start + 2].strip())
         assert timer is not None
         draft.time_limit = int(timer[1]) * 60 + int(timer[2])
+        if not 5 <= draft.time_limit <= 3600:
+            self.error(start + 2, f"challenge {number}: a time limit must be 0:05 to 60:00")
         if not draft.title:
             self.error(title_at, "expected the challenge's title after its timer")
             return
@@ -524,12 +528,19 @@ class _PageReader:
                 after_attempts += 1
             else:
                 self.error(attempts_at, "expected 'Attempts: N left' or 'Attempts:' then 'N left'")
-        hint_end = end
         for index in range(after_attempts, hint_at if hint_at is not None else end):
             if lines[index].strip():
                 self.cannot_place(index, f"after challenge {number}'s choices")
+        if draft.attempts is not None and not 1 <= draft.attempts <= 5:
+            self.error(attempts_at or title_at, f"challenge {number}: attempts must be 1 to 5")
         if hint_at is not None:
-            draft.hint = _join_text(lines[hint_at + 1 : hint_end])
+            # The hint is one paragraph: placing a later one (a footer?) would be a guess.
+            first = next((i for i in range(hint_at + 1, end) if lines[i].strip()), end)
+            stop = next((i for i in range(first, end) if not lines[i].strip()), end)
+            draft.hint = _join_text(lines[first:stop])
+            for index in range(stop, end):
+                if lines[index].strip():
+                    self.cannot_place(index, f"after challenge {number}'s hint")
 
     def word(self, index: int, what: str) -> str:
         """A kind or level line as a slug word: '🧠 Conceptual' -> 'conceptual'."""
