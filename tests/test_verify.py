@@ -163,6 +163,31 @@ choices:
     )
 
 
+def test_simultaneous_requests_show_whether_a_view_blocks(tmp_path: Path) -> None:
+    def view_question(qid: str, wait: str, client: str = "async") -> str:
+        code = f"async def my_view(request):\n    {wait}\n    return JsonResponse({{}})\n"
+        verify = f"harness: django\nclient: {client}\nrequests: 5\nexpect: {{within: 0.7}}\n"
+        return question(qid, verify, code=code)
+
+    deck = write_deck(
+        tmp_path,
+        view_question("awaits", "await asyncio.sleep(0.2)")
+        + view_question("blocks-the-loop", "time.sleep(0.2)")
+        + view_question("under-wsgi", "await asyncio.sleep(0.2)", client="sync"),
+    )
+
+    status, out, _ = run_cli(str(deck))
+
+    assert status == 1
+    lines = out.splitlines()
+    assert ": awaits: confirmed - 5 requests: status 200, {} in 0." in lines[0]
+    # Five requests one after another take five times 0.2 s.
+    refuted = "refuted: expected within 0.7 s, got 5 requests: status 200, {} in "
+    assert f": blocks-the-loop: {refuted}" in lines[1]
+    assert f": under-wsgi: {refuted}" in lines[2]
+    assert "1 confirmed, 2 refuted, 0 not verified" in out
+
+
 # --- plain Python checks ---------------------------------------------------------------------
 
 
@@ -424,13 +449,16 @@ def test_loading_a_deck_runs_nothing(tmp_path: Path) -> None:
 def test_verify_block_round_trips_through_the_model() -> None:
     check = Verify(
         run="print(1)",
-        expect=Expectation(raises="TypeError", message="bad", line=2, warns="never awaited"),
+        expect=Expectation(
+            raises="TypeError", message="bad", line=2, warns="never awaited", within=1.5
+        ),
         choices={"B": Expectation(status=200, json={"id": 1}), "C": Expectation(syntax_error=True)},
         harness=Harness.DJANGO,
         requires=("django",),
         setup="import os",
         view="fetch_data",
         client=ViewClient.SYNC,
+        requests=3,
         timeout=5.0,
     )
     assert Verify.from_dict(check.to_dict()) == check

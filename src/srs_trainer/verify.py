@@ -76,6 +76,7 @@ class Outcome:
     json: Any = None
     has_json: bool = False
     warnings: tuple[str, ...] = ()
+    elapsed: float | None = None  # seconds the code under test ran (all requests, for django)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Outcome:
@@ -97,6 +98,7 @@ class Outcome:
             json=response.get("json"),
             has_json="json" in response,
             warnings=tuple(data.get("warnings", ())),
+            elapsed=data.get("elapsed"),
         )
 
     @property
@@ -107,7 +109,9 @@ class Outcome:
         """Whether the exception is a ``name`` (dotted or short), as ``except name`` would say."""
         return any(kind == name or kind.rsplit(".", 1)[-1] == name for kind in self.error_types)
 
-    def describe(self, *, with_output: bool = False, with_line: bool = False) -> str:
+    def describe(
+        self, *, with_output: bool = False, with_line: bool = False, with_time: bool = False
+    ) -> str:
         if self.syntax_error:
             text = f"SyntaxError: {self.error_message}"
             if self.error_line:
@@ -129,6 +133,8 @@ class Outcome:
             text += f", output {_shorten(self.output)!r}" if self.output else ", no output"
         if self.warnings:
             text += " (" + "; ".join(self.warnings) + ")"
+        if with_time and self.elapsed is not None:
+            text += f" in {self.elapsed:.2f} s"
         return text
 
 
@@ -230,6 +236,8 @@ def _question_problems(deck: Deck, question: Question) -> Iterator[Problem]:
             yield problem(where, "'status' and 'json' need harness: django")
         if check.harness is Harness.DJANGO and expect.returns is not None:
             yield problem(where, "'returns' needs harness: python (a django check calls a view)")
+    if check.harness is Harness.PYTHON and check.requests != 1:
+        yield problem("verify.requests", "'requests' needs harness: django")
     if check.choices and check.expect is None and question.answer not in check.choices:
         yield problem(
             "verify.choices",
@@ -261,6 +269,8 @@ def describe_expectation(expect: Expectation) -> str:
         parts.append(f"return value {expect.returns!r}")
     if expect.warns:
         parts.append(f"a warning containing {expect.warns!r}")
+    if expect.within is not None:
+        parts.append(f"within {expect.within:g} s")
     return ", ".join(parts) if parts else "no error"
 
 
@@ -289,14 +299,19 @@ def holds(expect: Expectation, outcome: Outcome) -> bool:
         expect.output is None or outcome.output.rstrip() == expect.output.rstrip(),
         expect.returns is None or _returns_match(expect.returns, outcome),
         not expect.warns or any(expect.warns in warning for warning in outcome.warnings),
+        expect.within is None or (outcome.elapsed is not None and outcome.elapsed <= expect.within),
     ]
     return all(checks)
 
 
 def judge(case: Case, outcome: Outcome) -> CaseResult:
     shown = outcome.describe(
-        with_output=case.expect.output is not None, with_line=case.expect.line is not None
+        with_output=case.expect.output is not None,
+        with_line=case.expect.line is not None,
+        with_time=case.expect.within is not None,
     )
+    if case.check.requests > 1:
+        shown = f"{case.check.requests} requests: {shown}"
     if holds(case.expect, outcome):
         return CaseResult(case, Status.CONFIRMED, shown, outcome)
     wanted = describe_expectation(case.expect)
@@ -352,6 +367,7 @@ class Runner:
             "run": case.code,
             "view": check.view,
             "client": check.client.value,
+            "requests": check.requests,
         }
         temporary = tempfile.TemporaryDirectory(prefix="srs-verify-", ignore_cleanup_errors=True)
         with temporary as folder:

@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import sys
+import time
 import types
 import warnings
 from collections.abc import Callable
@@ -119,6 +120,7 @@ def run_python(spec: dict[str, Any], outcome: dict[str, Any], names: dict[str, A
         return
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__, **names}
     run_setup(setup, namespace)
+    started = time.perf_counter()
     try:
         exec(body, namespace)
         value = eval(tail, namespace) if tail is not None else None
@@ -126,6 +128,7 @@ def run_python(spec: dict[str, Any], outcome: dict[str, Any], names: dict[str, A
             outcome["returns"] = plain_value(value)
     except BaseException as error:  # SystemExit and KeyboardInterrupt are outcomes too
         outcome["error"] = describe_error(error)
+    outcome["elapsed"] = time.perf_counter() - started
     namespace.clear()
 
 
@@ -155,8 +158,6 @@ def configure_django(urlconf: types.ModuleType) -> None:
 
 def django_namespace() -> dict[str, Any]:
     """A database with one active MyModel row (id 1), and the names the quiz snippets use."""
-    import time
-
     from asgiref.sync import async_to_sync, sync_to_async
     from django.db import connection
     from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -181,15 +182,36 @@ def django_namespace() -> dict[str, Any]:
     }
 
 
-def call_view(view: Callable[..., Any], urlconf: types.ModuleType, client: str) -> Any:
+def call_view(
+    view: Callable[..., Any], urlconf: types.ModuleType, client: str, requests: int
+) -> Any:
+    """Request ``/`` ``requests`` times: at once (async client), or one by one (sync client).
+
+    Returns the first response; raises the first exception a request raised.
+    """
+    from asgiref.sync import ThreadSensitiveContext
     from django.test import AsyncClient, Client
     from django.urls import clear_url_caches, re_path
 
     urlconf.urlpatterns = [re_path(r"", view)]  # type: ignore[attr-defined]
     clear_url_caches()
-    if client == "sync":
-        return Client().get("/")
-    return asyncio.run(AsyncClient().get("/"))
+    if client == "sync":  # like a single-threaded WSGI server
+        responses = [Client().get("/") for _ in range(requests)]
+        return responses[0]
+
+    async def one() -> Any:
+        # As Django's ASGIHandler does per request: a sync view gets a thread of its own.
+        async with ThreadSensitiveContext():
+            return await AsyncClient().get("/")
+
+    async def all_at_once() -> list[Any]:
+        return await asyncio.gather(*(one() for _ in range(requests)), return_exceptions=True)
+
+    answers = asyncio.run(all_at_once())
+    for answer in answers:
+        if isinstance(answer, BaseException):
+            raise answer
+    return answers[0]
 
 
 def run_django(spec: dict[str, Any], outcome: dict[str, Any], names: dict[str, Any]) -> None:
@@ -211,7 +233,13 @@ def run_django(spec: dict[str, Any], outcome: dict[str, Any], names: dict[str, A
         view = namespace.get(view_name)
         if not callable(view):
             raise CheckError(f"the code defines no view function named {view_name!r}")
-        response = call_view(view, urlconf, spec.get("client", "async"))
+        started = time.perf_counter()
+        try:
+            response = call_view(
+                view, urlconf, spec.get("client", "async"), int(spec.get("requests", 1))
+            )
+        finally:
+            outcome["elapsed"] = time.perf_counter() - started
     except CheckError:
         raise
     except BaseException as error:
