@@ -120,13 +120,14 @@ class Expectation:
     status: int | None = None  # django harness: the response's status code
     json: Any = None  # django harness: the response body, parsed as JSON
     warns: str = ""  # text a warning contains, e.g. "coroutine 'f' was never awaited"
+    within: float | None = None  # seconds: the code (every request of a django check) took at most
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         for name in ("raises", "message", "syntax_error"):
             if getattr(self, name):
                 data[name] = getattr(self, name)
-        for name in ("line", "output", "returns", "status", "json"):
+        for name in ("line", "output", "returns", "status", "json", "within"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
         if self.warns:
@@ -137,6 +138,7 @@ class Expectation:
     def from_dict(cls, data: Mapping[str, Any]) -> Expectation:
         status = data.get("status")
         line = data.get("line")
+        within = data.get("within")
         return cls(
             raises=data.get("raises", ""),
             message=data.get("message", ""),
@@ -147,6 +149,7 @@ class Expectation:
             status=int(status) if status is not None else None,
             json=data.get("json"),
             warns=data.get("warns", ""),
+            within=float(within) if within is not None else None,
         )
 
 
@@ -166,6 +169,7 @@ class Verify:
     setup: str = ""
     view: str = "my_view"
     client: ViewClient = ViewClient.ASYNC
+    requests: int = 1  # django harness: how many requests to send at once
     timeout: float | None = None  # seconds; None: the runner's default
 
     def to_dict(self) -> dict[str, Any]:
@@ -182,6 +186,8 @@ class Verify:
             data["view"] = self.view
         if self.client is not ViewClient.ASYNC:
             data["client"] = self.client.value
+        if self.requests != 1:
+            data["requests"] = self.requests
         if self.expect is not None:
             data["expect"] = self.expect.to_dict()
         if self.choices:
@@ -205,6 +211,7 @@ class Verify:
             setup=data.get("setup", ""),
             view=data.get("view", "my_view"),
             client=ViewClient(data.get("client", ViewClient.ASYNC.value)),
+            requests=int(data.get("requests", 1)),
             timeout=float(timeout) if timeout is not None else None,
         )
 
