@@ -22,7 +22,18 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from .model import LETTERS, Badge, Choice, Code, Deck, Question, Section, SolutionStep
+from .model import (
+    DEFAULT_ATTEMPTS,
+    DEFAULT_TIME_LIMIT,
+    LETTERS,
+    Badge,
+    Choice,
+    Code,
+    Deck,
+    Question,
+    Section,
+    SolutionStep,
+)
 from .problems import InputError, Problem, Severity
 
 TODO_MARKER = "TODO(srs):"
@@ -317,9 +328,10 @@ class _PageReader:
         self.errors.append(Problem(self.path, index + 1, 0, message))
 
     def warn(self, kind: WarningKind, index: int, message: str, draft: _Draft | None) -> None:
+        # Drafts are listed before anything is said about them; their index is the question's.
         question = None
         if draft is not None:
-            question = self.drafts.index(draft) if draft in self.drafts else len(self.drafts)
+            question = next(i for i, listed in enumerate(self.drafts) if listed is draft)
         self.warnings.append(ImportWarning(kind, index + 1, message, question))
 
     def cannot_place(self, index: int, where: str) -> None:
@@ -380,8 +392,8 @@ class _PageReader:
                     title=draft.title,
                     kind=draft.kind,
                     level=draft.level,
-                    time_limit=draft.time_limit or 120,
-                    attempts=draft.attempts or 2,
+                    time_limit=draft.time_limit or DEFAULT_TIME_LIMIT,
+                    attempts=draft.attempts or DEFAULT_ATTEMPTS,
                     code=draft.code,
                     hint=draft.hint,
                     solution=tuple(draft.solution),
