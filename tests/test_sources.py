@@ -192,6 +192,17 @@ def test_aliases_that_expand_to_billions_of_values_are_refused_quickly() -> None
     assert any("too much data" in p.message for p in problems)
 
 
+def test_values_written_out_and_modest_aliases_are_never_limited() -> None:
+    many = "      - Mistake.\n" * 120_000  # more values than aliases may repeat
+    text = VALID.replace("      - Concatenating.\n", many)
+    text = text.replace("tags: [sample, tests]", "tags: &shared [sample, tests]").replace(
+        "tags: [arithmetic]", "tags: *shared"
+    )
+    deck = parse_deck(text)
+    assert len(deck.questions[0].common_mistakes) == 120_000
+    assert deck.questions[0].tags == deck.tags == ("sample", "tests")
+
+
 def test_merge_keys_are_refused_with_a_clear_message() -> None:
     text = VALID.replace("badge:\n", "badge: &b\n").replace(
         "time_limit: 90\n", "time_limit: 90\nextra:\n  <<: *b\n"

@@ -13,6 +13,7 @@ import ast
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from .model import Choice, Code, Deck, Question
@@ -186,11 +187,21 @@ def python_code_compiles(deck: Deck) -> Iterable[Problem]:
                     )
 
 
-def code_languages_are_known(deck: Deck) -> Iterable[Problem]:
-    """Every code block names a language Pygments knows; others are shown unhighlighted."""
+@cache
+def known_language(name: str) -> bool:
+    """Whether Pygments has a lexer called ``name`` (as the renderer looks it up)."""
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
+    try:
+        get_lexer_by_name(name.lower())
+    except ClassNotFound:
+        return False
+    return True
+
+
+def code_languages_are_known(deck: Deck) -> Iterable[Problem]:
+    """Every code block names a language Pygments knows; others are shown unhighlighted."""
     for question in deck.questions:
         blocks = [("code.language", "code", question.code)]
         blocks += [
@@ -198,11 +209,7 @@ def code_languages_are_known(deck: Deck) -> Iterable[Problem]:
             for index, choice in enumerate(question.choices)
         ]
         for key, label, code in blocks:
-            if code is None:
-                continue
-            try:
-                get_lexer_by_name(code.language.lower())
-            except ClassNotFound:
+            if code is not None and not known_language(code.language):
                 yield _problem(
                     deck, question, key,
                     f"{label} has unknown language {code.language!r} (not a Pygments lexer "

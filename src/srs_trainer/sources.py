@@ -26,9 +26,10 @@ SOURCE_SUFFIXES = (".yaml", ".yml")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALAR = yaml.constructor.SafeConstructor()
 _MAX_DEPTH = 64
-# Aliases let a few lines expand into billions of values ("billion laughs"); a real deck has a
-# few thousand, so stop long before expansion costs noticeable time or memory.
-_MAX_VALUES = 100_000
+# Aliases let a few lines expand into billions of values ("billion laughs"). Values written
+# out in the file are never limited; values repeated through aliases are, long before the
+# expansion costs noticeable time or memory.
+_MAX_REPEATS = 100_000
 _CORE_TAG = "tag:yaml.org,2002:"
 _COLLECTION_TAGS = {yaml.MappingNode: _CORE_TAG + "map", yaml.SequenceNode: _CORE_TAG + "seq"}
 
@@ -67,7 +68,12 @@ class Located:
     data: Any
     marks: dict[str, tuple[int, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    values: int = 0
+    seen: set[int] = field(default_factory=set, repr=False)  # ids of the nodes visited
+    repeats: int = 0  # visits of nodes already seen, i.e. values repeated through aliases
+
+    @property
+    def too_many_repeats(self) -> bool:
+        return self.repeats > _MAX_REPEATS
 
     def line(self, path: str) -> int:
         return self.marks.get(path, (0, 0))[0]
@@ -122,13 +128,15 @@ def _plain(
     node: yaml.Node, where: str, out: Located, path: str, ancestors: tuple[int, ...]
 ) -> Any:
     out.marks[where] = _mark(node)
-    out.values += 1
-    if out.values == _MAX_VALUES + 1:
-        out.problems.append(Problem(
-            path, *_mark(node), f"too much data: aliases expand to more than {_MAX_VALUES} values"
-        ))
-    if out.values > _MAX_VALUES:
-        return None
+    if id(node) in out.seen:
+        out.repeats += 1
+        if out.repeats == _MAX_REPEATS + 1:
+            message = f"too much data: aliases repeat more than {_MAX_REPEATS} values"
+            out.problems.append(Problem(path, *_mark(node), message))
+        if out.too_many_repeats:
+            return None
+    else:
+        out.seen.add(id(node))
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         if id(node) in ancestors or len(ancestors) > _MAX_DEPTH:
             out.problems.append(Problem(path, *_mark(node), "recursive or too deeply nested data"))
@@ -145,7 +153,7 @@ def _plain(
                 out.problems.append(Problem(path, *_mark(key_node), message))
                 continue
             key = _plain(key_node, where, out, path, inner)
-            if key is None and out.values > _MAX_VALUES:
+            if key is None and out.too_many_repeats:
                 continue
             if not isinstance(key, str):
                 out.problems.append(
