@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -290,8 +293,7 @@ def _alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
 
 
-@pytest.mark.skipif(os.name != "posix", reason="process groups are POSIX")
-def test_hanging_check_is_stopped_at_the_timeout_with_its_children(tmp_path: Path) -> None:
+def _hanging_deck(tmp_path: Path) -> tuple[Path, Path]:
     pid_file = tmp_path / "child.pid"
     verify = f"""\
         run: |
@@ -300,9 +302,22 @@ def test_hanging_check_is_stopped_at_the_timeout_with_its_children(tmp_path: Pat
           open({str(pid_file)!r}, "w").write(str(child.pid))
           time.sleep(60)
         expect: {{output: ""}}
-        timeout: 50
         """
-    deck = write_deck(tmp_path, question("hangs", verify))
+    return write_deck(tmp_path, question("hangs", verify)), pid_file
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process groups are POSIX")
+def test_hanging_check_is_stopped_at_the_timeout_with_its_children(tmp_path: Path) -> None:
+    deck, pid_file = _hanging_deck(tmp_path)
 
     started = time.monotonic()
     status, out, _ = run_cli("--timeout", "1.5", str(deck))
@@ -310,14 +325,34 @@ def test_hanging_check_is_stopped_at_the_timeout_with_its_children(tmp_path: Pat
 
     assert status == 0, out
     assert "hangs: not verified: timed out after 1.5 s (stopped)" in out
+    assert "0 confirmed, 0 refuted, 1 not verified" in out
     assert elapsed < 15
     child = int(pid_file.read_text())
-    deadline = time.monotonic() + 5
-    while _alive(child) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if _alive(child):  # don't leave it behind, but fail
-        os.kill(child, signal.SIGKILL)
+    if not _wait_for(lambda: not _alive(child), 5):
+        os.kill(child, signal.SIGKILL)  # don't leave it behind, but fail
         pytest.fail("the check's child process survived the timeout")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process groups and signals are POSIX")
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "killed"])
+def test_stopping_srs_verify_stops_the_checks_it_started(tmp_path: Path, how: int) -> None:
+    deck, pid_file = _hanging_deck(tmp_path)
+    command = [sys.executable, "-c", "from srs_trainer.cli import main; main()", "verify"]
+    srs = subprocess.Popen([*command, str(deck)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert _wait_for(pid_file.exists, 20), "the check never started"
+        child = int(pid_file.read_text())
+        srs.send_signal(how)
+        srs.wait(timeout=10)
+        assert srs.returncode != 0
+        if how == signal.SIGINT:
+            assert b"Traceback" not in srs.stderr.read()  # type: ignore[union-attr]
+        assert _wait_for(lambda: not _alive(child), 5), "the check's child outlived srs verify"
+    finally:
+        srs.kill()
+        srs.wait()
+        if pid_file.exists() and _alive(int(pid_file.read_text())):
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
 
 
 def test_check_that_kills_its_own_process_is_not_verified(tmp_path: Path) -> None:

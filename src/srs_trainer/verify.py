@@ -368,6 +368,7 @@ class Runner:
             "view": check.view,
             "client": check.client.value,
             "requests": check.requests,
+            "timeout": limit,
         }
         temporary = tempfile.TemporaryDirectory(prefix="srs-verify-", ignore_cleanup_errors=True)
         with temporary as folder:

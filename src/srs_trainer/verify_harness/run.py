@@ -26,7 +26,9 @@ import io
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 import types
 import warnings
@@ -304,9 +306,29 @@ def run_check(spec: dict[str, Any]) -> dict[str, Any]:
     return outcome
 
 
+def watch_parent(limit: float) -> None:
+    """Kill this check (and its process group) if ``srs verify`` dies or overstays the limit.
+
+    The parent kills the group on timeout; this covers the parent being killed itself, so that
+    a hanging check never outlives the command that started it.
+    """
+    parent = os.getppid()
+    deadline = time.monotonic() + limit + 5.0
+
+    def watch() -> None:
+        while os.getppid() == parent and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if os.name == "posix" and os.getpgid(0) == os.getpid():  # leader of its own group
+            os.killpg(0, signal.SIGKILL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="srs-verify-watchdog", daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
     spec_path = Path(argv[1])
     spec = json.loads(spec_path.read_text("utf-8"))
+    watch_parent(float(spec.get("timeout", 600)))
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # it would switch off what we check
     outcome = run_check(spec)
     text = json.dumps(outcome, default=repr)
