@@ -31,6 +31,7 @@ _MAX_DEPTH = 64
 # expansion costs noticeable time or memory.
 _MAX_REPEATS = 100_000
 _CORE_TAG = "tag:yaml.org,2002:"
+_STR_TAG = _CORE_TAG + "str"
 _COLLECTION_TAGS = {yaml.MappingNode: _CORE_TAG + "map", yaml.SequenceNode: _CORE_TAG + "seq"}
 
 
@@ -176,6 +177,8 @@ def _plain(
         # A literal block's text starts on the next line, line for line: "#text" lets problems
         # inside the text (e.g. in code) name their own line of the file.
         out.marks[where + "#text"] = (node.start_mark.line + 2, 1)
+    if node.tag == _STR_TAG:  # most values; the constructor would return node.value too
+        return node.value
     constructor = _SCALAR.yaml_constructors.get(node.tag)
     if constructor is None or not node.tag.startswith(_CORE_TAG):
         out.problems.append(Problem(path, *_mark(node), _tag_message(node.tag)))
@@ -254,8 +257,18 @@ class _Validator:
         self.root = root_schema
         self.located = located
         self.path = path
+        self.resolved: dict[int, dict[str, Any]] = {}
 
     def resolve(self, rule: dict[str, Any]) -> dict[str, Any]:
+        if "$ref" not in rule:
+            return rule
+        # Rules are parts of the schema, alive as long as this validator: ids are stable keys.
+        cached = self.resolved.get(id(rule))
+        if cached is None:
+            cached = self.resolved[id(rule)] = self._resolve(rule)
+        return cached
+
+    def _resolve(self, rule: dict[str, Any]) -> dict[str, Any]:
         while "$ref" in rule:
             ref = rule["$ref"]
             merged = {k: v for k, v in rule.items() if k != "$ref"}
