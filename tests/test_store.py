@@ -17,7 +17,7 @@ from srs_trainer.store import (
     from_text,
     to_text,
 )
-from srs_trainer.trainer import doctor, seed_history
+from srs_trainer.trainer import SyncReport, Trainer, doctor, seed_history, synthetic_decks
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -127,9 +127,12 @@ def test_badges_are_earned_and_celebrated_once(tmp_path: Path) -> None:
 
 def test_seed_history_bulk_loads_a_consistent_store(tmp_path: Path) -> None:
     with Store.open(tmp_path / "bench.sqlite3") as store:
-        cards, rows = seed_history(store, decks=2, questions_per_deck=30, start=T0, days=60)
+        decks = synthetic_decks(2, 30)
+        cards, rows = seed_history(store, decks=decks, start=T0, days=60)
         assert cards == 60
         assert rows == store.log_count() > cards
         assert len(store.cards()) == 60
         report = doctor(store)
         assert report.ok and report.mismatched == [] and report.cards_checked == 60
+        # The cards match their decks: syncing them changes nothing.
+        assert Trainer(store, decks).sync(T0 + timedelta(days=60)) == SyncReport()

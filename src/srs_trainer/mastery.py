@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from .config import DeckSettings
-from .store import NEW, REVIEW, CardRow, LogEntry, Memory
+from .store import NEW, Activity, CardRow, Memory
 
 PASSING = 2  # Hard
 
@@ -139,7 +139,7 @@ class Stats:
 
 
 def compute_stats(
-    entries: Iterable[LogEntry],
+    activity: Iterable[Activity],
     cards: Iterable[CardRow],
     now: datetime,
     *,
@@ -152,16 +152,13 @@ def compute_stats(
     first_day = today - timedelta(days=days - 1)
     per_day: Counter[date] = Counter()
     passed = judged = 0
-    for entry in entries:
-        if entry.kind != "answer" or entry.undone_at is not None:
+    for minute in activity:
+        day = learner_day(minute.minute, hour, tz)
+        if day < first_day or day > today:
             continue
-        day = learner_day(entry.at, hour, tz)
-        if day < first_day:
-            continue
-        per_day[day] += 1
-        if entry.rescheduled and entry.state_before == REVIEW and entry.rating is not None:
-            judged += 1
-            passed += entry.rating >= PASSING
+        per_day[day] += minute.answers
+        judged += minute.judged
+        passed += minute.passed
     due_per_day: Counter[date] = Counter()
     for card in cards:
         memory = card.memory

@@ -282,10 +282,11 @@ def _summary(
             )
     due_today, next_due = trainer.due_counts(finished, options.deck_ids)
     tomorrow = trainer.tomorrow(finished)
+    # Bare text ("in 5 minutes (1 due today)"): each UI puts its own label before it.
     if next_due is None:
-        next_text = "Nothing scheduled yet." if not due_today else f"{due_today} due today."
+        next_text = "nothing scheduled yet"
     else:
-        next_text = f"Next review: {describe_due(next_due, finished, tomorrow)}"
+        next_text = describe_due(next_due, finished, tomorrow)
         if due_today:
             next_text += f" ({due_today} due today)"
     summary = SessionSummary(

@@ -153,6 +153,16 @@ class NewAnswer:
     card_after: str | None
 
 
+@dataclass(frozen=True)
+class Activity:
+    """Answers given within one minute: how many, and how many judged / passed retention."""
+
+    minute: datetime
+    answers: int
+    judged: int  # scheduling answers to cards that were in the Review state
+    passed: int  # ... of which rated Hard or better
+
+
 # --- migrations: PRAGMA user_version is the number of migrations applied ----------------------
 
 
@@ -612,6 +622,31 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         return [_entry(row) for row in self.db.execute(sql + " ORDER BY id", params)]
+
+    def activity(
+        self, *, since: datetime | None = None, deck_ids: Iterable[str] | None = None
+    ) -> list[Activity]:
+        """Live answers grouped by minute (for streaks and charts without loading every row)."""
+        where = ["kind = 'answer'", "undone_at IS NULL"]
+        params: list[Any] = []
+        if since is not None:
+            where.append("at >= ?")
+            params.append(to_text(since))
+        if deck_ids is not None:
+            ids = list(deck_ids)
+            where.append(f"deck_id IN ({', '.join('?' * len(ids))})")
+            params.extend(ids)
+        rows = self.db.execute(
+            "SELECT substr(at, 1, 16), count(*),"
+            " sum(rescheduled = 1 AND state_before = 2),"
+            " sum(rescheduled = 1 AND state_before = 2 AND rating >= 2)"
+            f" FROM log WHERE {' AND '.join(where)} GROUP BY 1 ORDER BY 1",
+            params,
+        )
+        return [
+            Activity(from_text(minute + ":00.000000+00:00"), answers, judged, passed)
+            for minute, answers, judged, passed in rows
+        ]
 
     def log_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM log").fetchone()[0])

@@ -35,7 +35,7 @@ from .mastery import (
 )
 from .model import Deck, Question
 from .scheduling import CardKey, SessionQueue
-from .store import NEW, CardRow, Memory, NewAnswer, Store, memory_json
+from .store import CardRow, Memory, NewAnswer, Store, memory_json
 
 
 def answer_key(question: Question) -> str:
@@ -351,7 +351,9 @@ class Trainer:
             deck = self.decks[deck_id]
             settings = self.deck_settings(deck_id)
             scheduler = scheduling.make_scheduler(settings)
-            days = {learner_day(e.at, hour, tz) for e in self.store.log(deck_ids=[deck_id])}
+            days = {
+                learner_day(a.minute, hour, tz) for a in self.store.activity(deck_ids=[deck_id])
+            }
             badge = self.store.badge(deck_id)
             results.append(
                 deck_progress(
@@ -372,8 +374,9 @@ class Trainer:
 
     def stats(self, now: datetime, days: int = 30, deck_ids: Iterable[str] | None = None) -> Stats:
         ids = list(deck_ids) if deck_ids is not None else list(self.decks)
+        since = self.today_start(now) - timedelta(days=days)
         return compute_stats(
-            self.store.log(deck_ids=ids),
+            self.store.activity(since=since, deck_ids=ids),
             self.store.cards(ids),
             now,
             days=days,
@@ -409,11 +412,34 @@ def doctor(store: Store, *, rebuild: bool = False) -> DoctorReport:
 # --- benchmarks and fixtures --------------------------------------------------------------------
 
 
+def synthetic_decks(count: int, questions_per_deck: int) -> list[Deck]:
+    """Decks ``bench-deck-<n>`` of two-choice questions ``q-<n>``, even ones challenges."""
+    from .model import Choice, Section
+
+    return [
+        Deck(
+            id=f"bench-deck-{d}",
+            title=f"Benchmark deck {d}",
+            questions=tuple(
+                Question(
+                    id=f"q-{q}",
+                    section=Section.CHALLENGE if q % 2 == 0 else Section.PRACTICE,
+                    prompt=f"Question {q} of deck {d}?",
+                    choices=(Choice("A", "right"), Choice("B", "wrong")),
+                    answer="A",
+                )
+                for q in range(questions_per_deck)
+            ),
+        )
+        for d in range(count)
+    ]
+
+
 def seed_history(
     store: Store,
     *,
-    decks: int,
-    questions_per_deck: int,
+    decks: int | Sequence[Deck],
+    questions_per_deck: int = 0,
     start: datetime,
     days: int,
     settings: DeckSettings | None = None,
@@ -421,9 +447,13 @@ def seed_history(
 ) -> tuple[int, int]:
     """Fill an empty store with cards and a realistic log, fast (for benchmarks).
 
-    Each card is first answered on day ``i % days`` and then whenever FSRS says it is due,
-    always with ``rating``, until ``start + days``. Returns (cards, log rows) written.
+    ``decks`` is a list of decks, or a count of ``synthetic_decks`` of ``questions_per_deck``.
+    Each card is first answered on day ``i % days`` at 09:00 and then whenever FSRS says it
+    is due, always with ``rating``, until ``start + days``. The cards match the decks (a later
+    ``Trainer.sync`` with the same decks changes nothing). Returns (cards, log rows) written.
     """
+    if isinstance(decks, int):
+        decks = synthetic_decks(decks, questions_per_deck)
     settings = settings or DeckSettings()
     text = scheduling.scheduler_json(settings)
     scheduler = scheduling.scheduler_from_json(text)
@@ -433,11 +463,10 @@ def seed_history(
     cards: list[CardRow] = []
     answers: list[NewAnswer] = []
     position = 0
-    for d in range(decks):
-        deck_id = f"bench-deck-{d}"
-        for q in range(questions_per_deck):
+    for deck in decks:
+        for question in deck.questions:
             position += 1
-            key = (deck_id, f"q-{q}")
+            key = (deck.id, question.id)
             memory = Memory()
             at = start + timedelta(days=position % max(1, days), hours=9)
             while at < end:
@@ -451,7 +480,7 @@ def seed_history(
                         duration_ms=8000,
                         attempts=1,
                         hint_used=False,
-                        chosen="A",
+                        chosen=question.answer,
                         mode="review",
                         rescheduled=True,
                         state_before=memory.state,
@@ -462,14 +491,21 @@ def seed_history(
                 memory = after
                 assert memory.due is not None
                 at = max(memory.due, at + timedelta(seconds=1))
-            section = "challenge" if q % 2 == 0 else "practice"
-            cards.append(CardRow(deck_id, key[1], position, section, "bench", memory=memory))
+            cards.append(
+                CardRow(
+                    deck.id,
+                    question.id,
+                    position,
+                    question.section.value,
+                    answer_key(question),
+                    memory=memory,
+                )
+            )
     store.bulk_load(cards, answers)
     return len(cards), len(answers)
 
 
 __all__ = [
-    "NEW",
     "DoctorReport",
     "Recorded",
     "SyncReport",
@@ -479,4 +515,5 @@ __all__ = [
     "doctor",
     "seed_history",
     "source_paths",
+    "synthetic_decks",
 ]

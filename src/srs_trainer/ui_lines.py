@@ -167,4 +167,4 @@ class LineUI:
         for note in summary.notes:
             self._say(note)
         if summary.next_due_text:
-            self._say(summary.next_due_text)
+            self._say(f"Next review: {summary.next_due_text}")
