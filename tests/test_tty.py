@@ -1,0 +1,219 @@
+"""The real ``srs review`` in a real terminal: tmux runs it, keys are typed, the screen is read.
+
+Each test starts its own tmux server (``-L`` with a unique name) and stops only that server.
+The progress database is checked through the store's own API afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from itertools import count
+from pathlib import Path
+
+import pytest
+
+from srs_trainer.config import DATABASE_NAME
+from srs_trainer.store import Store
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("tmux") is None, reason="tmux is not installed: no real terminal to drive"
+)
+
+SRS = [sys.executable, "-m", "srs_trainer.cli"]
+NOW = "2026-01-05T09:00:00Z"
+DECK = """\
+format: 1
+id: tty-deck
+title: Terminal test deck
+badge:
+  name: Terminal Hero
+questions:
+  - id: await-meaning
+    section: challenge
+    title: What await does
+    time_limit: 90
+    prompt: What does the `await` keyword do in an async view?
+    code:
+      source: |
+        async def my_view(request):
+            data = await MyModel.objects.afirst()
+    choices:
+      - It pauses the view until the query finishes, letting other requests run meanwhile.
+      - It runs the database query in a separate thread automatically.
+      - It makes the query synchronous.
+    answer: A
+    hint: Think about the event loop.
+    explanation: The coroutine is suspended and the event loop serves other requests.
+  - id: async-def
+    section: challenge
+    title: Async view syntax
+    prompt: Which keyword makes a Django view asynchronous?
+    choices:
+      - async def
+      - await def
+    answer: A
+    explanation: An async view is declared with async def.
+"""
+_servers = count()
+
+
+class Terminal:
+    """One tmux server with one window running a shell command."""
+
+    def __init__(self, command: str, *, width: int, height: int) -> None:
+        self.server = f"srs-tty-{os.getpid()}-{next(_servers)}"
+        self._tmux("new-session", "-d", "-s", "srs", "-x", str(width), "-y", str(height), command)
+
+    def _tmux(self, *args: str) -> str:
+        result = subprocess.run(
+            ["tmux", "-L", self.server, "-f", os.devnull, *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        )
+        return result.stdout
+
+    def keys(self, *keys: str) -> None:
+        self._tmux("send-keys", "-t", "srs", *keys)
+
+    def screen(self, *, escapes: bool = False) -> str:
+        return self._tmux("capture-pane", "-p", "-t", "srs", *(["-e"] if escapes else []))
+
+    def wait_for(self, pattern: str, timeout: float = 15.0) -> str:
+        """The screen once ``pattern`` (a regex) appears on it; fail with the screen if not."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if re.search(pattern, screen):
+                return screen
+            if time.monotonic() > deadline or "<- modes" in screen:  # timed out, or srs ended
+                pytest.fail(f"{pattern!r} never appeared; the screen was:\n{screen}")
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.server, "kill-server"], capture_output=True, timeout=10)
+
+
+@pytest.fixture
+def deck(tmp_path: Path) -> Path:
+    path = tmp_path / "cards" / "tty-deck.yaml"
+    path.parent.mkdir()
+    path.write_text(DECK, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def run_review(tmp_path: Path, deck: Path) -> Iterator:
+    terminals: list[Terminal] = []
+
+    def start(*args: str, width: int = 100, height: int = 40, **env: str) -> Terminal:
+        variables = {
+            "SRS_HOME": str(tmp_path / "home"),
+            "SRS_NOW": NOW,
+            "LANG": "C.UTF-8",
+            "TERM": "xterm-256color",
+            "NO_COLOR": "",
+            "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+            **env,
+        }
+        review = shlex.join(
+            # pytest exports COLUMNS and LINES, which would override the terminal's real size.
+            ["env", "-u", "COLUMNS", "-u", "LINES"]
+            + [f"{k}={v}" for k, v in variables.items()]
+            + [*SRS, "review", *args]
+        )
+        review += f" --no-bundled --cards {shlex.quote(str(deck))}"
+        # After srs exits: its status, and whether the terminal got its line editing back.
+        after = (
+            'echo "EXIT=$?"; stty -a | tr " ;" "\\n\\n" | grep -x -e icanon -e echo'
+            ' | tr "\\n" " "; echo "<- modes"; sleep 600'
+        )
+        terminal = Terminal(f"{review}; {after}", width=width, height=height)
+        terminals.append(terminal)
+        return terminal
+
+    yield start
+    for terminal in terminals:
+        terminal.close()
+
+
+def answers(tmp_path: Path) -> list[tuple[str, str | None, int | None]]:
+    with Store.open(tmp_path / "home" / DATABASE_NAME) as store:
+        return [(entry.question_id, entry.chosen, entry.rating) for entry in store.log()]
+
+
+def test_answer_with_a_key_see_feedback_quit_and_find_the_review_saved(
+    run_review, tmp_path: Path
+) -> None:
+    terminal = run_review()
+    screen = terminal.wait_for(r"What does the await keyword do")
+    assert "async def my_view(request):" in screen
+    assert re.search(r"A It pauses the view until the query finishes", screen)
+    assert "B It runs the database query in a separate thread automatically." in screen
+    assert re.search(r"1:[23]\d left · 2 attempts left", screen)
+
+    terminal.keys("h")
+    terminal.wait_for(r"Hint: Think about the event loop\.")
+    terminal.keys("b")  # wrong: marked, one attempt left
+    screen = terminal.wait_for(r"1 attempt left")
+    assert re.search(r"✗ B It runs the database query .*\(tried\)", screen)
+
+    terminal.keys("a")
+    screen = terminal.wait_for(r"Comes back")
+    assert "Correct" in screen
+    assert "Answer: A" in screen
+    assert "The coroutine is suspended and the event loop serves other requests." in screen
+    assert re.search(r"Comes back in \d+ minutes", screen)
+
+    terminal.keys("Enter")
+    terminal.wait_for(r"Which keyword makes a Django view asynchronous\?")
+    terminal.keys("q")
+    screen = terminal.wait_for(r"EXIT=\d+")
+    assert "Session complete" in screen
+    assert re.search(r"Reviewed\s+1\b", screen) and re.search(r"Correct\s+1 \(100%\)", screen)
+    assert "EXIT=0" in screen
+    assert "icanon echo <- modes" in screen  # the terminal is back in line mode, echoing
+
+    assert answers(tmp_path) == [("await-meaning", "A", 2)]  # right after a miss and a hint
+
+
+def test_countdown_updates_in_place_and_ctrl_c_quits_cleanly(run_review, tmp_path: Path) -> None:
+    terminal = run_review()
+    first = terminal.wait_for(r"\d:\d\d left")
+    shown = re.findall(r"(\d:\d\d) left", first)
+    later = terminal.wait_for(rf"(?!{shown[0]})\d:\d\d left", timeout=5)
+    assert len(re.findall(r"\d:\d\d left", later)) == 1  # redrawn, not a new line per second
+
+    terminal.keys("C-c")
+    screen = terminal.wait_for(r"EXIT=\d+")
+    assert "Session complete" in screen and re.search(r"Reviewed\s+0\b", screen)
+    assert "EXIT=0" in screen and "icanon echo <- modes" in screen
+    assert "Traceback" not in screen
+    assert answers(tmp_path) == []
+
+
+def test_narrow_terminal_without_colour(run_review) -> None:
+    terminal = run_review(width=40, height=50, NO_COLOR="1")
+    screen = terminal.wait_for(r"attempts? left")
+    on_screen = screen.split()
+    for choice in (
+        "It pauses the view until the query finishes, letting other requests run meanwhile.",
+        "It runs the database query in a separate thread automatically.",
+    ):
+        for word in choice.split():
+            assert word in on_screen, f"{word!r} is missing at 40 columns:\n{screen}"
+    assert max(len(line) for line in screen.splitlines()) <= 40
+    coded = terminal.screen(escapes=True)
+    assert not re.search(r"\x1b\[[0-9;]*m", coded), "colour or style codes despite NO_COLOR"
+
+    coloured = run_review()
+    coloured.wait_for(r"attempts? left")
+    assert re.search(r"\x1b\[[0-9;]*m", coloured.screen(escapes=True))  # the check can fail
