@@ -87,9 +87,24 @@ def test_wrong_key_is_refuted_with_the_real_exception(tmp_path: Path) -> None:
     status, out, _ = run_cli(str(deck))
 
     assert status == 1
-    assert f"sync-orm-call: refuted: expected AttributeError, got {SYNC_ONLY}" in out
-    assert out.splitlines()[0].startswith(f"{deck}:5: ")  # where the question starts
+    assert out.splitlines()[:3] == [
+        f"{deck}:5: sync-orm-call: refuted",  # the line where the question starts
+        f"    expect: refuted: expected AttributeError, got {SYNC_ONLY}",
+        "    answer: refuted: the code raises SynchronousOnlyOperation, as choice C says, "
+        "but the answer key is A",
+    ]
     assert "0 confirmed, 1 refuted, 0 not verified" in out
+
+
+def test_key_moved_away_from_what_the_check_proves_is_refuted(tmp_path: Path) -> None:
+    # The check still expects what choice C says, but someone keyed B.
+    deck = write_deck(tmp_path, debug_question("B", "SynchronousOnlyOperation"))
+
+    status, out, _ = run_cli(str(deck))
+
+    assert status == 1
+    assert f"    expect: confirmed - {SYNC_ONLY}" in out
+    assert "    answer: refuted: the code raises SynchronousOnlyOperation, as choice C says" in out
 
 
 def test_right_key_is_confirmed(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,7 +24,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -430,11 +431,33 @@ class Runner:
             _kill_tree(process)
 
 
+def key_disagreement(question: Question, result: CaseResult) -> CaseResult | None:
+    """A refutation when the code raises what one choice names, and that is not the key.
+
+    This ties ``expect`` to the answer letter: a key moved to another choice, with the check
+    left as it was, is caught. Only the exception's class name is looked for, as a word.
+    """
+    outcome = result.outcome
+    if result.case.label or outcome is None or not outcome.raised:
+        return None
+    name = outcome.error_type.rsplit(".", 1)[-1]
+    pattern = re.compile(rf"\b{re.escape(name)}\b")
+    naming = [choice.letter for choice in question.choices if pattern.search(choice.text)]
+    if not naming or question.answer in naming:
+        return None
+    named_by = f"choice{'s' if len(naming) > 1 else ''} {' and '.join(naming)}"
+    detail = f"the code raises {name}, as {named_by} says, but the answer key is {question.answer}"
+    return CaseResult(replace(result.case, label="answer"), Status.REFUTED, detail, outcome)
+
+
 def _question_result(
     deck: Deck, question: Question, results: Sequence[CaseResult]
 ) -> QuestionResult:
     if not results:
         return QuestionResult(deck, question, Status.NOT_VERIFIED, reason="no check")
+    disagreement = key_disagreement(question, results[0])
+    if disagreement is not None:
+        results = [*results, disagreement]
     statuses = {result.status for result in results}
     for status in (Status.REFUTED, Status.NOT_VERIFIED):
         if status in statuses:
