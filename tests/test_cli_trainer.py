@@ -227,3 +227,27 @@ def test_learning_card_returns_within_a_cli_session(env: dict[str, str]) -> None
         # Failed (Again: back in 1 minute), then asked again once due and answered Good.
         assert [e.rating for e in entries] == [1, 3]
         assert entries[1].at - entries[0].at >= timedelta(minutes=1)
+
+
+def test_a_changed_answer_is_announced_once(env: dict[str, str]) -> None:
+    srs(env, "review", input="a\n\nq\n")
+    cards = Path(env["SRS_HOME"]).parent / "cards"
+    write_deck(cards, DECK_YAML.replace("[alpha, beta, gamma]\n    answer: A",
+                                        "[alpha, beta, gamma]\n    answer: C"))
+    first = srs(env, "review", input="q\n", now="2026-01-02T09:00:00Z")
+    assert "1 question changed its answer; it starts over." in first.output
+    assert "First challenge?" in first.output  # new again, so asked today
+    second = srs(env, "review", input="q\n", now="2026-01-02T10:00:00Z")
+    assert "changed its answer" not in second.output
+    with _store(env) as store:
+        assert [e.kind for e in store.log(kind=None)] == ["answer", "reset"]
+
+
+def test_python_dash_m_runs_the_cli(env: dict[str, str]) -> None:
+    import subprocess
+    import sys
+
+    for module in ("srs_trainer", "srs_trainer.cli"):
+        result = subprocess.run([sys.executable, "-m", module, "review", "--help"],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and "--self-grade" in result.stdout

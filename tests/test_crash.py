@@ -132,3 +132,32 @@ def test_two_trainers_writing_at_once_both_succeed(tmp_path: Path) -> None:
         assert len(store.cards()) == 3  # both synced; no duplicate cards
         # Each answer read the card inside its own write transaction: the state is the replay.
         assert doctor(store).mismatched == []
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_the_answers(tmp_path: Path) -> None:
+    write_deck(tmp_path / "cards")
+    home = tmp_path / "home"
+    env = {**os.environ, "SRS_HOME": str(home), "SRS_NOW": "2026-01-01T09:00:00Z",
+           "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "srs_trainer.cli", "review", "--cards", str(tmp_path / "cards"),
+         "--no-bundled"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+    )
+    assert process.stdin is not None
+    try:
+        _read_until(process, b"Your answer: ")
+        process.stdin.write(b"a\n\n")
+        process.stdin.flush()
+        _read_until(process, b"Second challenge?")
+        time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130
+    assert b"Every answer you gave is saved." in out and b"Traceback" not in out
+    with Store.open(home / "progress.sqlite3") as store:
+        assert [e.question_id for e in store.log()] == ["c1"]
+        assert store.integrity_check() == []

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import fsrs
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from srs_trainer.config import DeckSettings, Settings
 from srs_trainer.mastery import is_mastered
@@ -291,3 +294,43 @@ def test_progress_and_stats_figures(tmp_path: Path) -> None:
     trainer.record_answer(("demo", "c2"), rating=1, now=NOW + timedelta(days=2, hours=2),
                           duration_ms=1, attempts=2)
     assert trainer.stats(NOW + timedelta(days=2, hours=3)).true_retention == 2 / 3
+
+
+@hypothesis_settings(max_examples=25, deadline=None)
+@given(
+    answers=st.lists(
+        st.tuples(st.integers(1, 4), st.integers(0, 60 * 24 * 40), st.booleans()),
+        min_size=1, max_size=12,
+    )
+)
+def test_any_answers_and_undos_leave_state_equal_to_fsrs_over_the_live_answers(
+    answers: list[tuple[int, int, bool]],
+) -> None:
+    import tempfile
+
+    settings = Settings(defaults=DeckSettings(enable_fuzzing=True), timezone="UTC")
+    with tempfile.TemporaryDirectory() as folder:
+        trainer = make_trainer(Path(folder), settings=settings)
+        key = ("demo", "c1")
+        at = NOW
+        live: list[tuple[int, datetime]] = []
+        for rating, gap_minutes, undo in answers:
+            at += timedelta(minutes=gap_minutes, seconds=1)
+            recorded = trainer.record_answer(key, rating=rating, now=at, duration_ms=1000,
+                                             attempts=1)
+            if undo:
+                trainer.undo(recorded.entry_id, at)
+            else:
+                live.append((rating, at))
+        scheduler = _fsrs(enable_fuzzing=True)
+        card = fsrs.Card(card_id=1, due=NOW)
+        for rating, moment in live:
+            random.seed(fuzz_seed(key, moment))
+            card, _ = scheduler.review_card(card, fsrs.Rating(rating), moment)
+        memory = trainer.memory(key)
+        if live:
+            _assert_equal(memory, card)
+        else:
+            assert memory == Memory()
+        assert trainer.doctor().mismatched == []
+        trainer.store.close()
