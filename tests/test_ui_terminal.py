@@ -480,3 +480,19 @@ def test_author_markdown_is_styled_and_nothing_is_dropped() -> None:
     feedback = render(terminal_text.feedback_screen(feedback_view(question=question), UNICODE))
     assert "First line joined." in feedback and "x = await y" in feedback
     assert "```" not in feedback
+
+
+def test_screenshot_script_exports_the_review_screen(
+    tmp_path: Path, bundled_deck_source: Path
+) -> None:
+    if not bundled_deck_source.is_file():
+        pytest.skip(f"bundled deck {bundled_deck_source} not present")
+    script = bundled_deck_source.parent.parent / "docs" / "make_screenshot.py"
+    output = tmp_path / "review.svg"
+    subprocess.run(
+        [sys.executable, str(script), "--output", str(output)], check=True, capture_output=True
+    )
+    svg = output.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "srs&#160;review" in svg
+    for word in ("Async", "ORM", "Hint:", "Correct", "Comes&#160;back"):
+        assert word in svg

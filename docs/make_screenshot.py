@@ -1,0 +1,75 @@
+"""Export docs/review.svg: the review screen of the bundled deck, drawn by the program itself.
+
+Usage: python docs/make_screenshot.py [--output docs/review.svg] [--width 100]
+
+The screen is rendered by ``srs_trainer.terminal_text``, the code ``TerminalUI`` draws with,
+into a recording rich console: a question with one wrong attempt and its hint shown, the
+countdown line, then the feedback that follows the right answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+from pathlib import Path
+
+from srs_trainer import terminal_text
+from srs_trainer.session_ui import FeedbackView, Mode, QuestionView
+from srs_trainer.sources import load_deck
+
+DOCS = Path(__file__).resolve().parent
+DECK = DOCS.parent / "cards" / "django-async.yaml"
+QUESTION_ID = "await-in-orm-calls"
+
+
+def render_svg(width: int = 100) -> str:
+    deck = load_deck(DECK)
+    question = deck.question(QUESTION_ID)
+    if question is None:
+        raise SystemExit(f"{DECK}: no question {QUESTION_ID!r}")
+    wrong = next(c.letter for c in question.choices if c.letter != question.answer)
+    console = terminal_text.make_console(
+        no_color=False, file=io.StringIO(), width=width, record=True, force_terminal=True
+    )
+    symbols = terminal_text.UNICODE_SYMBOLS
+    view = QuestionView(
+        deck_title=deck.title,
+        question=question,
+        mode=Mode.REVIEW,
+        position=4,
+        total=12,
+        attempts_left=question.attempts - 1,
+        time_limit=question.time_limit,
+        elapsed=37.0,
+        hint_shown=True,
+        wrong_letters=(wrong,),
+        message="Not quite: 1 attempt left.",
+    )
+    console.print(terminal_text.question_screen(view, symbols, width))
+    console.print(terminal_text.status_line(view, question.time_limit - 37.0, symbols))
+    feedback = FeedbackView(
+        question=question,
+        mode=Mode.REVIEW,
+        chosen=question.answer,
+        correct=True,
+        rating="Hard",
+        next_due_text="in 2 days",
+        show_solution=False,
+        elapsed=52.0,
+    )
+    console.print(terminal_text.feedback_screen(feedback, symbols))
+    console.print(terminal_text.feedback_keys(feedback))
+    return console.export_svg(title="srs review", unique_id="srs-review")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=DOCS / "review.svg")
+    parser.add_argument("--width", type=int, default=100)
+    args = parser.parse_args()
+    args.output.write_text(render_svg(args.width), encoding="utf-8")
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
