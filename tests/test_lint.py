@@ -93,7 +93,8 @@ def test_a_clean_source_passes_even_with_strict(tmp_path: Path) -> None:
 def test_the_default_is_the_cards_folder(in_tmp: Path) -> None:
     (in_tmp / "cards").mkdir()
     write(in_tmp / "cards", "one.yaml", CLEAN)
-    write(in_tmp / "cards", "two.yaml", CLEAN.replace("id: lint-deck", "id: other-deck"))
+    write(in_tmp / "cards", "two.yaml", CLEAN.replace("title: Lint deck", "title: Other deck")
+          .replace("id: lint-deck", "id: other-deck"))
     result = lint()
     assert result.exit_code == 0, result.output
     assert result.stderr == "0 errors, 0 warnings in 2 files\n"
@@ -267,6 +268,21 @@ def test_problems_of_several_files_and_reused_deck_ids_are_all_reported(tmp_path
     assert any(line.startswith(f"{second}:") and "no hint" in line for line in lines)
     assert any(line.startswith(f"{bad}:1:11: error: not UTF-8 text") for line in lines)
     assert result.stderr == "2 errors, 1 warning in 3 files\n"
+
+
+def test_two_sources_filing_into_one_anki_deck_get_a_warning(tmp_path: Path) -> None:
+    first = write(tmp_path, "a.yaml", CLEAN)
+    second = write(tmp_path, "b.yaml", CLEAN.replace("id: lint-deck", "id: other-deck"))
+    result = lint(str(first), str(second))
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"{second}:3: warning: Anki deck 'Lint deck' is also the deck of {first}; "
+        "their notes would be mixed in one deck\n"
+    )
+    named = write(tmp_path, "b.yaml", CLEAN.replace(
+        "id: lint-deck", "id: other-deck\nanki_deck: Lint::Other"
+    ))
+    assert lint("--strict", str(first), str(named)).exit_code == 0
 
 
 def test_a_missing_file_is_an_error_not_a_traceback(tmp_path: Path) -> None:

@@ -318,6 +318,22 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
+def shared_anki_decks(decks: Sequence[Deck]) -> Iterable[Problem]:
+    """Two sources filing their notes into one Anki deck is likely a copy-paste slip (warning)."""
+    first: dict[str, Deck] = {}
+    for deck in decks:
+        name = deck.anki_name.casefold()
+        if name in first and first[name].id != deck.id:
+            key = "anki_deck" if deck.anki_deck else "title"
+            yield Problem(
+                deck.source_path, deck.lines.get(key, 0), 0,
+                f"Anki deck {deck.anki_name!r} is also the deck of {first[name].source_path}; "
+                "their notes would be mixed in one deck",
+                WARNING,
+            )
+        first.setdefault(name, deck)
+
+
 def lint_source(text: str, path: str) -> tuple[Deck | None, list[Problem]]:
     """Lint one source's text: the deck if it loads, and every problem found."""
     problems = list(import_todos(text, path))
@@ -343,6 +359,7 @@ def lint_paths(paths: Sequence[str | Path]) -> LintReport:
         if deck is not None:
             decks.append(deck)
     report.problems.extend(duplicate_deck_ids(decks))
+    report.problems.extend(shared_anki_decks(decks))
     return report
 
 
