@@ -227,13 +227,21 @@ def test_plain_python_checks(tmp_path: Path) -> None:
             run: 'print(json.dumps({"n": double(21)}))'  # json: imported by requires
             expect: {output: '{"n": 42}'}
             """)
+        + question("leaves-a-thread-running", """\
+            run: |
+              import threading, time
+              threading.Thread(target=time.sleep, args=(60,)).start()
+              print("started")
+            expect: {output: started}
+            timeout: 10
+            """)
     )
     deck = write_deck(tmp_path, questions)
 
     status, out, _ = run_cli(str(deck))
 
     assert status == 0, out
-    assert "7 confirmed, 0 refuted, 0 not verified" in out
+    assert "8 confirmed, 0 refuted, 0 not verified" in out
     assert (
         "does-not-compile: confirmed - SyntaxError: 'await' outside async function (line 2)"
     ) in out

@@ -258,8 +258,8 @@ def run_django(spec: dict[str, Any], outcome: dict[str, Any], names: dict[str, A
     namespace.clear()
 
 
-Harness = Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], None]
-HARNESSES: dict[str, Harness] = {
+HarnessFunction = Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], None]
+HARNESSES: dict[str, HarnessFunction] = {
     "python": run_python,
     "django": run_django,
 }
@@ -337,4 +337,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    status = main(sys.argv)
+    # Threads the checked code left running must not keep the process (and the report) waiting.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
