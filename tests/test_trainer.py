@@ -107,6 +107,11 @@ def test_doctor_finds_and_rebuilds_state_that_differs_from_the_log(tmp_path: Pat
     assert rebuilt.rebuilt == 2 and rebuilt.ok
     assert {c.key: c.memory for c in trainer.store.cards()} == good
     assert trainer.doctor().mismatched == []
+    assert trainer.doctor().stale_rows == []
+    # Each answer row also saved the card it produced: doctor notices when a replay differs.
+    with trainer.store.transaction():
+        trainer.store.db.execute("UPDATE log SET card_after = '{}' WHERE id = 2")
+    assert trainer.doctor().stale_rows == [2]
 
 
 def test_changing_settings_later_does_not_change_how_past_answers_replay(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -128,26 +128,28 @@ def review(
     )
 
 
-def replay(entries: Iterable[LogEntry], scheduler_json_for: Callable[[int], str]) -> Memory:
-    """A card's memory from its log: resets start over; undone and non-scheduling rows skip."""
+def replay_steps(
+    entries: Iterable[LogEntry], scheduler_json_for: Callable[[int], str]
+) -> Iterator[tuple[LogEntry, Memory]]:
+    """Replay a card's log, yielding each row that moves the card with the memory after it."""
     memory = Memory()
     for entry in entries:
         if not entry.counts:
             continue
         if entry.kind == "reset":
             memory = Memory()
-            continue
-        assert entry.rating is not None and entry.scheduler_id is not None
-        scheduler = scheduler_from_json(scheduler_json_for(entry.scheduler_id))
-        memory = review(
-            scheduler,
-            (entry.deck_id, entry.question_id),
-            memory,
-            entry.rating,
-            entry.at,
-            entry.duration_ms,
-        )
-    return memory
+        else:
+            assert entry.rating is not None and entry.scheduler_id is not None
+            scheduler = scheduler_from_json(scheduler_json_for(entry.scheduler_id))
+            key = (entry.deck_id, entry.question_id)
+            memory = review(scheduler, key, memory, entry.rating, entry.at, entry.duration_ms)
+        yield entry, memory
+
+
+def replay(entries: Iterable[LogEntry], scheduler_json_for: Callable[[int], str]) -> Memory:
+    """A card's memory from its log: resets start over; undone and non-scheduling rows skip."""
+    steps = list(replay_steps(entries, scheduler_json_for))
+    return steps[-1][1] if steps else Memory()
 
 
 def retrievability(scheduler: fsrs.Scheduler, key: CardKey, memory: Memory, now: datetime) -> float:

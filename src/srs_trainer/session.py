@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .grading import Outcome, Rating, grade
+from .model import Question
 from .scheduling import CardKey, SessionQueue, describe_due, is_learning
 from .session_ui import (
     FeedbackView,
@@ -77,30 +78,12 @@ def run_session(
         if pick.early and pick.due is not None:
             wait = describe_due(pick.due, now, trainer.tomorrow(now))
             ui.show_message(
-                f"Nothing else is due; a question in its learning steps was due {wait}:"
-                " here it is a little early."
+                f"Nothing else is due: here is a question from its learning steps, due {wait},"
+                " a little early."
             )
         _ask(trainer, ui, queue, clock, options, state, pick.key)
     finished = clock()
     return _summary(trainer, ui, options, state, started, finished)
-
-
-def _view(
-    trainer: Trainer, key: CardKey, options: SessionOptions, state: _State, **changes: object
-) -> QuestionView:
-    question = trainer.question(key)
-    timed = options.mode is not Mode.PRACTICE
-    values: dict[str, object] = {
-        "deck_title": trainer.deck(key[0]).title,
-        "question": question,
-        "mode": options.mode,
-        "position": state.position,
-        "total": max(state.total, state.position),
-        "attempts_left": question.attempts,
-        "time_limit": question.time_limit if timed else None,
-    }
-    values.update(changes)
-    return QuestionView(**values)  # type: ignore[arg-type]
 
 
 def _ask(
@@ -114,6 +97,8 @@ def _ask(
 ) -> None:
     """Ask one question to its end: answered (and recorded), undone, or quit."""
     question = trainer.question(key)
+    deck_title = trainer.deck(key[0]).title
+    time_limit = question.time_limit if options.mode is not Mode.PRACTICE else None
     state.position += 1
     shown_at = clock()
     attempts_left = question.attempts
@@ -124,12 +109,14 @@ def _ask(
     chosen: str | None = None
     correct = False
     while True:
-        view = _view(
-            trainer,
-            key,
-            options,
-            state,
+        view = QuestionView(
+            deck_title=deck_title,
+            question=question,
+            mode=options.mode,
+            position=state.position,
+            total=max(state.total, state.position),
             attempts_left=attempts_left,
+            time_limit=time_limit,
             hint_shown=hint_used,
             wrong_letters=tuple(wrong),
             message=message,
@@ -176,7 +163,6 @@ def _ask(
 
     answered_at = clock()
     elapsed = (answered_at - shown_at).total_seconds()
-    timed = options.mode is not Mode.PRACTICE
     attempts_used = question.attempts - attempts_left + (1 if correct else 0)
     rating = grade(
         Outcome(
@@ -184,7 +170,7 @@ def _ask(
             attempts_used=max(1, attempts_used),
             hint_used=hint_used,
             elapsed=max(elapsed, question.time_limit + 1) if timed_out else elapsed,
-            time_limit=question.time_limit if timed else None,
+            time_limit=time_limit,
         )
     )
     if options.self_grade:
@@ -221,7 +207,7 @@ def _ask(
 
 
 def _feedback(
-    question: object,
+    question: Question,
     options: SessionOptions,
     chosen: str | None,
     correct: bool,
@@ -230,7 +216,7 @@ def _feedback(
     elapsed: float,
 ) -> FeedbackView:
     return FeedbackView(
-        question=question,  # type: ignore[arg-type]
+        question=question,
         mode=options.mode,
         chosen=chosen,
         correct=correct,

@@ -35,7 +35,7 @@ from .mastery import (
 )
 from .model import Deck, Question
 from .scheduling import CardKey, SessionQueue
-from .store import CardRow, Memory, NewAnswer, Store, memory_json
+from .store import CardRow, LogEntry, Memory, NewAnswer, Store, memory_json
 
 
 def answer_key(question: Question) -> str:
@@ -102,6 +102,9 @@ class DoctorReport:
     cards_checked: int
     mismatched: list[CardKey]
     rebuilt: int = 0
+    # Log rows whose saved result differs from what a replay gives now (e.g. after an fsrs
+    # upgrade changed the maths). Card state follows the replay; the rows stay as written.
+    stale_rows: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -397,10 +400,18 @@ def doctor(store: Store, *, rebuild: bool = False) -> DoctorReport:
     if integrity:
         return report
     with store.transaction():
+        logs: dict[CardKey, list[LogEntry]] = {}
+        for entry in store.log(kind=None, include_undone=True):
+            logs.setdefault((entry.deck_id, entry.question_id), []).append(entry)
         cards = store.cards(include_retired=True)
         report.cards_checked = len(cards)
         for card in cards:
-            replayed = scheduling.replay(store.card_log(*card.key), store.scheduler_json)
+            replayed = Memory()
+            for entry, replayed in scheduling.replay_steps(
+                logs.get(card.key, ()), store.scheduler_json
+            ):
+                if entry.card_after is not None and entry.card_after != memory_json(replayed):
+                    report.stale_rows.append(entry.id)
             if replayed != card.memory:
                 report.mismatched.append(card.key)
                 if rebuild:

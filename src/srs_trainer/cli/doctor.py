@@ -29,6 +29,11 @@ def command(home: Path | None, rebuild: bool) -> None:
             raise SystemExit(1)
         click.echo("Integrity check: ok")
         click.echo(f"Cards checked against a replay of the log: {report.cards_checked}")
+        if report.stale_rows:
+            click.echo(
+                f"Note: {len(report.stale_rows)} log row(s) saved a result that a replay no longer"
+                " gives (an fsrs upgrade?); card state follows the replay."
+            )
         if not report.mismatched:
             click.echo("Card state matches the log.")
             return
