@@ -242,6 +242,8 @@ def test_compile_error_allows_top_level_await_and_lone_headers_but_not_misplaced
     assert compile_error("    def method(self):\n") is not None  # unexpected indent
     error = compile_error("def view(request):\n    data = await MyModel.objects.afirst()\n")
     assert error is not None and error.msg == "'await' outside async function"
+    assert compile_error("pattern = '\\d'\nif pattern is 1:\n    pass\n") is None  # warnings only
+    assert compile_error("x = 1\0") is not None
 
 
 def test_a_source_that_does_not_load_reports_every_problem_and_its_todos(tmp_path: Path) -> None:

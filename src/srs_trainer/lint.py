@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -124,23 +125,30 @@ def compile_error(source: str) -> SyntaxError | None:
     Top-level ``await`` is allowed (snippets show the inside of a coroutine), and a lone
     header such as ``async def view(request):`` counts as valid: it is shown as a signature.
     """
-    flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
     try:
-        compile(source, "<code>", "exec", flags=flags, dont_inherit=True)
+        _compile(source)
     except SyntaxError as error:
         last = source.rstrip().splitlines()[-1] if source.strip() else ""
         if last.endswith(":"):
             body = " " * (len(last) - len(last.lstrip()) + 4) + "pass"
             try:
-                compile(source.rstrip() + "\n" + body + "\n", "<code>", "exec",
-                        flags=flags, dont_inherit=True)
+                _compile(source.rstrip() + "\n" + body + "\n")
             except SyntaxError:
                 return error
             return None
         return error
     except ValueError as error:  # e.g. a NUL character in the source
         return SyntaxError(str(error))
+    except RecursionError:
+        return SyntaxError("too deeply nested to compile")
     return None
+
+
+def _compile(source: str) -> None:
+    # Warnings such as "invalid escape sequence" are the snippet's business, not lint's output.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        compile(source, "<code>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
 
 
 def _about_compile_errors(question: Question) -> bool:
@@ -362,14 +370,3 @@ def lint_paths(paths: Sequence[str | Path]) -> LintReport:
     report.problems.extend(shared_anki_decks(decks))
     return report
 
-
-__all__ = [
-    "CHECKS",
-    "Check",
-    "LintReport",
-    "compile_error",
-    "import_todos",
-    "lint_deck",
-    "lint_paths",
-    "lint_source",
-]
