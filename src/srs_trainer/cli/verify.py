@@ -12,6 +12,12 @@ from pathlib import Path
 import click
 
 
+def _cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):  # the CPUs this process may use, not the machine's
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _default_sources() -> tuple[Path, ...]:
     if Path("cards").is_dir():
         return (Path("cards"),)
@@ -26,7 +32,7 @@ def _default_sources() -> tuple[Path, ...]:
               help="Stop each check after S seconds (default: the check's own timeout, else 30).")
 @click.option("-k", "question_ids", multiple=True, metavar="QUESTION_ID",
               help="Verify only this question (repeatable).")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Checks to run at once (default: the number of CPUs, at most 4).")
 @click.option("--strict", is_flag=True,
               help="Exit 1 also when a check could not be verified (timeout, missing module, "
@@ -36,8 +42,9 @@ def command(sources: tuple[Path, ...], timeout: float | None, question_ids: tupl
             jobs: int | None, strict: bool, quiet: bool) -> None:
     """Run the questions' checks to prove their answer keys.
 
-    SOURCES are files or folders (default: cards/). Each check runs in a subprocess of its
-    own, in a temporary folder, under a time limit. Every question is reported as confirmed,
+    SOURCES are files or folders (default: cards/, or the bundled decks when there is no
+    cards/ folder here). Each check runs in a subprocess of its own, in a temporary folder,
+    under a time limit. Every question is reported as confirmed,
     refuted (with what really happens) or not verified (with why). Exits 1 when a check is
     refuted or a source has errors.
     """
@@ -66,7 +73,7 @@ def command(sources: tuple[Path, ...], timeout: float | None, question_ids: tupl
 
     started = time.monotonic()
     report = verify_questions(
-        selected, timeout=timeout, jobs=jobs or min(os.cpu_count() or 1, 4), on_result=show
+        selected, timeout=timeout, jobs=jobs or min(_cpus(), 4), on_result=show
     )
     click.echo(f"{report.summary()} in {time.monotonic() - started:.1f} s")
     unverified = any(
