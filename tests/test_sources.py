@@ -147,6 +147,16 @@ def test_unquoted_yes_and_no_get_a_hint_to_quote_them() -> None:
     assert (first.line, first.column, second.column) == (49, 15, 19)
 
 
+def test_characters_yaml_forbids_and_bad_tagged_values_are_located() -> None:
+    (control,) = problems_of(VALID.replace("topic: Testing", "topic: Test\x07ing"))
+    assert (control.line, control.column) == (7, 12)
+    assert control.message.startswith("character U+0007 is not allowed in YAML")
+    (timestamp,) = problems_of(VALID.replace("topic: Testing", "topic: !!timestamp soon"))
+    assert str(timestamp) == "deck.yaml:7:8: error: 'soon' is not a valid !!timestamp"
+    (surrogate,) = problems_of(VALID.replace("topic: Testing", "topic: \ud800"))
+    assert (surrogate.line, surrogate.message) == (7, "text is not valid Unicode (lone surrogate)")
+
+
 def test_duplicate_keys_are_reported_where_they_repeat() -> None:
     text = VALID.replace("    answer: B\n", "    answer: B\n    answer: A\n")
     (problem,) = problems_of(text)
