@@ -534,6 +534,7 @@ MUST_BE_CHECKED = {
 }
 
 
+@pytest.mark.slow
 def test_bundled_deck_verifies(bundled_deck_source: Path) -> None:
     status, out, err = run_cli(str(bundled_deck_source))
 
