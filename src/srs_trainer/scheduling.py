@@ -279,6 +279,7 @@ def build_queue(
     reviews: list[tuple[float, int, CardKey]] = []
     new_by_deck: dict[str, list[CardKey]] = {}
     learning: list[tuple[datetime, CardKey]] = []
+    schedulers: dict[str, fsrs.Scheduler] = {}
     for index, card in enumerate(cards):
         memory = card.memory
         if card.retired:
@@ -286,7 +287,9 @@ def build_queue(
         if memory.is_new:
             new_by_deck.setdefault(card.deck_id, []).append(card.key)
         elif memory.state == REVIEW and memory.due is not None and memory.due < tomorrow:
-            scheduler = make_scheduler(settings_for(card.deck_id))
+            scheduler = schedulers.get(card.deck_id)
+            if scheduler is None:
+                scheduler = schedulers[card.deck_id] = make_scheduler(settings_for(card.deck_id))
             reviews.append((retrievability(scheduler, card.key, memory, now), index, card.key))
         elif memory.state != REVIEW and memory.due is not None and memory.due < tomorrow:
             learning.append((memory.due, card.key))
