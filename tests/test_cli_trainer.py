@@ -251,3 +251,47 @@ def test_python_dash_m_runs_the_cli(env: dict[str, str]) -> None:
         result = subprocess.run([sys.executable, "-m", module, "review", "--help"],
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 0 and "--self-grade" in result.stdout
+
+
+ALL_A_DECK = DECK_YAML.replace("answer: B", "answer: A")
+
+
+def test_ninety_days_of_srs_review_earn_the_badge_on_the_predicted_day(
+    env: dict[str, str],
+) -> None:
+    """Daily `srs review` at 09:00 (SRS_NOW), every answer right; default settings, fuzz on."""
+    cards = Path(env["SRS_HOME"]).parent / "cards"
+    write_deck(cards, ALL_A_DECK)
+    home = Path(env["SRS_HOME"])
+    home.mkdir()
+    (home / "config.yaml").write_text("timezone: UTC\n")
+    # Independent prediction with plain fsrs: the frozen clock makes every right answer Easy;
+    # a card is reviewed on each day it falls due before the next 04:00 boundary.
+    scheduler = fsrs.Scheduler()
+    state: dict[str, fsrs.Card] = {}
+    predicted = None
+    for day in range(92):
+        morning = NOW + timedelta(days=day)
+        for qid in ("c1", "c2", "p1"):
+            card = state.get(qid) or fsrs.Card(card_id=1, due=morning)
+            if qid not in state or card.due < morning + timedelta(hours=19):
+                random.seed(fuzz_seed(("demo", qid), morning))
+                state[qid], _ = scheduler.review_card(card, fsrs.Rating.Easy, morning)
+        if predicted is None and all(state[q].stability >= 21 for q in ("c1", "c2")):
+            predicted = day
+    assert predicted is not None and 0 < predicted < 92
+
+    celebrated_on = []
+    for day in range(92):
+        moment = (NOW + timedelta(days=day)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        result = srs(env, "review", input="a\n\n" * 3, now=moment)
+        assert result.exit_code == 0, result.output
+        if "Badge earned: Demo Master" in result.output:
+            celebrated_on.append(day)
+    assert celebrated_on == [predicted]
+    with _store(env) as store:
+        badge = store.badge("demo")
+        assert badge is not None and badge[1] == NOW + timedelta(days=predicted)
+        for qid, card in state.items():
+            memory = store.card("demo", qid).memory  # type: ignore[union-attr]
+            assert (memory.stability, memory.due) == (card.stability, card.due)
