@@ -88,6 +88,8 @@ class Settings:
     def tz(self) -> tzinfo | None:
         if not self.timezone:
             return None
+        if self.timezone.upper() in ("UTC", "Z"):
+            return timezone.utc  # no time zone database needed
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(self.timezone)
@@ -251,6 +253,8 @@ def _check_deck_value(key: str, value: Any) -> str:
 
 
 def _valid_timezone(name: str) -> bool:
+    if name.upper() in ("UTC", "Z"):
+        return True
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:

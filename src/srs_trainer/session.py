@@ -43,6 +43,7 @@ class _Answered:
     entry_id: int
     key: CardKey
     correct: bool
+    requeued: bool = False  # put back for a learning step (one more question planned)
 
 
 @dataclass
@@ -190,12 +191,14 @@ def _ask(
     )
     state.reviewed += 1
     state.correct += correct
-    state.history.append(_Answered(recorded.entry_id, key, correct))
+    answered = _Answered(recorded.entry_id, key, correct)
+    state.history.append(answered)
     due_text = ""
     if recorded.rescheduled:
         due_text = describe_due(recorded.after.due, answered_at, trainer.tomorrow(answered_at))
         if options.mode is Mode.REVIEW and is_learning(recorded.after) and recorded.after.due:
             queue.push_learning(key, recorded.after.due)
+            answered.requeued = True
             state.total += 1
     reply = ui.show_feedback(
         _feedback(question, options, chosen, correct, rating, due_text, elapsed)
@@ -236,6 +239,7 @@ def _undo_last(
     state.reviewed -= 1
     state.correct -= last.correct
     state.position -= 1
+    state.total -= last.requeued
     queue.push_front(last.key)
     ui.show_message("Undone: that answer is taken back; here is the question again.")
 
