@@ -438,13 +438,15 @@ def test_bad_verify_blocks_are_reported_with_file_and_line(tmp_path: Path) -> No
 
 def test_checks_that_the_schema_cannot_see_are_reported_with_file_and_line(tmp_path: Path) -> None:
     choices = "    choices:\n      - code: x = 1\n      - Just text\n"
+    sql_choices = "    choices:\n      - {code: SELECT 1, language: sql}\n      - Other\n"
     deck = write_deck(
         tmp_path,
         question("no-code", "expect: {raises: TypeError}")
         + question("bad-letters", "choices:\n  B: {output: ''}\n  E: {output: ''}\n",
                    choices=choices)
         + question("no-expectation", "run: print(1)\n")
-        + question("response-in-python", "run: print(1)\nexpect: {status: 200}\n"),
+        + question("response-in-python", "run: print(1)\nexpect: {status: 200}\n")
+        + question("not-python", "choices:\n  A: {output: ''}\n", choices=sql_choices),
     )
 
     status, out, err = run_cli(str(deck))
@@ -459,6 +461,7 @@ def test_checks_that_the_schema_cannot_see_are_reported_with_file_and_line(tmp_p
     ) in err
     assert f"{deck}:29: error: no-expectation: verify: give 'expect' or 'choices'" in err
     assert f"{deck}:37: error: response-in-python: verify.expect: 'status' and 'json' need" in err
+    assert f"{deck}:47: error: not-python: verify.choices.A: choice A's code is sql, not" in err
 
 
 def test_unreadable_source_and_unknown_question(tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ _SCRUBBED_ENV = (
     "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "PYTHONSTARTUP", "PYTHONWARNINGS",
 )
 _MAX_SHOWN = 300
+PYTHON_LANGUAGES = frozenset({"python", "python3", "py", "py3"})  # Pygments names checks can run
 
 
 class Status(str, Enum):
@@ -219,16 +220,22 @@ def _question_problems(deck: Deck, question: Question) -> Iterator[Problem]:
 
     if check.expect is None and not check.choices:
         yield problem("verify", "give 'expect' or 'choices': what running the code must do")
-    if check.expect is not None and not check.run and question.code is None:
-        yield problem(
-            "verify.expect", "there is no code to run: add 'run' or a code block to the question"
-        )
+    if check.expect is not None and not check.run:
+        if question.code is None:
+            why = "there is no code to run: add 'run' or a code block to the question"
+            yield problem("verify.expect", why)
+        elif question.code.language.lower() not in PYTHON_LANGUAGES:
+            why = f"the question's code is {question.code.language}; checks run Python: add 'run'"
+            yield problem("verify.expect", why)
     for letter in check.choices:
         choice = question.choice(letter)
+        where = f"verify.choices.{letter}"
         if choice is None:
-            yield problem(f"verify.choices.{letter}", f"the question has no choice {letter}")
+            yield problem(where, f"the question has no choice {letter}")
         elif choice.code is None:
-            yield problem(f"verify.choices.{letter}", f"choice {letter} has no code to run")
+            yield problem(where, f"choice {letter} has no code to run")
+        elif choice.code.language.lower() not in PYTHON_LANGUAGES:
+            yield problem(where, f"choice {letter}'s code is {choice.code.language}, not Python")
     named = [("verify.expect", check.expect)] if check.expect is not None else []
     named += [(f"verify.choices.{letter}", e) for letter, e in check.choices.items()]
     for where, expect in named:
