@@ -147,7 +147,7 @@ def test_undo_after_feedback_asks_again_and_keeps_the_log_true(tmp_path: Path) -
     summary, out, _ = _session(trainer, [(5, "b"), (5, "c"), (0, "u"), (30, "a"), (0, ""),
                                          (0, "q")])
     assert "Undone" in out
-    assert "[1/4]" not in out and "[2/4]" not in out  # the undone step return is unplanned
+    assert "[1/4]" not in out  # the undone answer's learning-step return is unplanned
     assert out.count("[1/3] Demo deck") == 3  # two attempts, then asked again after undo
     rows = trainer.store.log(include_undone=True)
     assert [(e.rating, e.undone_at is not None) for e in rows] == [(1, True), (3, False)]
