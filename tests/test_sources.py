@@ -78,6 +78,9 @@ VALID = textwrap.dedent(
 )
 
 
+BUNDLED_DECK = Path(__file__).resolve().parent.parent / "cards" / "django-async.yaml"
+
+
 def problems_of(text: str, path: str = "deck.yaml") -> list[Problem]:
     with pytest.raises(InputError) as caught:
         parse_deck(text, path)
@@ -321,7 +324,8 @@ yaml_values = st.recursive(
 
 @st.composite
 def mutated_sources(draw: st.DrawFn) -> str:
-    lines = VALID.splitlines()
+    """VALID or the bundled deck (real content, comments, block scalars), slightly broken."""
+    lines = draw(st.sampled_from([VALID, BUNDLED_DECK.read_text(encoding="utf-8")])).splitlines()
     for _ in range(draw(st.integers(1, 4))):
         index = draw(st.integers(0, len(lines) - 1))
         operation = draw(
