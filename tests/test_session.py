@@ -100,6 +100,15 @@ def test_hint_slow_and_failed_answers(tmp_path: Path) -> None:
     assert trainer.store.log()[0].hint_used
 
 
+def test_asking_for_a_missing_hint_costs_nothing(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    queue = trainer.section_queue("demo", "challenge")
+    queue.new = queue.new[1:]  # c2 has no hint
+    _, out, _ = _session(trainer, [(1, "h"), (20, "b"), (0, "")], queue=queue)
+    assert "This question has no hint." in out
+    assert _ratings(trainer) == [("c2", 3)] and not trainer.store.log()[0].hint_used
+
+
 def test_learning_steps_come_back_in_the_same_session(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
     # c1 failed at 09:00:04 (Again: back in 1 minute); c2 takes 90 s, so c1 is due again

@@ -139,8 +139,9 @@ def _ask(
             _undo_last(trainer, ui, queue, clock, state)
             return
         if user.kind is InputKind.HINT:
-            hint_used = True
-            if not question.hint.strip():
+            if question.hint.strip():
+                hint_used = True
+            else:  # asking costs nothing when there is nothing to see
                 message = "This question has no hint."
             continue
         if user.kind is InputKind.TIMEOUT:
