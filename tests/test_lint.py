@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from srs_trainer.cli import main
-from srs_trainer.lint import compile_error, lint_paths
+from srs_trainer.lint import compile_error, lint_deck, lint_paths
+from srs_trainer.model import Choice, Deck, Question, Section
 
 CLEAN = textwrap.dedent(
     """\
@@ -310,4 +311,17 @@ def test_problems_inside_literal_blocks_name_their_own_line(tmp_path: Path) -> N
     assert [line.split(": ")[0] for line in result.stdout.splitlines()] == [
         f"{source}:{line_of(text, 'print(x')}",
         f"{source}:{line_of(text, 'The answer is B')}",
+    ]
+
+
+def test_lint_deck_checks_decks_built_in_code_too() -> None:
+    # The importer builds decks without the loader; lint_deck must not trust them.
+    question = Question(
+        id="made", section=Section.PRACTICE, prompt="Pick one.",
+        choices=(Choice("A", "yes"), Choice("B", "yes")), answer="D", lines={"answer": 9},
+    )
+    deck = Deck(id="built", title="Built", questions=(question,), source_path="built.yaml")
+    assert [str(problem) for problem in lint_deck(deck)] == [
+        "built.yaml: error: made: choice B repeats choice A",
+        "built.yaml:9: error: made: answer D names no choice (choices are A-B)",
     ]
