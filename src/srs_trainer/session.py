@@ -259,7 +259,7 @@ def _summary(
     if options.mode is Mode.CHALLENGE:
         minutes, seconds = divmod(round(elapsed), 60)
         score_text = f"{state.correct}/{state.total} in {minutes}:{seconds:02d}"
-        if state.quit or state.reviewed < state.total:
+        if state.reviewed < state.total:
             summary_notes.append(
                 "Challenge not finished: the score is not kept (your answers are)."
             )

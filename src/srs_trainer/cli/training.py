@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -73,7 +73,7 @@ def limit_options(function: F) -> F:
     return function
 
 
-def fail_with_problems(error: Exception) -> None:
+def fail_with_problems(error: Exception) -> NoReturn:
     """Print an InputError's problems (``path:line:column: message``) and exit 1."""
     for problem in getattr(error, "problems", [error]):
         click.echo(str(problem), err=True)
