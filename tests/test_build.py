@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from srs_trainer import build as build_module
 from srs_trainer import render, sources
 from srs_trainer.build import Status, build, source_time
 from srs_trainer.cli import main
+from srs_trainer.problems import InputError
 
 SOURCE = textwrap.dedent(
     """\
@@ -373,3 +378,165 @@ def test_bad_source_date_epoch_is_a_clear_error(project: Path,
     result = run()
     assert result.exit_code == 1
     assert "SOURCE_DATE_EPOCH must be whole seconds, not 'yesterday'" in result.output
+
+
+# --- incremental parsing ----------------------------------------------------------------------
+
+LONG_SOURCE = SOURCE.format(deck="long") + (
+    "  - id: third\n"
+    "    section: practice\n"
+    "    title: The third\n"
+    "    prompt: |\n"
+    "      A multi-line prompt\n"
+    "      about `await`.\n"
+    "    choices:\n"
+    "      - Yes.\n"
+    "      - text: Code\n"
+    "        code: |\n"
+    "          x = 1\n"
+    "    answer: B\n"
+    "    # a comment inside the question\n"
+    "  - id: fourth\n"
+    "    section: challenge\n"
+    "    prompt: Last?\n"
+    "    choices: [Yes., No.]\n"
+    "    answer: A\n"
+)
+
+
+def test_editing_one_question_parses_only_that_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "cards" / "long.yaml"
+    source.parent.mkdir()
+    source.write_text(LONG_SOURCE, "utf-8")
+    build([source], tmp_path / "decks", jobs=1)
+    parsed: list[str] = []
+    real = sources.parse_deck
+
+    def recording(text: str, path: str = "<string>") -> object:
+        parsed.append(text)
+        return real(text, path)
+
+    monkeypatch.setattr(sources, "parse_deck", recording)
+    source.write_text(LONG_SOURCE.replace("about `await`.", "about `await`, edited."), "utf-8")
+    report = build([source], tmp_path / "decks", jobs=1)
+
+    assert report.outcomes[0].reasons == ("1 changed question(s): third",)
+    (text,) = parsed
+    assert "edited" in text and "Pick B." not in text and "Last?" not in text
+    assert text.count("\n") == LONG_SOURCE.count("\n") - 5  # line numbers are kept
+    full = tmp_path / "full"
+    build([source], full, jobs=1, use_cache=False)
+    assert (full / "long.apkg").read_bytes() != b""
+
+
+BENIGN = [
+    "    answer: A\n", "    answer: B\n", "    hint: A hint.\n", "\n", "# comment\n",
+    "  # indented comment\n", "    level: hard\n",
+    "  - id: q-new\n    section: challenge\n    prompt: New?\n    choices: [A., B.]\n"
+    "    answer: B\n",
+]
+HOSTILE = [
+    "  - id: extra\n", "    prompt: Added?\n", "      - Another choice.\n",
+    "    title: &anchor Title\n", "    kind: *anchor\n", '    prompt: "unclosed\n', "...\n",
+    "---\n", "tags: [late]\n", "    prompt: |\n", "      block text\n", "  - id: first\n",
+    "   misindented: 1\n", "- id: outdented\n",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(
+    st.tuples(st.integers(0, 40), st.sampled_from(["insert", "replace", "delete", "append"]),
+              st.sampled_from(BENIGN) | st.sampled_from(HOSTILE)),
+    min_size=1, max_size=3,
+))
+def test_incremental_parse_builds_exactly_what_a_full_parse_builds(
+    edits: list[tuple[int, str, str]]
+) -> None:
+    lines = LONG_SOURCE.splitlines(keepends=True)
+    for position, operation, text in edits:
+        index = position % (len(lines) + 1)
+        if operation == "insert" or index == len(lines):
+            lines.insert(index, text)
+        elif operation == "append":  # the common edit: more words on a line
+            lines[index] = lines[index].rstrip("\n") + " more\n"
+        elif operation == "replace":
+            lines[index] = text
+        else:
+            del lines[index]
+    edited = "".join(lines)
+    cached, fresh = build_after_edit(edited)
+    assert cached == fresh
+
+
+def build_after_edit(*versions: str) -> list[tuple[str, object]]:
+    """Build LONG_SOURCE, then each version in turn, with the cache and without.
+
+    Before each build the uncached output folder gets the cached one's deck, so both start from
+    the same previous deck. Returns the first pair of outcomes that differ, else the last pair.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        source = root / "cards" / "long.yaml"
+        source.parent.mkdir()
+        source.write_text(LONG_SOURCE, "utf-8")
+        build([source], root / "cached", jobs=1)
+        (root / "fresh").mkdir()
+        outcomes: list[tuple[str, object]] = []
+        for text in versions:
+            shutil.copy(root / "cached" / "long.apkg", root / "fresh" / "long.apkg")
+            source.write_text(text, "utf-8")
+            outcomes = []
+            for out, use_cache in ((root / "cached", True), (root / "fresh", False)):
+                try:
+                    report = build([source], out, jobs=1, use_cache=use_cache)
+                except InputError as error:
+                    outcomes.append(("error", [str(p) for p in error.problems]))
+                else:
+                    (outcome,) = report.outcomes
+                    outcomes.append(("built", outcome.output.read_bytes()))
+            if outcomes[0] != outcomes[1]:
+                break
+        return outcomes
+
+
+def _realistic_edit(text: str, question: int, kind: str) -> str:
+    lines = text.splitlines(keepends=True)
+    if kind == "deck":  # a deck default changes every question's content
+        index = next(i for i, line in enumerate(lines) if line.startswith("title: "))
+        extra = "time_limit: 60\n" if question % 2 else "tags: [extra]\n"
+        return "".join([*lines[: index + 1], extra, *lines[index + 1 :]])
+    starts = [i for i, line in enumerate(lines) if line.startswith("  - id: ")]
+    start = starts[question % len(starts)]
+    end = next((s for s in starts if s > start), len(lines))
+    body = lines[start:end]
+    if kind == "reword":
+        index = next(i for i, line in enumerate(body) if "prompt:" in line)
+        if body[index].rstrip().endswith("|"):
+            index += 1
+        body[index] = body[index].rstrip("\n") + " Reworded.\n"
+    elif kind == "answer":
+        index = next(i for i, line in enumerate(body) if line.startswith("    answer: "))
+        body[index] = "    answer: B\n" if body[index].endswith("A\n") else "    answer: A\n"
+    elif kind == "hint":
+        body.insert(1, "    hint: Think twice.\n")
+    elif kind == "insert":
+        body = [f"  - id: added-{len(lines)}\n", "    section: practice\n", "    prompt: Added?\n",
+                "    choices: [A., B.]\n", "    answer: A\n", *body]
+    elif kind == "delete":
+        body = []
+    elif kind == "comment":
+        body.append("    # note to self\n")
+    return "".join([*lines[:start], *body, *lines[end:]])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from(
+    ["reword", "answer", "hint", "insert", "delete", "comment", "deck"])), min_size=1, max_size=4))
+def test_incremental_parse_of_realistic_edits(edits: list[tuple[int, str]]) -> None:
+    versions = [LONG_SOURCE]
+    for question, kind in edits:
+        versions.append(_realistic_edit(versions[-1], question, kind))
+    cached, fresh = build_after_edit(*versions[1:])
+    assert cached == fresh

@@ -21,10 +21,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .model import Deck, Question
 from .problems import InputError, Problem
 
 CACHE_DIR_NAME = ".srs-cache"
@@ -84,8 +85,11 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers see the old or the new file, never a part."""
+def write_atomic(path: Path, data: bytes, *, sync: bool = True) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never a part.
+
+    ``sync`` also waits for the disk (fsync), so the new file survives a crash; caches skip it.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, kept on success)
         dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
@@ -94,13 +98,16 @@ def write_atomic(path: Path, data: bytes) -> None:
         with handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         # NamedTemporaryFile creates 0600; a deck file is an ordinary, shareable file.
         os.chmod(handle.name, 0o666 & ~_umask())
         os.replace(handle.name, path)
     except BaseException:
         Path(handle.name).unlink(missing_ok=True)
         raise
+    if not sync:
+        return
     try:
         directory = os.open(path.parent, os.O_RDONLY)
     except OSError:  # some platforms cannot open directories; the rename is still atomic
@@ -204,7 +211,7 @@ class Manifest:
         if self.path is not None:
             text = json.dumps({"version": self.version, "sources": self.sources}, indent=1,
                               sort_keys=True)
-            write_atomic(self.path, text.encode("utf-8"))
+            write_atomic(self.path, text.encode("utf-8"), sync=False)
 
 
 def _render_cache_path(cache_dir: Path, deck_id: str) -> Path:
@@ -250,6 +257,158 @@ class _Compiled:
     previous: bytes | None
     reasons: tuple[str, ...]
     render_cache: dict[str, Any]
+    memo: _SourceMemo | None
+
+
+# --- incremental parsing ---------------------------------------------------------------------
+#
+# Parsing and validating a 500-question source costs more than writing its deck, so an edit to
+# one question re-parses only the lines of the questions it touched. The memo of a source
+# remembers its text and where each question starts; the edited lines (the new text minus the
+# common prefix and suffix with the old) are widened to whole questions, and those are parsed
+# behind the unchanged header, blank lines keeping their line numbers. Whenever that could
+# differ from parsing the whole file (the header or anything after the list changed, anchors,
+# odd indentation, document markers, any problem found), the whole file is parsed instead.
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    start: int  # index of the question's first line; it runs to the next question's start
+    question_id: str
+    render_key: str
+
+
+@dataclass(frozen=True)
+class _SourceMemo:
+    text: str
+    deck_id: str
+    indent: int  # column of the dashes of the questions list
+    chunks: tuple[_Chunk, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "deck": self.deck_id, "indent": self.indent,
+                "chunks": [[c.start, c.question_id, c.render_key] for c in self.chunks]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> _SourceMemo:
+        return cls(data["text"], data["deck"], int(data["indent"]),
+                   tuple(_Chunk(int(start), qid, key) for start, qid, key in data["chunks"]))
+
+
+_DASH = re.compile(r"( *)- ")
+
+
+def _memo_path(cache_dir: Path, source: Path) -> Path:
+    name = hashlib.sha256(str(source.resolve()).encode("utf-8")).hexdigest()[:32]
+    return cache_dir / "sources" / f"{name}.json"
+
+
+def _load_memo(job: _Job) -> _SourceMemo | None:
+    if job.cache_dir is None:
+        return None
+    try:
+        data = json.loads(_memo_path(job.cache_dir, job.source).read_text("utf-8"))
+        return _SourceMemo.from_dict(data) if data.get("version") == job.version else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _block_lines_ok(lines: Sequence[str], indent: int) -> bool:
+    """Every line is blank, a comment, inside a list item, or starts an item of the list."""
+    for line in lines:
+        stripped = line.lstrip(" ")
+        if not stripped.strip() or stripped.startswith("#"):
+            continue
+        column = len(line) - len(stripped)
+        if column < indent or (column == indent and not stripped.startswith("- ")):
+            return False
+        if column == 0 and stripped.startswith(("---", "...")):
+            return False
+    return True
+
+
+def _memo_for(text: str, deck_id: str, starts: Sequence[int], ids: Sequence[str],
+              keys: Sequence[str]) -> _SourceMemo | None:
+    """The memo of a parsed source, or None if its list is not one block item per question."""
+    lines = text.splitlines(keepends=True)
+    if not starts or list(starts) != sorted(set(starts)) or starts[-1] >= len(lines):
+        return None
+    dashes = [_DASH.match(lines[start]) for start in starts]
+    if not all(dashes):
+        return None
+    indent = len(dashes[0].group(1))  # type: ignore[union-attr]
+    if any(len(d.group(1)) != indent for d in dashes):  # type: ignore[union-attr]
+        return None
+    if not _block_lines_ok(lines[starts[0]:], indent):
+        return None
+    chunks = tuple(_Chunk(s, q, k) for s, q, k in zip(starts, ids, keys, strict=True))
+    return _SourceMemo(text, deck_id, indent, chunks)
+
+
+def _common_prefix(one: Sequence[str], two: Sequence[str]) -> int:
+    limit = min(len(one), len(two))
+    index = 0
+    while index < limit and one[index] == two[index]:
+        index += 1
+    return index
+
+
+@dataclass(frozen=True)
+class _Partial:
+    """A source parsed incrementally: its deck header and its questions, some only by key."""
+
+    deck: Deck  # holds the header and the questions that were parsed
+    items: tuple[Question | _Chunk, ...]  # in source order
+
+
+def _parse_incrementally(job: _Job, memo: _SourceMemo) -> _Partial | None:
+    from .sources import parse_deck
+
+    old = memo.text.splitlines(keepends=True)
+    new = job.text.splitlines(keepends=True)
+    chunks = memo.chunks
+    first = chunks[0].start
+    prefix = _common_prefix(old, new)
+    if prefix < first or prefix == len(old) == len(new):
+        return None
+    suffix = _common_prefix(old[prefix:][::-1], new[prefix:][::-1])
+    changed_end = len(old) - suffix  # old lines [prefix, changed_end) were replaced
+    ends = [c.start for c in chunks[1:]] + [len(old)]
+    lo = next((i for i, end in enumerate(ends) if end > prefix), len(chunks) - 1)
+    hi = max((i for i, c in enumerate(chunks) if c.start < changed_end), default=lo)
+    hi = max(hi, lo)
+    delta = len(new) - len(old)
+    start, stop = chunks[lo].start, ends[hi] + delta
+    region = new[start:stop]
+    dash = _DASH.match(region[0]) if region else None
+    if dash is None or len(dash.group(1)) != memo.indent:
+        return None
+    old_region = "".join(old[start:ends[hi]])
+    new_region = "".join(region)
+    if "&" in old_region or "&" in new_region or not _block_lines_ok(region, memo.indent):
+        return None
+    synthetic = "".join(new[:first]) + "\n" * (start - first) + new_region
+    try:
+        deck = parse_deck(synthetic, str(job.source))
+    except InputError:
+        return None  # the whole file's parse reports it, exactly
+    if deck.id != memo.deck_id or deck.questions[0].line != start + 1:
+        return None
+    items: list[Question | _Chunk] = [*chunks[:lo], *deck.questions]
+    items += [_Chunk(c.start + delta, c.question_id, c.render_key) for c in chunks[hi + 1:]]
+    ids = [item.id if isinstance(item, Question) else item.question_id for item in items]
+    if len(set(ids)) != len(ids):
+        return None
+    return _Partial(deck, tuple(items))
+
+
+# --- compiling one source --------------------------------------------------------------------
+
+
+def _render_key(context: list[str], question: Question) -> str:
+    content = json.dumps([context, question.to_dict()], sort_keys=True, ensure_ascii=False,
+                         default=str)
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 def _compile(job: _Job) -> _Compiled:
@@ -259,20 +418,41 @@ def _compile(job: _Job) -> _Compiled:
     from .render import RenderedNote, deck_context, deck_description, render_question
     from .sources import parse_deck
 
-    deck = parse_deck(job.text, str(job.source))
+    memo = _load_memo(job)
+    partial = _parse_incrementally(job, memo) if memo is not None else None
+    cache_file = _render_cache_path(job.cache_dir, memo.deck_id) if job.cache_dir and memo else None
+    cached = _load_render_cache(cache_file, job.version) if partial else {}
+    if partial is not None and not all(
+        item.render_key in cached for item in partial.items if isinstance(item, _Chunk)
+    ):
+        partial = None
+    if partial is None:
+        deck = parse_deck(job.text, str(job.source))
+        items: tuple[Question | _Chunk, ...] = deck.questions
+        if job.cache_dir and (memo is None or memo.deck_id != deck.id or not cached):
+            cached = _load_render_cache(_render_cache_path(job.cache_dir, deck.id), job.version)
+    else:
+        deck, items = partial.deck, partial.items
+
     output = job.out_dir / f"{deck.id}{DECK_SUFFIX}"
-    cache_file = _render_cache_path(job.cache_dir, deck.id) if job.cache_dir else None
-    cached = _load_render_cache(cache_file, job.version)
     context = list(deck_context(deck))
     used: dict[str, Any] = {}
     notes = []
-    for question in deck.questions:
-        content = json.dumps([context, question.to_dict()], sort_keys=True, ensure_ascii=False)
-        key = hashlib.sha256(content.encode("utf-8")).hexdigest()
-        entry = cached.get(key)
-        rendered = RenderedNote.from_dict(entry) if entry else render_question(deck, question)
+    starts: list[int] = []
+    keys: list[str] = []
+    for item in items:
+        if isinstance(item, _Chunk):
+            key, question_id, entry = item.render_key, item.question_id, cached[item.render_key]
+            rendered = RenderedNote.from_dict(entry)
+            starts.append(item.start)
+        else:
+            key, question_id = _render_key(context, item), item.id
+            entry = cached.get(key)
+            rendered = RenderedNote.from_dict(entry) if entry else render_question(deck, item)
+            starts.append(item.line - 1)
         used[key] = entry or rendered.to_dict()
-        notes.append(ExportNote(note_guid(deck.id, question.id), question.id, rendered.fields,
+        keys.append(key)
+        notes.append(ExportNote(note_guid(deck.id, question_id), question_id, rendered.fields,
                                 rendered.tags))
     previous_bytes = output.read_bytes() if output.exists() else None
     previous = read_package(output, deck_id(deck.id))
@@ -280,6 +460,7 @@ def _compile(job: _Job) -> _Compiled:
         deck.id, deck.anki_name, deck_description(deck), notes, previous,
         lambda: source_time(job.source),
     )
+    ids = [note.name for note in notes]
     return _Compiled(
         job=job,
         deck_id=deck.id,
@@ -290,6 +471,7 @@ def _compile(job: _Job) -> _Compiled:
         previous=previous_bytes,
         reasons=tuple(result.differences),
         render_cache=used,
+        memo=_memo_for(job.text, deck.id, starts, ids, keys) if job.cache_dir else None,
     )
 
 
@@ -306,6 +488,8 @@ def _compile_all(
     problems: list[Problem] = []
     count = _workers(workers, len(jobs))
     if count > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=count) as pool:
             futures = [pool.submit(_compile, job) for job in jobs]
             for future in futures:
@@ -384,7 +568,7 @@ def build(
                                     item.questions))
     if not check and cache_dir is not None:
         for item in compiled:
-            _save_render_cache(cache_dir, item)
+            _save_caches(cache_dir, item)
             manifest.record(item.job.source, item.job.digest, item.deck_id, item.output, item.data)
         manifest.save()
     order = {path: index for index, (path, _) in enumerate(texts)}
@@ -435,7 +619,13 @@ def _stale_reasons(item: _Compiled) -> tuple[str, ...]:
             "run `srs build`",)
 
 
-def _save_render_cache(cache_dir: Path, item: _Compiled) -> None:
+def _save_caches(cache_dir: Path, item: _Compiled) -> None:
     data = {"version": item.job.version, "notes": item.render_cache}
     write_atomic(_render_cache_path(cache_dir, item.deck_id),
-                 json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+                 json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"), sync=False)
+    memo_file = _memo_path(cache_dir, item.job.source)
+    if item.memo is None:
+        memo_file.unlink(missing_ok=True)
+    else:
+        memo = {"version": item.job.version, **item.memo.to_dict()}
+        write_atomic(memo_file, json.dumps(memo, ensure_ascii=False).encode("utf-8"), sync=False)
