@@ -295,3 +295,22 @@ def test_ninety_days_of_srs_review_earn_the_badge_on_the_predicted_day(
         for qid, card in state.items():
             memory = store.card("demo", qid).memory  # type: ignore[union-attr]
             assert (memory.stability, memory.due) == (card.stability, card.due)
+
+
+def test_data_folder_precedence_and_clock(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from platformdirs import user_data_dir
+
+    from srs_trainer.config import parse_now, resolve_home, system_clock
+
+    monkeypatch.delenv("SRS_HOME", raising=False)
+    assert resolve_home(None) == Path(user_data_dir("srs-trainer", appauthor=False))
+    monkeypatch.setenv("SRS_HOME", str(tmp_path / "env"))
+    assert resolve_home(None) == tmp_path / "env"
+    assert resolve_home(tmp_path / "flag") == tmp_path / "flag"
+    assert parse_now("2026-01-01T10:00:00+01:00") == NOW
+    assert parse_now("2026-01-01T09:00:00") == NOW  # naive means UTC
+    monkeypatch.setenv("SRS_NOW", "2026-01-01T09:00:00Z+2.5")
+    clock = system_clock()
+    assert [clock(), clock(), clock()] == [NOW + timedelta(seconds=s) for s in (0, 2.5, 5)]
+    monkeypatch.delenv("SRS_NOW")
+    assert system_clock()().tzinfo is not None
