@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from .model import LETTERS, Question
+from .model import LETTERS, Choice, Question
 from .session_ui import (
     FeedbackView,
     InputKind,
@@ -28,16 +28,17 @@ def _indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line if line else line for line in text.splitlines())
 
 
+def choice_text(choice: Choice) -> str:
+    """'A) text'; later lines (code) indented under it."""
+    first, *rest = choice.display().rstrip().splitlines() or [""]
+    return f"{choice.letter}) {first}" + ("\n" + _indent("\n".join(rest)) if rest else "")
+
+
 def question_text(question: Question) -> str:
     parts = [question.prompt.strip()]
     if question.code is not None:
         parts.append(_indent(question.code.source.rstrip()))
-    for choice in question.choices:
-        text = choice.display().rstrip()
-        first, *rest = text.splitlines() or [""]
-        parts.append(
-            f"{choice.letter}) {first}" + ("\n" + _indent("\n".join(rest)) if rest else "")
-        )
+    parts.extend(choice_text(choice) for choice in question.choices)
     return "\n".join(parts)
 
 
@@ -109,7 +110,7 @@ class LineUI:
             self._say(f"Time is up. The answer is {question.answer}.")
         else:
             self._say(f"Not quite. The answer is {question.answer}.")
-        self._say(f"  {question.answer}) {question.correct_choice.display().strip()}")
+        self._say(_indent(choice_text(question.correct_choice), "  "))
         if question.explanation.strip():
             self._say(_indent(question.explanation.strip(), "  "))
         if view.show_solution and question.solution:
