@@ -96,6 +96,10 @@ def test_practice_and_challenge_commands(env: dict[str, str]) -> None:
             ("practice", False), ("challenge", True), ("challenge", True)]
         assert store.challenge_results("demo")[0]["score"] == 2
         assert store.card("demo", "p1").memory.is_new  # type: ignore[union-attr]
+    shown = srs(env, "progress")
+    assert "Last challenge (demo): 2/2 in 0:00 on 2026-01-01" in shown.output
+    (deck,) = json.loads(srs(env, "progress", "--json").output)["decks"]
+    assert (deck["last_challenge"]["score"], deck["last_challenge"]["total"]) == (2, 2)
     result = srs(env, "practice", "demo", "--reschedule", input="b\n\n")
     with _store(env) as store:
         assert not store.card("demo", "p1").memory.is_new  # type: ignore[union-attr]

@@ -8,7 +8,7 @@ challenge question is mastered.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
@@ -69,10 +69,13 @@ class DeckProgress:
     badge_name: str
     badge_earned_at: datetime | None
     streak: int
+    # The latest finished challenge: {"finished_at", "score", "total", "elapsed_seconds", ...}
+    last_challenge: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["badge_earned_at"] = self.badge_earned_at.isoformat() if self.badge_earned_at else None
+        data["last_challenge"] = dict(self.last_challenge) if self.last_challenge else None
         return data
 
 
@@ -87,6 +90,7 @@ def deck_progress(
     today_start: datetime,
     badge_earned_at: datetime | None,
     streak_days: int,
+    last_challenge: Mapping[str, Any] | None = None,
 ) -> DeckProgress:
     live = [c for c in cards if not c.retired]
     challenge = [c for c in live if c.section == "challenge"]
@@ -119,6 +123,7 @@ def deck_progress(
         badge_name=badge_name,
         badge_earned_at=badge_earned_at,
         streak=streak_days,
+        last_challenge=last_challenge,
     )
 
 

@@ -371,6 +371,7 @@ class Trainer:
                     today_start=self.today_start(now),
                     badge_earned_at=badge[1] if badge else None,
                     streak_days=streak(days, today),
+                    last_challenge=(self.store.challenge_results(deck_id) or [None])[-1],
                 )
             )
         return results

@@ -68,3 +68,13 @@ def command(
         else:
             status = f"not yet ({row.challenge_mastered}/{row.challenge_total} challenges mastered)"
         console.print(Text(f"Badge '{row.badge_name}' ({row.deck_id}): {status}"))
+    for row in rows:
+        if row.last_challenge:
+            result = row.last_challenge
+            minutes, seconds = divmod(round(result["elapsed_seconds"]), 60)
+            console.print(
+                Text(
+                    f"Last challenge ({row.deck_id}): {result['score']}/{result['total']}"
+                    f" in {minutes}:{seconds:02d} on {result['finished_at'][:10]}"
+                )
+            )
