@@ -45,7 +45,7 @@ class LazyGroup(click.Group):
             if error.name != f"{__name__}.{module_name}":
                 raise
             return None
-        return getattr(module, "command")
+        return module.command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
