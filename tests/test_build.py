@@ -292,9 +292,9 @@ def test_editing_one_question_renders_only_that_question(
     rendered: list[str] = []
     real = render.render_question
 
-    def counting(deck: object, question: object) -> object:
+    def counting(deck: object, question: object, *rest: object) -> object:
         rendered.append(question.id)  # type: ignore[attr-defined]
-        return real(deck, question)  # type: ignore[arg-type]
+        return real(deck, question, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(render, "render_question", counting)
     (project / "cards" / "alpha.yaml").write_text(

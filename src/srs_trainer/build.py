@@ -10,10 +10,11 @@ Source time, the modification time given to new and changed notes, is, in order:
 unmodified; else the file's modification time. Unchanged notes keep their time whatever it is,
 so a rebuild without edits is byte-identical at any wall-clock time, in any directory.
 
-Caches (under ``<out>/.srs-cache/``, safe to delete): a manifest maps each source's content hash
-to the deck file it produced, so unchanged sources are not even parsed; a per-deck render cache
-maps each question's content hash to its rendered fields, so editing one question re-renders
-only that question.
+Caches (under ``<out>/.srs-cache/``, safe to delete; they only save time): a manifest maps
+each source's content hash to the deck file it produced, so unchanged sources are not even
+parsed; a per-source memo of the text and where each question starts, so an edit re-parses only
+the questions it touched; a per-deck render cache maps each question's content hash to its
+rendered fields, so editing one question re-renders only that question.
 """
 
 from __future__ import annotations
@@ -218,17 +219,20 @@ def _render_cache_path(cache_dir: Path, deck_id: str) -> Path:
     return cache_dir / "render" / f"{deck_id}.json"
 
 
-def _load_render_cache(path: Path | None, version: str) -> dict[str, Any]:
+def _load_render_cache(path: Path | None, version: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """Rendered notes by question key, and rendered fragments by fragment key."""
     if path is None:
-        return {}
+        return {}, {}
     try:
         data = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
-        return {}
+        return {}, {}
     if not isinstance(data, dict) or data.get("version") != version:
-        return {}
-    notes = data.get("notes")
-    return notes if isinstance(notes, dict) else {}
+        return {}, {}
+    notes, fragments = data.get("notes"), data.get("fragments")
+    if not isinstance(notes, dict) or not isinstance(fragments, dict):
+        return {}, {}
+    return notes, fragments
 
 
 # --- compiling one source --------------------------------------------------------------------
@@ -415,42 +419,51 @@ def _compile(job: _Job) -> _Compiled:
     """Parse, render and package one source. Raises InputError for an invalid source."""
     from .anki_export import ExportNote, build_package, read_package
     from .ids import deck_id, note_guid
-    from .render import RenderedNote, deck_context, deck_description, render_question
+    from .render import Fragments, RenderedNote, deck_context, deck_description, render_question
     from .sources import parse_deck
 
     memo = _load_memo(job)
     partial = _parse_incrementally(job, memo) if memo is not None else None
-    cache_file = _render_cache_path(job.cache_dir, memo.deck_id) if job.cache_dir and memo else None
-    cached = _load_render_cache(cache_file, job.version) if partial else {}
-    if partial is not None and not all(
-        item.render_key in cached for item in partial.items if isinstance(item, _Chunk)
-    ):
-        partial = None
+    cached: dict[str, Any] = {}
+    known: dict[str, str] = {}
+    if partial is not None and job.cache_dir is not None:
+        cached, known = _load_render_cache(_render_cache_path(job.cache_dir, partial.deck.id),
+                                           job.version)
+        if not all(i.render_key in cached for i in partial.items if isinstance(i, _Chunk)):
+            partial = None
     if partial is None:
         deck = parse_deck(job.text, str(job.source))
         items: tuple[Question | _Chunk, ...] = deck.questions
-        if job.cache_dir and (memo is None or memo.deck_id != deck.id or not cached):
-            cached = _load_render_cache(_render_cache_path(job.cache_dir, deck.id), job.version)
+        if job.cache_dir is not None and not cached:
+            cached, known = _load_render_cache(_render_cache_path(job.cache_dir, deck.id),
+                                               job.version)
     else:
         deck, items = partial.deck, partial.items
 
     output = job.out_dir / f"{deck.id}{DECK_SUFFIX}"
     context = list(deck_context(deck))
     used: dict[str, Any] = {}
+    fragments: dict[str, str] = {}
     notes = []
     starts: list[int] = []
     keys: list[str] = []
     for item in items:
         if isinstance(item, _Chunk):
             key, question_id, entry = item.render_key, item.question_id, cached[item.render_key]
-            rendered = RenderedNote.from_dict(entry)
             starts.append(item.start)
         else:
             key, question_id = _render_key(context, item), item.id
             entry = cached.get(key)
-            rendered = RenderedNote.from_dict(entry) if entry else render_question(deck, item)
             starts.append(item.line - 1)
-        used[key] = entry or rendered.to_dict()
+        if entry is None:
+            parts = Fragments(known)
+            rendered = render_question(deck, item, parts)  # type: ignore[arg-type]
+            entry = {**rendered.to_dict(), "fragments": sorted(parts.used)}
+            fragments.update(parts.used)
+        else:
+            rendered = RenderedNote.from_dict(entry)
+            fragments.update((k, known[k]) for k in entry.get("fragments", ()) if k in known)
+        used[key] = entry
         keys.append(key)
         notes.append(ExportNote(note_guid(deck.id, question_id), question_id, rendered.fields,
                                 rendered.tags))
@@ -470,7 +483,7 @@ def _compile(job: _Job) -> _Compiled:
         data=result.data,
         previous=previous_bytes,
         reasons=tuple(result.differences),
-        render_cache=used,
+        render_cache={"notes": used, "fragments": fragments},
         memo=_memo_for(job.text, deck.id, starts, ids, keys) if job.cache_dir else None,
     )
 
@@ -528,7 +541,7 @@ def build(
     from .sources import discover
 
     out = Path(out_dir)
-    paths = discover(sources or [DEFAULT_SOURCES])
+    paths = list(dict.fromkeys(discover(sources or [DEFAULT_SOURCES])))
     if not paths:
         where = ", ".join(str(s) for s in sources) if sources else str(DEFAULT_SOURCES)
         raise BuildError(f"no sources (*.yaml) found in {where}")
@@ -620,7 +633,7 @@ def _stale_reasons(item: _Compiled) -> tuple[str, ...]:
 
 
 def _save_caches(cache_dir: Path, item: _Compiled) -> None:
-    data = {"version": item.job.version, "notes": item.render_cache}
+    data = {"version": item.job.version, **item.render_cache}
     write_atomic(_render_cache_path(cache_dir, item.deck_id),
                  json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"), sync=False)
     memo_file = _memo_path(cache_dir, item.job.source)

@@ -11,9 +11,10 @@ Rendering is a pure function of a question and the deck fields listed in ``deck_
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -131,10 +132,39 @@ def _highlight_fence(source: str, language: str, _attrs: Any) -> str:
     return highlight(Code(source, language)) if language else ""
 
 
-def choices_html(choices: tuple[Choice, ...]) -> str:
+@dataclass
+class Fragments:
+    """Markdown and highlighted code already rendered, by content hash.
+
+    A build keeps them between runs, so re-rendering an edited question pays for Markdown and
+    Pygments (their imports, lexer set-up and work) only for the parts that changed.
+    """
+
+    known: Mapping[str, str] = field(default_factory=dict)
+    used: dict[str, str] = field(default_factory=dict)
+
+    def fetch(self, kind: str, content: str, make: Callable[[], str]) -> str:
+        key = kind + hashlib.sha256(content.encode("utf-8")).hexdigest()[:32]
+        html = self.used.get(key)
+        if html is None:
+            html = self.known.get(key)
+            self.used[key] = html = make() if html is None else html
+        return html
+
+    def markdown(self, text: str) -> str:
+        if not text or _PLAIN_PARAGRAPH.fullmatch(text):
+            return markdown(text)  # cheaper than a lookup
+        return self.fetch("m", text, lambda: markdown(text))
+
+    def highlight(self, code: Code) -> str:
+        return self.fetch("c", f"{code.language}\0{code.source}", lambda: highlight(code))
+
+
+def choices_html(choices: tuple[Choice, ...], fragments: Fragments | None = None) -> str:
+    parts = fragments or Fragments()
     items = []
     for choice in choices:
-        body = markdown(choice.text) + (highlight(choice.code) if choice.code else "")
+        body = parts.markdown(choice.text) + (parts.highlight(choice.code) if choice.code else "")
         items.append(
             f'<li class="srs-choice" data-letter="{choice.letter}">'
             f'<span class="srs-letter">{choice.letter}</span>'
@@ -174,7 +204,12 @@ def deck_context(deck: Deck) -> tuple[str, ...]:
     return (deck.id, *deck.tags)
 
 
-def render_question(deck: Deck, question: Question) -> RenderedNote:
+def render_question(
+    deck: Deck, question: Question, fragments: Fragments | None = None
+) -> RenderedNote:
+    """The note of a question; ``fragments`` supplies and collects rendered Markdown and code."""
+    parts = fragments or Fragments()
+    markdown = parts.markdown
     solution = "".join(
         f"<li><strong>{escape(step.title)}</strong>{markdown(step.text)}</li>"
         for step in question.solution
@@ -184,8 +219,8 @@ def render_question(deck: Deck, question: Question) -> RenderedNote:
         "Id": f"{deck.id}/{question.id}",
         "Title": escape(question.title),
         "Prompt": markdown(question.prompt),
-        "Code": highlight(question.code) if question.code else "",
-        "Choices": choices_html(question.choices),
+        "Code": parts.highlight(question.code) if question.code else "",
+        "Choices": choices_html(question.choices, parts),
         "Answer": question.answer,
         "Hint": markdown(question.hint),
         "TimeLimit": time_limit_text(question.time_limit),
@@ -404,5 +439,3 @@ def note_type(name: str) -> NoteType:
         sort_field=SORT_FIELD,
     )
 
-
-Renderer = Callable[[Deck, Question], RenderedNote]
