@@ -307,6 +307,28 @@ def test_editing_one_question_renders_only_that_question(
     assert report.outcomes[0].reasons == ("1 changed question(s): second",)
 
 
+def test_editing_a_prompt_does_not_highlight_the_code_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run()
+    highlighted: list[str] = []
+    real = render.highlight
+
+    def counting(code: object) -> str:
+        highlighted.append(code.source)  # type: ignore[attr-defined]
+        return real(code)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render, "highlight", counting)
+    source = project / "cards" / "alpha.yaml"
+    source.write_text(SOURCE.format(deck="alpha").replace("What does", "What really does"))
+    build([source], project / "decks", jobs=1)
+    assert highlighted == []
+
+    source.write_text(SOURCE.format(deck="alpha").replace("x = await f()", "y = await f()"))
+    build([source], project / "decks", jobs=1)
+    assert highlighted == ["y = await f()"]
+
+
 def test_a_damaged_cache_only_costs_time(project: Path) -> None:
     run()
     first = (project / "decks" / "alpha.apkg").read_bytes()

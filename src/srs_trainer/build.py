@@ -467,10 +467,13 @@ def _compile(job: _Job) -> _Compiled:
         keys.append(key)
         notes.append(ExportNote(note_guid(deck.id, question_id), question_id, rendered.fields,
                                 rendered.tags))
+    about = Fragments(known)
+    description = deck_description(deck, about)
+    fragments.update(about.used)
     previous_bytes = output.read_bytes() if output.exists() else None
     previous = read_package(output, deck_id(deck.id))
     result = build_package(
-        deck.id, deck.anki_name, deck_description(deck), notes, previous,
+        deck.id, deck.anki_name, description, notes, previous,
         lambda: source_time(job.source),
     )
     ids = [note.name for note in notes]

@@ -234,8 +234,8 @@ def render_question(
     return RenderedNote(fields=values, tags=question_tags(deck, question))
 
 
-def deck_description(deck: Deck) -> str:
-    parts = [markdown(deck.description)]
+def deck_description(deck: Deck, fragments: Fragments | None = None) -> str:
+    parts = [(fragments or Fragments()).markdown(deck.description)]
     if deck.badge is not None:
         rule = f" {escape(deck.badge.rule)}" if deck.badge.rule else ""
         parts.append(f"<p>Badge: <strong>{escape(deck.badge.name)}</strong>.{rule}</p>\n")
