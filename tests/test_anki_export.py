@@ -381,13 +381,23 @@ def test_golden_note_fields(name: str) -> None:
 # --- Markdown ---------------------------------------------------------------------------------
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.text(max_size=40) | st.from_regex(r"[A-Za-z][ -~]{0,30}", fullmatch=True))
+MARKDOWNISH = "ab `*_<>&\\\n\t-1.#!x[]()\u00a0\u2003é"
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(max_size=40) | st.from_regex(r"[A-Za-z][ -~]{0,30}", fullmatch=True)
+       | st.text(alphabet=MARKDOWNISH, max_size=25)
+       | st.from_regex(r"[A-Za-z`][a-z `]{0,20}", fullmatch=True))
 @example("Plain words, with 'quotes' and \"double quotes\".")
 @example("Ends with a tab\t")
 @example("A\u00a0non-breaking space at the end\u00a0")
 @example("Looks like 1. a list")
 @example("x # not a heading")
+@example("What does `await` do in `async def`?")
+@example("`a``b`")
+@example("` a `")
+@example("`a` ")
+@example("a `` b")
 def test_plain_text_shortcut_matches_markdown_it(text: str) -> None:
     from markdown_it import MarkdownIt
 
