@@ -381,13 +381,14 @@ def test_golden_note_fields(name: str) -> None:
 # --- Markdown ---------------------------------------------------------------------------------
 
 
-MARKDOWNISH = "ab `*_<>&\\\n\t-1.#!x[]()\u00a0\u2003é"
+MARKDOWNISH = "ab `*_<>&\\\n\t-1.#!x[]()=\u00a0\u2003é"
 
 
 @settings(max_examples=1500, deadline=None)
 @given(st.text(max_size=40) | st.from_regex(r"[A-Za-z][ -~]{0,30}", fullmatch=True)
        | st.text(alphabet=MARKDOWNISH, max_size=25)
-       | st.from_regex(r"[A-Za-z`][a-z `]{0,20}", fullmatch=True))
+       | st.from_regex(r"[A-Za-z`][a-z `]{0,20}", fullmatch=True)
+       | st.from_regex(r"[A-Za-z`*][a-z `*\n.,!-]{0,24}\n?", fullmatch=True))
 @example("Plain words, with 'quotes' and \"double quotes\".")
 @example("Ends with a tab\t")
 @example("A\u00a0non-breaking space at the end\u00a0")
@@ -398,6 +399,11 @@ MARKDOWNISH = "ab `*_<>&\\\n\t-1.#!x[]()\u00a0\u2003é"
 @example("` a `")
 @example("`a` ")
 @example("a `` b")
+@example("**A.** is right\nbecause `await` waits.\n")
+@example("Why **async** views?\n")
+@example("a **b**`c`")
+@example("a\n- b")
+@example("a\n===")
 def test_plain_text_shortcut_matches_markdown_it(text: str) -> None:
     from markdown_it import MarkdownIt
 

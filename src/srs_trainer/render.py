@@ -79,35 +79,53 @@ def escape(text: str) -> str:
     )
 
 
-# Most author text is one line of words, maybe with `code` spans; CommonMark renders it as a
-# bare paragraph. Doing that here skips markdown-it for most of a build's Markdown. The rules:
-# the line starts with a letter or a code span (no list, heading, quote or code block), its text
-# holds no character that opens other inline syntax or an entity, its code spans are single
-# backticks around content without backticks or edge spaces, and it ends without whitespace.
+# Most author text is a paragraph of words, maybe with `code` spans and **strong** words;
+# CommonMark renders it as a bare paragraph. Doing that here skips markdown-it for most of a
+# build's Markdown. The rules: every line starts with a letter or a code span (no list, heading,
+# quote, fence or setext underline) and ends without whitespace (no hard break); text holds no
+# other character that opens inline syntax or an entity; code spans are single backticks around
+# one line without backticks or edge spaces; strong words are **letters, digits and spaces**
+# between spaces or line edges and a space, line end or ordinary punctuation.
 # tests/test_anki_export.py checks with Hypothesis that this gives exactly markdown-it's output.
-_NOT_PLAIN = re.compile(r"[\n\r\\*_\[\]<>&\x00]")
+_NOT_PLAIN = re.compile(r"[\r\\*_\[\]<>&\x00]")
+_NEWLINE_OR_NUL = re.compile(r"[\n\r\x00]").search
+_STRONG = re.compile(r"(?:(?<=[ \n])|^)\*\*([A-Za-z0-9](?:[A-Za-z0-9 ]*[A-Za-z0-9])?)\*\*"
+                     r"(?=[ \n.,;:!?)]|$)")
 
 
 def _simple_paragraph(text: str) -> str | None:
-    if not (text[0].isalpha() or text[0] == "`") or text[-1].isspace():
+    body = text[:-1] if text.endswith("\n") else text
+    if not body:
         return None
-    parts = text.split("`")
+    for line in body.split("\n"):
+        if not line or not (line[0].isalpha() or line[0] == "`") or line[-1].isspace():
+            return None
+    parts = body.split("`")
     if len(parts) % 2 == 0:
         return None
     html = []
+    last = len(parts) - 1
     for index, part in enumerate(parts):
         if index % 2:  # inside a code span
             if not part or part[0].isspace() or part[-1].isspace() or _NEWLINE_OR_NUL(part):
                 return None
             html.append(f"<code>{escape(part)}</code>")
-        else:
-            if (not part and 0 < index < len(parts) - 1) or _NOT_PLAIN.search(part):
-                return None  # an empty part between spans would make a double backtick
-            html.append(escape(part))
+            continue
+        if not part and 0 < index < last:
+            return None  # an empty part between spans would make a double backtick
+        pieces = _STRONG.split(part)  # text, strong, text, strong, ..., text
+        for number, piece in enumerate(pieces):
+            if number % 2:
+                if (number == 1 and index > 0 and not pieces[0]) or (
+                    number == len(pieces) - 2 and index < last and not pieces[-1]
+                ):
+                    return None  # next to a code span: flanking rules differ there
+                html.append(f"<strong>{piece}</strong>")
+            elif _NOT_PLAIN.search(piece):
+                return None
+            else:
+                html.append(escape(piece))
     return "<p>" + "".join(html) + "</p>\n"
-
-
-_NEWLINE_OR_NUL = re.compile(r"[\n\r\x00]").search
 
 
 @cache
