@@ -385,8 +385,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Generate in a child process: the data it holds would otherwise count in the memory
     # figures of every process this one starts (a forked child inherits its size).
     subprocess.run(
-        [sys.executable, __file__, "--generate-only", "--cards", str(args.cards)]
-        + ["--decks", str(args.decks), "--reviews", str(reviews)],
+        [
+            *(sys.executable, __file__, "--generate-only"),
+            *("--cards", str(args.cards), "--decks", str(args.decks), "--reviews", str(reviews)),
+        ],
         check=True,
     )
     data = learner(args.cards, args.decks, reviews)
@@ -427,7 +429,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{verdict(over <= FIRST_CARD_MARGIN)}first card on screen (srs review)  "
         f"{best_first * 1000:8.0f} ms = baseline + {over * 1000:.0f} ms"
-        f" ({best_first / best_baseline:.1f}x)   target: baseline + {FIRST_CARD_MARGIN * 1000:.0f} ms"
+        f" ({best_first / best_baseline:.1f}x)"
+        f"   target: baseline + {FIRST_CARD_MARGIN * 1000:.0f} ms"
     )
     if answer_times:
         median, worst = statistics.median(answer_times), max(answer_times)
