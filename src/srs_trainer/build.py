@@ -317,18 +317,17 @@ def _load_memo(job: _Job) -> _SourceMemo | None:
         return None
 
 
-def _block_lines_ok(lines: Sequence[str], indent: int) -> bool:
+@cache
+def _outside_list(indent: int) -> re.Pattern[str]:
+    # A line that is not blank, not a comment, not inside an item and does not start an item.
+    return re.compile(rf"^(?![ \t]*$| *#| {{{indent + 1}}}| {{{indent}}}- )", re.MULTILINE)
+
+
+def _block_lines_ok(text: str, indent: int) -> bool:
     """Every line is blank, a comment, inside a list item, or starts an item of the list."""
-    for line in lines:
-        stripped = line.lstrip(" ")
-        if not stripped.strip() or stripped.startswith("#"):
-            continue
-        column = len(line) - len(stripped)
-        if column < indent or (column == indent and not stripped.startswith("- ")):
-            return False
-        if column == 0 and stripped.startswith(("---", "...")):
-            return False
-    return True
+    if any(mark in text for mark in "\r\x85\u2028\u2029"):  # line breaks `^` does not see
+        return False
+    return _outside_list(indent).search(text) is None
 
 
 def _memo_for(text: str, deck_id: str, starts: Sequence[int], ids: Sequence[str],
@@ -343,7 +342,7 @@ def _memo_for(text: str, deck_id: str, starts: Sequence[int], ids: Sequence[str]
     indent = len(dashes[0].group(1))  # type: ignore[union-attr]
     if any(len(d.group(1)) != indent for d in dashes):  # type: ignore[union-attr]
         return None
-    if not _block_lines_ok(lines[starts[0]:], indent):
+    if not _block_lines_ok("".join(lines[starts[0]:]), indent):
         return None
     chunks = tuple(_Chunk(s, q, k) for s, q, k in zip(starts, ids, keys, strict=True))
     return _SourceMemo(text, deck_id, indent, chunks)
@@ -389,7 +388,7 @@ def _parse_incrementally(job: _Job, memo: _SourceMemo) -> _Partial | None:
         return None
     old_region = "".join(old[start:ends[hi]])
     new_region = "".join(region)
-    if "&" in old_region or "&" in new_region or not _block_lines_ok(region, memo.indent):
+    if "&" in old_region or "&" in new_region or not _block_lines_ok(new_region, memo.indent):
         return None
     synthetic = "".join(new[:first]) + "\n" * (start - first) + new_region
     try:
