@@ -2,7 +2,7 @@
 
     /work/venv/bin/python bench/bench_review.py                 # 100,000 cards, 1,000,000 reviews
     /work/venv/bin/python bench/bench_review.py --cards 2000    # a quick run
-    /work/venv/bin/python bench/bench_review.py --profile       # also cProfile the start-up
+    /work/venv/bin/python bench/bench_review.py --profile       # also: where start-up goes
 
 The learner: ``--decks`` YAML sources (``trainer.synthetic_decks``: two-choice questions) and a
 progress database holding every question as a card with ``--reviews`` log rows in all (10 per
@@ -360,6 +360,40 @@ def profile_start_up(data: Learner, home: Path, env: dict[str, str], top: int = 
     pstats.Stats(str(stats_file)).sort_stats("cumulative").print_stats(top)
 
 
+def start_up_phases(data: Learner, home: Path) -> None:
+    """Where `srs review` and `srs progress` spend their start-up, phase by phase, in process."""
+    from srs_trainer.config import DATABASE_NAME, Settings
+    from srs_trainer.sources import discover, load_decks
+    from srs_trainer.store import Store
+    from srs_trainer.trainer import Trainer
+
+    def rss_mb() -> float:
+        status = Path("/proc/self/status").read_text()
+        return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
+
+    print("\nstart-up phases in process (seconds, resident memory after):")
+    started, phase_start = time.perf_counter(), rss_mb()
+    print(f"  {'before':<34}{'':>8}   {phase_start:6.0f} MB")
+
+    def phase(name: str, since: float) -> float:
+        now = time.perf_counter()
+        print(f"  {name:<34}{now - since:8.2f} s {rss_mb():6.0f} MB")
+        return now
+
+    decks = load_decks(discover([data.cards_dir]))
+    mark = phase(f"sources.load_decks ({len(decks)} files)", started)
+    with Store.open(home / DATABASE_NAME) as store:
+        trainer = Trainer(store, decks, Settings())
+        trainer.sync(NOW)
+        mark = phase("Trainer.sync", mark)
+        queue = trainer.queue(NOW)
+        mark = phase(f"Trainer.queue ({len(queue)} cards)", mark)
+        trainer.due_counts(NOW)
+        mark = phase("Trainer.due_counts (summary)", mark)
+        trainer.progress(NOW)
+        phase("Trainer.progress (srs progress)", mark)
+
+
 # --- the report ------------------------------------------------------------------------------
 
 
@@ -423,6 +457,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         imported = review_imports(data, home, env)
         if args.profile:
             profile_start_up(data, home, env)
+            shutil.copyfile(data.database, home / data.database.name)
+            start_up_phases(data, home)
 
     over = best_first - best_baseline
     print(f"\nbaseline  python -c 'import click' (process)   {best_baseline * 1000:8.0f} ms")
