@@ -5,7 +5,7 @@ After an intended change to the rendering, regenerate them with
 
     SRS_UPDATE_GOLDEN=1 /work/venv/bin/pytest tests/test_anki_export.py -k golden
 
-and review the diff (bump render.RENDER_VERSION so build caches go stale).
+and review the diff.
 """
 
 from __future__ import annotations

@@ -157,10 +157,31 @@ def _git_commit_time(path: Path) -> int | None:
     return int(committed) if committed else None
 
 
+# What a deck's bytes depend on besides its source and previous deck: our rendering and export
+# code and the libraries' versions. Any change makes every cache entry stale.
+_OUR_CODE = ("render.py", "anki_export.py", "ids.py", "sources.py", "model.py", "build.py")
+_LIBRARY_VERSION_FILES = (("genanki", "version.py"), ("pygments", "__init__.py"),
+                          ("markdown_it", "__init__.py"))
+
+
+@cache
 def _build_version() -> str:
+    import importlib.util
+
     from .render import RENDER_VERSION
 
-    return f"{__version__}/{RENDER_VERSION}"
+    files = [Path(__file__).with_name(name) for name in _OUR_CODE]
+    for package, name in _LIBRARY_VERSION_FILES:
+        spec = importlib.util.find_spec(package)  # finds without importing
+        if spec is not None and spec.origin:
+            files.append(Path(spec.origin).with_name(name))
+    digest = hashlib.sha256()
+    for file in files:
+        try:
+            digest.update(file.read_bytes())
+        except OSError:
+            digest.update(file.name.encode())
+    return f"{__version__}/{RENDER_VERSION}/{digest.hexdigest()[:16]}"
 
 
 # --- caches ----------------------------------------------------------------------------------

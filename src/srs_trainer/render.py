@@ -5,8 +5,7 @@ prompt shows as text. Code is highlighted at build time with Pygments into CSS c
 colours live in the note type's CSS (a light and a night-mode palette): cards need no network,
 no add-on and no JavaScript to look right. JavaScript only adds the pick marking.
 
-Rendering is a pure function of a question and the deck fields listed in ``deck_context``;
-``RENDER_VERSION`` names the output format, so caches keyed by it go stale when it changes.
+Rendering is a pure function of a question and the deck fields listed in ``deck_context``.
 """
 
 from __future__ import annotations
@@ -25,7 +24,8 @@ if TYPE_CHECKING:
     from pygments.formatters import HtmlFormatter
     from pygments.lexer import Lexer
 
-# Bump when the HTML produced for the same question changes (it invalidates render caches).
+# Names the output format. Build caches are keyed on it and on the code of this module (see
+# build._build_version), so they go stale by themselves when the rendering changes.
 RENDER_VERSION = "1"
 
 FIELDS: tuple[str, ...] = (
