@@ -123,14 +123,29 @@ def test_progress_shows_mastery_and_json(env: dict[str, str]) -> None:
 
 def test_stats_charts_and_json(env: dict[str, str]) -> None:
     srs(env, "review", input="a\n\nb\n\nb\n\n")
-    result = srs(env, "stats", "--days", "7")
+    result = srs({**env, "COLUMNS": "80"}, "stats", "--days", "7")
     assert result.exit_code == 0, result.output
-    assert "Reviews per day (last 7 days):" in result.output
-    assert "2026-01-01  " + "█" * 40 + " 3" in result.output
-    assert "Forecast" in result.output
+    lines = result.output.splitlines()
+    assert lines[:8] == [
+        "Reviews per day, last 7 days",
+        "  3 ┤            █",
+        "    │            █",
+        "    │            █",
+        "    │            █",
+        "  0 └─────────────",
+        "     2025-12-26 2026-01-01",
+        "  Reviews: 3 in 7 days, 0.4 a day on average.",
+    ]
+    assert "Reviews due per day, next 30 days" in lines
+    assert "  Due: 3 in 30 days, 0.1 a day on average." in lines
+    assert "\x1b[" not in result.output
+    narrow = srs({**env, "COLUMNS": "40"}, "stats", "--days", "180")
+    assert "Reviews per week, last 180 days" in narrow.output
+    assert max(len(line) for line in narrow.output.splitlines()) <= 40
     data = json.loads(srs(env, "stats", "--json").output)
     assert len(data["days"]) == 30 and data["days"][-1] == {"date": "2026-01-01", "reviews": 3}
     assert sum(day["due"] for day in data["forecast"]) == 3
+    assert (data["reviews_total"], data["forecast_total"], data["overdue"]) == (3, 3, 0)
 
 
 def test_doctor_checks_and_rebuilds(env: dict[str, str]) -> None:

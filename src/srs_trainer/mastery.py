@@ -133,13 +133,34 @@ class Stats:
     true_retention: float | None  # share of Review-state reviews that passed
     retention_reviews: int
     forecast: list[tuple[date, int]]  # reviews falling due per day, today (incl. overdue) first
+    overdue: int = 0  # of the forecast's first day: cards already due before today
+
+    @property
+    def reviews_total(self) -> int:
+        return sum(n for _, n in self.days)
+
+    @property
+    def reviews_per_day(self) -> float:
+        return self.reviews_total / len(self.days) if self.days else 0.0
+
+    @property
+    def forecast_total(self) -> int:
+        return sum(n for _, n in self.forecast)
+
+    @property
+    def forecast_per_day(self) -> float:
+        return self.forecast_total / len(self.forecast) if self.forecast else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "days": [{"date": d.isoformat(), "reviews": n} for d, n in self.days],
+            "reviews_total": self.reviews_total,
+            "reviews_per_day": round(self.reviews_per_day, 2),
             "true_retention": self.true_retention,
             "retention_reviews": self.retention_reviews,
             "forecast": [{"date": d.isoformat(), "due": n} for d, n in self.forecast],
+            "forecast_total": self.forecast_total,
+            "overdue": self.overdue,
         }
 
 
@@ -165,11 +186,14 @@ def compute_stats(
         judged += minute.judged
         passed += minute.passed
     due_per_day: Counter[date] = Counter()
+    overdue = 0
     for card in cards:
         memory = card.memory
         if card.retired or memory.is_new or memory.due is None:
             continue
-        day = max(learner_day(memory.due, hour, tz), today)
+        due_day = learner_day(memory.due, hour, tz)
+        overdue += due_day < today
+        day = max(due_day, today)
         if day < today + timedelta(days=forecast_days):
             due_per_day[day] += 1
     return Stats(
@@ -183,4 +207,5 @@ def compute_stats(
             (today + timedelta(days=i), due_per_day[today + timedelta(days=i)])
             for i in range(forecast_days)
         ],
+        overdue=overdue,
     )

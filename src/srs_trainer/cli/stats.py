@@ -1,24 +1,87 @@
-"""`srs stats`: reviews per day, true retention and the 30-day forecast, as text charts."""
+"""`srs stats`: reviews per day, true retention and the 30-day forecast, as compact charts."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
+import textwrap
+from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .training import check_decks, home_option, loaded_trainer, sources_options
 
-CHART_WIDTH = 40
+if TYPE_CHECKING:
+    from ..mastery import Stats
 
 
-def chart(rows: list[tuple[str, int]], width: int = CHART_WIDTH) -> list[str]:
-    """A horizontal unicode bar chart, one line per (label, value)."""
-    top = max((value for _, value in rows), default=0)
-    lines = []
-    for label, value in rows:
-        length = round(width * value / top) if top else 0
-        lines.append(f"{label}  {'█' * length}{' ' if length else ''}{value}")
+def wants_colour(is_tty: bool, environ: Mapping[str, str]) -> bool:
+    """Colour only at a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return is_tty and not environ.get("NO_COLOR")
+
+
+def _series_lines(
+    title: str,
+    series: list[tuple[date, int]],
+    width: int,
+    *,
+    full_at_end: bool,
+    paint: Callable[[str], str],
+) -> list[str]:
+    from ..charts import choose_layout, column_chart
+
+    layout, buckets = choose_layout(series, width, full_at_end=full_at_end)
+    lines = [title.format(unit=layout.unit)]
+    if not any(bucket.value for bucket in buckets):
+        return lines
+    return lines + column_chart(buckets, layout, paint=paint, width=width)
+
+
+def _prose(text: str, width: int, indent: str = "") -> list[str]:
+    """``text`` wrapped to the terminal, later lines indented under the first."""
+    return textwrap.wrap(
+        text, max(20, width), initial_indent=indent, subsequent_indent=indent + "  "
+    )
+
+
+def _average(total: int, days: int) -> str:
+    return f"{total} in {days} day{'s' if days != 1 else ''}, {total / days:.1f} a day on average"
+
+
+def stats_lines(stats: Stats, width: int, paint: Callable[[str], str] = str) -> list[str]:
+    """What `srs stats` prints, for a terminal ``width`` columns wide."""
+    days = len(stats.days)
+    lines = _series_lines(
+        f"Reviews per {{unit}}, last {days} days", stats.days, width, full_at_end=True, paint=paint
+    )
+    lines += _prose(f"Reviews: {_average(stats.reviews_total, days)}.", width, "  ")
+    if stats.true_retention is None:
+        retention = "True retention: - (no reviews of cards in the Review state yet)"
+    else:
+        passed = round(stats.true_retention * stats.retention_reviews)
+        retention = (
+            f"True retention: {stats.true_retention:.1%} ({passed} of"
+            f" {stats.retention_reviews} reviews of cards in the Review state passed)"
+        )
+    lines += _prose(retention, width)
+    lines.append("")
+    forecast_days = len(stats.forecast)
+    lines += _series_lines(
+        f"Reviews due per {{unit}}, next {forecast_days} days",
+        stats.forecast,
+        width,
+        full_at_end=False,
+        paint=paint,
+    )
+    due = f"Due: {_average(stats.forecast_total, forecast_days)}"
+    if stats.overdue:
+        due += f" (today's {stats.overdue} overdue included)"
+    lines += _prose(due + ".", width, "  ")
     return lines
 
 
@@ -44,23 +107,19 @@ def command(
     deck_ids: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Show reviews per day, true retention and a 30-day forecast of due reviews."""
+    """Show reviews per day, true retention and a 30-day forecast of due reviews.
+
+    The charts fit the terminal ($COLUMNS): a column per day, or per week when the days do
+    not fit. Colour follows NO_COLOR.
+    """
     with loaded_trainer(home, card_dirs, no_bundled) as loaded:
         check_decks(loaded.trainer, deck_ids)
         stats = loaded.trainer.stats(loaded.now, days, list(deck_ids) or None)
     if as_json:
         click.echo(json.dumps(stats.to_dict(), indent=2))
         return
-    click.echo(f"Reviews per day (last {days} days):")
-    for line in chart([(day.isoformat(), count) for day, count in stats.days]):
-        click.echo("  " + line)
-    if stats.true_retention is None:
-        click.echo("True retention: - (no reviews of mature cards yet)")
-    else:
-        click.echo(
-            f"True retention: {stats.true_retention:.1%}"
-            f" of {stats.retention_reviews} reviews of cards in review"
-        )
-    click.echo("Forecast (reviews due per day, next 30 days):")
-    for line in chart([(day.isoformat(), count) for day, count in stats.forecast]):
-        click.echo("  " + line)
+    width = shutil.get_terminal_size((80, 24)).columns
+    colour = wants_colour(sys.stdout.isatty(), os.environ)
+    paint: Callable[[str], str] = (lambda text: click.style(text, fg="cyan")) if colour else str
+    for line in stats_lines(stats, width, paint):
+        click.echo(line)
