@@ -562,3 +562,27 @@ def test_incremental_parse_of_realistic_edits(edits: list[tuple[int, str]]) -> N
         versions.append(_realistic_edit(versions[-1], question, kind))
     cached, fresh = build_after_edit(*versions[1:])
     assert cached == fresh
+
+
+def test_a_deck_built_with_another_zlib_or_sqlite_is_not_stale(project: Path) -> None:
+    import zipfile
+
+    run()
+    deck = project / "decks" / "alpha.apkg"
+    with zipfile.ZipFile(deck) as archive:
+        entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    database = bytearray(entries[0][1])
+    database[96:100] = (3_999_999).to_bytes(4, "big")  # another SQLite library wrote it
+    with zipfile.ZipFile(deck, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr(entries[0][0], bytes(database))
+        archive.writestr(entries[1][0], entries[1][1])
+    elsewhere = deck.read_bytes()
+
+    assert run("--check", "--no-cache").exit_code == 0
+    result = run("--no-cache")
+    assert "decks/alpha.apkg: unchanged" in result.output
+    assert deck.read_bytes() == elsewhere
+    (project / "cards" / "alpha.yaml").write_text(
+        SOURCE.format(deck="alpha").replace("Pick B.", "Pick B, now."), "utf-8"
+    )
+    assert run("--check", "--no-cache").exit_code == 1

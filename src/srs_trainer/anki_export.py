@@ -297,6 +297,33 @@ def _write_collection(
         return file.read_bytes()
 
 
+def same_content(one: bytes, two: bytes) -> bool:
+    """Whether two packages hold the same entries and the same database.
+
+    Equal bytes are the rule. This also accepts packages that differ only where the machine
+    that wrote them shows: zlib's compressed bytes, and the SQLite library version stamped in
+    the database header. So a deck built elsewhere is not reported stale nor rewritten for that.
+    """
+    if one == two:
+        return True
+    try:
+        return _content(one) == _content(two)
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError):
+        return False
+
+
+def _content(package: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    return [(name, _without_sqlite_version(data) if name == COLLECTION_ENTRY else data)
+            for name, data in entries]
+
+
+def _without_sqlite_version(database: bytes) -> bytes:
+    # Header bytes 96-99 hold SQLITE_VERSION_NUMBER of the library that last wrote the file.
+    return database[:96] + bytes(4) + database[100:]
+
+
 def _zip(database: bytes) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

@@ -589,9 +589,13 @@ def build(
     if problems:
         raise InputError(problems)
 
+    from .anki_export import same_content
+
     outcomes = list(skipped)
+    on_disk: list[bytes] = []
     for item in compiled:
-        same = item.previous == item.data
+        same = item.previous is not None and same_content(item.previous, item.data)
+        on_disk.append(item.previous if same and item.previous is not None else item.data)
         if check:
             status = Status.UNCHANGED if same else Status.STALE
             reasons = () if same else _stale_reasons(item)
@@ -603,9 +607,9 @@ def build(
         outcomes.append(DeckOutcome(item.job.source, item.output, item.deck_id, status, reasons,
                                     item.questions))
     if not check and cache_dir is not None:
-        for item in compiled:
+        for item, data in zip(compiled, on_disk, strict=True):
             _save_caches(cache_dir, item)
-            manifest.record(item.job.source, item.job.digest, item.deck_id, item.output, item.data)
+            manifest.record(item.job.source, item.job.digest, item.deck_id, item.output, data)
         manifest.save()
     order = {path: index for index, (path, _) in enumerate(texts)}
     return BuildReport(tuple(sorted(outcomes, key=lambda o: order[o.source])))
