@@ -217,8 +217,19 @@ def _generate(folder: Path, cards: int, decks: int, reviews: int) -> None:
 
 
 def environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "SRS_HOME")}
+    """The children's environment: a fixed clock, and bytecode cached as an install has it.
+
+    With PYTHONDONTWRITEBYTECODE set (as in some sandboxes) every start would compile our
+    modules again, a cost no installed copy pays; their bytecode goes to bench/out instead.
+    """
+    drop = ("COLUMNS", "LINES", "SRS_HOME", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(SRS_NOW=NOW.isoformat().replace("+00:00", "Z"), NO_COLOR="1")
+    env["PYTHONPYCACHEPREFIX"] = str(OUT / "pycache")
+    import srs_trainer
+
+    package = str(Path(srs_trainer.__file__).parent)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", package], env=env, check=True)
     return env
 
 
