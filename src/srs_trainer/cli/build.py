@@ -15,7 +15,7 @@ import click
               help="Write nothing; exit 1 if a deck file differs from what a build would write.")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not update the build cache.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Processes compiling sources [default: one per core for several sources].")
+              help="Processes compiling sources [default: one per idle core for several sources].")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems.")
 def command(sources: tuple[Path, ...], out_dir: Path, check: bool, no_cache: bool,
             jobs: int | None, quiet: bool) -> None:
