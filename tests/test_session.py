@@ -270,6 +270,30 @@ def test_an_earned_badge_is_celebrated_once(tmp_path: Path) -> None:
     assert trainer.store.badge("demo") is not None
 
 
+def test_undoing_the_earning_answer_takes_the_badge_back_and_celebrates_once(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(defaults=DeckSettings(enable_fuzzing=False, mastery_days=1.0),
+                        timezone="UTC")
+    trainer = make_trainer(tmp_path, settings=settings)
+    options = SessionOptions(Mode.CHALLENGE, deck_ids=["demo"])
+    # The second answer earns the badge; "u" after its feedback takes both back; quit.
+    summary, out, clock = _session(trainer, [(5, "a"), (0, ""), (5, "b"), (0, "u"), (0, "q")],
+                                   queue=trainer.section_queue("demo", "challenge"),
+                                   options=options)
+    assert "The badge 'Demo Master' it earned is taken back with it." in out
+    assert summary.badges_earned == () and "Badge earned" not in out
+    assert trainer.store.badge("demo") is None
+    # Earned, undone and earned again within one session: one celebration.
+    summary, out, _ = _session(trainer, [(5, "a"), (0, ""), (5, "b"), (0, "u"), (5, "b"), (0, "")],
+                               clock=clock, queue=trainer.section_queue("demo", "challenge"),
+                               options=options)
+    assert out.count("taken back with it") == 1
+    assert summary.badges_earned == ("Demo Master",)
+    assert out.count("Badge earned: Demo Master") == 1
+    assert trainer.store.badge("demo") is not None
+
+
 def test_nothing_due_says_so(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path, settings=EXACT)
     _session(trainer, [(5, "a"), (0, ""), (5, "b"), (0, ""), (5, "b"), (0, "")] * 2)

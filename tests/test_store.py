@@ -125,6 +125,36 @@ def test_badges_are_earned_and_celebrated_once(tmp_path: Path) -> None:
         assert store.uncelebrated_badges() == []
 
 
+def test_a_badge_taken_back_and_earned_again_keeps_its_celebration(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "p.sqlite3") as store, store.transaction():
+        assert store.earn_badge("d", "Master", T0)
+        assert store.take_back_badge("d", T0 + timedelta(minutes=1))
+        assert not store.take_back_badge("d", T0 + timedelta(minutes=1))
+        assert store.badge("d") is None and store.uncelebrated_badges() == []
+        assert not store.mark_celebrated("d", T0)  # not held: nothing to celebrate
+        assert store.earn_badge("d", "Master", T0 + timedelta(minutes=2))
+        assert store.badge("d") == ("Master", T0 + timedelta(minutes=2), None)
+        assert store.mark_celebrated("d", T0 + timedelta(minutes=3))
+        assert store.take_back_badge("d", T0 + timedelta(minutes=4))
+        assert store.earn_badge("d", "Master", T0 + timedelta(minutes=5))
+        assert store.badge("d") == (
+            "Master", T0 + timedelta(minutes=5), T0 + timedelta(minutes=3))
+        assert store.uncelebrated_badges() == []
+
+
+def test_a_version_1_database_keeps_its_badges_through_migration_2(tmp_path: Path) -> None:
+    path = tmp_path / "p.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    store_module.MIGRATIONS[0](db)
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO badges (deck_id, name, earned_at) VALUES ('d', 'Master', ?)",
+               (to_text(T0),))
+    db.close()
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION >= 2
+        assert store.badge("d") == ("Master", T0, None)
+
+
 def test_seed_history_bulk_loads_a_consistent_store(tmp_path: Path) -> None:
     with Store.open(tmp_path / "bench.sqlite3") as store:
         decks = synthetic_decks(2, 30)

@@ -16,7 +16,7 @@ from srs_trainer.mastery import is_mastered
 from srs_trainer.scheduling import fuzz_seed, is_learning
 from srs_trainer.sources import parse_deck
 from srs_trainer.store import NEW, Memory
-from srs_trainer.trainer import Trainer, TrainerError
+from srs_trainer.trainer import Recorded, Trainer, TrainerError
 from trainer_helpers import DECK_YAML, EXACT, NOW, make_trainer
 
 
@@ -82,7 +82,7 @@ def test_undo_restores_the_card_by_replaying_the_log(tmp_path: Path) -> None:
     bad = trainer.record_answer(key, rating=1, now=NOW + timedelta(minutes=1), duration_ms=1000,
                                 attempts=2)
     assert trainer.memory(key) != before
-    assert trainer.undo(bad.entry_id, NOW + timedelta(minutes=2)) == before
+    assert trainer.undo(bad.entry_id, NOW + timedelta(minutes=2)).memory == before
     assert trainer.memory(key) == before
     assert len(trainer.store.log(include_undone=True)) == 2  # the row is kept, marked undone
     with pytest.raises(TrainerError):
@@ -273,6 +273,47 @@ def test_three_months_of_correct_reviews_earn_the_badge_on_the_predicted_day(
     assert progress.challenge_mastered == progress.challenge_total == 2
     for qid in ("c1", "c2"):
         _assert_equal(trainer.memory(("demo", qid)), cards[qid])
+
+
+def test_undoing_the_answer_that_earned_the_badge_takes_it_back(tmp_path: Path) -> None:
+    settings = Settings(defaults=DeckSettings(enable_fuzzing=False, mastery_days=1.0),
+                        timezone="UTC")
+    trainer = make_trainer(tmp_path, settings=settings)
+
+    def easy(qid: str, minutes: int) -> Recorded:
+        return trainer.record_answer(("demo", qid), rating=4, duration_ms=1000, attempts=1,
+                                     now=NOW + timedelta(minutes=minutes))
+
+    assert easy("c1", 0).badges_earned == ()
+    earning = easy("c2", 1)
+    assert earning.badges_earned == ("Demo Master",)
+    undone = trainer.undo(earning.entry_id, NOW + timedelta(minutes=2))
+    assert undone.badges_taken_back == ("Demo Master",)
+    assert trainer.store.badge("demo") is None
+    assert trainer.progress(NOW + timedelta(minutes=3))[0].badge_earned_at is None
+    assert trainer.celebrate(NOW + timedelta(minutes=3)) == []  # nothing held, nothing to cheer
+    # Answering again earns it again, at the new time, and it is celebrated once.
+    again = easy("c2", 4)
+    assert again.badges_earned == ("Demo Master",)
+    held = trainer.store.badge("demo")
+    assert held is not None and held[:2] == ("Demo Master", NOW + timedelta(minutes=4))
+    assert trainer.celebrate(NOW + timedelta(minutes=5)) == ["Demo Master"]
+    assert trainer.celebrate(NOW + timedelta(minutes=6)) == []
+    # Undone and earned once more after its celebration: held again, not celebrated twice.
+    assert trainer.undo(again.entry_id, NOW + timedelta(minutes=7)).badges_taken_back
+    assert easy("c2", 8).badges_earned == ("Demo Master",)
+    assert trainer.celebrate(NOW + timedelta(minutes=9)) == []
+    assert trainer.store.badge("demo") is not None
+    # Undoing an answer given after the earning keeps the badge: a lapse never takes it back,
+    # and neither does taking back a lapse or an answer the badge did not depend on.
+    lapse = trainer.record_answer(("demo", "c1"), rating=1, duration_ms=1000, attempts=2,
+                                  now=NOW + timedelta(minutes=10))
+    assert trainer.store.badge("demo") is not None
+    assert trainer.undo(lapse.entry_id, NOW + timedelta(minutes=11)).badges_taken_back == ()
+    practice = easy("p1", 12)
+    assert trainer.undo(practice.entry_id, NOW + timedelta(minutes=13)).badges_taken_back == ()
+    assert trainer.store.badge("demo") is not None
+    assert trainer.doctor().mismatched == []
 
 
 def test_progress_and_stats_figures(tmp_path: Path) -> None:

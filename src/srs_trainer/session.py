@@ -236,13 +236,15 @@ def _undo_last(
 ) -> None:
     """Take back the last answer of this session and put its question first in the queue."""
     last = state.history.pop()
-    trainer.undo(last.entry_id, clock())
+    undone = trainer.undo(last.entry_id, clock())
     state.reviewed -= 1
     state.correct -= last.correct
     state.position -= 1
     state.total -= last.requeued
     queue.push_front(last.key)
     ui.show_message("Undone: that answer is taken back; here is the question again.")
+    for name in undone.badges_taken_back:
+        ui.show_message(f"The badge '{name}' it earned is taken back with it.")
 
 
 def _summary(

@@ -246,7 +246,13 @@ def _migration_1(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_migration_1,)
+def _migration_2(db: sqlite3.Connection) -> None:
+    # Undoing the answer that earned a badge takes the badge back; the row stays (marked) so
+    # that re-earning it does not celebrate a badge the learner has already celebrated.
+    db.execute("ALTER TABLE badges ADD COLUMN taken_back_at TEXT")
+
+
+MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (_migration_1, _migration_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -654,28 +660,47 @@ class Store:
     # --- badges and challenge results ----------------------------------------------------------
 
     def badge(self, deck_id: str) -> tuple[str, datetime, datetime | None] | None:
+        """(name, earned at, celebrated at) of the deck's badge; None if not held."""
         row = self.db.execute(
-            "SELECT name, earned_at, celebrated_at FROM badges WHERE deck_id = ?", (deck_id,)
+            "SELECT name, earned_at, celebrated_at FROM badges"
+            " WHERE deck_id = ? AND taken_back_at IS NULL",
+            (deck_id,),
         ).fetchone()
         return (row[0], from_text(row[1]), _maybe_time(row[2])) if row else None
 
     def earn_badge(self, deck_id: str, name: str, at: datetime) -> bool:
+        """Earn the badge (or earn back one taken back); False if it is already held.
+
+        Earning back keeps ``celebrated_at``: a badge is celebrated once, however often
+        undo takes it back and an answer earns it again.
+        """
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO badges (deck_id, name, earned_at) VALUES (?, ?, ?)",
+            "INSERT INTO badges (deck_id, name, earned_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (deck_id) DO UPDATE SET name = excluded.name,"
+            " earned_at = excluded.earned_at, taken_back_at = NULL"
+            " WHERE badges.taken_back_at IS NOT NULL",
             (deck_id, name, to_text(at)),
+        )
+        return cursor.rowcount == 1
+
+    def take_back_badge(self, deck_id: str, at: datetime) -> bool:
+        cursor = self.db.execute(
+            "UPDATE badges SET taken_back_at = ? WHERE deck_id = ? AND taken_back_at IS NULL",
+            (to_text(at), deck_id),
         )
         return cursor.rowcount == 1
 
     def uncelebrated_badges(self) -> list[tuple[str, str, datetime]]:
         rows = self.db.execute(
-            "SELECT deck_id, name, earned_at FROM badges WHERE celebrated_at IS NULL"
-            " ORDER BY earned_at"
+            "SELECT deck_id, name, earned_at FROM badges"
+            " WHERE celebrated_at IS NULL AND taken_back_at IS NULL ORDER BY earned_at"
         )
         return [(deck_id, name, from_text(at)) for deck_id, name, at in rows]
 
     def mark_celebrated(self, deck_id: str, at: datetime) -> bool:
         cursor = self.db.execute(
-            "UPDATE badges SET celebrated_at = ? WHERE deck_id = ? AND celebrated_at IS NULL",
+            "UPDATE badges SET celebrated_at = ?"
+            " WHERE deck_id = ? AND celebrated_at IS NULL AND taken_back_at IS NULL",
             (to_text(at), deck_id),
         )
         return cursor.rowcount == 1

@@ -95,6 +95,15 @@ class Recorded:
     badges_earned: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Undone:
+    """An answer taken back: the card's restored memory, and badges that went with it."""
+
+    key: CardKey
+    memory: Memory
+    badges_taken_back: tuple[str, ...] = ()
+
+
 @dataclass
 class DoctorReport:
     schema_version: int
@@ -293,8 +302,13 @@ class Trainer:
                 earned = self._check_badge(key[0], now)
         return Recorded(entry_id, key, before, after, reschedule, earned)
 
-    def undo(self, entry_id: int, now: datetime) -> Memory:
-        """Take back an answer: mark its log row undone and restore the card by replay."""
+    def undo(self, entry_id: int, now: datetime) -> Undone:
+        """Take back an answer: mark its log row undone and restore the card by replay.
+
+        A badge earned at or after that answer is taken back too when the deck no longer
+        qualifies without it (it was that answer that earned it). A badge earned before the
+        answer stays, like after any later lapse.
+        """
         with self.store.transaction():
             entry = self.store.entry(entry_id)
             if entry is None or not self.store.mark_undone(entry_id, now):
@@ -302,7 +316,16 @@ class Trainer:
             key = (entry.deck_id, entry.question_id)
             memory = self._replay(key)
             self.store.set_memory(*key, memory)
-        return memory
+            taken_back: tuple[str, ...] = ()
+            badge = self.store.badge(entry.deck_id)
+            if (
+                badge is not None
+                and badge[1] >= entry.at
+                and not self._badge_complete(entry.deck_id)
+                and self.store.take_back_badge(entry.deck_id, now)
+            ):
+                taken_back = (badge[0],)
+        return Undone(key, memory, taken_back)
 
     def _replay(self, key: CardKey) -> Memory:
         return scheduling.replay(self.store.card_log(*key), self.store.scheduler_json)
@@ -313,11 +336,14 @@ class Trainer:
         deck = self.decks.get(deck_id)
         if deck is None or deck.badge is None or self.store.badge(deck_id) is not None:
             return ()
-        challenge = [c for c in self.store.cards([deck_id]) if c.section == "challenge"]
-        if badge_complete(challenge, self.deck_settings(deck_id).mastery_days):
+        if self._badge_complete(deck_id):
             self.store.earn_badge(deck_id, deck.badge.name, now)
             return (deck.badge.name,)
         return ()
+
+    def _badge_complete(self, deck_id: str) -> bool:
+        challenge = [c for c in self.store.cards([deck_id]) if c.section == "challenge"]
+        return badge_complete(challenge, self.deck_settings(deck_id).mastery_days)
 
     def celebrate(self, now: datetime) -> list[str]:
         """Badges earned but not yet celebrated; each is returned once, ever."""
@@ -523,6 +549,7 @@ __all__ = [
     "SyncReport",
     "Trainer",
     "TrainerError",
+    "Undone",
     "answer_key",
     "doctor",
     "seed_history",
