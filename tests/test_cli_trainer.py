@@ -105,6 +105,24 @@ def test_practice_and_challenge_commands(env: dict[str, str]) -> None:
         assert not store.card("demo", "p1").memory.is_new  # type: ignore[union-attr]
 
 
+def test_practice_and_challenge_take_retention_like_review(env: dict[str, str]) -> None:
+    result = srs(env, "challenge", "demo", "--retention", "0.8", input="a\n\nb\n\n")
+    assert result.exit_code == 0, result.output
+    result = srs(env, "practice", "demo", "--reschedule", "--retention", "0.95", input="b\n\n")
+    assert result.exit_code == 0, result.output
+    with _store(env) as store:
+        used = [json.loads(store.scheduler_json(e.scheduler_id))["desired_retention"]
+                for e in store.log()]  # type: ignore[arg-type]
+        assert used == [0.8, 0.8, 0.95]
+        # A lower retention target schedules the same Easy answer further out.
+        c1, p1 = store.card("demo", "c1"), store.card("demo", "p1")
+        assert c1 and p1 and c1.memory.due and p1.memory.due and c1.memory.due > p1.memory.due
+    # Without --reschedule practice moves no schedule, so a retention would be ignored: refused.
+    refused = srs(env, "practice", "demo", "--retention", "0.8")
+    assert refused.exit_code == 2 and "--retention needs --reschedule" in refused.output
+    assert srs(env, "challenge", "demo", "--retention", "0.5").exit_code == 2
+
+
 def test_progress_shows_mastery_and_json(env: dict[str, str]) -> None:
     srs(env, "review", input="a\n\nb\n\nb\n\n")
     result = srs(env, "progress")

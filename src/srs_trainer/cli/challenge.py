@@ -6,23 +6,39 @@ from pathlib import Path
 
 import click
 
-from .training import check_decks, home_option, loaded_trainer, run, sources_options
+from .training import (
+    check_decks,
+    home_option,
+    loaded_trainer,
+    retention_option,
+    run,
+    sources_options,
+)
 
 
 @click.command("challenge")
 @click.argument("deck_id", metavar="DECK")
 @home_option
 @sources_options
-def command(deck_id: str, home: Path | None, card_dirs: tuple[Path, ...], no_bundled: bool) -> None:
+@retention_option
+def command(
+    deck_id: str,
+    home: Path | None,
+    card_dirs: tuple[Path, ...],
+    no_bundled: bool,
+    retention: float | None,
+) -> None:
     """Take a deck's timed challenge: all its challenge questions, with their time limits.
 
-    The result (date, score, time) is kept when you finish; each answer is a review.
+    The result (date, score, time) is kept when you finish; each answer is a review,
+    scheduled with --retention if given. Daily limits do not apply: every challenge
+    question is asked.
     """
     from ..session import SessionOptions
     from ..session_ui import Mode
     from ..trainer import TrainerError
 
-    with loaded_trainer(home, card_dirs, no_bundled) as loaded:
+    with loaded_trainer(home, card_dirs, no_bundled, retention=retention) as loaded:
         check_decks(loaded.trainer, [deck_id])
         try:
             queue = loaded.trainer.section_queue(deck_id, "challenge")

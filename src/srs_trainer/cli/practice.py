@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from .training import check_decks, home_option, loaded_trainer, run, sources_options
+from .training import (
+    check_decks,
+    home_option,
+    loaded_trainer,
+    retention_option,
+    run,
+    sources_options,
+)
 
 
 @click.command("practice")
@@ -20,6 +27,7 @@ from .training import check_decks, home_option, loaded_trainer, run, sources_opt
     help="Whether practice answers move the review schedule (they are always logged).",
 )
 @click.option("--self-grade", is_flag=True, help="Rate yourself after seeing the answer.")
+@retention_option
 def command(
     deck_id: str,
     home: Path | None,
@@ -27,13 +35,22 @@ def command(
     no_bundled: bool,
     reschedule: bool,
     self_grade: bool,
+    retention: float | None,
 ) -> None:
-    """Work through a deck's practice questions, untimed, with the solution steps after each."""
+    """Work through a deck's practice questions, untimed, with the solution steps after each.
+
+    --retention schedules with that desired retention; it needs --reschedule, since
+    practice answers otherwise move no schedule.
+    """
+    if retention is not None and not reschedule:
+        raise click.UsageError(
+            "--retention needs --reschedule: without it practice answers are only logged"
+        )
     from ..session import SessionOptions
     from ..session_ui import Mode
     from ..trainer import TrainerError
 
-    with loaded_trainer(home, card_dirs, no_bundled) as loaded:
+    with loaded_trainer(home, card_dirs, no_bundled, retention=retention) as loaded:
         check_decks(loaded.trainer, [deck_id])
         try:
             queue = loaded.trainer.section_queue(deck_id, "practice")

@@ -48,7 +48,18 @@ def sources_options(function: F) -> F:
     )(function)
 
 
+def retention_option(function: F) -> F:
+    return click.option(
+        "--retention",
+        type=click.FloatRange(0.7, 0.99),
+        default=None,
+        help="Desired retention, 0.7-0.99 (overrides config.yaml; default 0.9).",
+    )(function)
+
+
 def limit_options(function: F) -> F:
+    """``--retention`` and the daily limits (review only: practice and challenge ask every
+    question of their section, whatever the limits)."""
     for option in (
         click.option(
             "--review-limit",
@@ -62,12 +73,7 @@ def limit_options(function: F) -> F:
             default=None,
             help="New questions per deck per day (overrides config.yaml).",
         ),
-        click.option(
-            "--retention",
-            type=click.FloatRange(0.7, 0.99),
-            default=None,
-            help="Desired retention, 0.7-0.99 (default 0.9).",
-        ),
+        retention_option,
     ):
         function = option(function)
     return function
