@@ -586,3 +586,17 @@ def test_a_deck_built_with_another_zlib_or_sqlite_is_not_stale(project: Path) ->
         SOURCE.format(deck="alpha").replace("Pick B.", "Pick B, now."), "utf-8"
     )
     assert run("--check", "--no-cache").exit_code == 1
+
+
+def test_a_deck_file_without_a_source_is_reported(project: Path) -> None:
+    run()
+    (project / "cards" / "alpha.yaml").write_text(
+        SOURCE.format(deck="alpha").replace("id: alpha", "id: alpha-renamed"), "utf-8"
+    )
+
+    result = run()
+
+    assert result.exit_code == 0
+    assert "decks/alpha-renamed.apkg: written" in result.output
+    assert "decks/alpha.apkg: warning: no source builds this deck" in result.stderr
+    assert (project / "decks" / "alpha.apkg").exists()  # not ours to delete

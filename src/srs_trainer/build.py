@@ -73,6 +73,9 @@ class DeckOutcome:
 @dataclass(frozen=True)
 class BuildReport:
     outcomes: tuple[DeckOutcome, ...]
+    # Deck files in the output folder that no source builds (e.g. left by a renamed deck id);
+    # only looked for when every source of the default folder was built.
+    orphans: tuple[Path, ...] = ()
 
     @property
     def stale(self) -> tuple[DeckOutcome, ...]:
@@ -621,7 +624,11 @@ def build(
             manifest.record(item.job.source, item.job.digest, item.deck_id, item.output, data)
         manifest.save()
     order = {path: index for index, (path, _) in enumerate(texts)}
-    return BuildReport(tuple(sorted(outcomes, key=lambda o: order[o.source])))
+    built = {outcome.output.name for outcome in outcomes}
+    orphans = () if sources else tuple(
+        path for path in sorted(out.glob(f"*{DECK_SUFFIX}")) if path.name not in built
+    )
+    return BuildReport(tuple(sorted(outcomes, key=lambda o: order[o.source])), orphans)
 
 
 def _read_sources(paths: Iterable[Path]) -> list[tuple[Path, bytes]]:

@@ -46,6 +46,9 @@ def command(sources: tuple[Path, ...], out_dir: Path, check: bool, no_cache: boo
             click.echo(f"{outcome.output}: stale: {'; '.join(outcome.reasons)}", err=True)
         elif not quiet:
             click.echo(outcome.describe())
+    for orphan in report.orphans:
+        click.echo(f"{orphan}: warning: no source builds this deck; delete it if its deck id "
+                   "was renamed", err=True)
     if report.stale:
         raise SystemExit(1)
     if check and not quiet:
