@@ -272,7 +272,7 @@ def test_code_is_readable_in_day_and_night_mode(browser: Any, site: str, page: s
     assert len(tokens) > 10
     worst = min(_contrast(_rgb(t.value_of_css_property("color")), background) for t in tokens
                 if t.text.strip())
-    assert worst >= 3.0, f"some code token has contrast {worst:.2f}:1 on {background}"
+    assert worst >= 4.5, f"some code token has contrast {worst:.2f}:1 on {background}"
     body = browser.find_element(By.TAG_NAME, "body")
     text_contrast = _contrast(_rgb(body.value_of_css_property("color")),
                               _rgb(body.value_of_css_property("background-color")))
