@@ -186,6 +186,35 @@ def test_quit_and_end_of_input_keep_what_was_answered(tmp_path: Path) -> None:
     assert summary.reviewed == 1 and len(trainer.store.log()) == 2
 
 
+def test_quitting_a_review_says_how_many_new_questions_are_left_today(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    # One answered; quitting at the second leaves it and the third waiting.
+    summary, out, _ = _session(trainer, [(5, "a"), (0, ""), (3, "q")])
+    assert summary.notes == ("2 new questions are left for today: `srs review` goes on.",)
+    assert "2 new questions are left for today" in out
+    summary, out, _ = _session(trainer, [(5, "b"), (0, ""), (5, "b"), (0, "")])
+    assert summary.notes == () and "left for today" not in out  # finished: nothing left
+
+
+def test_piped_answers_are_echoed_and_bad_ones_explained(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    _, out, _ = _session(trainer, [(1, "x"), (1, "4"), (1, "a"), (0, "q")])
+    assert "Your answer: x\n'x' is not a choice. Type a letter (A-C) or number (1-3)," in out
+    assert "Your answer: 4\n'4' is not a choice." in out
+    assert "Your answer: a\nCorrect: A." in out
+    # At a terminal the typing is already on screen: no echo.
+    quiet = io.StringIO()
+    ui = LineUI(_Terminal("a\n"), quiet)  # type: ignore[arg-type]
+    view = QuestionView("Demo deck", trainer.question(("demo", "c1")), Mode.REVIEW, 1, 1, 2, 60)
+    assert ui.read_input(view) == UserInput(InputKind.ANSWER, "A")
+    assert quiet.getvalue() == "Your answer: "
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 def test_self_grade_lets_the_learner_choose_the_rating(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
     _session(trainer, [(5, "a"), (0, "2"), (0, ""), (0, "q")],

@@ -84,7 +84,7 @@ def run_session(
             )
         _ask(trainer, ui, queue, clock, options, state, pick.key)
     finished = clock()
-    return _summary(trainer, ui, options, state, started, finished)
+    return _summary(trainer, ui, options, state, started, finished, queue)
 
 
 def _ask(
@@ -129,6 +129,7 @@ def _ask(
         if user.kind is InputKind.QUIT:
             state.quit = True
             state.position -= 1
+            queue.push_front(key)  # not answered: still waiting (the summary counts it)
             return
         if user.kind is InputKind.UNDO:
             if not state.history:
@@ -254,10 +255,20 @@ def _summary(
     state: _State,
     started: datetime,
     finished: datetime,
+    queue: SessionQueue,
 ) -> SessionSummary:
     elapsed = (finished - started).total_seconds()
     score_text = ""
     summary_notes: list[str] = []
+    if options.mode is Mode.REVIEW and state.quit:
+        # "Next review" below counts cards already studied; left unsaid, the new questions
+        # still waiting today would look like "done until next week".
+        new_left = sum(trainer.memory(key).is_new for key in [*queue.front, *queue.new])
+        if new_left:
+            summary_notes.append(
+                f"{new_left} new question{'s are' if new_left != 1 else ' is'} left for today:"
+                " `srs review` goes on."
+            )
     if options.mode is Mode.CHALLENGE:
         minutes, seconds = divmod(round(elapsed), 60)
         score_text = f"{state.correct}/{state.total} in {minutes}:{seconds:02d}"

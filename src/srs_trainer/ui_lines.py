@@ -24,6 +24,11 @@ HELP = "Type a letter (A-F) or number (1-6), h for the hint, u to undo, q to qui
 GRADES = {"1": 1, "2": 2, "3": 3, "4": 4, "a": 1, "again": 1, "hard": 2, "good": 3, "easy": 4}
 
 
+def choices_help(count: int) -> str:
+    """HELP for a question of ``count`` choices: 'Type a letter (A-D) or number (1-4), ...'."""
+    return HELP.replace("A-F", f"A-{LETTERS[count - 1]}").replace("1-6", f"1-{count}")
+
+
 def _indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line if line else line for line in text.splitlines())
 
@@ -43,11 +48,22 @@ def question_text(question: Question) -> str:
 
 
 class LineUI:
-    """A SessionUI over text streams (stdin/stdout by default)."""
+    """A SessionUI over text streams (stdin/stdout by default).
 
-    def __init__(self, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+    ``echo`` writes each line read after its prompt, so the output of piped answers reads
+    like a transcript ("Your answer: b"); by default only when stdin is not a terminal (a
+    terminal echoes typing itself).
+    """
+
+    def __init__(
+        self, stdin: TextIO | None = None, stdout: TextIO | None = None, echo: bool | None = None
+    ) -> None:
         self.stdin = stdin if stdin is not None else sys.stdin
         self.stdout = stdout if stdout is not None else sys.stdout
+        if echo is None:
+            isatty = getattr(self.stdin, "isatty", None)
+            echo = not (callable(isatty) and isatty())
+        self.echo = echo
 
     def _say(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
@@ -60,6 +76,8 @@ class LineUI:
         if not line:
             self._say()
             return None
+        if self.echo:
+            self._say(line.rstrip("\r\n"))
         return line.strip()
 
     # --- SessionUI ------------------------------------------------------------------------------
@@ -100,7 +118,7 @@ class LineUI:
             if word.isdigit() and 1 <= int(word) <= len(letters):
                 return UserInput(InputKind.ANSWER, letters[int(word) - 1])
             if word:
-                self._say(f"'{line}' is not a choice. {HELP.replace('A-F', 'A-' + letters[-1])}")
+                self._say(f"'{line}' is not a choice. {choices_help(len(letters))}")
 
     def show_feedback(self, view: FeedbackView) -> UserInput:
         question = view.question
