@@ -91,13 +91,15 @@ def test_answers_are_graded_recorded_and_scheduled_exactly(tmp_path: Path) -> No
 def test_hint_slow_and_failed_answers(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
     lines = [(1, "h"), (3, "a"), (0, ""),  # c1: hint, then right -> Hard
-             (70, "b"), (0, ""),  # c2: right but over the 60 s limit -> Hard
-             (2, "a"), (2, "a"), (0, "")]  # p1: wrong twice -> Again
+             (2, "a"), (2, "a"), (2, "c"), (0, ""),  # c2: wrong twice (a repeat is free) -> Again
+             (70, "b"), (0, "")]  # p1: right but over the 60 s limit -> Hard
     _, out, _ = _session(trainer, [*lines, (0, "q")])
-    assert _ratings(trainer)[:3] == [("c1", 2), ("c2", 2), ("p1", 1)]
+    assert _ratings(trainer)[:3] == [("c1", 2), ("c2", 1), ("p1", 2)]
     assert "Hint: Think of the first letter." in out
+    assert "! You already tried A: pick another choice." in out
     assert "Not quite. The answer is B." in out
     assert trainer.store.log()[0].hint_used
+    assert trainer.store.log()[1].chosen == "C"
 
 
 def test_asking_for_a_missing_hint_costs_nothing(tmp_path: Path) -> None:
@@ -169,7 +171,7 @@ def test_undo_after_feedback_asks_again_and_keeps_the_log_true(tmp_path: Path) -
 
 def test_undo_at_a_question_takes_back_the_previous_answer(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
-    _, out, _ = _session(trainer, [(5, "b"), (5, "b"), (0, ""), (1, "u"), (30, "a"), (0, ""),
+    _, out, _ = _session(trainer, [(5, "b"), (5, "c"), (0, ""), (1, "u"), (30, "a"), (0, ""),
                                    (30, "b"), (0, ""), (0, "q")])
     assert "Undone" in out and out.count("First challenge?") == 3  # 2 attempts, then again
     assert [(e.question_id, e.rating, e.undone_at is None)

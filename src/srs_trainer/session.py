@@ -157,8 +157,10 @@ def _ask(
         if chosen == question.answer:
             correct = True
             break
-        if chosen not in wrong:
-            wrong.append(chosen)
+        if chosen in wrong:  # a slip, not a new attempt: it costs nothing
+            message = f"You already tried {chosen}: pick another choice."
+            continue
+        wrong.append(chosen)
         attempts_left -= 1
         if attempts_left <= 0:
             break
