@@ -123,6 +123,16 @@ def test_practice_and_challenge_take_retention_like_review(env: dict[str, str]) 
     assert srs(env, "challenge", "demo", "--retention", "0.5").exit_code == 2
 
 
+def test_progress_dates_are_the_learners_local_dates(env: dict[str, str]) -> None:
+    pytest.importorskip("zoneinfo").ZoneInfo("Pacific/Auckland")  # needs the tz database
+    home = Path(env["SRS_HOME"])
+    home.mkdir()
+    (home / "config.yaml").write_text("timezone: Pacific/Auckland\n")  # UTC+13 in January
+    srs(env, "challenge", "demo", input="a\n\nb\n\n", now="2026-01-01T12:00:00Z")
+    shown = srs(env, "progress", now="2026-01-01T12:05:00Z")
+    assert "Last challenge (demo): 2/2 in 0:00 on 2026-01-02" in shown.output
+
+
 def test_progress_shows_mastery_and_json(env: dict[str, str]) -> None:
     srs(env, "review", input="a\n\nb\n\nb\n\n")
     result = srs(env, "progress")

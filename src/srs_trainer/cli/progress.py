@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -36,12 +37,19 @@ def command(
         if ids:
             check_decks(loaded.trainer, ids)
         rows = loaded.trainer.progress(loaded.now, ids)
+        tz = loaded.trainer.settings.tz()
     if as_json:
         click.echo(json.dumps({"decks": [row.to_dict() for row in rows]}, indent=2))
         return
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
+
+    from ..store import from_text
+
+    def local_date(moment: datetime) -> str:
+        # The learner's calendar date (config.yaml's timezone), not UTC's.
+        return (moment.astimezone(tz) if tz else moment.astimezone()).date().isoformat()
 
     # Piped output has no width to follow; 100 columns keep a row on one line.
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 100)
@@ -64,7 +72,7 @@ def command(
         if not row.badge_name:
             continue
         if row.badge_earned_at:
-            status = f"earned on {row.badge_earned_at.date().isoformat()}"
+            status = f"earned on {local_date(row.badge_earned_at)}"
         else:
             status = f"not yet ({row.challenge_mastered}/{row.challenge_total} challenges mastered)"
         console.print(Text(f"Badge '{row.badge_name}' ({row.deck_id}): {status}"))
@@ -75,6 +83,6 @@ def command(
             console.print(
                 Text(
                     f"Last challenge ({row.deck_id}): {result['score']}/{result['total']}"
-                    f" in {minutes}:{seconds:02d} on {result['finished_at'][:10]}"
+                    f" in {minutes}:{seconds:02d} on {local_date(from_text(result['finished_at']))}"
                 )
             )
