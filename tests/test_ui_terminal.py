@@ -496,3 +496,18 @@ def test_screenshot_script_exports_the_review_screen(
     assert svg.startswith("<svg") and "srs&#160;review" in svg
     for word in ("Async", "ORM", "Hint:", "Correct", "Comes&#160;back"):
         assert word in svg
+
+
+def test_solution_steps_that_number_themselves_are_not_numbered_twice() -> None:
+    question = replace(
+        QUESTION,
+        solution=(
+            SolutionStep("Step 1: Read the view", "It is async."),
+            SolutionStep("Final Answer", "A"),
+        ),
+    )
+    view = feedback_view(question=question, show_solution=True)
+    text = render(terminal_text.feedback_screen(view, UNICODE), width=60)
+    assert re.search(r"│\s+Step 1: Read the view: It is async\.", text)
+    assert "2. Final Answer: A" in text
+    assert "1. Step 1" not in text

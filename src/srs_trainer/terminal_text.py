@@ -306,13 +306,19 @@ def feedback_screen(view: FeedbackView, symbols: Symbols) -> Group:
         body += [_bulleted(mistake, symbols.bullet) for mistake in question.common_mistakes]
     if view.show_solution and question.solution:
         body += [Text(""), Text("Solution", style=STYLE_TITLE)]
+        steps = Table.grid(padding=(0, 1))
+        steps.add_column(no_wrap=True, justify="right")
+        steps.add_column(ratio=1, overflow="fold")
         for number, step in enumerate(question.solution, start=1):
-            line = Text()
-            line.append(f"{number}. {step.title}", style="bold")
+            line = inline_markdown(step.title)
+            line.stylize("bold")
             if step.text:
                 line.append(": ")
                 line.append_text(inline_markdown(" ".join(step.text.split())))
-            body.append(line)
+            # Titles often number themselves ("Step 1: ..."); only unnumbered ones get a number.
+            numbered = re.match(r"(step\s*)?\d", step.title, re.I)
+            steps.add_row(Text("" if numbered else f"{number}."), line)
+        body.append(steps)
     if view.next_due_text or view.rating:
         when = Text("")
         if view.next_due_text:
