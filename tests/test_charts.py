@@ -81,7 +81,7 @@ def test_stats_of_known_reviews_show_the_right_columns_and_totals(tmp_path: Path
     assert lines[8] == (f"True retention: 100.0% ({judged} of {judged} reviews of cards in the"
                         " Review state passed)")
     # One card reviewed: its one due review is the whole 30-day forecast.
-    assert lines[-1] == "  Due: 1 in 30 days, 0.0 a day on average."
+    assert lines[-1] == "  Due: 1 in 30 days, 0.03 a day on average."
     assert "Reviews due per day, next 30 days" in lines
 
 
@@ -93,7 +93,7 @@ def test_narrow_terminals_get_a_chart_by_weeks_and_wrapped_text(tmp_path: Path) 
     lines = stats_lines(trainer.stats(NOW, days=90), width=40)
     assert lines[0] == "Reviews per week, last 90 days"
     assert max(len(line) for line in lines) <= 40
-    assert "  Reviews: 30 in 90 days, 0.3 a day on" in lines
+    assert "  Reviews: 30 in 90 days, 0.33 a day on" in lines
 
 
 def test_nothing_to_draw_says_so_without_an_empty_chart(tmp_path: Path) -> None:
@@ -106,6 +106,19 @@ def test_nothing_to_draw_says_so_without_an_empty_chart(tmp_path: Path) -> None:
         "",
         "Reviews due per day, next 30 days",
         "  Due: 0 in 30 days, 0.0 a day on average.",
+    ]
+
+
+def test_a_one_day_chart_names_its_day_once(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    trainer.record_answer(("demo", "c1"), rating=3, duration_ms=1000, attempts=1, now=NOW)
+    lines = stats_lines(trainer.stats(NOW, days=1), width=80)
+    assert lines[:8] == [
+        "Reviews per day, last 1 day",
+        "  1 ┤█", "    │█", "    │█", "    │█",
+        "  0 └─",
+        "     2026-01-01",
+        "  Reviews: 1 in 1 day, 1.0 a day on average.",
     ]
 
 

@@ -162,10 +162,10 @@ def test_stats_charts_and_json(env: dict[str, str]) -> None:
         "    │            █",
         "  0 └─────────────",
         "     2025-12-26 2026-01-01",
-        "  Reviews: 3 in 7 days, 0.4 a day on average.",
+        "  Reviews: 3 in 7 days, 0.43 a day on average.",
     ]
     assert "Reviews due per day, next 30 days" in lines
-    assert "  Due: 3 in 30 days, 0.1 a day on average." in lines
+    assert "  Due: 3 in 30 days, 0.10 a day on average." in lines
     assert "\x1b[" not in result.output
     narrow = srs({**env, "COLUMNS": "40"}, "stats", "--days", "180")
     assert "Reviews per week, last 180 days" in narrow.output

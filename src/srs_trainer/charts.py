@@ -80,6 +80,8 @@ def _date_labels(first: date, last: date, span: int, room: int) -> str:
     left, right = first.isoformat(), last.isoformat()
     if max(span, FULL_DATES) > room:
         left, right = left[5:], right[5:]
+    if first == last:
+        return left
     return left + " " * max(1, span - len(left) - len(right)) + right
 
 

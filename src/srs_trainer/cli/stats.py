@@ -49,15 +49,26 @@ def _prose(text: str, width: int, indent: str = "") -> list[str]:
     )
 
 
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
 def _average(total: int, days: int) -> str:
-    return f"{total} in {days} day{'s' if days != 1 else ''}, {total / days:.1f} a day on average"
+    average = total / days
+    # Two decimals below one a day, so a few reviews a month do not read as "0.0".
+    shown = f"{average:.2f}" if 0 < average < 1 else f"{average:.1f}"
+    return f"{total} in {_days(days)}, {shown} a day on average"
 
 
 def stats_lines(stats: Stats, width: int, paint: Callable[[str], str] = str) -> list[str]:
     """What `srs stats` prints, for a terminal ``width`` columns wide."""
     days = len(stats.days)
     lines = _series_lines(
-        f"Reviews per {{unit}}, last {days} days", stats.days, width, full_at_end=True, paint=paint
+        f"Reviews per {{unit}}, last {_days(days)}",
+        stats.days,
+        width,
+        full_at_end=True,
+        paint=paint,
     )
     lines += _prose(f"Reviews: {_average(stats.reviews_total, days)}.", width, "  ")
     if stats.true_retention is None:
@@ -72,7 +83,7 @@ def stats_lines(stats: Stats, width: int, paint: Callable[[str], str] = str) -> 
     lines.append("")
     forecast_days = len(stats.forecast)
     lines += _series_lines(
-        f"Reviews due per {{unit}}, next {forecast_days} days",
+        f"Reviews due per {{unit}}, next {_days(forecast_days)}",
         stats.forecast,
         width,
         full_at_end=False,
