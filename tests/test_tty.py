@@ -84,6 +84,9 @@ class Terminal:
     def keys(self, *keys: str) -> None:
         self._tmux("send-keys", "-t", "srs", *keys)
 
+    def resize(self, width: int, height: int) -> None:
+        self._tmux("resize-window", "-t", "srs", "-x", str(width), "-y", str(height))
+
     def screen(self, *, escapes: bool = False) -> str:
         return self._tmux("capture-pane", "-p", "-t", "srs", *(["-e"] if escapes else []))
 
@@ -92,7 +95,7 @@ class Terminal:
         deadline = time.monotonic() + timeout
         while True:
             screen = self.screen()
-            if re.search(pattern, screen):
+            if re.search(pattern, screen, re.M):
                 return screen
             if time.monotonic() > deadline or "<- modes" in screen:  # timed out, or srs ended
                 pytest.fail(f"{pattern!r} never appeared; the screen was:\n{screen}")
@@ -217,3 +220,16 @@ def test_narrow_terminal_without_colour(run_review) -> None:
     coloured = run_review()
     coloured.wait_for(r"attempts? left")
     assert re.search(r"\x1b\[[0-9;]*m", coloured.screen(escapes=True))  # the check can fail
+
+
+def test_a_resized_terminal_gets_the_question_wrapped_again(run_review) -> None:
+    terminal = run_review()
+    terminal.wait_for(r"attempts? left")
+    terminal.resize(50, 40)
+    screen = terminal.wait_for(r"^1/2 ", timeout=5)  # the header stacks below 60 columns
+    screen = terminal.wait_for(r"attempts? left")
+    assert max(len(line) for line in screen.splitlines()) <= 50
+    choice = "It runs the database query in a separate thread automatically."
+    words = screen.split()
+    for word in choice.split():
+        assert word in words

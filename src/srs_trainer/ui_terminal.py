@@ -150,15 +150,24 @@ class TerminalUI:
             # the learner answer late asks again: wait for that answer without a countdown.
             ends_at = None
             flash = "Time is up"
+        size = self.console.size
+        drawn = ""
         try:
             with single_keys(self._fd):
                 while True:
                     remaining = None if ends_at is None else ends_at - self._clock()
-                    self._draw_status(view, remaining, flash)
+                    drawn = self._draw_status(view, remaining, flash, unless=drawn)
                     if remaining is not None and remaining <= 0:
                         self.console.line()
                         return UserInput(InputKind.TIMEOUT)
-                    key = self._keys.read(_until_next_tick(remaining))
+                    key = self._keys.read(_next_wait(remaining))
+                    if self.console.is_terminal and self.console.size != size:
+                        # Resized: wrap everything again for the new width.
+                        size, drawn = self.console.size, ""
+                        self.console.clear()
+                        self.console.print(
+                            self._text.question_screen(view, self.symbols, self.console.width)
+                        )
                     if key is None:
                         continue
                     result = self._question_key(key, view)
@@ -243,13 +252,22 @@ class TerminalUI:
             return UserInput(InputKind.QUIT)
         return f"Keys: {LETTERS[0]}-{LETTERS[count - 1]} answer, h hint, u undo, q quit"
 
-    def _draw_status(self, view: QuestionView, remaining: float | None, flash: str) -> None:
-        """Redraw the countdown line in place (carriage return, no cursor movement codes)."""
+    def _draw_status(
+        self, view: QuestionView, remaining: float | None, flash: str, *, unless: str = ""
+    ) -> str:
+        """Redraw the countdown line in place (carriage return, no cursor movement codes).
+
+        Nothing is drawn when the line would read ``unless`` (what is already on screen).
+        Returns the line's text.
+        """
         from rich.control import Control, ControlType
 
         line: Text = self._text.status_line(view, remaining, self.symbols)
         if flash:
             line.append(f"  {flash}", style=self._text.STYLE_WARN)
+        if line.plain == unless:
+            return unless
+        text = line.plain
         # One character short of the width, so the line never wraps and "\r" reaches its start.
         width = max(1, self.console.width - 1)
         line.truncate(width, overflow="ellipsis")
@@ -258,10 +276,14 @@ class TerminalUI:
         self.console.print(line, end="", no_wrap=True, overflow="ellipsis")
         if not self.console.is_terminal:
             self.console.line()  # a recording or a pipe: one status line per redraw
+        return text
 
 
-def _until_next_tick(remaining: float | None) -> float | None:
-    """Seconds until the shown countdown (whole seconds, rounded up) changes."""
+RESIZE_CHECK = 0.25  # seconds between looks at the terminal's size while waiting for a key
+
+
+def _next_wait(remaining: float | None) -> float:
+    """Seconds until the shown countdown (whole seconds, rounded up) changes, or a resize look."""
     if remaining is None:
-        return None
-    return max(0.01, remaining - math.ceil(remaining) + 1 + 0.005)
+        return RESIZE_CHECK
+    return min(RESIZE_CHECK, max(0.01, remaining - math.ceil(remaining) + 1 + 0.005))
