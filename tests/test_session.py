@@ -256,6 +256,22 @@ def test_challenge_keeps_its_result_and_every_answer_is_a_review(tmp_path: Path)
     assert "not finished" in out and len(trainer.store.challenge_results("demo")) == 1
 
 
+def test_a_challenge_answer_typed_after_the_time_limit_is_a_timeout(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    options = SessionOptions(Mode.CHALLENGE, deck_ids=["demo"])
+    # c1's limit is 60 s: the right letter at 61 s counts as time up, c2 in time is right.
+    summary, out, _ = _session(trainer, [(61, "a"), (0, ""), (5, "b"), (0, "")],
+                               queue=trainer.section_queue("demo", "challenge"), options=options)
+    assert "Time is up. The answer is A." in out
+    assert _ratings(trainer) == [("c1", 1), ("c2", 4)]
+    assert summary.correct == 1 and summary.score_text.startswith("1/2")
+    # In a review the same late answer still counts (as Hard: over the limit).
+    (tmp_path / "review").mkdir()
+    trainer = make_trainer(tmp_path / "review")
+    _session(trainer, [(61, "a"), (0, ""), (0, "q")])
+    assert _ratings(trainer) == [("c1", 2)]
+
+
 class _TimingOutUI(LineUI):
     """Stands for the terminal screen: the first read of each question times out."""
 

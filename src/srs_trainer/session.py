@@ -153,6 +153,15 @@ def _ask(
             continue
         if user.kind is not InputKind.ANSWER or not user.letter:
             continue
+        if (
+            options.mode is Mode.CHALLENGE
+            and time_limit is not None
+            and (clock() - shown_at).total_seconds() > time_limit
+        ):
+            # A UI that cannot interrupt its reading (line mode) gets the answer only after
+            # the time ran out: the same as a countdown reaching zero on the terminal screen.
+            timed_out = True
+            break
         chosen = user.letter.upper()
         if chosen == question.answer:
             correct = True
