@@ -74,18 +74,18 @@ class Learner:
     reviews: int
 
 
-def learner(cards: int, decks: int, reviews: int) -> Learner:
-    """The cached learner of this shape, generated first if missing."""
+def learner(cards: int, decks: int, reviews: int, out: Path = OUT) -> Learner:
+    """The cached learner of this shape (under ``out``), generated first if missing."""
     from srs_trainer.config import DATABASE_NAME
     from srs_trainer.store import SCHEMA_VERSION
 
     decks = max(1, min(decks, cards))
     name = f"review-s{SCHEMA_VERSION}-g{GENERATOR_VERSION}-{cards}c-{decks}d-{reviews}r"
-    folder = OUT / name
+    folder = out / name
     found = Learner(folder / "cards", folder / "home" / DATABASE_NAME, decks, cards, reviews)
     if (folder / "ready").is_file():
         return found
-    partial = OUT / f"{name}.partial"
+    partial = out / f"{name}.partial"
     shutil.rmtree(partial, ignore_errors=True)
     started = time.perf_counter()
     _generate(partial, cards, decks, reviews)
@@ -216,7 +216,7 @@ def _generate(folder: Path, cards: int, decks: int, reviews: int) -> None:
 # --- measuring processes ---------------------------------------------------------------------
 
 
-def environment() -> dict[str, str]:
+def environment(out: Path = OUT) -> dict[str, str]:
     """The children's environment: a fixed clock, and bytecode cached as an install has it.
 
     With PYTHONDONTWRITEBYTECODE set (as in some sandboxes) every start would compile our
@@ -225,7 +225,7 @@ def environment() -> dict[str, str]:
     drop = ("COLUMNS", "LINES", "SRS_HOME", "PYTHONDONTWRITEBYTECODE")
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(SRS_NOW=NOW.isoformat().replace("+00:00", "Z"), NO_COLOR="1")
-    env["PYTHONPYCACHEPREFIX"] = str(OUT / "pycache")
+    env["PYTHONPYCACHEPREFIX"] = str(out / "pycache")
     import srs_trainer
 
     package = str(Path(srs_trainer.__file__).parent)
@@ -420,12 +420,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--answers", type=int, default=20, help="answers timed per round")
     parser.add_argument("--repeat", type=int, default=3, help="rounds; each figure's best")
     parser.add_argument("--profile", action="store_true", help="cProfile the review start-up")
+    parser.add_argument("--out", type=Path, default=OUT, help="cache folder (default bench/out)")
     parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     reviews = args.reviews if args.reviews is not None else 10 * args.cards
 
     if args.generate_only:
-        learner(args.cards, args.decks, reviews)
+        learner(args.cards, args.decks, reviews, args.out)
         return 0
     # Generate in a child process: the data it holds would otherwise count in the memory
     # figures of every process this one starts (a forked child inherits its size).
@@ -433,16 +434,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         [
             *(sys.executable, __file__, "--generate-only"),
             *("--cards", str(args.cards), "--decks", str(args.decks), "--reviews", str(reviews)),
+            *("--out", str(args.out)),
         ],
         check=True,
     )
-    data = learner(args.cards, args.decks, reviews)
+    data = learner(args.cards, args.decks, reviews, args.out)
     size_mb = data.database.stat().st_size / 1e6
     print(
         f"learner: {data.cards:,} cards in {data.decks} YAML decks, {data.reviews:,} log rows,"
         f" database {size_mb:.0f} MB, now = {NOW.isoformat()}"
     )
-    env = environment()
+    env = environment(args.out)
     baseline_args = [sys.executable, "-c", "import click"]
     best_baseline = best_first = best_progress = float("inf")
     answer_times: list[float] = []

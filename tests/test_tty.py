@@ -6,6 +6,7 @@ The progress database is checked through the store's own API afterwards.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -13,7 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import count
 from pathlib import Path
 
@@ -22,11 +23,12 @@ import pytest
 from srs_trainer.config import DATABASE_NAME
 from srs_trainer.store import Store
 
-pytestmark = pytest.mark.skipif(
+needs_tmux = pytest.mark.skipif(
     shutil.which("tmux") is None, reason="tmux is not installed: no real terminal to drive"
 )
 
 SRS = [sys.executable, "-m", "srs_trainer.cli"]
+BENCH_REVIEW = Path(__file__).resolve().parent.parent / "bench" / "bench_review.py"
 NOW = "2026-01-05T09:00:00Z"
 DECK = """\
 format: 1
@@ -117,7 +119,14 @@ def deck(tmp_path: Path) -> Path:
 def run_review(tmp_path: Path, deck: Path) -> Iterator:
     terminals: list[Terminal] = []
 
-    def start(*args: str, width: int = 100, height: int = 40, **env: str) -> Terminal:
+    def start(
+        *args: str,
+        width: int = 100,
+        height: int = 40,
+        python: Sequence[str] = (),
+        stderr: Path | None = None,
+        **env: str,
+    ) -> Terminal:
         variables = {
             "SRS_HOME": str(tmp_path / "home"),
             "SRS_NOW": NOW,
@@ -131,9 +140,11 @@ def run_review(tmp_path: Path, deck: Path) -> Iterator:
             # pytest exports COLUMNS and LINES, which would override the terminal's real size.
             ["env", "-u", "COLUMNS", "-u", "LINES"]
             + [f"{k}={v}" for k, v in variables.items()]
-            + [*SRS, "review", *args]
+            + [SRS[0], *python, *SRS[1:], "review", *args]
         )
         review += f" --no-bundled --cards {shlex.quote(str(deck))}"
+        if stderr is not None:
+            review += f" 2> {shlex.quote(str(stderr))}"
         # After srs exits: its status, and whether the terminal got its line editing back.
         after = (
             'echo "EXIT=$?"; stty -a | tr " ;" "\\n\\n" | grep -x -e icanon -e echo'
@@ -153,6 +164,7 @@ def answers(tmp_path: Path) -> list[tuple[str, str | None, int | None]]:
         return [(entry.question_id, entry.chosen, entry.rating) for entry in store.log()]
 
 
+@needs_tmux
 def test_answer_with_a_key_see_feedback_quit_and_find_the_review_saved(
     run_review, tmp_path: Path
 ) -> None:
@@ -188,6 +200,7 @@ def test_answer_with_a_key_see_feedback_quit_and_find_the_review_saved(
     assert answers(tmp_path) == [("await-meaning", "A", 2)]  # right after a miss and a hint
 
 
+@needs_tmux
 def test_countdown_updates_in_place_and_ctrl_c_quits_cleanly(run_review, tmp_path: Path) -> None:
     terminal = run_review()
     first = terminal.wait_for(r"\d:\d\d left")
@@ -203,6 +216,7 @@ def test_countdown_updates_in_place_and_ctrl_c_quits_cleanly(run_review, tmp_pat
     assert answers(tmp_path) == []
 
 
+@needs_tmux
 def test_narrow_terminal_without_colour(run_review) -> None:
     terminal = run_review(width=40, height=50, NO_COLOR="1")
     screen = terminal.wait_for(r"attempts? left")
@@ -222,6 +236,7 @@ def test_narrow_terminal_without_colour(run_review) -> None:
     assert re.search(r"\x1b\[[0-9;]*m", coloured.screen(escapes=True))  # the check can fail
 
 
+@needs_tmux
 def test_a_resized_terminal_gets_the_question_wrapped_again(run_review) -> None:
     terminal = run_review()
     terminal.wait_for(r"attempts? left")
@@ -233,3 +248,34 @@ def test_a_resized_terminal_gets_the_question_wrapped_again(run_review) -> None:
     words = screen.split()
     for word in choice.split():
         assert word in words
+
+
+@needs_tmux
+def test_the_terminal_review_path_imports_no_genanki(run_review, tmp_path: Path) -> None:
+    imports = tmp_path / "imports.txt"
+    terminal = run_review(python=("-X", "importtime"), stderr=imports)
+    terminal.wait_for(r"attempts? left")
+    terminal.keys("a")
+    terminal.wait_for(r"Comes back")
+    terminal.keys("q")
+    terminal.wait_for(r"EXIT=0")
+    imported = re.findall(r"^import time:.*\|\s*(\S+)$", imports.read_text(), re.M)
+    assert "rich.console" in imported and "srs_trainer.ui_terminal" in imported
+    assert not [name for name in imported if name.split(".")[0] == "genanki"]
+
+
+def test_review_benchmark_runs_on_a_tiny_learner(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            *(sys.executable, str(BENCH_REVIEW), "--cards", "40", "--decks", "2"),
+            *("--repeat", "1", "--answers", "3", "--out", str(tmp_path / "out")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["genanki_imported"] is False
+    assert figures["first_card_s"] > figures["baseline_s"] > 0
+    assert figures["answer_median_s"] is not None and figures["progress_s"] > 0
