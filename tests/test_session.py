@@ -192,7 +192,7 @@ def test_quitting_a_review_says_how_many_new_questions_are_left_today(tmp_path: 
     trainer = make_trainer(tmp_path)
     # One answered; quitting at the second leaves it and the third waiting.
     summary, out, _ = _session(trainer, [(5, "a"), (0, ""), (3, "q")])
-    assert summary.notes == ("2 new questions are left for today: `srs review` goes on.",)
+    assert summary.notes == ("2 new questions are left for today.",)
     assert "2 new questions are left for today" in out
     summary, out, _ = _session(trainer, [(5, "b"), (0, ""), (5, "b"), (0, "")])
     assert summary.notes == () and "left for today" not in out  # finished: nothing left

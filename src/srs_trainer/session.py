@@ -277,8 +277,7 @@ def _summary(
         new_left = sum(trainer.memory(key).is_new for key in [*queue.front, *queue.new])
         if new_left:
             summary_notes.append(
-                f"{new_left} new question{'s are' if new_left != 1 else ' is'} left for today:"
-                " `srs review` goes on."
+                f"{new_left} new question{'s are' if new_left != 1 else ' is'} left for today."
             )
     if options.mode is Mode.CHALLENGE:
         minutes, seconds = divmod(round(elapsed), 60)
