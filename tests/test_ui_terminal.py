@@ -13,7 +13,7 @@ import subprocess
 import sys
 import termios
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -131,11 +131,13 @@ def press(master: int, keys: bytes) -> None:
 
 
 def make_ui(
-    slave: int, *, width: int = 100, no_color: bool = True
+    slave: int, *, width: int = 100, no_color: bool = True, clock: Callable[[], float] | None = None
 ) -> tuple[TerminalUI, io.StringIO]:
     out = io.StringIO()
     console = terminal_text.make_console(no_color=no_color, file=out, width=width)
-    return TerminalUI(console=console, input_fd=slave), out
+    if clock is None:
+        return TerminalUI(console=console, input_fd=slave), out
+    return TerminalUI(console=console, input_fd=slave, clock=clock), out
 
 
 # --- what the question screen shows ----------------------------------------------------------
@@ -357,8 +359,7 @@ def test_time_limit_counts_down_in_place_then_times_out(terminal: tuple[int, int
 def test_redrawing_a_question_does_not_restart_its_clock(terminal: tuple[int, int]) -> None:
     master, slave = terminal
     now = [1000.0]
-    ui, out = make_ui(slave)
-    ui._clock = lambda: now[0]  # the same clock injection the constructor offers
+    ui, out = make_ui(slave, clock=lambda: now[0])
     view = question_view(time_limit=120)
     ui.show_question(view)
     now[0] += 30  # the learner thinks, asks for the hint...
@@ -511,3 +512,25 @@ def test_solution_steps_that_number_themselves_are_not_numbered_twice() -> None:
     assert re.search(r"│\s+Step 1: Read the view: It is async\.", text)
     assert "2. Final Answer: A" in text
     assert "1. Step 1" not in text
+
+
+@pytest.mark.parametrize("ended_by", ["feedback", "undo"])
+def test_a_question_asked_again_gets_its_full_time(
+    terminal: tuple[int, int], ended_by: str
+) -> None:
+    master, slave = terminal
+    now = [1000.0]
+    ui, out = make_ui(slave, clock=lambda: now[0])
+    view = question_view(time_limit=120)
+    ui.show_question(view)
+    now[0] += 100
+    press(master, b"a" if ended_by == "feedback" else b"u")
+    ui.read_input(view)
+    if ended_by == "feedback":
+        press(master, b"u")
+        assert ui.show_feedback(feedback_view()).kind is InputKind.UNDO
+    now[0] += 5
+    ui.show_question(view)  # the same question at the same place: the session re-asks it
+    press(master, b"a")
+    ui.read_input(view)
+    assert re.findall(r"(\d:\d\d) left", out.getvalue())[-1] == "2:00"

@@ -122,15 +122,16 @@ class TerminalUI:
         self._fd = sys.stdin.fileno() if input_fd is None else input_fd
         self._keys = KeyReader(self._fd)
         self._clock = clock
-        # When each shown question was first put on screen, so that redrawing it (hint, wrong
-        # attempt) never restarts its clock even if the session passes no elapsed time.
-        self._first_shown: dict[tuple[str, int], float] = {}
+        # The question on screen and when it was first drawn, so that redrawing it (hint, wrong
+        # attempt) never restarts its clock even if the session passes no elapsed time. Reset
+        # when the question is over (feedback, undo, quit): asked again, it starts afresh.
+        self._asking: tuple[tuple[str, int], float] | None = None
         self._messages: list[str] = []
 
     # --- SessionUI ---------------------------------------------------------------------------
 
     def show_question(self, view: QuestionView) -> None:
-        self._first_shown.setdefault((view.question.id, view.position), self._clock())
+        self._started(view)
         if self.console.is_terminal:
             self.console.clear()
             # Messages shown since the last question ("Undone: ...", start-up notes) would be
@@ -141,8 +142,7 @@ class TerminalUI:
         self.console.print(self._text.question_screen(view, self.symbols, self.console.width))
 
     def read_input(self, view: QuestionView) -> UserInput:
-        started = self._first_shown.setdefault((view.question.id, view.position), self._clock())
-        spent = max(view.elapsed, self._clock() - started)
+        spent = max(view.elapsed, self._clock() - self._started(view))
         ends_at = None if view.time_limit is None else self._clock() + view.time_limit - spent
         flash = ""
         if ends_at is not None and ends_at <= self._clock():
@@ -173,13 +173,17 @@ class TerminalUI:
                     result = self._question_key(key, view)
                     if isinstance(result, UserInput):
                         self.console.line()
+                        if result.kind in (InputKind.UNDO, InputKind.QUIT):
+                            self._asking = None
                         return result
                     flash = result
         except KeyboardInterrupt:
             self.console.line()
+            self._asking = None
             return UserInput(InputKind.QUIT)
 
     def show_feedback(self, view: FeedbackView) -> UserInput:
+        self._asking = None
         self.console.print(self._text.feedback_screen(view, self.symbols))
         self.console.print(self._text.feedback_keys(view))
         try:
@@ -227,6 +231,13 @@ class TerminalUI:
         self.console.print(self._text.summary_screen(summary, self.symbols))
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def _started(self, view: QuestionView) -> float:
+        """When the question of ``view`` was first drawn (now, if it is a new question)."""
+        key = (view.question.id, view.position)
+        if self._asking is None or self._asking[0] != key:
+            self._asking = (key, self._clock())
+        return self._asking[1]
 
     def _question_key(self, key: str, view: QuestionView) -> UserInput | str:
         """The input a key stands for, or a short message when the key does nothing here."""
