@@ -1,7 +1,8 @@
 """The real ``srs review`` in a real terminal: tmux runs it, keys are typed, the screen is read.
 
 Each test starts its own tmux server (``-L`` with a unique name) and stops only that server.
-The progress database is checked through the store's own API afterwards.
+The progress database is checked through the store's own API afterwards. The last test runs
+bench/bench_review.py on a tiny learner, so the benchmark keeps working as the trainer changes.
 """
 
 from __future__ import annotations
