@@ -388,9 +388,9 @@ def summary_screen(summary: SessionSummary, symbols: Symbols) -> Group:
     table.add_row("Time", Text(format_seconds(summary.elapsed)))
     if summary.score_text:
         table.add_row("Score", Text(summary.score_text, style=STYLE_TITLE))
-    if summary.next_due_text:
-        table.add_row("Next", Text(summary.next_due_text))
     parts: list[RenderableType] = [table]
+    if summary.next_due_text:  # a sentence of its own ("Next review: tomorrow (12 due)")
+        parts += [Text(""), Text(summary.next_due_text, style=STYLE_TITLE)]
     for badge in summary.badges_earned:
         cheer = Text(f"{symbols.badge} Badge earned: ", style=STYLE_BADGE)
         cheer.append(badge, style="bold")
