@@ -34,6 +34,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bench_review import environment
+
 SNIPPETS = (
     "async def view_{n}(request):\n    data = await Model{n}.objects.filter(active=True).afirst()\n"
     "    return JsonResponse({{'id': data.id if data else None, 'n': {n}}})\n",
@@ -124,8 +126,12 @@ def timed(action: Callable[[], object], before: Callable[[], object] | None = No
     return wall, cpu
 
 
+# Bytecode cached as an installed copy has it, even where PYTHONDONTWRITEBYTECODE is set.
+ENVIRONMENT = environment()
+
+
 def run(command: Sequence[str], cwd: Path | None = None) -> None:
-    subprocess.run(command, check=True, cwd=cwd, stdout=subprocess.DEVNULL)
+    subprocess.run(command, check=True, cwd=cwd, stdout=subprocess.DEVNULL, env=ENVIRONMENT)
 
 
 def in_process_floor(paths: list[Path]) -> tuple[Callable[[], object], Callable[[], object]]:

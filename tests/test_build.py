@@ -285,6 +285,52 @@ def test_unchanged_sources_are_not_parsed_again(project: Path,
     assert [o.status for o in report.outcomes] == [Status.UNCHANGED]
 
 
+def test_a_source_edited_behind_a_restored_mtime_is_still_rebuilt(project: Path) -> None:
+    run()
+    source = project / "cards" / "alpha.yaml"
+    info = source.stat()
+    # Same size, modification time set back: only the inode change time tells.
+    source.write_text(SOURCE.format(deck="alpha").replace("Pick B.", "Pick b."), "utf-8")
+    os.utime(source, ns=(info.st_atime_ns, info.st_mtime_ns))
+
+    report = build([project / "cards"], project / "decks")
+
+    assert report.outcomes[0].status is Status.WRITTEN
+    assert report.outcomes[0].reasons == ("1 changed question(s): second",)
+
+
+def test_a_touched_but_unchanged_source_is_reported_unchanged(project: Path) -> None:
+    run()
+    deck = project / "decks" / "alpha.apkg"
+    before = deck.read_bytes()
+    os.utime(project / "cards" / "alpha.yaml", ns=(1, 1))
+
+    report = build([project / "cards"], project / "decks")
+
+    assert [o.status for o in report.outcomes] == [Status.UNCHANGED]
+    assert deck.read_bytes() == before
+
+
+def test_the_kept_deck_state_is_what_the_deck_file_holds(project: Path) -> None:
+    """An edit rebuild takes the previous deck's ids and times from the cache, not the file."""
+    from srs_trainer.anki_export import read_package
+    from srs_trainer.ids import deck_id
+
+    run()
+    (project / "cards" / "alpha.yaml").write_text(
+        SOURCE.format(deck="alpha").replace("Pick B.", "Pick B, please."), "utf-8")
+    run()
+    deck_file = (project / "decks" / "alpha.apkg").read_bytes()
+    cache = build_module._RenderCache.load(project / "decks" / ".srs-cache", "alpha",
+                                           build_module._build_version())
+
+    kept = cache.package_state(deck_file)
+
+    assert kept is not None
+    assert kept == read_package(project / "decks" / "alpha.apkg", deck_id("alpha"))
+    assert cache.package_state(deck_file + b"x") is None  # another file: read it instead
+
+
 def test_editing_one_question_renders_only_that_question(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -332,8 +378,9 @@ def test_editing_a_prompt_does_not_highlight_the_code_again(
 def test_a_damaged_cache_only_costs_time(project: Path) -> None:
     run()
     first = (project / "decks" / "alpha.apkg").read_bytes()
-    for file in (project / "decks" / ".srs-cache").rglob("*.json"):
-        file.write_text("{not json", "utf-8")
+    for file in (project / "decks" / ".srs-cache").rglob("*"):
+        if file.is_file():
+            file.write_text("{not a cache", "utf-8")
     (project / "decks" / "alpha.apkg").unlink()
 
     result = run()

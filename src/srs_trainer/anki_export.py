@@ -64,6 +64,25 @@ class PackageState:
     def max_id(self) -> int:
         return max((max(n.note_id, n.card_id) for n in self.notes.values()), default=0)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values only (str, int, tuple, dict), so a build cache can keep it."""
+        return {
+            "notes": {guid: (n.note_id, n.card_id, n.mod, n.fields, n.tags)
+                      for guid, n in self.notes.items()},
+            "note_type": (self.note_type_signature, self.note_type_mod),
+            "deck": (self.deck_signature, self.deck_mod),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PackageState:
+        notes = {guid: PreviousNote(int(note_id), int(card_id), int(mod), tuple(fields),
+                                    tuple(tags))
+                 for guid, (note_id, card_id, mod, fields, tags) in data["notes"].items()}
+        (note_type_signature, note_type_mod), (deck_signature, deck_mod) = (
+            data["note_type"], data["deck"])
+        return cls(notes, str(note_type_signature), int(note_type_mod), str(deck_signature),
+                   int(deck_mod))
+
 
 @dataclass(frozen=True)
 class ExportNote:
@@ -85,6 +104,7 @@ class PackageResult:
     removed: tuple[str, ...] = ()
     note_type_changed: bool = False
     deck_changed: bool = False
+    state: PackageState = field(default_factory=PackageState)  # what ``data`` holds
 
     @property
     def differences(self) -> list[str]:
@@ -215,6 +235,7 @@ def build_package(
     next_id = 0
     ids: list[int] = []
     mods: list[tuple[int, int]] = []
+    written: dict[str, PreviousNote] = {}
     new: list[str] = []
     changed: list[str] = []
     for position, note in enumerate(notes):
@@ -233,6 +254,7 @@ def build_package(
                 changed.append(note.name)
         ids += (note_id, card_id)
         mods.append((mod, note_id))
+        written[note.guid] = PreviousNote(note_id, card_id, mod, note.fields, note.tags)
         # due orders new cards as in the source.
         package_deck.add_note(
             genanki.Note(model=model, fields=list(note.fields), tags=list(note.tags),
@@ -261,6 +283,7 @@ def build_package(
         removed=removed,
         note_type_changed=note_type_changed,
         deck_changed=deck_changed,
+        state=PackageState(written, signature, note_type_mod, deck_signature, deck_mod),
     )
 
 
