@@ -147,3 +147,24 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> 
         write_text_atomic(target, "new \udcff text\n")  # a lone surrogate cannot be encoded
     assert target.read_text(encoding="utf-8") == "old\n"
     assert os.listdir(tmp_path) == ["deck.yaml"]
+
+
+def test_verify_blocks_keep_the_model_key_order_whatever_order_they_came_in() -> None:
+    """A re-import keeps an author's verify block; writing it must not shuffle its keys."""
+    verify = {
+        "timeout": 30,
+        "choices": {"B": {"warns": "never awaited", "raises": "AttributeError"}},
+        "expect": {"json": {"id": 1}, "status": 200},
+        "requests": 2, "client": "sync", "view": "other_view",
+        "run": "async def other_view(request):\n    ...\n",
+        "harness": "django", "requires": ["django"],
+    }
+    written = deck_source(parse_deck(dump_source(deck(question(verify=verify))), "demo.yaml"))
+
+    block = yaml.safe_load(written)["questions"][0]["verify"]
+    assert list(block) == ["harness", "requires", "run", "view", "client", "requests", "expect",
+                           "choices", "timeout"]
+    assert list(block["expect"]) == ["status", "json"]
+    assert list(block["choices"]["B"]) == ["raises", "warns"]
+    assert parse_deck(written, "demo.yaml") == parse_deck(dump_source(deck(question(
+        verify=verify))), "demo.yaml")

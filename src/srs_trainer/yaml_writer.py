@@ -65,8 +65,10 @@ _KEY_ORDERS: dict[str, tuple[str, ...]] = {
     "code": ("language", "source"),
     "choice": ("text", "code", "language"),
     "step": ("title", "text"),
-    "verify": ("requires", "setup", "run", "expect", "timeout"),
-    "expect": ("raises", "message", "output", "returns", "syntax_error", "warns"),
+    "verify": ("harness", "requires", "setup", "run", "view", "client", "requests", "expect",
+               "choices", "timeout"),
+    "expect": ("raises", "message", "syntax_error", "line", "output", "returns", "status",
+               "json", "within", "warns"),
 }
 # What each key's value is, so that nested mappings get their own key order.
 _CHILD_KIND: dict[tuple[str, str], str] = {
@@ -77,6 +79,7 @@ _CHILD_KIND: dict[tuple[str, str], str] = {
     ("question", "solution"): "step",
     ("question", "verify"): "verify",
     ("verify", "expect"): "expect",
+    ("verify", "choices"): "expect by letter",
 }
 # Where comments for a question go: just before the answer (or where it would be).
 _COMMENT_BEFORE = QUESTION_KEYS[QUESTION_KEYS.index("answer") :]
@@ -164,7 +167,8 @@ class _Emitter:
             prefix = " " * indent
             if position == 0 and first_prefix is not None:
                 prefix = " " * (indent - len(first_prefix)) + first_prefix
-            self.value(f"{prefix}{_key(key)}:", data[key], _CHILD_KIND.get((kind, key), ""), indent)
+            child = "expect" if kind == "expect by letter" else _CHILD_KIND.get((kind, key), "")
+            self.value(f"{prefix}{_key(key)}:", data[key], child, indent)
         if pending_comments:
             self.comments(pending_comments, indent)
 
