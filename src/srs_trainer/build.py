@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import marshal
 import os
 import re
 import subprocess
-import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -35,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .files import CACHE_FORMAT, read_cache, sha256, stat_key, write_atomic, write_cache
 from .model import Deck, Question
 from .problems import InputError, Problem
 
@@ -85,55 +83,6 @@ class BuildReport:
     @property
     def stale(self) -> tuple[DeckOutcome, ...]:
         return tuple(o for o in self.outcomes if o.status is Status.STALE)
-
-
-# --- small helpers ---------------------------------------------------------------------------
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def write_atomic(path: Path, data: bytes, *, sync: bool = True) -> None:
-    """Replace ``path`` with ``data`` so that readers see the old or the new file, never a part.
-
-    ``sync`` also waits for the disk (fsync), so the new file survives a crash; caches skip it.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, kept on success)
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            if sync:
-                os.fsync(handle.fileno())
-        # NamedTemporaryFile creates 0600; a deck file is an ordinary, shareable file.
-        os.chmod(handle.name, 0o666 & ~_umask())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    if not sync:
-        return
-    try:
-        directory = os.open(path.parent, os.O_RDONLY)
-    except OSError:  # some platforms cannot open directories; the rename is still atomic
-        return
-    try:
-        os.fsync(directory)
-    except OSError:
-        pass
-    finally:
-        os.close(directory)
-
-
-@cache
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def source_time(path: Path) -> int:
@@ -189,8 +138,7 @@ def _build_version() -> str:
             digest.update(file.read_bytes())
         except OSError:
             digest.update(file.name.encode())
-    python = f"py{sys.version_info[0]}.{sys.version_info[1]}/marshal{marshal.version}"
-    return f"{__version__}/{RENDER_VERSION}/{python}/{digest.hexdigest()[:16]}"
+    return f"{__version__}/{RENDER_VERSION}/{CACHE_FORMAT}/{digest.hexdigest()[:16]}"
 
 
 # --- caches ----------------------------------------------------------------------------------
@@ -232,7 +180,7 @@ class Manifest:
         time), so an unchanged source is not even read.
         """
         entry = self.sources.get(str(source.resolve()))
-        key = _stat_key(source)
+        key = stat_key(source)
         if not entry or key is None or entry.get("stat") != key:
             return None
         return self._output_intact(entry)
@@ -264,31 +212,6 @@ class Manifest:
             write_atomic(self.path, text.encode("utf-8"), sync=False)
 
 
-def _stat_key(path: Path) -> str | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
-
-
-# The per-deck caches are marshal files: loading one is about 8x faster than the same JSON,
-# and an edit rebuild loads and saves one per deck. marshal's format belongs to the Python
-# version, which is part of the cache version. A file that is not ours reads as no cache.
-def _read_cache(path: Path, version: str) -> dict[str, Any] | None:
-    try:
-        data = marshal.loads(path.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
-    if not isinstance(data, dict) or data.get("version") != version:
-        return None
-    return data
-
-
-def _write_cache(path: Path, data: dict[str, Any]) -> None:
-    write_atomic(path, marshal.dumps(data), sync=False)
-
-
 def _render_cache_path(cache_dir: Path, deck_id: str) -> Path:
     return cache_dir / "render" / f"{deck_id}.bin"
 
@@ -306,7 +229,7 @@ class _RenderCache:
     def load(cls, cache_dir: Path | None, deck_id: str, version: str) -> _RenderCache:
         if cache_dir is None:
             return cls()
-        data = _read_cache(_render_cache_path(cache_dir, deck_id), version)
+        data = read_cache(_render_cache_path(cache_dir, deck_id), version)
         if data is None:
             return cls()
         parts = data.get("notes"), data.get("fragments"), data.get("package")
@@ -402,7 +325,7 @@ def _memo_path(cache_dir: Path, source: Path) -> Path:
 def _load_memo(job: _Job) -> _SourceMemo | None:
     if job.cache_dir is None:
         return None
-    data = _read_cache(_memo_path(job.cache_dir, job.source), job.version)
+    data = read_cache(_memo_path(job.cache_dir, job.source), job.version)
     try:
         return _SourceMemo.from_dict(data) if data is not None else None
     except (ValueError, KeyError, TypeError, AttributeError):
@@ -713,7 +636,7 @@ def _read_sources(paths: Iterable[Path]) -> list[tuple[Path, bytes, str | None]]
     problems: list[Problem] = []
     for path in paths:
         try:
-            stat = _stat_key(path)
+            stat = stat_key(path)
             raw = path.read_bytes()
             raw.decode("utf-8")
         except FileNotFoundError:
@@ -755,10 +678,10 @@ def _stale_reasons(item: _Compiled) -> tuple[str, ...]:
 
 def _save_caches(cache_dir: Path, item: _Compiled, deck_file: bytes) -> None:
     package = {"sha256": sha256(deck_file), "state": item.state.to_dict()}
-    _write_cache(_render_cache_path(cache_dir, item.deck_id),
+    write_cache(_render_cache_path(cache_dir, item.deck_id),
                  {"version": item.job.version, **item.render_cache, "package": package})
     memo_file = _memo_path(cache_dir, item.job.source)
     if item.memo is None:
         memo_file.unlink(missing_ok=True)
     else:
-        _write_cache(memo_file, {"version": item.job.version, **item.memo.to_dict()})
+        write_cache(memo_file, {"version": item.job.version, **item.memo.to_dict()})

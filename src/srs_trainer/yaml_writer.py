@@ -10,14 +10,13 @@ output is deterministic and round-trips through ``sources.parse_deck`` unchanged
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .files import write_atomic
 from .model import Deck
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -110,24 +109,7 @@ def deck_source(deck: Deck, *, header: Sequence[str] = ()) -> str:
 
 def write_text_atomic(path: str | Path, text: str) -> None:
     """Replace ``path`` with ``text`` at once: readers see the old file or the new, never half."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if target.exists():
-            os.chmod(temporary, target.stat().st_mode & 0o777)
-        else:
-            os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(Path(path), text.encode("utf-8"))
 
 
 def _comment(text: str, indent: int) -> str:

@@ -1,0 +1,105 @@
+"""Files written whole or not at all, file fingerprints, and the small caches built on them.
+
+The caches (``srs build``'s under ``decks/.srs-cache``, the trainer's parsed sources in its
+home folder) only save time: deleting one is always safe, and one that cannot be read, or was
+written by another version, reads as absent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+# marshal's format belongs to the Python version, so it is part of every cache's version.
+CACHE_FORMAT = f"py{sys.version_info[0]}.{sys.version_info[1]}/marshal{marshal.version}"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_atomic(path: Path, data: bytes, *, sync: bool = True) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never a part.
+
+    ``sync`` also waits for the disk (fsync), so the new file survives a crash; caches skip it.
+    A replaced file keeps its permissions; a new one gets the usual ones (umask).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        mode = 0o666 & ~_umask()
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, kept on success)
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+    )
+    try:
+        with handle:
+            handle.write(data)
+            handle.flush()
+            if sync:
+                os.fsync(handle.fileno())
+        # NamedTemporaryFile creates 0600; a deck or source is an ordinary, shareable file.
+        os.chmod(handle.name, mode)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    if not sync:
+        return
+    try:
+        directory = os.open(path.parent, os.O_RDONLY)
+    except OSError:  # some platforms cannot open directories; the rename is still atomic
+        return
+    try:
+        os.fsync(directory)
+    except OSError:
+        pass
+    finally:
+        os.close(directory)
+
+
+@cache
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def stat_key(path: Path) -> str | None:
+    """The file's metadata that any write changes, or None if it cannot be read.
+
+    Like make and git's index, a cache trusts this to tell an untouched file without reading
+    it. The inode change time cannot be set back, even by tools that restore the
+    modification time, so an edit is never mistaken for no change.
+    """
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+
+
+# Caches are marshal files: loading one is about 8x faster than the same JSON, which matters
+# where a cache is read on every start. marshal is for trusted data; these files are ours.
+def read_cache(path: Path, version: str) -> dict[str, Any] | None:
+    """The cache saved at ``path`` with this ``version``, or None."""
+    try:
+        data = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != version:
+        return None
+    return data
+
+
+def write_cache(path: Path, data: dict[str, Any]) -> None:
+    """Save ``data`` (plain values only, with its "version"); a failure only costs time later."""
+    with contextlib.suppress(OSError):
+        write_atomic(path, marshal.dumps(data), sync=False)
