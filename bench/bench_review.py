@@ -50,7 +50,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 OUT = BENCH / "out"
-GENERATOR_VERSION = 1  # bump when the generated data changes shape
+GENERATOR_VERSION = 2  # bump when the generated data changes shape
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 SRS = [sys.executable, "-m", "srs_trainer.cli"]
 QUESTION_TEXT = re.compile(rb"Question \d+ of deck \d+\?")
@@ -92,8 +92,26 @@ def learner(cards: int, decks: int, reviews: int, out: Path = OUT) -> Learner:
     (partial / "ready").write_text(f"generated in {time.perf_counter() - started:.1f} s\n")
     shutil.rmtree(folder, ignore_errors=True)
     partial.rename(folder)
+    _first_session_start(found)
     print(f"generated {name} in {time.perf_counter() - started:.1f} s (cached in {folder})")
     return found
+
+
+def _first_session_start(data: Learner) -> None:
+    """What the learner's first `srs review` did once: parse and cache the sources, sync.
+
+    The figures are about a learner's daily start, with sources unchanged since yesterday.
+    """
+    from srs_trainer.config import SOURCES_CACHE, Settings
+    from srs_trainer.library import load_library
+    from srs_trainer.store import Store
+    from srs_trainer.trainer import Trainer, source_paths
+
+    home = data.database.parent
+    library = load_library(source_paths([data.cards_dir], bundled=False), home / SOURCES_CACHE)
+    with Store.open(data.database) as store:
+        Trainer(store, library, Settings()).sync(NOW)
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _templates(
@@ -231,6 +249,12 @@ def environment(out: Path = OUT) -> dict[str, str]:
     package = str(Path(srs_trainer.__file__).parent)
     subprocess.run([sys.executable, "-m", "compileall", "-q", package], env=env, check=True)
     return env
+
+
+def copy_home(data: Learner, home: Path) -> None:
+    """A fresh copy of the learner's data folder (database and source cache) in ``home``."""
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(data.database.parent, home)
 
 
 def reap(process: subprocess.Popen[bytes]) -> float:
@@ -373,8 +397,9 @@ def profile_start_up(data: Learner, home: Path, env: dict[str, str], top: int = 
 
 def start_up_phases(data: Learner, home: Path) -> None:
     """Where `srs review` and `srs progress` spend their start-up, phase by phase, in process."""
-    from srs_trainer.config import DATABASE_NAME, Settings
-    from srs_trainer.sources import discover, load_decks
+    from srs_trainer.config import DATABASE_NAME, SOURCES_CACHE, Settings
+    from srs_trainer.library import load_library
+    from srs_trainer.sources import discover
     from srs_trainer.store import Store
     from srs_trainer.trainer import Trainer
 
@@ -391,8 +416,8 @@ def start_up_phases(data: Learner, home: Path) -> None:
         print(f"  {name:<34}{now - since:8.2f} s {rss_mb():6.0f} MB")
         return now
 
-    decks = load_decks(discover([data.cards_dir]))
-    mark = phase(f"sources.load_decks ({len(decks)} files)", started)
+    decks = load_library(discover([data.cards_dir]), home / SOURCES_CACHE)
+    mark = phase(f"library.load_library ({len(decks)} files)", started)
     with Store.open(home / DATABASE_NAME) as store:
         trainer = Trainer(store, decks, Settings())
         trainer.sync(NOW)
@@ -452,7 +477,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="srs-bench-") as scratch:
         home = Path(scratch)
         for _ in range(args.repeat):
-            shutil.copyfile(data.database, home / data.database.name)
+            copy_home(data, home)
             seconds, peak = process_run(baseline_args, env)
             best_baseline = min(best_baseline, seconds)
             peaks["python -c 'import click'"] = peak
@@ -465,12 +490,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             seconds, peak = process_run(progress_args, env)
             best_progress = min(best_progress, seconds)
             peaks["srs progress"] = max(peaks.get("srs progress", 0), peak)
-        shutil.copyfile(data.database, home / data.database.name)
+        copy_home(data, home)
         in_process = in_process_answer_times(data, home, args.answers * args.repeat)
         imported = review_imports(data, home, env)
         if args.profile:
             profile_start_up(data, home, env)
-            shutil.copyfile(data.database, home / data.database.name)
+            copy_home(data, home)
             start_up_phases(data, home)
 
     over = best_first - best_baseline

@@ -4,6 +4,8 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import fsrs
+from hypothesis import given
+from hypothesis import strategies as st
 
 from srs_trainer.config import DeckSettings
 from srs_trainer.scheduling import (
@@ -11,6 +13,7 @@ from srs_trainer.scheduling import (
     SessionQueue,
     build_queue,
     day_start,
+    forgetting_curve,
     fuzz_seed,
     make_scheduler,
     next_day_start,
@@ -197,3 +200,16 @@ def test_daily_limits_count_what_was_done_today_per_deck() -> None:
                           tomorrow=T0 + timedelta(hours=19), limit=4)
     assert len(limited.reviews) == 3 and len(limited.new) == 1
     assert NEW == 0
+
+
+@given(stability=st.floats(0.01, 40_000), days=st.integers(-3, 40_000),
+       retention=st.floats(0.7, 0.97))
+def test_the_forgetting_curve_is_fsrs_own(stability: float, days: int, retention: float) -> None:
+    scheduler = make_scheduler(DeckSettings(desired_retention=retention))
+    last_review = datetime(2026, 1, 1, 9, tzinfo=timezone.utc)
+    card = fsrs.Card(state=fsrs.State.Review, stability=stability, difficulty=5.0,
+                     last_review=last_review, due=last_review)
+    now = last_review + timedelta(days=days, hours=3)
+
+    assert forgetting_curve(scheduler)(stability, (now - last_review).days) == (
+        scheduler.get_card_retrievability(card, now))

@@ -12,11 +12,19 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from srs_trainer.config import DeckSettings, Settings
+from srs_trainer.library import DeckLibrary
 from srs_trainer.mastery import is_mastered
-from srs_trainer.scheduling import fuzz_seed, is_learning
+from srs_trainer.scheduling import build_queue, count_done_today, fuzz_seed, is_learning
 from srs_trainer.sources import parse_deck
-from srs_trainer.store import NEW, Memory
-from srs_trainer.trainer import Recorded, Trainer, TrainerError
+from srs_trainer.store import NEW, Memory, Store
+from srs_trainer.trainer import (
+    Recorded,
+    SyncReport,
+    Trainer,
+    TrainerError,
+    seed_history,
+    synthetic_decks,
+)
 from trainer_helpers import DECK_YAML, EXACT, NOW, make_trainer
 
 
@@ -128,7 +136,7 @@ def test_changing_settings_later_does_not_change_how_past_answers_replay(tmp_pat
 
 
 def _resync(trainer: Trainer, text: str, now: datetime):
-    trainer.decks = {"demo": parse_deck(text, "demo.yaml")}
+    trainer.decks = DeckLibrary.of([parse_deck(text, "demo.yaml")])
     return trainer.sync(now)
 
 
@@ -380,3 +388,87 @@ def test_any_answers_and_undos_leave_state_equal_to_fsrs_over_the_live_answers(
             assert memory == Memory()
         assert trainer.doctor().mismatched == []
         trainer.store.close()
+
+
+# --- big learners: what a start reads and writes ----------------------------------------------
+
+
+OTHER_YAML = DECK_YAML.replace("id: demo\n", "id: other\n")
+
+
+def test_a_start_with_unchanged_sources_writes_nothing(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    changes = trainer.store.db.total_changes
+
+    again = Trainer(trainer.store, [parse_deck(DECK_YAML, "demo.yaml")], EXACT)
+
+    assert again.sync(NOW + timedelta(days=1)) == SyncReport()
+    assert trainer.store.db.total_changes == changes
+
+
+def test_decks_loaded_in_another_order_get_the_positions_a_fresh_sync_gives(
+    tmp_path: Path,
+) -> None:
+    demo, other = parse_deck(DECK_YAML, "demo.yaml"), parse_deck(OTHER_YAML, "other.yaml")
+    trainer = make_trainer(tmp_path)
+    Trainer(trainer.store, [demo, other], EXACT).sync(NOW)
+    trainer.record_answer(("other", "c1"), rating=3, now=NOW, duration_ms=1, attempts=1)
+
+    Trainer(trainer.store, [other, demo], EXACT).sync(NOW + timedelta(hours=1))
+    fresh = Store.open(tmp_path / "fresh.sqlite3")
+    Trainer(fresh, [other, demo], EXACT).sync(NOW)
+
+    def positions(store: Store) -> list[tuple[str, str, int]]:
+        return [(c.deck_id, c.question_id, c.position) for c in store.cards()]
+
+    assert positions(trainer.store) == positions(fresh)
+    assert not trainer.memory(("other", "c1")).is_new  # moving kept the history
+
+
+def test_a_queue_reading_only_due_and_allowed_new_cards_equals_one_over_every_card(
+    tmp_path: Path,
+) -> None:
+    store = Store.open(tmp_path / "big.sqlite3")
+    decks = synthetic_decks(4, 60)
+    seed_history(store, decks=decks[:3], start=NOW - timedelta(days=60), days=60)
+    settings = Settings(defaults=DeckSettings(new_per_day=7, reviews_per_day=25),
+                        timezone="UTC")
+    trainer = Trainer(store, decks, settings)
+    trainer.sync(NOW)
+    trainer.record_answer(("bench-deck-3", "q-0"), rating=3, now=NOW, duration_ms=1, attempts=1)
+
+    for now in (NOW, NOW + timedelta(days=3), NOW + timedelta(days=40)):
+        queue = trainer.queue(now)
+        everything = build_queue(
+            store.cards(), now, settings_for=trainer.deck_settings,
+            done_today=count_done_today(store.log(since=trainer.today_start(now))),
+            tomorrow=trainer.tomorrow(now),
+        )
+        assert (queue.reviews, queue.new, queue.learning) == (
+            everything.reviews, everything.new, everything.learning)
+        assert queue.reviews and queue.new
+
+
+def test_progress_figures_equal_fsrs_over_every_card(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "big.sqlite3")
+    decks = synthetic_decks(2, 80)
+    seed_history(store, decks=decks[:1], start=NOW - timedelta(days=90), days=90)
+    trainer = Trainer(store, decks, EXACT)
+    trainer.sync(NOW)
+    now = NOW + timedelta(days=2, hours=5)
+
+    progress = trainer.progress(now, ["bench-deck-0"])[0]
+
+    cards = store.cards(["bench-deck-0"])
+    scheduler = fsrs.Scheduler(enable_fuzzing=False)
+    recall = [scheduler.get_card_retrievability(
+        fsrs.Card(stability=c.memory.stability, difficulty=c.memory.difficulty,
+                  state=fsrs.State(c.memory.state), last_review=c.memory.last_review,
+                  due=c.memory.due), now) for c in cards]
+    tomorrow = trainer.tomorrow(now)
+    assert progress.retrievability == pytest.approx(sum(recall) / len(recall), rel=1e-12)
+    assert progress.mastered == sum(is_mastered(c.memory, 21) for c in cards) > 0
+    assert progress.due_today == sum(c.memory.due < tomorrow for c in cards) > 0
+    assert progress.due_week == sum(
+        c.memory.due < trainer.today_start(now) + timedelta(days=7) for c in cards)
+    assert (progress.total, progress.reviewed) == (80, 80)

@@ -1,8 +1,8 @@
 """Where the trainer keeps its data, and the learner's settings.
 
 The data folder is ``--home DIR``, else ``$SRS_HOME``, else platformdirs'
-``user_data_dir("srs-trainer")``. It holds the progress database and an optional
-``config.yaml``::
+``user_data_dir("srs-trainer")``. It holds the progress database, a cache of parsed sources
+(``cache/``, safe to delete) and an optional ``config.yaml``::
 
     day_start_hour: 4          # a "day" starts at 4 am local time, like Anki
     timezone: Europe/Paris     # optional IANA name; default: the machine's local time
@@ -39,6 +39,7 @@ ENV_HOME = "SRS_HOME"
 ENV_NOW = "SRS_NOW"
 CONFIG_NAME = "config.yaml"
 DATABASE_NAME = "progress.sqlite3"
+SOURCES_CACHE = Path("cache") / "sources"  # parsed deck sources (see ``library``)
 
 
 class HomeError(Exception):

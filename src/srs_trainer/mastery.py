@@ -14,18 +14,23 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from .config import DeckSettings
-from .store import NEW, Activity, CardRow, Memory
+from .store import NEW, Activity, CardFigures, CardRow, Memory, to_text
 
 PASSING = 2  # Hard
 
 
 def is_mastered(memory: Memory, mastery_days: float) -> bool:
+    return passes_mastery(memory.state, memory.last_rating, memory.stability, mastery_days)
+
+
+def passes_mastery(state: int, last_rating: int | None, stability: float | None,
+                   mastery_days: float) -> bool:
     return (
-        memory.state != NEW
-        and memory.last_rating is not None
-        and memory.last_rating >= PASSING
-        and memory.stability is not None
-        and memory.stability >= mastery_days
+        state != NEW
+        and last_rating is not None
+        and last_rating >= PASSING
+        and stability is not None
+        and stability >= mastery_days
     )
 
 
@@ -42,14 +47,15 @@ def learner_day(moment: datetime, hour: int, tz: tzinfo | None) -> date:
     return (local - timedelta(hours=hour)).date()
 
 
-def streak(days_reviewed: Iterable[date], today: date) -> int:
-    """Consecutive days with reviews, ending today (or yesterday, if today has none yet)."""
-    days = set(days_reviewed)
-    current = today if today in days else today - timedelta(days=1)
+def streak(reviewed_days_ago: Callable[[int], bool]) -> int:
+    """Consecutive days with reviews, ending today (or yesterday, if today has none yet).
+
+    ``reviewed_days_ago(n)``: whether there were reviews n learner days ago (0 is today).
+    """
+    back = 0 if reviewed_days_ago(0) else 1
     count = 0
-    while current in days:
+    while reviewed_days_ago(back + count):
         count += 1
-        current -= timedelta(days=1)
     return count
 
 
@@ -84,42 +90,50 @@ def deck_progress(
     deck_id: str,
     title: str,
     badge_name: str,
-    cards: Sequence[CardRow],
+    cards: Sequence[CardFigures],
     settings: DeckSettings,
-    retrievability_of: Callable[[CardRow], float],
+    retrievability_of: Callable[[float, int], float],
     today_start: datetime,
     badge_earned_at: datetime | None,
     streak_days: int,
     last_challenge: Mapping[str, Any] | None = None,
 ) -> DeckProgress:
-    live = [c for c in cards if not c.retired]
-    challenge = [c for c in live if c.section == "challenge"]
-    reviewed = [c for c in live if not c.memory.is_new]
-    tomorrow = today_start + timedelta(days=1)
-
-    def due_before(end: datetime, start: datetime | None = None) -> int:
-        return sum(
-            1
-            for c in reviewed
-            if c.memory.due is not None
-            and c.memory.due < end
-            and (start is None or c.memory.due >= start)
-        )
-
+    """``cards``: the deck's live cards; ``retrievability_of(stability, elapsed days)``."""
+    days = settings.mastery_days
+    tomorrow = to_text(today_start + timedelta(days=1))
+    day_after = to_text(today_start + timedelta(days=2))
+    week = to_text(today_start + timedelta(days=7))
+    challenge = challenge_mastered = mastered = reviewed = 0
+    due_today = due_tomorrow = due_week = 0
+    recall = 0.0
+    for card in cards:
+        passes = passes_mastery(card.state, card.last_rating, card.stability, days)
+        mastered += passes
+        if card.section == "challenge":
+            challenge += 1
+            challenge_mastered += passes
+        if card.state == NEW:
+            continue
+        reviewed += 1
+        if card.stability is not None and card.elapsed_days is not None:
+            recall += retrievability_of(card.stability, card.elapsed_days)
+        due = card.due
+        if due is not None:
+            due_today += due < tomorrow
+            due_tomorrow += tomorrow <= due < day_after
+            due_week += due < week
     return DeckProgress(
         deck_id=deck_id,
         title=title,
-        total=len(live),
-        mastered=sum(is_mastered(c.memory, settings.mastery_days) for c in live),
-        challenge_total=len(challenge),
-        challenge_mastered=sum(is_mastered(c.memory, settings.mastery_days) for c in challenge),
-        reviewed=len(reviewed),
-        retrievability=(
-            sum(retrievability_of(c) for c in reviewed) / len(reviewed) if reviewed else None
-        ),
-        due_today=due_before(tomorrow),
-        due_tomorrow=due_before(tomorrow + timedelta(days=1), tomorrow),
-        due_week=due_before(today_start + timedelta(days=7)),
+        total=len(cards),
+        mastered=mastered,
+        challenge_total=challenge,
+        challenge_mastered=challenge_mastered,
+        reviewed=reviewed,
+        retrievability=recall / reviewed if reviewed else None,
+        due_today=due_today,
+        due_tomorrow=due_tomorrow,
+        due_week=due_week,
         badge_name=badge_name,
         badge_earned_at=badge_earned_at,
         streak=streak_days,

@@ -98,7 +98,7 @@ def _ask(
 ) -> None:
     """Ask one question to its end: answered (and recorded), undone, or quit."""
     question = trainer.question(key)
-    deck_title = trainer.deck(key[0]).title
+    deck_title = trainer.deck_title(key[0])
     time_limit = question.time_limit if options.mode is not Mode.PRACTICE else None
     state.position += 1
     shown_at = clock()

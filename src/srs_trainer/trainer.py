@@ -17,25 +17,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from . import scheduling
 from .config import DeckSettings, Settings, bundled_cards_dir
+from .library import DeckEntry, DeckLibrary
 from .mastery import (
     DeckProgress,
     Stats,
     badge_complete,
     compute_stats,
     deck_progress,
-    learner_day,
     streak,
 )
 from .model import Deck, Question
 from .scheduling import CardKey, SessionQueue
 from .store import CardRow, LogEntry, Memory, NewAnswer, Store, memory_json
+
+# Bump when what sync derives from a question (answer_key, sections, order) changes meaning.
+SYNC_VERSION = "1"
+
+
+def _synced_digest(entry: DeckEntry) -> str:
+    return f"{SYNC_VERSION}:{entry.digest}"
 
 
 def answer_key(question: Question) -> str:
@@ -128,22 +135,30 @@ class Trainer:
     """Decks loaded from sources plus the learner's progress database."""
 
     def __init__(
-        self, store: Store, decks: Sequence[Deck], settings: Settings | None = None
+        self, store: Store, decks: Sequence[Deck] | DeckLibrary, settings: Settings | None = None
     ) -> None:
         self.store = store
-        self.decks: dict[str, Deck] = {deck.id: deck for deck in decks}
+        self.decks = decks if isinstance(decks, DeckLibrary) else DeckLibrary.of(decks)
         self.settings = settings or Settings()
 
     # --- lookups -------------------------------------------------------------------------------
 
     def deck(self, deck_id: str) -> Deck:
+        self.require_deck(deck_id)
+        return self.decks[deck_id]
+
+    def deck_title(self, deck_id: str) -> str:
+        self.require_deck(deck_id)
+        return self.decks.entry(deck_id).title
+
+    def require_deck(self, deck_id: str) -> None:
         if deck_id not in self.decks:
             known = ", ".join(sorted(self.decks)) or "none loaded"
             raise TrainerError(f"unknown deck '{deck_id}' (known decks: {known})")
-        return self.decks[deck_id]
 
     def question(self, key: CardKey) -> Question:
-        question = self.deck(key[0]).question(key[1])
+        self.require_deck(key[0])
+        question = self.decks.question(*key)
         if question is None:
             raise TrainerError(f"deck '{key[0]}' has no question '{key[1]}'")
         return question
@@ -164,49 +179,71 @@ class Trainer:
     # --- sources -> cards ------------------------------------------------------------------------
 
     def sync(self, now: datetime) -> SyncReport:
-        """Match the loaded sources with the cards in the database (see the module doc)."""
+        """Match the loaded sources with the cards in the database (see the module doc).
+
+        A deck synced before from the same source content, at the same place in the load
+        order, is skipped without being built: most starts write nothing at all.
+        """
         report = SyncReport()
-        position = 0
+        if not self._decks_to_sync(self.store.deck_sync_states()):
+            return report
         with self.store.transaction():
-            for deck in self.decks.values():
-                self.store.upsert_deck(deck.id, deck.title, deck.source_path, now)
-                existing = {
-                    c.question_id: c for c in self.store.cards([deck.id], include_retired=True)
-                }
-                for question in deck.questions:
-                    position += 1
-                    key = answer_key(question)
-                    card = existing.get(question.id)
-                    if card is None:
-                        self.store.insert_card(
-                            CardRow(deck.id, question.id, position, question.section.value, key)
-                        )
-                        report.added.append((deck.id, question.id))
-                        continue
-                    if card.retired:
-                        report.restored.append(card.key)
-                    if card.answer_key != key:
-                        if not card.memory.is_new or self.store.card_log(*card.key):
-                            report.reset.append(card.key)
-                        self.store.append_reset(deck.id, question.id, now, "answer key changed")
-                        self.store.set_memory(deck.id, question.id, Memory())
-                    if (card.position, card.section, card.answer_key, card.retired) != (
-                        position,
-                        question.section.value,
-                        key,
-                        False,
-                    ):
-                        self.store.update_card_source(
-                            deck.id,
-                            question.id,
-                            position=position,
-                            section=question.section.value,
-                            answer_key=key,
-                            retired=False,
-                        )
-                gone = self.store.retire_missing(deck.id, (q.id for q in deck.questions))
-                report.retired.extend((deck.id, qid) for qid in gone)
+            # Again under the write lock: another trainer may have synced meanwhile.
+            for entry, first, moved_only in self._decks_to_sync(self.store.deck_sync_states()):
+                if moved_only:
+                    self.store.move_deck(entry.deck_id, first)
+                else:
+                    self._sync_deck(self.decks[entry.deck_id], first, now, report)
+                    self.store.upsert_deck(entry.deck_id, entry.title, entry.source_path, now,
+                                           digest=_synced_digest(entry), first_position=first)
         return report
+
+    def _decks_to_sync(
+        self, states: Mapping[str, tuple[str, int]]
+    ) -> list[tuple[DeckEntry, int, bool]]:
+        """(deck, its first position, whether only its position changed) of each stale deck."""
+        stale: list[tuple[DeckEntry, int, bool]] = []
+        first = 1
+        for entry in self.decks.entries():
+            digest, old_first = states.get(entry.deck_id, ("", 0))
+            if digest != _synced_digest(entry):
+                stale.append((entry, first, False))
+            elif old_first != first:
+                stale.append((entry, first, True))
+            first += entry.questions
+        return stale
+
+    def _sync_deck(self, deck: Deck, first: int, now: datetime, report: SyncReport) -> None:
+        existing = {c.question_id: c for c in self.store.cards([deck.id], include_retired=True)}
+        for position, question in enumerate(deck.questions, start=first):
+            key = answer_key(question)
+            card = existing.get(question.id)
+            if card is None:
+                self.store.insert_card(
+                    CardRow(deck.id, question.id, position, question.section.value, key)
+                )
+                report.added.append((deck.id, question.id))
+                continue
+            if card.retired:
+                report.restored.append(card.key)
+            if card.answer_key != key:
+                if not card.memory.is_new or self.store.card_log(*card.key):
+                    report.reset.append(card.key)
+                self.store.append_reset(deck.id, question.id, now, "answer key changed")
+                self.store.set_memory(deck.id, question.id, Memory())
+            if (card.position, card.section, card.answer_key, card.retired) != (
+                position, question.section.value, key, False,
+            ):
+                self.store.update_card_source(
+                    deck.id,
+                    question.id,
+                    position=position,
+                    section=question.section.value,
+                    answer_key=key,
+                    retired=False,
+                )
+        gone = self.store.retire_missing(deck.id, (q.id for q in deck.questions))
+        report.retired.extend((deck.id, qid) for qid in gone)
 
     # --- what to ask -----------------------------------------------------------------------------
 
@@ -216,13 +253,21 @@ class Trainer:
         """Today's review session: due learning cards, due reviews, new cards (daily limits)."""
         ids = list(deck_ids) if deck_ids is not None else list(self.decks)
         for deck_id in ids:
-            self.deck(deck_id)
-        today = self.store.log(since=self.today_start(now), deck_ids=ids)
+            self.require_deck(deck_id)
+        done_today = scheduling.count_done_today(
+            self.store.log(since=self.today_start(now), deck_ids=ids))
+        # Only the cards the queue can take are read: all due ones, and per deck as many new
+        # ones as its daily limit still allows.
+        new_limits = {
+            deck_id: self.deck_settings(deck_id).new_per_day
+            - done_today.get(deck_id, scheduling.DoneToday()).new
+            for deck_id in ids
+        }
         return scheduling.build_queue(
-            self.store.cards(ids),
+            self.store.session_cards(ids, self.tomorrow(now), new_limits),
             now,
             settings_for=self.deck_settings,
-            done_today=scheduling.count_done_today(today),
+            done_today=done_today,
             tomorrow=self.tomorrow(now),
             learn_ahead=timedelta(minutes=self.settings.learn_ahead_minutes),
             limit=limit,
@@ -240,9 +285,7 @@ class Trainer:
     ) -> tuple[int, datetime | None]:
         """(cards due before the next day boundary, the earliest due time, maybe past)."""
         ids = list(deck_ids) if deck_ids is not None else list(self.decks)
-        tomorrow = self.tomorrow(now)
-        dues = [c.memory.due for c in self.store.cards(ids) if not c.memory.is_new and c.memory.due]
-        return sum(1 for due in dues if due < tomorrow), min(dues, default=None)
+        return self.store.due_summary(ids, self.tomorrow(now))
 
     # --- answers ---------------------------------------------------------------------------------
 
@@ -333,12 +376,14 @@ class Trainer:
     # --- badges and challenge results -------------------------------------------------------------
 
     def _check_badge(self, deck_id: str, now: datetime) -> tuple[str, ...]:
-        deck = self.decks.get(deck_id)
-        if deck is None or deck.badge is None or self.store.badge(deck_id) is not None:
+        if deck_id not in self.decks:
+            return ()
+        badge_name = self.decks.entry(deck_id).badge_name
+        if not badge_name or self.store.badge(deck_id) is not None:
             return ()
         if self._badge_complete(deck_id):
-            self.store.earn_badge(deck_id, deck.badge.name, now)
-            return (deck.badge.name,)
+            self.store.earn_badge(deck_id, badge_name, now)
+            return (badge_name,)
         return ()
 
     def _badge_complete(self, deck_id: str) -> bool:
@@ -372,31 +417,37 @@ class Trainer:
     def progress(self, now: datetime, deck_ids: Iterable[str] | None = None) -> list[DeckProgress]:
         ids = list(deck_ids) if deck_ids is not None else list(self.decks)
         for deck_id in ids:
-            self.deck(deck_id)
-        hour, tz = self.settings.day_start_hour, self.settings.tz()
-        today = learner_day(now, hour, tz)
+            self.require_deck(deck_id)
+        today_start = self.today_start(now)
+        day_starts = [today_start]
+
+        def day_start(days_ago: int) -> datetime:
+            while len(day_starts) <= days_ago:
+                day_starts.append(self.today_start(day_starts[-1] - timedelta(seconds=1)))
+            return day_starts[days_ago]
+
         results: list[DeckProgress] = []
         for deck_id in ids:
-            deck = self.decks[deck_id]
+            entry = self.decks.entry(deck_id)
             settings = self.deck_settings(deck_id)
-            scheduler = scheduling.make_scheduler(settings)
-            days = {
-                learner_day(a.minute, hour, tz) for a in self.store.activity(deck_ids=[deck_id])
-            }
             badge = self.store.badge(deck_id)
+
+            def reviewed(days_ago: int, deck_id: str = deck_id) -> bool:
+                end = day_start(days_ago - 1) if days_ago else self.tomorrow(now)
+                return self.store.answered_between(deck_id, day_start(days_ago), end)
+
             results.append(
                 deck_progress(
                     deck_id=deck_id,
-                    title=deck.title,
-                    badge_name=deck.badge.name if deck.badge else "",
-                    cards=self.store.cards([deck_id]),
+                    title=entry.title,
+                    badge_name=entry.badge_name,
+                    cards=self.store.card_figures(deck_id, now),
                     settings=settings,
-                    retrievability_of=lambda c, s=scheduler: scheduling.retrievability(
-                        s, c.key, c.memory, now
-                    ),
-                    today_start=self.today_start(now),
+                    retrievability_of=scheduling.forgetting_curve(
+                        scheduling.make_scheduler(settings)),
+                    today_start=today_start,
                     badge_earned_at=badge[1] if badge else None,
-                    streak_days=streak(days, today),
+                    streak_days=streak(reviewed),
                     last_challenge=(self.store.challenge_results(deck_id) or [None])[-1],
                 )
             )

@@ -126,9 +126,9 @@ def loaded_trainer(
     review_limit: int | None = None,
 ) -> Iterator[Loaded]:
     """Load settings and sources, open the database, sync; close the database afterwards."""
-    from ..config import HomeError, ensure_home, load_settings, resolve_home
+    from ..config import SOURCES_CACHE, HomeError, ensure_home, load_settings, resolve_home
+    from ..library import load_library
     from ..problems import InputError
-    from ..sources import load_decks
     from ..trainer import Trainer, source_paths
 
     clock = parse_clock()
@@ -140,7 +140,8 @@ def loaded_trainer(
         settings = load_settings(folder).with_overrides(
             desired_retention=retention, new_per_day=new_limit, reviews_per_day=review_limit
         )
-        decks = load_decks(source_paths(card_dirs, bundled=not no_bundled))
+        decks = load_library(source_paths(card_dirs, bundled=not no_bundled),
+                             folder / SOURCES_CACHE)
     except InputError as error:
         fail_with_problems(error)
     if not decks:
@@ -160,7 +161,7 @@ def check_decks(trainer: Trainer, deck_ids: tuple[str, ...] | list[str]) -> None
 
     for deck_id in deck_ids:
         try:
-            trainer.deck(deck_id)
+            trainer.require_deck(deck_id)
         except TrainerError as error:
             raise click.ClickException(str(error)) from None
 
