@@ -50,8 +50,9 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 OUT = BENCH / "out"
-GENERATOR_VERSION = 2  # bump when the generated data changes shape
+GENERATOR_VERSION = 3  # bump when the generated data changes shape
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+YESTERDAY = datetime(2026, 1, 4, 20, 0, tzinfo=timezone.utc)  # before today's 04:00 start
 SRS = [sys.executable, "-m", "srs_trainer.cli"]
 QUESTION_TEXT = re.compile(rb"Question \d+ of deck \d+\?")
 TEMPLATES = 2000  # distinct rating sequences replayed with real FSRS
@@ -189,9 +190,10 @@ def _generate(folder: Path, cards: int, decks: int, reviews: int) -> None:
                 length = per_card + (1 if position <= extra_reviews else 0)
                 history = pool[rng.randrange(len(pool))][:length]
                 last = history[-1][3]
-                # Due from 3 weeks ago to 8 months ahead; the last answer at least 1 h ago.
+                # Due from 3 weeks ago to 8 months ahead; the last answer before today, as
+                # the daily limits keep a real learner's day to a few hundred answers.
                 target_due = NOW + timedelta(days=rng.uniform(-21, 240))
-                shift = min(target_due - last.due, NOW - timedelta(hours=1) - last.last_review)
+                shift = min(target_due - last.due, YESTERDAY - last.last_review)
                 memory = None
                 for at, rating, state_before, after in history:
                     memory = replace(

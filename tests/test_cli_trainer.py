@@ -143,8 +143,9 @@ def test_progress_shows_mastery_and_json(env: dict[str, str]) -> None:
     data = json.loads(srs(env, "progress", "demo", "--json").output)
     (deck,) = data["decks"]
     assert (deck["deck_id"], deck["total"], deck["reviewed"], deck["mastered"],
-            deck["challenge_total"], deck["streak"], deck["badge_earned_at"]) == (
+            deck["challenge_total"], data["streak"], deck["badge_earned_at"]) == (
         "demo", 3, 3, 0, 2, 1, None)
+    assert "Streak: 1 day in a row with reviews" in result.output
     later = srs(env, "progress", "--json", now="2026-03-01T09:00:00Z")
     assert json.loads(later.output)["decks"][0]["due_today"] == 3
 

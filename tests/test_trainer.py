@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from srs_trainer.config import DeckSettings, Settings
 from srs_trainer.library import DeckLibrary
 from srs_trainer.mastery import is_mastered
-from srs_trainer.scheduling import build_queue, count_done_today, fuzz_seed, is_learning
+from srs_trainer.scheduling import DoneToday, build_queue, fuzz_seed, is_learning
 from srs_trainer.sources import parse_deck
 from srs_trainer.store import NEW, Memory, Store
 from srs_trainer.trainer import (
@@ -330,7 +330,8 @@ def test_progress_and_stats_figures(tmp_path: Path) -> None:
     assert len(first) == 6  # three new questions, each back once after its 10-minute step
     later = NOW + timedelta(days=1, hours=1)
     progress = trainer.progress(later)[0]
-    assert (progress.total, progress.reviewed, progress.mastered, progress.streak) == (3, 3, 0, 1)
+    assert (progress.total, progress.reviewed, progress.mastered) == (3, 3, 0)
+    assert trainer.streak(later) == 1
     assert progress.due_today == 0 and progress.due_week == 3
     assert progress.retrievability is not None and 0.8 < progress.retrievability < 1
     assert progress.badge_name == "Demo Master" and progress.badge_earned_at is None
@@ -338,9 +339,10 @@ def test_progress_and_stats_figures(tmp_path: Path) -> None:
     for day in (1, 2):
         trainer.record_answer(("demo", "c1"), rating=3, now=NOW + timedelta(days=day),
                               duration_ms=1, attempts=1)
-    assert trainer.progress(NOW + timedelta(days=2, hours=1))[0].streak == 3
-    assert trainer.progress(NOW + timedelta(days=3, hours=1))[0].streak == 3
-    assert trainer.progress(NOW + timedelta(days=4, hours=1))[0].streak == 0
+    assert trainer.streak(NOW + timedelta(days=2, hours=1)) == 3
+    assert trainer.streak(NOW + timedelta(days=3, hours=1)) == 3
+    assert trainer.streak(NOW + timedelta(days=4, hours=1)) == 0
+    assert trainer.streak(NOW + timedelta(days=2, hours=1), ["demo"]) == 3
     stats = trainer.stats(NOW + timedelta(days=2, hours=1), days=7)
     assert [n for _, n in stats.days][-3:] == [6, 1, 1]
     assert stats.true_retention == 1.0 and stats.retention_reviews == 2
@@ -437,11 +439,17 @@ def test_a_queue_reading_only_due_and_allowed_new_cards_equals_one_over_every_ca
     trainer.sync(NOW)
     trainer.record_answer(("bench-deck-3", "q-0"), rating=3, now=NOW, duration_ms=1, attempts=1)
 
+    reviewed = trainer.queue(NOW).reviews[0]
+    trainer.record_answer(reviewed, rating=3, now=NOW, duration_ms=1, attempts=1)
+    trainer.record_answer(reviewed, rating=3, now=NOW, duration_ms=1, attempts=1)  # once
+    assert trainer.done_today(NOW, list(trainer.decks)) == {
+        "bench-deck-3": DoneToday(new=1, reviews=0), reviewed[0]: DoneToday(new=0, reviews=1)}
+
     for now in (NOW, NOW + timedelta(days=3), NOW + timedelta(days=40)):
         queue = trainer.queue(now)
         everything = build_queue(
             store.cards(), now, settings_for=trainer.deck_settings,
-            done_today=count_done_today(store.log(since=trainer.today_start(now))),
+            done_today=trainer.done_today(now, list(trainer.decks)),
             tomorrow=trainer.tomorrow(now),
         )
         assert (queue.reviews, queue.new, queue.learning) == (

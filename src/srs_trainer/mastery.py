@@ -74,7 +74,6 @@ class DeckProgress:
     due_week: int
     badge_name: str
     badge_earned_at: datetime | None
-    streak: int
     # The latest finished challenge: {"finished_at", "score", "total", "elapsed_seconds", ...}
     last_challenge: Mapping[str, Any] | None = None
 
@@ -95,7 +94,6 @@ def deck_progress(
     retrievability_of: Callable[[float, int], float],
     today_start: datetime,
     badge_earned_at: datetime | None,
-    streak_days: int,
     last_challenge: Mapping[str, Any] | None = None,
 ) -> DeckProgress:
     """``cards``: the deck's live cards; ``retrievability_of(stability, elapsed days)``."""
@@ -136,7 +134,6 @@ def deck_progress(
         due_week=due_week,
         badge_name=badge_name,
         badge_earned_at=badge_earned_at,
-        streak=streak_days,
         last_challenge=last_challenge,
     )
 

@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .config import DeckSettings
-from .store import LEARNING, NEW, RELEARNING, REVIEW, CardRow, LogEntry, Memory, to_text
+from .store import LEARNING, RELEARNING, REVIEW, CardRow, LogEntry, Memory, to_text
 
 if TYPE_CHECKING:
     import fsrs
@@ -150,13 +150,6 @@ def replay(entries: Iterable[LogEntry], scheduler_json_for: Callable[[int], str]
     """A card's memory from its log: resets start over; undone and non-scheduling rows skip."""
     steps = list(replay_steps(entries, scheduler_json_for))
     return steps[-1][1] if steps else Memory()
-
-
-def retrievability(scheduler: fsrs.Scheduler, key: CardKey, memory: Memory, now: datetime) -> float:
-    """The chance of recalling the card now, as ``fsrs.Scheduler.get_card_retrievability``."""
-    if memory.is_new or memory.stability is None or memory.last_review is None:
-        return 0.0
-    return forgetting_curve(scheduler)(memory.stability, (now - memory.last_review).days)
 
 
 def forgetting_curve(scheduler: fsrs.Scheduler) -> Callable[[float, int], float]:
@@ -292,7 +285,7 @@ def build_queue(
     reviews: list[tuple[float, int, CardKey]] = []
     new_by_deck: dict[str, list[CardKey]] = {}
     learning: list[tuple[datetime, CardKey]] = []
-    schedulers: dict[str, fsrs.Scheduler] = {}
+    curves: dict[str, Callable[[float, int], float]] = {}
     for index, card in enumerate(cards):
         memory = card.memory
         if card.retired:
@@ -300,10 +293,13 @@ def build_queue(
         if memory.is_new:
             new_by_deck.setdefault(card.deck_id, []).append(card.key)
         elif memory.state == REVIEW and memory.due is not None and memory.due < tomorrow:
-            scheduler = schedulers.get(card.deck_id)
-            if scheduler is None:
-                scheduler = schedulers[card.deck_id] = make_scheduler(settings_for(card.deck_id))
-            reviews.append((retrievability(scheduler, card.key, memory, now), index, card.key))
+            curve = curves.get(card.deck_id)
+            if curve is None:
+                curve = curves[card.deck_id] = forgetting_curve(
+                    make_scheduler(settings_for(card.deck_id)))
+            recall = (curve(memory.stability, (now - memory.last_review).days)
+                      if memory.stability is not None and memory.last_review is not None else 0.0)
+            reviews.append((recall, index, card.key))
         elif memory.state != REVIEW and memory.due is not None and memory.due < tomorrow:
             learning.append((memory.due, card.key))
     reviews.sort()
@@ -325,23 +321,6 @@ def build_queue(
     return SessionQueue(
         reviews=allowed_reviews, new=new, learning=learning, learn_ahead=learn_ahead
     )
-
-
-def count_done_today(entries: Iterable[LogEntry]) -> dict[str, DoneToday]:
-    """Per deck: new cards introduced and review cards reviewed, from today's log rows."""
-    new: dict[str, set[str]] = {}
-    reviewed: dict[str, set[str]] = {}
-    for entry in entries:
-        if not entry.counts or entry.kind != "answer":
-            continue
-        if entry.state_before == NEW:
-            new.setdefault(entry.deck_id, set()).add(entry.question_id)
-        elif entry.state_before == REVIEW:
-            reviewed.setdefault(entry.deck_id, set()).add(entry.question_id)
-    return {
-        deck: DoneToday(len(new.get(deck, ())), len(reviewed.get(deck, ())))
-        for deck in set(new) | set(reviewed)
-    }
 
 
 def is_learning(memory: Memory) -> bool:

@@ -553,25 +553,44 @@ class Store:
         )
         return [CardFigures(*row) for row in rows]
 
-    def answered_between(self, deck_id: str, start: datetime, end: datetime) -> bool:
-        """Whether the deck has a live answer at ``start`` or later and before ``end``."""
+    def answered_between(self, deck_ids: Sequence[str], start: datetime, end: datetime) -> bool:
+        """Whether these decks have a live answer at ``start`` or later and before ``end``."""
         row = self.db.execute(
-            "SELECT 1 FROM log WHERE deck_id = ? AND at >= ? AND at < ? AND kind = 'answer'"
-            " AND undone_at IS NULL LIMIT 1",
-            (deck_id, to_text(start), to_text(end)),
+            f"SELECT 1 FROM log WHERE at >= ? AND at < ? AND kind = 'answer'"
+            f" AND undone_at IS NULL AND deck_id IN ({', '.join('?' * len(deck_ids))}) LIMIT 1",
+            (to_text(start), to_text(end), *deck_ids),
         ).fetchone()
         return row is not None
+
+    def done_since(self, since: datetime, deck_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """Per deck: (new cards, review-state cards) given a live, rescheduling answer since
+        ``since``, each card counted once: what the daily limits have used up."""
+        rows = self.db.execute(
+            "SELECT deck_id, count(DISTINCT CASE WHEN state_before = 0 THEN question_id END),"
+            " count(DISTINCT CASE WHEN state_before = 2 THEN question_id END) FROM log"
+            " WHERE at >= ? AND kind = 'answer' AND rescheduled = 1 AND undone_at IS NULL"
+            f" AND deck_id IN ({', '.join('?' * len(deck_ids))}) GROUP BY deck_id",
+            (to_text(since), *deck_ids),
+        )
+        return {deck_id: (new, reviews) for deck_id, new, reviews in rows}
 
     def due_summary(self, deck_ids: Sequence[str], before: datetime) -> tuple[int, datetime | None]:
         """(live reviewed cards due before ``before``, the earliest due time of any of them)."""
         marks = ", ".join("?" * len(deck_ids))
-        count, first = self.db.execute(
-            f"SELECT count(CASE WHEN due < ? THEN 1 END), min(due) FROM cards"
-            f" WHERE state IN (1, 2, 3) AND retired = 0 AND due IS NOT NULL"
+        (count,) = self.db.execute(
+            f"SELECT count(*) FROM cards WHERE state IN (1, 2, 3) AND due < ? AND retired = 0"
             f" AND deck_id IN ({marks})",
             (to_text(before), *deck_ids),
         ).fetchone()
-        return int(count), _maybe_time(first)
+        # Per state, walking the (state, due) index from the earliest: stops at the first hit.
+        firsts = [
+            row[0] for state in (1, 2, 3) for row in self.db.execute(
+                f"SELECT due FROM cards WHERE state = ? AND due IS NOT NULL AND retired = 0"
+                f" AND deck_id IN ({marks}) ORDER BY due LIMIT 1",
+                (state, *deck_ids),
+            )
+        ]
+        return int(count), _maybe_time(min(firsts, default=None))
 
     def cards(
         self, deck_ids: Iterable[str] | None = None, *, include_retired: bool = False

@@ -34,7 +34,7 @@ from .mastery import (
     streak,
 )
 from .model import Deck, Question
-from .scheduling import CardKey, SessionQueue
+from .scheduling import CardKey, DoneToday, SessionQueue
 from .store import CardRow, LogEntry, Memory, NewAnswer, Store, memory_json
 
 # Bump when what sync derives from a question (answer_key, sections, order) changes meaning.
@@ -254,13 +254,12 @@ class Trainer:
         ids = list(deck_ids) if deck_ids is not None else list(self.decks)
         for deck_id in ids:
             self.require_deck(deck_id)
-        done_today = scheduling.count_done_today(
-            self.store.log(since=self.today_start(now), deck_ids=ids))
+        done_today = self.done_today(now, ids)
         # Only the cards the queue can take are read: all due ones, and per deck as many new
         # ones as its daily limit still allows.
         new_limits = {
             deck_id: self.deck_settings(deck_id).new_per_day
-            - done_today.get(deck_id, scheduling.DoneToday()).new
+            - done_today.get(deck_id, DoneToday()).new
             for deck_id in ids
         }
         return scheduling.build_queue(
@@ -272,6 +271,11 @@ class Trainer:
             learn_ahead=timedelta(minutes=self.settings.learn_ahead_minutes),
             limit=limit,
         )
+
+    def done_today(self, now: datetime, deck_ids: Sequence[str]) -> dict[str, DoneToday]:
+        """Per deck: new cards introduced and review cards reviewed today."""
+        done = self.store.done_since(self.today_start(now), deck_ids)
+        return {deck_id: DoneToday(new, reviews) for deck_id, (new, reviews) in done.items()}
 
     def section_queue(self, deck_id: str, section: str) -> SessionQueue:
         """Every question of one section of a deck, in source order (practice, challenge)."""
@@ -419,23 +423,11 @@ class Trainer:
         for deck_id in ids:
             self.require_deck(deck_id)
         today_start = self.today_start(now)
-        day_starts = [today_start]
-
-        def day_start(days_ago: int) -> datetime:
-            while len(day_starts) <= days_ago:
-                day_starts.append(self.today_start(day_starts[-1] - timedelta(seconds=1)))
-            return day_starts[days_ago]
-
         results: list[DeckProgress] = []
         for deck_id in ids:
             entry = self.decks.entry(deck_id)
             settings = self.deck_settings(deck_id)
             badge = self.store.badge(deck_id)
-
-            def reviewed(days_ago: int, deck_id: str = deck_id) -> bool:
-                end = day_start(days_ago - 1) if days_ago else self.tomorrow(now)
-                return self.store.answered_between(deck_id, day_start(days_ago), end)
-
             results.append(
                 deck_progress(
                     deck_id=deck_id,
@@ -447,11 +439,27 @@ class Trainer:
                         scheduling.make_scheduler(settings)),
                     today_start=today_start,
                     badge_earned_at=badge[1] if badge else None,
-                    streak_days=streak(reviewed),
                     last_challenge=(self.store.challenge_results(deck_id) or [None])[-1],
                 )
             )
         return results
+
+    def streak(self, now: datetime, deck_ids: Iterable[str] | None = None) -> int:
+        """Consecutive learner days with answers in these decks (all by default), up to today.
+
+        One indexed probe per day of the streak, so a long streak over many decks stays fast.
+        """
+        ids = list(deck_ids) if deck_ids is not None else list(self.decks)
+        starts = [self.today_start(now)]
+        ends = [self.tomorrow(now)]
+
+        def reviewed(days_ago: int) -> bool:
+            while len(starts) <= days_ago:
+                ends.append(starts[-1])
+                starts.append(self.today_start(starts[-1] - timedelta(seconds=1)))
+            return self.store.answered_between(ids, starts[days_ago], ends[days_ago])
+
+        return streak(reviewed)
 
     def stats(self, now: datetime, days: int = 30, deck_ids: Iterable[str] | None = None) -> Stats:
         ids = list(deck_ids) if deck_ids is not None else list(self.decks)

@@ -37,9 +37,11 @@ def command(
         if ids:
             check_decks(loaded.trainer, ids)
         rows = loaded.trainer.progress(loaded.now, ids)
+        streak = loaded.trainer.streak(loaded.now, ids)
         tz = loaded.trainer.settings.tz()
     if as_json:
-        click.echo(json.dumps({"decks": [row.to_dict() for row in rows]}, indent=2))
+        click.echo(json.dumps({"decks": [row.to_dict() for row in rows], "streak": streak},
+                              indent=2))
         return
     from rich.console import Console
     from rich.table import Table
@@ -54,7 +56,7 @@ def command(
     # Piped output has no width to follow; 100 columns keep a row on one line.
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 100)
     table = Table(title="Progress", title_justify="left")
-    for name in ("Deck", "Mastered", "Badge", "Recall", "Due today/tmrw/week", "Streak"):
+    for name in ("Deck", "Mastered", "Badge", "Recall", "Due today/tmrw/week"):
         table.add_column(name, no_wrap=name != "Deck")
     for row in rows:
         recall = f"{row.retrievability:.0%}" if row.retrievability is not None else "-"
@@ -65,9 +67,11 @@ def command(
             f"{row.challenge_mastered}/{row.challenge_total}",
             recall,
             f"{row.due_today} / {row.due_tomorrow} / {row.due_week}",
-            f"{row.streak} day{'s' if row.streak != 1 else ''}",
         )
     console.print(table)
+    where = f" in {deck_id}" if deck_id else ""
+    console.print(Text(f"Streak: {streak} day{'s' if streak != 1 else ''} in a row with "
+                       f"reviews{where}"))
     for row in rows:
         if not row.badge_name:
             continue
