@@ -151,3 +151,31 @@ def test_review_uses_the_cache_in_its_home(tmp_path: Path) -> None:
     assert first.exit_code == second.exit_code == 0, first.output + second.output
     assert (home / "cache" / "sources" / "index.bin").is_file()
     assert "First challenge?" in second.output
+
+
+def test_a_draft_source_beside_good_ones_does_not_stop_a_review(tmp_path: Path) -> None:
+    write_deck(tmp_path / "cards")
+    draft = write_deck(tmp_path / "cards", OTHER_YAML.replace("    answer: A\n", "", 1)
+                       .replace("answer: B\n", "answer: Q\n", 1), "draft.yaml")
+    args = ["review", "--home", str(tmp_path / "home"), "--no-bundled",
+            "--cards", str(tmp_path / "cards")]
+
+    result = CliRunner().invoke(main, args, input="q\n", env={"SRS_NOW": "2026-01-01T09:00:00Z"})
+
+    assert result.exit_code == 0, result.output
+    assert "First challenge?" in result.output  # the good deck is trained on
+    assert f"{draft}:8:5: error: questions[0]: missing required field 'answer'" in result.output
+    assert f"{draft}: warning: left out of this session; 1 more: `srs lint {draft}`" in (
+        result.output)
+
+
+def test_a_review_with_only_invalid_sources_fails_and_says_why(tmp_path: Path) -> None:
+    draft = write_deck(tmp_path / "cards", DECK_YAML.replace("answer: A\n", "answer: Q\n", 1))
+    args = ["review", "--home", str(tmp_path / "home"), "--no-bundled",
+            "--cards", str(tmp_path / "cards")]
+
+    result = CliRunner().invoke(main, args, input="q\n")
+
+    assert result.exit_code == 1
+    assert f"{draft}:" in result.output and "no decks to train on" in result.output
+    assert "Traceback" not in result.output

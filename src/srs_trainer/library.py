@@ -61,6 +61,8 @@ class DeckLibrary(Mapping[str, Deck]):
         self._decks: dict[str, Deck] = dict(built or {})
         self._questions: dict[tuple[str, str], Question] = {}
         self._question_data: dict[str, dict[str, Mapping[str, Any]]] = {}
+        # Sources left out by a lenient load, each with its problems.
+        self.skipped: dict[str, list[Problem]] = {}
 
     @classmethod
     def of(cls, decks: Sequence[Deck]) -> DeckLibrary:
@@ -122,10 +124,13 @@ class DeckLibrary(Mapping[str, Deck]):
         return self._raw[entry.deck_id]
 
 
-def load_library(paths: Sequence[Path], cache_dir: Path | None) -> DeckLibrary:
+def load_library(paths: Sequence[Path], cache_dir: Path | None, *,
+                 lenient: bool = False) -> DeckLibrary:
     """Every source's deck; raises one InputError with the problems of all of them.
 
-    ``cache_dir`` None parses every source (and keeps nothing).
+    ``cache_dir`` None parses every source (and keeps nothing). ``lenient`` leaves invalid
+    sources out instead (and a second deck with an id already used), listing them in the
+    library's ``skipped``: a learner's draft in cards/ must not stop their daily review.
     """
     from .sources import parse_deck, read_source
 
@@ -166,9 +171,13 @@ def load_library(paths: Sequence[Path], cache_dir: Path | None) -> DeckLibrary:
         known[name] = {"stat": stat, "sha256": digest, "file": f"{digest}.bin",
                        "entry": entry.to_tuple()}
         changed = True
-    problems.extend(_duplicate_ids(entries))
-    if problems:
+    duplicates = _duplicate_ids(entries)
+    problems.extend(duplicates)
+    if problems and not lenient:
         raise InputError(problems)
+    if duplicates:
+        twice = {problem.path for problem in duplicates}
+        entries = [e for e in entries if e.source_path not in twice]
     if changed and index_path is not None:
         write_cache(index_path, {"version": LIBRARY_VERSION, "sources": known})
         _prune(index_path.parent, {record["file"] for record in known.values()})
@@ -181,7 +190,10 @@ def load_library(paths: Sequence[Path], cache_dir: Path | None) -> DeckLibrary:
         # The cache went away under us: parse the source again.
         return parse_deck(read_source(entry.source_path), entry.source_path).to_dict()
 
-    return DeckLibrary(entries, raw_deck, parsed)
+    library = DeckLibrary(entries, raw_deck, parsed)
+    for problem in problems:
+        library.skipped.setdefault(problem.path, []).append(problem)
+    return library
 
 
 def _duplicate_ids(entries: Sequence[DeckEntry]) -> list[Problem]:

@@ -141,9 +141,12 @@ def loaded_trainer(
             desired_retention=retention, new_per_day=new_limit, reviews_per_day=review_limit
         )
         decks = load_library(source_paths(card_dirs, bundled=not no_bundled),
-                             folder / SOURCES_CACHE)
+                             folder / SOURCES_CACHE, lenient=True)
     except InputError as error:
         fail_with_problems(error)
+    for path, problems in decks.skipped.items():
+        more = f"; {len(problems) - 1} more: `srs lint {path}`" if len(problems) > 1 else ""
+        click.echo(f"{problems[0]}\n{path}: warning: left out of this session{more}", err=True)
     if not decks:
         raise click.ClickException("no decks to train on: pass --cards DIR with YAML sources")
     store = open_store(folder)
