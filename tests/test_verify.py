@@ -472,7 +472,7 @@ def test_unreadable_source_and_unknown_question(tmp_path: Path) -> None:
     deck = write_deck(tmp_path, debug_question("C", "SynchronousOnlyOperation"))
     status, _, err = run_cli("-k", "nope", str(deck))
     assert status == 1
-    assert "no question with id 'nope'" in err
+    assert "no question id contains 'nope'" in err
 
 
 def test_k_selects_questions(tmp_path: Path) -> None:
@@ -488,6 +488,8 @@ def test_k_selects_questions(tmp_path: Path) -> None:
     assert "first: confirmed" in out
     assert "second" not in out
     assert run_cli("-k", "second", str(deck))[0] == 1
+    status, out, _ = run_cli("-k", "fir", "-k", "sec", str(deck))  # parts of ids, as pytest -k
+    assert "first: confirmed" in out and "second: refuted" in out
 
 
 # --- the library and the model ---------------------------------------------------------------

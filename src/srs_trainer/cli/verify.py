@@ -30,8 +30,8 @@ def _default_sources() -> tuple[Path, ...]:
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="S",
               help="Stop each check after S seconds (default: the check's own timeout, else 30).")
-@click.option("-k", "question_ids", multiple=True, metavar="QUESTION_ID",
-              help="Verify only this question (repeatable).")
+@click.option("-k", "question_ids", multiple=True, metavar="TEXT",
+              help="Verify only questions whose id contains TEXT (repeatable).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
               help="Checks to run at once (default: the number of CPUs, at most 4).")
 @click.option("--strict", is_flag=True,
@@ -61,9 +61,11 @@ def command(sources: tuple[Path, ...], timeout: float | None, question_ids: tupl
         click.echo(str(problem), err=True)
 
     selected = select(decks, question_ids)
-    unknown = sorted(set(question_ids) - {question.id for _, question in selected})
+    unknown = sorted(part for part in set(question_ids)
+                     if not any(part in question.id for _, question in selected))
     if unknown:
-        raise click.ClickException(f"no question with id {', '.join(map(repr, unknown))}")
+        raise click.ClickException(
+            f"no question id contains {', '.join(map(repr, unknown))}")
 
     def show(result: QuestionResult) -> None:
         if quiet and (result.status is Status.CONFIRMED or result.question.verify is None):
