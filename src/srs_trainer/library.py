@@ -132,8 +132,6 @@ def load_library(paths: Sequence[Path], cache_dir: Path | None, *,
     sources out instead (and a second deck with an id already used), listing them in the
     library's ``skipped``: a learner's draft in cards/ must not stop their daily review.
     """
-    from .sources import parse_deck, read_source
-
     index_path = cache_dir / INDEX_NAME if cache_dir is not None else None
     index = read_cache(index_path, LIBRARY_VERSION) if index_path is not None else None
     known: dict[str, Any] = dict(index["sources"]) if index is not None else {}
@@ -157,6 +155,8 @@ def load_library(paths: Sequence[Path], cache_dir: Path | None, *,
                 and (cache_dir / record["file"]).exists():
             entry = replace(DeckEntry(*record["entry"]), source_path=str(path))  # moved
         else:
+            from .sources import parse_deck, read_source
+
             try:
                 deck = parse_deck(read_source(path), str(path))
             except InputError as error:
@@ -188,6 +188,8 @@ def load_library(paths: Sequence[Path], cache_dir: Path | None, *,
         if cached is not None:
             return cached["deck"]
         # The cache went away under us: parse the source again.
+        from .sources import parse_deck, read_source
+
         return parse_deck(read_source(entry.source_path), entry.source_path).to_dict()
 
     library = DeckLibrary(entries, raw_deck, parsed)

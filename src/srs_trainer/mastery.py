@@ -104,18 +104,17 @@ def deck_progress(
     challenge = challenge_mastered = mastered = reviewed = 0
     due_today = due_tomorrow = due_week = 0
     recall = 0.0
-    for card in cards:
-        passes = passes_mastery(card.state, card.last_rating, card.stability, days)
+    for section, state, stability, due, last_rating, elapsed_days in cards:
+        passes = passes_mastery(state, last_rating, stability, days)
         mastered += passes
-        if card.section == "challenge":
+        if section == "challenge":
             challenge += 1
             challenge_mastered += passes
-        if card.state == NEW:
+        if state == NEW:
             continue
         reviewed += 1
-        if card.stability is not None and card.elapsed_days is not None:
-            recall += retrievability_of(card.stability, card.elapsed_days)
-        due = card.due
+        if stability is not None and elapsed_days is not None:
+            recall += retrievability_of(stability, elapsed_days)
         if due is not None:
             due_today += due < tomorrow
             due_tomorrow += tomorrow <= due < day_after
