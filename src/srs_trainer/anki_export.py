@@ -209,17 +209,19 @@ def build_package(
     notes: Sequence[ExportNote],
     previous: PackageState,
     source_time: int | Callable[[], int],
+    kind: NoteType | None = None,
 ) -> PackageResult:
     """Write the deck's notes as .apkg bytes, continuing ``previous``'s ids and times.
 
     ``source_time`` (seconds) is given to new and changed notes; it may be a function, called
-    only if something is new or changed, since finding it can cost a git process.
+    only if something is new or changed, since finding it can cost a git process. ``kind`` is
+    ``render.note_type(NOTE_TYPE_NAME)``, passed in by a caller that keeps it.
     """
     import genanki
 
     time_of_change = cache(source_time if callable(source_time) else lambda: source_time)
 
-    kind = note_type(NOTE_TYPE_NAME)
+    kind = kind or note_type(NOTE_TYPE_NAME)
     model = genanki.Model(
         NOTE_TYPE_ID,
         kind.name,

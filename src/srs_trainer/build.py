@@ -38,6 +38,7 @@ from .problems import InputError, Problem
 
 if TYPE_CHECKING:
     from .anki_export import PackageState
+    from .render import NoteType
 
 CACHE_DIR_NAME = ".srs-cache"
 MANIFEST_NAME = "build.json"
@@ -260,6 +261,7 @@ class _Job:
     out_dir: Path
     cache_dir: Path | None
     version: str
+    check: bool = False  # --check writes nothing, not even a cache
 
 
 @dataclass(frozen=True)
@@ -486,7 +488,7 @@ def _compile(job: _Job) -> _Compiled:
     previous = cache.package_state(previous_bytes) or read_package(output, deck_id(deck.id))
     result = build_package(
         deck.id, deck.anki_name, description, notes, previous,
-        lambda: source_time(job.source),
+        lambda: source_time(job.source), _note_type(job),
     )
     ids = [note.name for note in notes]
     return _Compiled(
@@ -500,8 +502,32 @@ def _compile(job: _Job) -> _Compiled:
         reasons=tuple(result.differences),
         render_cache={"notes": used, "fragments": fragments},
         state=result.state,
-        memo=_memo_for(job.text, deck.id, starts, ids, keys) if job.cache_dir else None,
+        memo=(None if job.cache_dir is None
+              # Parsed incrementally: the old memo's checks still hold for the lines kept.
+              else _SourceMemo(job.text, deck.id, memo.indent, tuple(
+                  _Chunk(s, q, k) for s, q, k in zip(starts, ids, keys, strict=True)))
+              if partial is not None and memo is not None
+              else _memo_for(job.text, deck.id, starts, ids, keys)),
     )
+
+
+def _note_type(job: _Job) -> NoteType:
+    """The note type, kept in the cache: rendering its CSS costs as much as a small deck."""
+    from .anki_export import NOTE_TYPE_NAME
+    from .render import NoteType, note_type
+
+    path = job.cache_dir / "note-type.bin" if job.cache_dir is not None else None
+    cached = read_cache(path, job.version) if path is not None else None
+    if cached is not None:
+        try:
+            return NoteType(*cached["note_type"])
+        except (KeyError, TypeError):
+            pass
+    kind = note_type(NOTE_TYPE_NAME)
+    if path is not None and not job.check:
+        write_cache(path, {"version": job.version, "note_type": (
+            kind.name, kind.fields, kind.front, kind.back, kind.css, kind.sort_field)})
+    return kind
 
 
 def _workers(requested: int | None, sources: int) -> int:
@@ -590,7 +616,7 @@ def build(
         digest = sha256(raw)
         if not skip(path, manifest.up_to_date(path, digest)):
             pending.append(_Job(path, raw.decode("utf-8"), digest, stat, out, cache_dir,
-                                version))
+                                version, check))
 
     compiled, problems = _compile_all(pending, jobs)
     problems.extend(_duplicate_deck_ids(skipped, compiled))
