@@ -49,7 +49,8 @@ def test_review_saves_exact_fsrs_state_with_fuzz_on(env: dict[str, str]) -> None
     result = srs(env, "review", input="a\n\nc\nb\n\nb\n\nq\n")
     assert result.exit_code == 0, result.output
     assert "[1/3] Demo deck" in result.output
-    assert "Session over: 3 answered, 3 right" in result.output
+    # Quit when c2 (Hard) came back from its learning step: the session ended early.
+    assert "Session ended early: 3 reviewed, 3 right" in result.output
     with _store(env) as store:
         ratings = [(e.question_id, e.rating) for e in store.log()]
         # The clock is frozen: no time passes, so a first-attempt answer is Easy.
@@ -70,7 +71,7 @@ def test_review_saves_exact_fsrs_state_with_fuzz_on(env: dict[str, str]) -> None
 
 def test_review_honours_limit_and_new_limit(env: dict[str, str]) -> None:
     result = srs(env, "review", "--limit", "1", input="a\n\n")
-    assert "[1/1]" in result.output and "Session over: 1 answered" in result.output
+    assert "[1/1]" in result.output and "Session complete: 1 reviewed" in result.output
     result = srs(env, "review", "--new-limit", "2", input="b\n\nb\n\nq\n")
     assert "[1/1]" in result.output  # one new question left today under a limit of 2
     with _store(env) as store:
@@ -88,6 +89,8 @@ def test_practice_and_challenge_commands(env: dict[str, str]) -> None:
     result = srs(env, "practice", "demo", input="b\n\n")
     assert result.exit_code == 0, result.output
     assert "Solution:" in result.output and "Pick two" in result.output
+    assert "Session complete: 1 answered, 1 right" in result.output
+    assert "Next review" not in result.output  # practice moved no schedule
     result = srs(env, "challenge", "demo", input="a\n\nc\nb\n\n")
     assert result.exit_code == 0, result.output
     assert "Challenge result: 2/2 in 0:00" in result.output
@@ -247,7 +250,7 @@ def test_config_file_settings_apply(env: dict[str, str]) -> None:
     home.mkdir()
     (home / "config.yaml").write_text("timezone: UTC\ndecks:\n  demo:\n    new_per_day: 1\n")
     result = srs(env, "review", input="a\n\n")
-    assert "[1/1]" in result.output and "Session over: 1 answered" in result.output
+    assert "[1/1]" in result.output and "Session complete: 1 reviewed" in result.output
 
 
 def test_bad_clock_and_bad_options(env: dict[str, str]) -> None:

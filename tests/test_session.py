@@ -183,7 +183,8 @@ def test_quit_and_end_of_input_keep_what_was_answered(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
     summary, out, _ = _session(trainer, [(5, "a"), (0, ""), (3, "q")])
     assert len(trainer.store.log()) == 1 and summary.reviewed == 1
-    assert "Session over: 1 answered, 1 right" in out
+    assert "Session ended early: 1 reviewed, 1 right" in out
+    assert not summary.finished
     summary, _, _ = _session(trainer, [(5, "b")])  # input ends on the feedback prompt
     assert summary.reviewed == 1 and len(trainer.store.log()) == 2
 
@@ -196,6 +197,38 @@ def test_quitting_a_review_says_how_many_new_questions_are_left_today(tmp_path: 
     assert "2 new questions are left for today" in out
     summary, out, _ = _session(trainer, [(5, "b"), (0, ""), (5, "b"), (0, "")])
     assert summary.notes == () and "left for today" not in out  # finished: nothing left
+
+
+def test_the_summary_says_whether_the_session_was_finished(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path, settings=Settings(
+        defaults=DeckSettings(enable_fuzzing=False), timezone="UTC", learn_ahead_minutes=0))
+    # Every question answered, then q at the last feedback: nothing was left to ask.
+    summary, out, _ = _session(trainer, [(30, "a"), (0, ""), (30, "b"), (0, ""), (30, "b"),
+                                         (0, "q")])
+    assert summary.finished and "Session complete: 3 reviewed, 3 right" in out
+    assert "Session ended early" not in out
+    # Labelled like the terminal screen: never a bare "in 10 minutes" on a line of its own.
+    assert "\nNext review: in 9 minutes (3 due today)\n" in out
+    (tmp_path / "fresh").mkdir()
+    summary, out, _ = _session(make_trainer(tmp_path / "fresh"), [(0, "q")])
+    assert not summary.finished and "Session ended early: 0 reviewed" in out
+
+
+def test_practice_summary_says_what_happened_and_no_schedule(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    options = SessionOptions(Mode.PRACTICE, reschedule=False, deck_ids=["demo"])
+    summary, out, _ = _session(trainer, [(30, "b"), (0, "")],
+                               queue=trainer.section_queue("demo", "practice"), options=options)
+    assert "Session complete: 1 answered, 1 right, 0:30 spent." in out
+    assert "reviewed" not in out.lower()
+    # Nothing moved on the schedule: no "Next review" line pretending otherwise.
+    assert summary.next_due_text == "" and "Next review" not in out
+    assert "they do not move your review schedule" in out
+    rescheduled = SessionOptions(Mode.PRACTICE, reschedule=True, deck_ids=["demo"])
+    summary, out, _ = _session(trainer, [(30, "b"), (0, "")],
+                               queue=trainer.section_queue("demo", "practice"),
+                               options=rescheduled)
+    assert "Next review: " in out and "do not move" not in out
 
 
 def test_piped_answers_are_echoed_and_bad_ones_explained(tmp_path: Path) -> None:
@@ -254,6 +287,9 @@ def test_challenge_keeps_its_result_and_every_answer_is_a_review(tmp_path: Path)
     summary, out, _ = _session(trainer, [(20, "a"), (0, ""), (0, "q")],
                                queue=trainer.section_queue("demo", "challenge"), options=options)
     assert "not finished" in out and len(trainer.store.challenge_results("demo")) == 1
+    # No score over a question never asked ("1/2" would read as one wrong answer).
+    assert summary.score_text == "" and "Challenge result" not in out
+    assert "Session ended early: 1 answered, 1 right" in out
 
 
 def test_a_challenge_answer_typed_after_the_time_limit_is_a_timeout(tmp_path: Path) -> None:

@@ -193,8 +193,10 @@ def test_answer_with_a_key_see_feedback_quit_and_find_the_review_saved(
     terminal.wait_for(r"Which keyword makes a Django view asynchronous\?")
     terminal.keys("q")
     screen = terminal.wait_for(r"EXIT=\d+")
-    assert "Session complete" in screen
+    # Quit with a question left: not "complete"; the next review is a labelled sentence.
+    assert "Session ended early" in screen and "Session complete" not in screen
     assert re.search(r"Reviewed\s+1\b", screen) and re.search(r"Correct\s+1 \(100%\)", screen)
+    assert re.search(r"│ Next review: in \d+ minutes \(1 due today\)", screen)
     assert "EXIT=0" in screen
     assert "icanon echo <- modes" in screen  # the terminal is back in line mode, echoing
 
@@ -211,7 +213,8 @@ def test_countdown_updates_in_place_and_ctrl_c_quits_cleanly(run_review, tmp_pat
 
     terminal.keys("C-c")
     screen = terminal.wait_for(r"EXIT=\d+")
-    assert "Session complete" in screen and re.search(r"Reviewed\s+0\b", screen)
+    assert "Session ended early" in screen and re.search(r"Reviewed\s+0\b", screen)
+    assert "Session complete" not in screen and "│ Next review: nothing scheduled yet" in screen
     assert "EXIT=0" in screen and "icanon echo <- modes" in screen
     assert "Traceback" not in screen
     assert answers(tmp_path) == []

@@ -271,17 +271,15 @@ def test_summary_shows_figures_and_celebrates_badges() -> None:
         reviewed=5,
         correct=4,
         elapsed=372,
-        next_due_text="next review: tomorrow (12 due)",
+        next_due_text="tomorrow (12 due today)",
         badges_earned=("Async Django Mastery",),
         score_text="4/5 in 6:12",
         notes=("2 questions come back today",),
     )
     text = render(terminal_text.summary_screen(summary, terminal_text.UNICODE_SYMBOLS))
-    assert re.search(r"Reviewed\s+5", text)
-    assert re.search(r"Correct\s+4 \(80%\)", text)
-    assert re.search(r"Time\s+6:12", text)
-    assert "4/5 in 6:12" in text
-    assert "next review: tomorrow (12 due)" in text
+    assert re.search(r"Answered\s+5", text) and "Reviewed" not in text
+    assert re.search(r"Score\s+4/5 in 6:12", text)
+    assert "Next review: tomorrow (12 due today)" in text
     assert "Badge earned: Async Django Mastery" in text
     assert "2 questions come back today" in text
     plain = render(
@@ -290,6 +288,36 @@ def test_summary_shows_figures_and_celebrates_badges() -> None:
         )
     )
     assert "Badge" not in plain and re.search(r"Reviewed\s+0", plain)
+
+
+def test_summary_labels_the_next_review_and_tells_a_finished_session_from_a_stopped_one() -> None:
+    done = render(
+        terminal_text.summary_screen(
+            SessionSummary(Mode.REVIEW, 2, 1, 30, "in 1 minute (2 due today)"), UNICODE
+        )
+    )
+    assert "Session complete" in done and re.search(r"Reviewed\s+2", done)
+    assert re.search(r"Correct\s+1 \(50%\)", done) and re.search(r"Time\s+0:30", done)
+    assert "Next review: in 1 minute (2 due today)" in done
+    assert not re.search(r"^│\s+in 1 minute", done, re.M)  # never a bare sentence
+    stopped = render(
+        terminal_text.summary_screen(
+            SessionSummary(Mode.REVIEW, 1, 1, 9, "now (3 due today)", finished=False), UNICODE
+        )
+    )
+    assert "Session ended early" in stopped and "Session complete" not in stopped
+    assert "Next review: now (3 due today)" in stopped
+
+
+def test_practice_summary_counts_answers_and_may_have_no_schedule_line() -> None:
+    note = "Practice answers are saved; they do not move your review schedule."
+    text = render(
+        terminal_text.summary_screen(
+            SessionSummary(Mode.PRACTICE, 1, 1, 20, "", notes=(note,)), UNICODE
+        )
+    )
+    assert re.search(r"Answered\s+1", text) and "Reviewed" not in text
+    assert "Next review" not in text and "do not move your review schedule" in text
 
 
 # --- keys, through a real pseudo-terminal -----------------------------------------------------

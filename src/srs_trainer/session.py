@@ -281,12 +281,14 @@ def _summary(
             )
     if options.mode is Mode.CHALLENGE:
         minutes, seconds = divmod(round(elapsed), 60)
-        score_text = f"{state.correct}/{state.total} in {minutes}:{seconds:02d}"
         if state.reviewed < state.total:
+            # A score over questions never asked would read as failed ones: none is shown.
             summary_notes.append(
-                "Challenge not finished: the score is not kept (your answers are)."
+                "Challenge not finished: no score is kept (your answers are)."
             )
-        elif options.deck_ids:
+        else:
+            score_text = f"{state.correct}/{state.total} in {minutes}:{seconds:02d}"
+        if state.reviewed == state.total and options.deck_ids:
             trainer.save_challenge_result(
                 options.deck_ids[0],
                 started_at=started,
@@ -294,15 +296,15 @@ def _summary(
                 score=state.correct,
                 total=state.total,
             )
-    due_today, next_due = trainer.due_counts(finished, options.deck_ids)
-    tomorrow = trainer.tomorrow(finished)
-    # Bare text ("in 5 minutes (1 due today)"): each UI puts its own label before it.
-    if next_due is None:
-        next_text = "nothing scheduled yet"
-    else:
-        next_text = describe_due(next_due, finished, tomorrow)
-        if due_today:
-            next_text += f" ({due_today} due today)"
+    if options.reschedule:
+        next_text = _next_review_text(trainer, finished, options.deck_ids)
+    else:  # practice answers are logged only: the schedule is as it was, so say nothing of it
+        next_text = ""
+        if state.reviewed:
+            summary_notes.append(
+                "Practice answers are saved; they do not move your review schedule"
+                " (srs practice --reschedule does)."
+            )
     summary = SessionSummary(
         mode=options.mode,
         reviewed=state.reviewed,
@@ -312,6 +314,26 @@ def _summary(
         badges_earned=tuple(trainer.celebrate(finished)),
         score_text=score_text,
         notes=tuple(summary_notes),
+        finished=not state.quit or _nothing_left(queue, finished),
     )
     ui.show_summary(summary)
     return summary
+
+
+def _next_review_text(
+    trainer: Trainer, now: datetime, deck_ids: Sequence[str] | None
+) -> str:
+    """'in 5 minutes (1 due today)', bare: each UI writes it after its 'Next review: '."""
+    due_today, next_due = trainer.due_counts(now, deck_ids)
+    if next_due is None:
+        return "nothing scheduled yet"
+    text = describe_due(next_due, now, trainer.tomorrow(now))
+    return f"{text} ({due_today} due today)" if due_today else text
+
+
+def _nothing_left(queue: SessionQueue, now: datetime) -> bool:
+    """Whether the session had asked everything it would ask now (quitting at the last
+    feedback still completes it)."""
+    if queue.front or queue.reviews or queue.new:
+        return False
+    return all(due > now + queue.learn_ahead for due, _ in queue.learning)

@@ -70,13 +70,26 @@ class FeedbackView:
 @dataclass(frozen=True)
 class SessionSummary:
     mode: Mode
-    reviewed: int
+    reviewed: int  # questions answered (and kept: undone answers are not counted)
     correct: int
     elapsed: float  # seconds
-    next_due_text: str  # "next review: tomorrow (12 due)"
+    # When the next review is due, without a label ("in 5 minutes (2 due today)"): each UI
+    # writes it after "Next review: ". "" when the session moved no schedule (practice).
+    next_due_text: str
     badges_earned: tuple[str, ...] = ()
-    score_text: str = ""  # challenge: "4/5 in 6:12"
+    score_text: str = ""  # a finished challenge: "4/5 in 6:12"
     notes: tuple[str, ...] = field(default_factory=tuple)
+    finished: bool = True  # False when the learner quit (q, Ctrl-C, end of input) before the end
+
+    @property
+    def heading(self) -> str:
+        """'Session complete' only when the queue was worked through."""
+        return "Session complete" if self.finished else "Session ended early"
+
+    @property
+    def count_label(self) -> str:
+        """What the answers were: reviews in a review, plain answers in practice and challenge."""
+        return "Reviewed" if self.mode is Mode.REVIEW else "Answered"
 
 
 class SessionUI(Protocol):

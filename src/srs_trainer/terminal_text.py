@@ -383,14 +383,17 @@ def summary_screen(summary: SessionSummary, symbols: Symbols) -> Group:
     table.add_column(style=STYLE_DIM, no_wrap=True)
     table.add_column(overflow="fold")
     percent = f" ({round(100 * summary.correct / summary.reviewed)}%)" if summary.reviewed else ""
-    table.add_row("Reviewed", Text(str(summary.reviewed)))
-    table.add_row("Correct", Text(f"{summary.correct}{percent}"))
-    table.add_row("Time", Text(format_seconds(summary.elapsed)))
-    if summary.score_text:
+    table.add_row(summary.count_label, Text(str(summary.reviewed)))
+    if summary.score_text:  # a finished challenge: the score says right answers and time
         table.add_row("Score", Text(summary.score_text, style=STYLE_TITLE))
+    else:
+        table.add_row("Correct", Text(f"{summary.correct}{percent}"))
+        table.add_row("Time", Text(format_seconds(summary.elapsed)))
     parts: list[RenderableType] = [table]
-    if summary.next_due_text:  # a sentence of its own ("Next review: tomorrow (12 due)")
-        parts += [Text(""), Text(summary.next_due_text, style=STYLE_TITLE)]
+    if summary.next_due_text:  # a sentence of its own, labelled as in line mode
+        next_review = Text("Next review: ", style=STYLE_DIM)
+        next_review.append(summary.next_due_text, style=STYLE_TITLE)
+        parts += [Text(""), next_review]
     for badge in summary.badges_earned:
         cheer = Text(f"{symbols.badge} Badge earned: ", style=STYLE_BADGE)
         cheer.append(badge, style="bold")
@@ -400,10 +403,10 @@ def summary_screen(summary: SessionSummary, symbols: Symbols) -> Group:
         parts.append(Text(""))
         parts += [_bulleted(note, symbols.bullet) for note in summary.notes]
     if summary.badges_earned:
-        title = Text(f"{symbols.badge} Session complete: badge earned! {symbols.badge}")
+        title = Text(f"{symbols.badge} {summary.heading}: badge earned! {symbols.badge}")
         title.stylize(STYLE_BADGE)
     else:
-        title = Text("Session complete", style=STYLE_TITLE)
+        title = Text(summary.heading, style=STYLE_TITLE)
     return Group(
         Panel(
             Group(*parts),

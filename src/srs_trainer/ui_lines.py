@@ -178,8 +178,8 @@ class LineUI:
         if summary.mode is Mode.CHALLENGE and summary.score_text:
             self._say(f"Challenge result: {summary.score_text}")
         self._say(
-            f"Session over: {summary.reviewed} answered, {summary.correct} right,"
-            f" {minutes}:{seconds:02d} spent."
+            f"{summary.heading}: {summary.reviewed} {summary.count_label.lower()},"
+            f" {summary.correct} right, {minutes}:{seconds:02d} spent."
         )
         for name in summary.badges_earned:
             self._say(f"*** Badge earned: {name}! Congratulations! ***")
