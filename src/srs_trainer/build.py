@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .files import CACHE_FORMAT, read_cache, sha256, stat_key, write_atomic, write_cache
 from .model import Deck, Question
-from .problems import InputError, Problem
+from .problems import InputError, Problem, duplicate_deck_ids
 
 if TYPE_CHECKING:
     from .anki_export import PackageState
@@ -683,14 +683,10 @@ def _read_sources(paths: Iterable[Path]) -> list[tuple[Path, bytes, str | None]]
 def _duplicate_deck_ids(
     skipped: Sequence[DeckOutcome], compiled: Sequence[_Compiled]
 ) -> list[Problem]:
-    owners: dict[str, Path] = {outcome.deck_id: outcome.source for outcome in skipped}
-    problems = []
-    for item in compiled:
-        owner = owners.setdefault(item.deck_id, item.job.source)
-        if owner != item.job.source:
-            problems.append(Problem(str(item.job.source), item.deck_line, 0,
-                                    f"deck id '{item.deck_id}' is already used by {owner}"))
-    return problems
+    return duplicate_deck_ids([
+        *((outcome.deck_id, str(outcome.source), 0) for outcome in skipped),
+        *((item.deck_id, str(item.job.source), item.deck_line) for item in compiled),
+    ])
 
 
 def _stale_reasons(item: _Compiled) -> tuple[str, ...]:

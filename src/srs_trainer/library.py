@@ -20,7 +20,7 @@ from typing import Any
 
 from .files import CACHE_FORMAT, read_cache, sha256, stat_key, write_cache
 from .model import Deck, Question
-from .problems import InputError, Problem
+from .problems import InputError, Problem, duplicate_deck_ids
 
 # Bump when what the cache holds changes shape (or the meaning of a source changes).
 LIBRARY_VERSION = f"library-1/{CACHE_FORMAT}"
@@ -199,15 +199,7 @@ def load_library(paths: Sequence[Path], cache_dir: Path | None, *,
 
 
 def _duplicate_ids(entries: Sequence[DeckEntry]) -> list[Problem]:
-    problems: list[Problem] = []
-    first: dict[str, str] = {}
-    for entry in entries:
-        if entry.deck_id in first:
-            problems.append(Problem(entry.source_path, entry.id_line, 0,
-                                    f"deck id '{entry.deck_id}' is already used by "
-                                    f"{first[entry.deck_id]}"))
-        first.setdefault(entry.deck_id, entry.source_path)
-    return problems
+    return duplicate_deck_ids((e.deck_id, e.source_path, e.id_line) for e in entries)
 
 
 def _prune(folder: Path, keep: set[str]) -> None:

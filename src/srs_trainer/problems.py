@@ -41,3 +41,15 @@ class InputError(Exception):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = sorted(problems)
         super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+def duplicate_deck_ids(owners: Iterable[tuple[str, str, int]]) -> list[Problem]:
+    """A problem for each (deck id, path, line) whose deck id an earlier one already uses."""
+    problems: list[Problem] = []
+    first_path: dict[str, str] = {}
+    for deck_id, path, line in owners:
+        if deck_id in first_path:
+            message = f"deck id '{deck_id}' is already used by {first_path[deck_id]}"
+            problems.append(Problem(path, line, 0, message))
+        first_path.setdefault(deck_id, path)
+    return problems

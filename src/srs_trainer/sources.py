@@ -21,6 +21,7 @@ import yaml
 
 from .model import LETTERS, MAX_CHOICES, MIN_CHOICES, Deck
 from .problems import InputError, Problem
+from .problems import duplicate_deck_ids as duplicate_owners
 
 SOURCE_SUFFIXES = (".yaml", ".yml")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -536,13 +537,4 @@ def load_decks(paths: Sequence[str | Path]) -> list[Deck]:
 
 def duplicate_deck_ids(decks: Iterable[Deck]) -> list[Problem]:
     """A problem for each deck whose id an earlier deck already uses."""
-    problems: list[Problem] = []
-    first_path: dict[str, str] = {}
-    for deck in decks:
-        if deck.id in first_path:
-            problems.append(
-                Problem(deck.source_path, deck.lines.get("id", 0), 0,
-                        f"deck id '{deck.id}' is already used by {first_path[deck.id]}")
-            )
-        first_path.setdefault(deck.id, deck.source_path)
-    return problems
+    return duplicate_owners((d.id, d.source_path, d.lines.get("id", 0)) for d in decks)
