@@ -170,6 +170,11 @@ def test_no_sources_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "no sources (*.yaml) found in cards" in result.output
     assert "Traceback" not in result.output
 
+    (tmp_path / "cards").rmdir()
+    result = run()
+    assert result.exit_code == 1
+    assert "Error: no cards/ folder here; name the sources to build" in result.output
+
 
 def test_unreadable_previous_deck_is_a_clear_error(project: Path) -> None:
     (project / "decks").mkdir()

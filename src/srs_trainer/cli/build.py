@@ -26,9 +26,11 @@ def command(sources: tuple[Path, ...], out_dir: Path, check: bool, no_cache: boo
     updates it and keeps its review history.
     """
     from ..anki_export import ExportError
-    from ..build import BuildError, Status, build
+    from ..build import DEFAULT_SOURCES, BuildError, Status, build
     from ..problems import InputError
 
+    if not sources and not DEFAULT_SOURCES.is_dir():
+        raise click.ClickException("no cards/ folder here; name the sources to build")
     try:
         report = build(sources, out_dir, check=check, use_cache=not no_cache, jobs=jobs)
     except InputError as error:
