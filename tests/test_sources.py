@@ -140,6 +140,13 @@ def test_yaml_syntax_errors_point_at_the_line() -> None:
     assert problem.line > text.splitlines().index("    prompt: [Pick B.")
 
 
+def test_a_tab_in_the_indentation_is_named() -> None:
+    text = VALID.replace("    prompt: Pick B.", "\tprompt: Pick B.")
+    (problem,) = problems_of(text)
+    assert problem.message.endswith("(a tab: YAML indents with spaces only)")
+    assert text.splitlines()[problem.line - 1] == "\tprompt: Pick B."
+
+
 def test_unquoted_yes_and_no_get_a_hint_to_quote_them() -> None:
     text = VALID.replace('choices: ["no", "yes"]', "choices: [no, yes]")
     first, second = problems_of(text)

@@ -85,6 +85,12 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+def _line_of(text: str, number: int) -> str:
+    """Line ``number`` (1-based) of ``text``, or "" past its end."""
+    lines = text.split("\n", number)
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
 def _position(text: str, index: int) -> tuple[int, int]:
     """The 1-based (line, column) of character ``index`` of ``text``."""
     index = max(0, min(index, len(text)))
@@ -100,6 +106,8 @@ def compose(text: str, path: str) -> Located:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(part for part in (error.context, error.problem) if part)
+        if "'\\t'" in message or "\t" in _line_of(text, line)[:column]:
+            message += " (a tab: YAML indents with spaces only)"
         located.problems.append(Problem(path, line, column, f"YAML syntax: {message}"))
         return located
     except yaml.reader.ReaderError as error:  # a character YAML does not allow; no mark
