@@ -197,6 +197,8 @@ def test_answer_with_a_key_see_feedback_quit_and_find_the_review_saved(
     assert "Session ended early" in screen and "Session complete" not in screen
     assert re.search(r"Reviewed\s+1\b", screen) and re.search(r"Correct\s+1 \(100%\)", screen)
     assert re.search(r"│ Next review: in \d+ minutes \(1 due today\)", screen)
+    # The summary replaces the question left: its keys and countdown are gone.
+    assert not re.search(r"\d:\d\d left", screen) and "A-B or 1-2 answer" not in screen
     assert "EXIT=0" in screen
     assert "icanon echo <- modes" in screen  # the terminal is back in line mode, echoing
 
@@ -215,6 +217,7 @@ def test_countdown_updates_in_place_and_ctrl_c_quits_cleanly(run_review, tmp_pat
     screen = terminal.wait_for(r"EXIT=\d+")
     assert "Session ended early" in screen and re.search(r"Reviewed\s+0\b", screen)
     assert "Session complete" not in screen and "│ Next review: nothing scheduled yet" in screen
+    assert not re.search(r"\d:\d\d left", screen)
     assert "EXIT=0" in screen and "icanon echo <- modes" in screen
     assert "Traceback" not in screen
     assert answers(tmp_path) == []
@@ -252,6 +255,24 @@ def test_a_resized_terminal_gets_the_question_wrapped_again(run_review) -> None:
     words = screen.split()
     for word in choice.split():
         assert word in words
+
+
+@needs_tmux
+def test_feedback_and_unknown_keys_leave_no_stale_or_cut_lines_at_50_columns(run_review) -> None:
+    terminal = run_review(width=50, height=60)
+    terminal.wait_for(r"attempts? left")
+    terminal.keys("x")
+    screen = terminal.wait_for(r"not a key here")
+    assert re.search(r"^'x' is not a key here: use the keys below\.\s*$", screen, re.M)
+    assert re.search(r"^\d:\d\d left · 2 attempts left\s*$", screen, re.M)  # nothing appended
+    assert "…" not in screen and max(len(line) for line in screen.splitlines()) <= 50
+    terminal.keys("a")
+    screen = terminal.wait_for(r"Comes back")
+    assert "What does the await keyword do" in screen  # the question stays above its feedback
+    assert "✓ A It pauses the view" in screen
+    assert " left" not in screen and "not a key" not in screen  # ...but not its countdown
+    assert "A-C or 1-3 answer" not in screen
+    assert re.search(r"^Enter or space continue   u undo   q quit\s*$", screen, re.M)
 
 
 @needs_tmux

@@ -34,6 +34,7 @@ from srs_trainer.ui_terminal import KeyReader, TerminalUI, single_keys
 ANY_ESCAPE = re.compile(r"\x1b")
 UNICODE = terminal_text.UNICODE_SYMBOLS
 STYLE_CODE = re.compile(r"\x1b\[[0-9;]*m")
+ANY_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 QUESTION = Question(
     id="async-orm-await",
@@ -562,3 +563,60 @@ def test_a_question_asked_again_gets_its_full_time(
     press(master, b"a")
     ui.read_input(view)
     assert re.findall(r"(\d:\d\d) left", out.getvalue())[-1] == "2:00"
+
+
+def _terminal_ui(slave: int, width: int) -> tuple[TerminalUI, io.StringIO]:
+    """A UI whose console believes it is a terminal, so it clears and redraws the screen."""
+    out = io.StringIO()
+    console = terminal_text.make_console(no_color=True, file=out, width=width, force_terminal=True)
+    return TerminalUI(console=console, input_fd=slave), out
+
+
+def _last_screen(out: io.StringIO) -> str:
+    """What is on screen since the last clear, carriage-return redraws resolved."""
+    screen = ANY_CONTROL.sub("", out.getvalue().rsplit("\x1b[2J", 1)[1])
+    return "\n".join(line.rsplit("\r", 1)[-1] for line in screen.splitlines())
+
+
+def test_feedback_keeps_the_question_but_not_its_keys_and_countdown(
+    terminal: tuple[int, int],
+) -> None:
+    master, slave = terminal
+    ui, out = _terminal_ui(slave, 100)
+    view = question_view(wrong_letters=("B",), attempts_left=1, message="Not quite: 1 attempt left")
+    ui.show_question(view)
+    assert "1 attempt left" in _last_screen(out)  # the check below can fail
+    press(master, b"a")
+    ui.read_input(view)
+    press(master, b" ")
+    ui.show_feedback(feedback_view(chosen="A", correct=True, rating="Good"))
+    screen = _last_screen(out)
+    assert "Consider this Django async view snippet." in screen  # the question stays...
+    assert "✓ A It pauses the view" in screen and "✗ B It runs the database" in screen
+    assert "attempt" not in screen and " left" not in screen  # ...its countdown does not
+    assert "A-D or 1-4 answer" not in screen and "Not quite" not in screen
+    assert screen.rstrip().endswith("Enter or space continue   u undo   q quit")
+
+
+def test_an_unknown_key_gets_a_line_of_its_own_that_fits_a_narrow_terminal(
+    terminal: tuple[int, int],
+) -> None:
+    master, slave = terminal
+    ui, out = _terminal_ui(slave, 50)
+    view = question_view()
+    ui.show_question(view)
+    press(master, b"xa")
+    assert ui.read_input(view) == UserInput(InputKind.ANSWER, "A")
+    screen = _last_screen(out)
+    lines = screen.splitlines()
+    assert max(len(line) for line in lines) <= 50
+    status = next(line for line in lines if "attempts left" in line)
+    assert status.strip() == "0:05 left · 2 attempts left"  # nothing appended, nothing cut
+    assert "…" not in screen
+    message = next(index for index, line in enumerate(lines) if "not a key" in line)
+    assert lines[message].strip() == "'x' is not a key here: use the keys below."
+    keys = [line.strip() for line in lines[message + 1 :] if line.strip()][:2]
+    # The keys listed under it, broken between keys, never inside one ("h" / "hint").
+    assert keys == ["A-D or 1-4 answer   h hint   u undo   q quit", "0:05 left · 2 attempts left"]
+    narrow = render(terminal_text.question_screen(view, UNICODE, 30), width=30)
+    assert re.search(r"^A-D or 1-4 answer   h hint\s*\nu undo   q quit\s*$", narrow, re.M)

@@ -217,8 +217,14 @@ def choices_table(
     return table
 
 
-def question_screen(view: QuestionView, symbols: Symbols, width: int) -> Group:
-    """Everything of a question except the live status line (see ``status_line``)."""
+def question_screen(
+    view: QuestionView, symbols: Symbols, width: int, answered: FeedbackView | None = None
+) -> Group:
+    """Everything of a question except the live status line (see ``status_line``).
+
+    ``answered``: the question above its feedback, the right choice and the wrong one marked,
+    without the keys and messages that were for answering it.
+    """
     question = view.question
     bar_width = max(5, min(20, width // 5))
     header = _header(
@@ -241,41 +247,70 @@ def question_screen(view: QuestionView, symbols: Symbols, width: int) -> Group:
         box=box.ROUNDED,
         padding=(0, 1),
     )
-    parts: list[RenderableType] = [
-        header,
-        panel,
-        choices_table(question, symbols, tried=view.wrong_letters),
-    ]
+    if answered is None:
+        choices = choices_table(question, symbols, tried=view.wrong_letters)
+    else:
+        choices = choices_table(
+            question,
+            symbols,
+            tried=view.wrong_letters,
+            correct=question.answer,
+            chosen=answered.chosen or "",
+        )
+    parts: list[RenderableType] = [header, panel, choices]
     if view.hint_shown and question.hint:
         hint = Text(f"{symbols.hint} Hint: ", style=STYLE_HINT)
         hint.append_text(inline_markdown(question.hint.strip()))
         parts.append(Padding(hint, (1, 0, 0, 0)))
+    if answered is not None:
+        return Group(*parts)
     if view.message:
         parts.append(Padding(Text(view.message, style=STYLE_WARN), (1, 0, 0, 0)))
-    parts.append(Padding(key_help(view), (1, 0, 0, 0)))
+    parts.append(Padding(key_help(view, width), (1, 0, 0, 0)))
     return Group(*parts)
 
 
-def key_help(view: QuestionView) -> Text:
+def key_help(view: QuestionView, width: int | None = None) -> Text:
+    """'A-D or 1-4 answer   h hint   u undo   q quit', broken between keys (never inside
+    one) when ``width`` is too narrow for one line."""
     count = len(view.question.choices)
     letters = LETTERS[:count]
     keys = [f"{letters[0]}-{letters[-1]} or 1-{count} answer"]
     if view.question.hint and not view.hint_shown:
         keys.append("h hint")
     keys += ["u undo", "q quit"]
-    return Text("   ".join(keys), style=STYLE_DIM)
+    lines = [keys[0]]
+    for key in keys[1:]:
+        if width is not None and len(lines[-1]) + 3 + len(key) > width:
+            lines.append(key)
+        else:
+            lines[-1] += f"   {key}"
+    return Text("\n".join(lines), style=STYLE_DIM)
 
 
-def status_line(view: QuestionView, remaining: float | None, symbols: Symbols) -> Text:
-    """The line redrawn in place while waiting for a key: countdown and attempts left."""
+def status_line(
+    view: QuestionView, remaining: float | None, symbols: Symbols, *, time_up: bool = False
+) -> Text:
+    """The line redrawn in place while waiting for a key: countdown and attempts left.
+
+    ``time_up``: the countdown already ran out and a late answer is awaited.
+    """
     line = Text()
-    if remaining is not None:
+    if time_up:
+        line.append("Time is up", style=STYLE_WRONG)
+        line.append(f" {symbols.sep} ", style=STYLE_DIM)
+    elif remaining is not None:
         style = STYLE_WRONG if remaining <= 10 else STYLE_TITLE
         line.append(f"{format_seconds(remaining)} left", style=style)
         line.append(f" {symbols.sep} ", style=STYLE_DIM)
     attempts = view.attempts_left
     line.append(f"{attempts} attempt{'s' if attempts != 1 else ''} left")
     return line
+
+
+def flash_line(text: str) -> Text:
+    """A short note on a key that does nothing here ("B was already tried")."""
+    return Text(text, style=STYLE_WARN)
 
 
 def feedback_screen(view: FeedbackView, symbols: Symbols) -> Group:

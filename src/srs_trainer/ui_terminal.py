@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .model import LETTERS
@@ -127,36 +128,35 @@ class TerminalUI:
         # when the question is over (feedback, undo, quit): asked again, it starts afresh.
         self._asking: tuple[tuple[str, int], float] | None = None
         self._messages: list[str] = []
+        # The question last drawn, redrawn above its feedback (without the keys and countdown
+        # that were for answering it).
+        self._view: QuestionView | None = None
 
     # --- SessionUI ---------------------------------------------------------------------------
 
     def show_question(self, view: QuestionView) -> None:
         self._started(view)
-        if self.console.is_terminal:
-            self.console.clear()
-            # Messages shown since the last question ("Undone: ...", start-up notes) would be
-            # wiped with the screen: repeat them above the new question.
-            for text in self._messages:
-                self._print_message(text)
+        self._view = view
+        self._clear()
         self._messages.clear()
         self.console.print(self._text.question_screen(view, self.symbols, self.console.width))
 
     def read_input(self, view: QuestionView) -> UserInput:
         spent = max(view.elapsed, self._clock() - self._started(view))
         ends_at = None if view.time_limit is None else self._clock() + view.time_limit - spent
-        flash = ""
+        time_up = False
         if ends_at is not None and ends_at <= self._clock():
             # TIMEOUT is reported once, when the countdown reaches zero. A session that lets
             # the learner answer late asks again: wait for that answer without a countdown.
             ends_at = None
-            flash = "Time is up"
+            time_up = True
         size = self.console.size
-        drawn = ""
+        drawn = flash = ""
         try:
             with single_keys(self._fd):
                 while True:
                     remaining = None if ends_at is None else ends_at - self._clock()
-                    drawn = self._draw_status(view, remaining, flash, unless=drawn)
+                    drawn = self._draw_status(view, remaining, time_up, unless=drawn)
                     if remaining is not None and remaining <= 0:
                         self.console.line()
                         return UserInput(InputKind.TIMEOUT)
@@ -164,10 +164,7 @@ class TerminalUI:
                     if self.console.is_terminal and self.console.size != size:
                         # Resized: wrap everything again for the new width.
                         size, drawn = self.console.size, ""
-                        self.console.clear()
-                        self.console.print(
-                            self._text.question_screen(view, self.symbols, self.console.width)
-                        )
+                        self._redraw_question(view, flash)
                     if key is None:
                         continue
                     result = self._question_key(key, view)
@@ -176,7 +173,14 @@ class TerminalUI:
                         if result.kind in (InputKind.UNDO, InputKind.QUIT):
                             self._asking = None
                         return result
-                    flash = result
+                    if result != flash:
+                        # A line of its own, wrapped like the question, never cut off at the
+                        # end of the countdown line.
+                        flash, drawn = result, ""
+                        if self.console.is_terminal:
+                            self._redraw_question(view, flash)
+                        else:  # a recording: no screen to redraw
+                            self.console.print(self._text.flash_line(flash))
         except KeyboardInterrupt:
             self.console.line()
             self._asking = None
@@ -184,6 +188,7 @@ class TerminalUI:
 
     def show_feedback(self, view: FeedbackView) -> UserInput:
         self._asking = None
+        self._answered(view)
         self.console.print(self._text.feedback_screen(view, self.symbols))
         self.console.print(self._text.feedback_keys(view))
         try:
@@ -206,6 +211,7 @@ class TerminalUI:
         terminal already restored) for the session to handle like any interrupt.
         """
         grades = self._text.SELF_GRADES
+        self._answered(view)
         self.console.print(self._text.self_grade_verdict(view, self.symbols))
         self.console.print(self._text.self_grade_prompt(view))
         with single_keys(self._fd):
@@ -228,9 +234,43 @@ class TerminalUI:
         self.console.print(Text(text, style=self._text.STYLE_WARN))
 
     def show_summary(self, summary: SessionSummary) -> None:
+        # The last question's keys and countdown would stand above the summary: clear them.
+        self._clear()
+        self._messages.clear()
         self.console.print(self._text.summary_screen(summary, self.symbols))
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def _clear(self) -> None:
+        """Clear the screen (at a terminal), repeating the messages shown since the last clear.
+
+        Messages ("Undone: ...", start-up notes) would be wiped with the screen otherwise.
+        """
+        if self.console.is_terminal:
+            self.console.clear()
+            for text in self._messages:
+                self._print_message(text)
+
+    def _redraw_question(self, view: QuestionView, flash: str) -> None:
+        """The question again, wrapped for the current width, with ``flash`` as a message."""
+        self.console.clear()
+        message = "\n".join(part for part in (view.message, flash) if part)
+        self.console.print(
+            self._text.question_screen(
+                replace(view, message=message), self.symbols, self.console.width
+            )
+        )
+
+    def _answered(self, view: FeedbackView) -> None:
+        """At a terminal, redraw the question just answered with its marks, without the keys,
+        messages and countdown that were for answering it, ready for the feedback below."""
+        shown = self._view
+        if not self.console.is_terminal or shown is None or shown.question != view.question:
+            return
+        self.console.clear()
+        self.console.print(
+            self._text.question_screen(shown, self.symbols, self.console.width, answered=view)
+        )
 
     def _started(self, view: QuestionView) -> float:
         """When the question of ``view`` was first drawn (now, if it is a new question)."""
@@ -261,10 +301,12 @@ class TerminalUI:
             return UserInput(InputKind.UNDO)
         if key in QUIT_KEYS:
             return UserInput(InputKind.QUIT)
-        return f"Keys: {LETTERS[0]}-{LETTERS[count - 1]} answer, h hint, u undo, q quit"
+        # The keys are listed right below the message: point there rather than repeat them.
+        named = f"'{key}' is" if key.isprintable() and key.strip() else "That"
+        return f"{named} not a key here: use the keys below."
 
     def _draw_status(
-        self, view: QuestionView, remaining: float | None, flash: str, *, unless: str = ""
+        self, view: QuestionView, remaining: float | None, time_up: bool, *, unless: str = ""
     ) -> str:
         """Redraw the countdown line in place (carriage return, no cursor movement codes).
 
@@ -273,9 +315,7 @@ class TerminalUI:
         """
         from rich.control import Control, ControlType
 
-        line: Text = self._text.status_line(view, remaining, self.symbols)
-        if flash:
-            line.append(f"  {flash}", style=self._text.STYLE_WARN)
+        line: Text = self._text.status_line(view, remaining, self.symbols, time_up=time_up)
         if line.plain == unless:
             return unless
         text = line.plain
