@@ -620,3 +620,63 @@ def test_an_unknown_key_gets_a_line_of_its_own_that_fits_a_narrow_terminal(
     assert keys == ["A-D or 1-4 answer   h hint   u undo   q quit", "0:05 left · 2 attempts left"]
     narrow = render(terminal_text.question_screen(view, UNICODE, 30), width=30)
     assert re.search(r"^A-D or 1-4 answer   h hint\s*\nu undo   q quit\s*$", narrow, re.M)
+
+
+LONG_CODE = Question(
+    id="mixed-calls",
+    section=Section.CHALLENGE,
+    title="Output of mixed sync and async calls in Django view",
+    prompt="What will this view return?",
+    code=Code(
+        "async def my_view(request):\n"
+        "    sync_data = MyModel.objects.filter(active=True).first()\n"
+        "    return JsonResponse({'sync_id': sync_data.id if sync_data else None,"
+        " 'async_id': async_data.id if async_data else None})\n"
+    ),
+    choices=(Choice("A", "An error"), Choice("B", "JSON")),
+    answer="A",
+)
+
+
+def _panel_rows(text: str) -> list[str]:
+    """The inside of the question panel, without its borders and padding."""
+    inside = text.split("╮", 1)[1].split("╰", 1)[0]
+    return [line[2:-2].rstrip() for line in inside.strip("\n").splitlines()]
+
+
+def test_wrapped_code_keeps_its_indentation_and_marks_continuations() -> None:
+    source = LONG_CODE.code.source  # type: ignore[union-attr]
+    text = render(
+        terminal_text.question_screen(question_view(LONG_CODE), UNICODE, 50), width=50
+    )
+    assert max(len(line) for line in text.splitlines()) <= 50
+    rows = _panel_rows(text)
+    code = rows[rows.index("async def my_view(request):") :]
+    assert len(code) > 3  # wrapped: the check below can fail
+    for row in code[1:]:  # never at column 0, where it would read as a new statement
+        assert row.startswith("    "), f"a code row back at column 0: {row!r}\n{text}"
+    assert code[1] == "    sync_data = MyModel.objects.filter("
+    assert code[2] == "    ↪ active=True).first()"
+    assert all(row.startswith("    ↪ ") for row in code[4:])
+    # Nothing lost: the rows joined again are the source (breaks fall at spaces or after marks).
+    assert "".join("".join(code).replace("↪", "").split()) == "".join(source.split())
+
+
+def test_ascii_terminals_mark_continued_code_with_dots() -> None:
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="ascii")
+    console = terminal_text.make_console(no_color=True, file=out, width=50)
+    console.print(terminal_text.code_block(LONG_CODE.code))  # type: ignore[arg-type]
+    out.flush()
+    wrapped = b"    sync_data = MyModel.objects.filter(\n    ... active=True).first()"
+    assert wrapped in raw.getvalue()
+
+
+def test_a_title_too_long_for_the_border_ends_with_an_ellipsis() -> None:
+    text = render(
+        terminal_text.question_screen(question_view(LONG_CODE), UNICODE, 50), width=50
+    )
+    top = next(line for line in text.splitlines() if line.startswith("╭"))
+    assert top == "╭─ Output of mixed sync and async calls in Dja… ─╮"
+    wide = render(terminal_text.question_screen(question_view(LONG_CODE), UNICODE, 100))
+    assert "╭─ Output of mixed sync and async calls in Django view ─" in wide

@@ -14,10 +14,14 @@ never parsed as console markup, since quiz text is full of ``[brackets]``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from copy import copy
 from dataclasses import dataclass
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType
+from rich.measure import Measurement
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.syntax import Syntax
@@ -143,15 +147,119 @@ def inline_markdown(text: str) -> Text:
     return result
 
 
-def code_block(code: Code) -> Syntax:
-    # word_wrap keeps long lines readable on narrow terminals instead of cutting them off.
-    return Syntax(
-        code.source.rstrip("\n"),
-        code.language or "text",
-        theme=SYNTAX_THEME,
-        word_wrap=True,
-        background_color="default",
-    )
+def code_block(code: Code) -> CodeBlock:
+    return CodeBlock(code)
+
+
+CONTINUATION = "↪ "  # starts a row that continues the code line above it
+ASCII_CONTINUATION = "... "  # the Python prompt's own mark for a continued line
+MIN_CODE_ROOM = 16  # columns of code a continuation row keeps, however deep the indentation
+
+
+class CodeBlock:
+    """Highlighted code whose long lines wrap under their own indentation, marked ``↪``.
+
+    A wrapped row starting at column 0 would read as a new statement (in Python, as leaving
+    the block): a continuation row starts at its line's indentation with the mark instead.
+    Rows break between words, like prose; a word too long for a row of its own breaks after
+    one of ``,.([{``, else anywhere.
+    """
+
+    def __init__(self, code: Code) -> None:
+        self.language = code.language or "text"
+        self.source = code.source.rstrip("\n").expandtabs(4)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        widest = max((cell_len(line) for line in self.source.splitlines()), default=0)
+        return Measurement(min(widest, MIN_CODE_ROOM), widest).clamp(max_width=options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        syntax = Syntax(
+            self.source, self.language, theme=SYNTAX_THEME, background_color="default"
+        )
+        highlighted = syntax.highlight(self.source)
+        highlighted.rstrip()  # the lexer's closing newline
+        mark = CONTINUATION if options.encoding.lower().startswith("utf") else ASCII_CONTINUATION
+        for line in highlighted.split("\n", allow_blank=True):
+            for row in wrap_code_line(line, options.max_width, mark):
+                row.no_wrap = True
+                row.end = "\n"
+                yield row
+
+
+def wrap_code_line(line: Text, width: int, mark: str = CONTINUATION) -> list[Text]:
+    """``line`` in rows of at most ``width`` cells; rows after the first are indented like
+    the line and start with ``mark``."""
+    plain = line.plain
+    if cell_len(plain) <= width:
+        return [line]
+    indent = len(plain) - len(plain.lstrip(" "))
+    # A deep indentation gives way rather than leave no room for the code itself.
+    prefix = " " * min(indent, max(0, width - len(mark) - MIN_CODE_ROOM)) + mark
+    if len(prefix) >= width:  # absurdly narrow: no room for the mark either
+        prefix = ""
+    rows: list[Text] = []
+    start = 0
+    while start < len(plain):
+        room = width - (len(prefix) if rows else 0)
+        end = _row_end(plain, start, room, width - len(prefix))
+        piece = line[start:end]
+        piece.rstrip()
+        if rows:
+            row = Text(prefix[: -len(mark)] if prefix else "")
+            row.append(prefix[-len(mark) :] if prefix else "", style=STYLE_DIM)
+            row.append_text(piece)
+            piece = row
+        rows.append(piece)
+        start = end
+        while start < len(plain) and plain[start] == " ":
+            start += 1
+    return rows
+
+
+def _row_end(plain: str, start: int, room: int, next_room: int) -> int:
+    """Where the row starting at ``start`` ends, to take at most ``room`` cells (the rows
+    after it have ``next_room``)."""
+    end = start
+    used = 0
+    while end < len(plain) and used + cell_len(plain[end]) <= room:
+        used += cell_len(plain[end])
+        end += 1
+    if end >= len(plain):
+        return len(plain)
+    end = max(end, start + 1)  # always progress, even by one wide character
+    text = plain[start:end]
+    least = max(1, len(text) // 3)  # a break this early would waste the row
+    space = text.rfind(" ")
+    if not text[:space].strip():  # a break inside the indentation is no break
+        space = -1
+    if space >= least:
+        following = plain[start + space + 1 :].split(" ", 1)[0]
+        # Between words when the next word then fits whole, or the row is mostly full.
+        if cell_len(following) <= next_room or space >= 2 * len(text) // 3:
+            return start + space
+    after = max(text.rfind(mark) for mark in ",.([{") + 1  # a row may end with the mark
+    best = max(space, after)
+    return start + best if best >= least else end
+
+
+class FittedPanel(Panel):
+    """A Panel whose title and subtitle, when too long for its top border, end with ``…``
+    (rich would cut them off mid-word without a sign)."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions):  # type: ignore[override]
+        width = options.max_width if self.width is None else min(options.max_width, self.width)
+        room = width - 6  # two corners, a border dash each side, a space each side
+        panel = self
+        for name in ("title", "subtitle"):
+            label = getattr(self, name)
+            if isinstance(label, Text) and label.cell_len > room > 0:
+                fitted = label.copy()
+                fitted.truncate(room, overflow="ellipsis")
+                if panel is self:
+                    panel = copy(self)
+                setattr(panel, name, fitted)
+        yield from Panel.__rich_console__(panel, console, options)
 
 
 def _header(deck_title: str, mode: Mode, right: Text, width: int) -> Table:
@@ -238,7 +346,7 @@ def question_screen(
         body += [Text(""), code_block(question.code)]
     title = Text(question.title or "Question", style=STYLE_TITLE)
     details = [part for part in (question.kind, question.level) if part]
-    panel = Panel(
+    panel = FittedPanel(
         Group(*body),
         title=title,
         title_align="left",
@@ -363,7 +471,7 @@ def feedback_screen(view: FeedbackView, symbols: Symbols) -> Group:
             when.append(f"{'   ' if view.next_due_text else ''}rated ", style=STYLE_DIM)
             when.append(view.rating)
         body += [Text(""), when]
-    panel = Panel(
+    panel = FittedPanel(
         Group(*body),
         title=verdict,
         title_align="left",
@@ -443,7 +551,7 @@ def summary_screen(summary: SessionSummary, symbols: Symbols) -> Group:
     else:
         title = Text(summary.heading, style=STYLE_TITLE)
     return Group(
-        Panel(
+        FittedPanel(
             Group(*parts),
             title=title,
             title_align="left",
