@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -365,3 +366,64 @@ def test_data_folder_precedence_and_clock(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert [clock(), clock(), clock()] == [NOW + timedelta(seconds=s) for s in (0, 2.5, 5)]
     monkeypatch.delenv("SRS_NOW")
     assert system_clock()().tzinfo is not None
+
+
+LONG_TITLE_DECK = """\
+format: 1
+id: long-titles
+title: Django REST framework serializers, viewsets and routers in depth
+questions:
+  - id: q1
+    section: challenge
+    prompt: A question?
+    choices: [one, two]
+    answer: A
+"""
+
+
+def _progress_lines(env: dict[str, str], columns: int) -> list[str]:
+    result = srs({**env, "COLUMNS": str(columns)}, "progress")
+    assert result.exit_code == 0, result.output
+    lines = [line.rstrip() for line in result.output.splitlines()]
+    assert max(len(line) for line in result.output.splitlines()) <= columns, result.output
+    assert "…" not in result.output, result.output  # nothing is ever cut off
+    return lines
+
+
+def test_progress_fits_80_columns_and_falls_back_to_blocks_when_narrow(
+    env: dict[str, str],
+) -> None:
+    write_deck(Path(env["SRS_HOME"]).parent / "cards", LONG_TITLE_DECK, "long-titles.yaml")
+    srs(env, "review", input="a\n\nb\n\nb\n\na\n\n")
+    lines = _progress_lines(env, 80)
+    text = "\n".join(lines)
+    header = next(line for line in lines if line.startswith("Deck"))
+    assert header.split() == ["Deck", "Mastered", "Badge", "Recall", "Due", "today/tmrw/week"]
+    assert re.search(r"^Demo deck\s+░+ 0/3\s+░+ 0/2\s+\d+%\s+\d+ / \d+ / \d+\s*$", text, re.M)
+    # A long name wraps in its column, never to a blank or to "…"; a deck with no badge: "-".
+    assert re.search(r"^Django REST framework +░+ 0/1  -  +\d+%", text, re.M), text
+    names = " ".join(line[: header.index("Mastered")] for line in lines)
+    assert "Django REST framework serializers, viewsets and routers in depth" in " ".join(
+        names.split())
+    assert "Streak: 1 day in a row with reviews" in text
+
+    narrow = _progress_lines(env, 50)
+    blocks = "\n".join(narrow)
+    for deck in ("Demo deck", "Django REST framework serializers, viewsets and"):
+        assert deck in blocks, blocks
+    assert re.search(r"^  Mastered +░+ 0/3$", blocks, re.M), blocks
+    assert re.search(r"^  Badge +░+ 0/2$", blocks, re.M) and "- (no badge)" in blocks
+    assert re.search(r"^  Recall +\d+%$", blocks, re.M)
+    assert re.search(r"^  Due +\d+ today, \d+ tomorrow, \d+ this week$", blocks, re.M)
+
+
+def test_piped_progress_is_100_columns_when_columns_is_unset(env: dict[str, str]) -> None:
+    write_deck(Path(env["SRS_HOME"]).parent / "cards", LONG_TITLE_DECK, "long-titles.yaml")
+    environment = {key: value for key, value in env.items() if key != "COLUMNS"}
+    result = CliRunner().invoke(
+        main,
+        ["progress", "--no-bundled", "--cards", str(Path(env["SRS_HOME"]).parent / "cards")],
+        env={**environment, "COLUMNS": ""},
+    )
+    assert result.exit_code == 0, result.output
+    assert max(len(line.rstrip()) for line in result.output.splitlines()) == 100
