@@ -231,6 +231,51 @@ def test_practice_summary_says_what_happened_and_no_schedule(tmp_path: Path) -> 
     assert "Next review: " in out and "do not move" not in out
 
 
+MARKDOWN_DECK = """\
+format: 1
+id: md
+title: Markdown deck
+questions:
+  - id: m1
+    section: practice
+    prompt: What does **`await`** do in *this* view?
+    choices:
+      - It `yields` to the loop
+      - It **blocks**
+    answer: A
+    attempts: 1
+    hint: Think of the `event loop`.
+    explanation: |
+      **A.** The sync `first()` raises; use the *async* one:
+
+      ```python
+      data = await MyModel.objects.afirst()
+      ```
+      Then it works.
+    common_mistakes:
+      - Believing `await` **blocks**.
+    solution:
+      - title: Read `my_view`
+        text: It is **async**.
+"""
+
+
+def test_line_mode_prints_author_markdown_as_plain_text(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path, MARKDOWN_DECK)
+    options = SessionOptions(Mode.PRACTICE, reschedule=False, deck_ids=["md"])
+    _, out, _ = _session(trainer, [(5, "h"), (5, "b"), (0, "")],
+                         queue=trainer.section_queue("md", "practice"), options=options)
+    assert "What does await do in this view?" in out
+    assert "A) It yields to the loop" in out and "B) It blocks" in out
+    assert "Hint: Think of the event loop." in out
+    assert "  A. The sync first() raises; use the async one:" in out
+    assert "\n      data = await MyModel.objects.afirst()\n  Then it works.\n" in out
+    assert "  - Believing await blocks." in out
+    assert "1. Read my_view" in out and "It is async." in out
+    for marker in ("**", "`", "*", "\x1b"):
+        assert marker not in out, f"{marker!r} left in line mode:\n{out}"
+
+
 def test_piped_answers_are_echoed_and_bad_ones_explained(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
     _, out, _ = _session(trainer, [(1, "x"), (1, "4"), (1, "a"), (0, "q")])

@@ -30,6 +30,8 @@ from rich.text import Text
 
 from .model import LETTERS, Code, Question
 from .session_ui import FeedbackView, Mode, QuestionView, SessionSummary
+from .ui_lines import MARKDOWN_FENCE as _FENCE
+from .ui_lines import MARKDOWN_INLINE as _INLINE
 
 # Styles are semantic so that a colourless console still shows the meaning through words and
 # symbols: colour only ever repeats what the text already says.
@@ -86,9 +88,7 @@ def progress_bar(position: int, total: int, width: int, symbols: Symbols) -> Tex
     return bar
 
 
-_FENCE = re.compile(r"^```[ \t]*([\w+-]*)[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
-_INLINE = re.compile(r"(`+)(.+?)\1|\*\*(.+?)\*\*|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
 STYLE_CODE = "bold cyan"
 
 

@@ -7,6 +7,7 @@ Output is plain text without colour or cursor movement, so it reads well in a lo
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TextIO
 
@@ -21,6 +22,36 @@ from .session_ui import (
 )
 
 HELP = "Type a letter (A-F) or number (1-6), h for the hint, u to undo, q to quit."
+
+# The Markdown authors write (see terminal_text.markdown, which styles the same subset).
+MARKDOWN_FENCE = re.compile(r"^```[ \t]*([\w+-]*)[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
+MARKDOWN_INLINE = re.compile(
+    r"(`+)(.+?)\1|\*\*(.+?)\*\*|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"
+)
+
+
+def plain_markdown(text: str) -> str:
+    """Author Markdown as plain text for a log: the markers of `code`, **bold** and *em* are
+    dropped (their words kept), a fenced block becomes its code indented by four spaces.
+    Everything else is left exactly as written."""
+    parts: list[str] = []
+    position = 0
+    for fence in MARKDOWN_FENCE.finditer(text):
+        parts.append(_plain_inline(text[position : fence.start()]))
+        parts.append(_indent(fence.group(2).rstrip("\n")) + "\n")
+        position = fence.end() + 1  # the closing fence's line break
+    parts.append(_plain_inline(text[position:]))
+    return "".join(parts)
+
+
+def _plain_inline(text: str) -> str:
+    def unmark(match: re.Match[str]) -> str:
+        if match.group(2) is not None:  # code: the text between the backticks, as written
+            return match.group(2).strip(" ") or match.group(2)
+        return _plain_inline(match.group(3) if match.group(3) is not None else match.group(4))
+
+    return MARKDOWN_INLINE.sub(unmark, text)
+
 GRADES = {"1": 1, "2": 2, "3": 3, "4": 4, "a": 1, "again": 1, "hard": 2, "good": 3, "easy": 4}
 
 
@@ -34,13 +65,19 @@ def _indent(text: str, prefix: str = "    ") -> str:
 
 
 def choice_text(choice: Choice) -> str:
-    """'A) text'; later lines (code) indented under it."""
-    first, *rest = choice.display().rstrip().splitlines() or [""]
+    """'A) text'; later lines (code) indented under it. Code is shown as written, the text's
+    Markdown as plain text."""
+    shown = "\n".join(
+        part
+        for part in (plain_markdown(choice.text), choice.code.source if choice.code else "")
+        if part
+    )
+    first, *rest = shown.rstrip().splitlines() or [""]
     return f"{choice.letter}) {first}" + ("\n" + _indent("\n".join(rest)) if rest else "")
 
 
 def question_text(question: Question) -> str:
-    parts = [question.prompt.strip()]
+    parts = [plain_markdown(question.prompt.strip())]
     if question.code is not None:
         parts.append(_indent(question.code.source.rstrip()))
     parts.extend(choice_text(choice) for choice in question.choices)
@@ -98,7 +135,8 @@ class LineUI:
         if view.wrong_letters:
             self._say(f"Already tried: {', '.join(view.wrong_letters)}")
         if view.hint_shown:
-            self._say(f"Hint: {question.hint.strip() or '(no hint for this question)'}")
+            hint = plain_markdown(question.hint.strip()) or "(no hint for this question)"
+            self._say(f"Hint: {hint}")
 
     def read_input(self, view: QuestionView) -> UserInput:
         letters = LETTERS[: len(view.question.choices)]
@@ -130,17 +168,17 @@ class LineUI:
             self._say(f"Not quite. The answer is {question.answer}.")
         self._say(_indent(choice_text(question.correct_choice), "  "))
         if question.explanation.strip():
-            self._say(_indent(question.explanation.strip(), "  "))
+            self._say(_indent(plain_markdown(question.explanation.strip()), "  "))
         if view.show_solution and question.solution:
             self._say("Solution:")
             for number, step in enumerate(question.solution, 1):
-                self._say(f"  {number}. {step.title}")
+                self._say(f"  {number}. {plain_markdown(step.title)}")
                 if step.text.strip():
-                    self._say(_indent(step.text.strip(), "     "))
+                    self._say(_indent(plain_markdown(step.text.strip()), "     "))
         if not view.correct and question.common_mistakes:
             self._say("Common mistakes:")
             for mistake in question.common_mistakes:
-                self._say(f"  - {mistake.strip()}")
+                self._say(f"  - {plain_markdown(mistake.strip())}")
         rating = f"Rated {view.rating}"
         if view.next_due_text:
             rating += f"; next review {view.next_due_text}"
