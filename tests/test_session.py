@@ -255,8 +255,14 @@ questions:
     common_mistakes:
       - Believing `await` **blocks**.
     solution:
-      - title: Read `my_view`
+      - title: "Step 1: Read `my_view`"
         text: It is **async**.
+      - title: Final Answer
+        text: A
+      - title: "Step 3"
+        text: |
+          Only a number as title.
+          Second line.
 """
 
 
@@ -271,7 +277,9 @@ def test_line_mode_prints_author_markdown_as_plain_text(tmp_path: Path) -> None:
     assert "  A. The sync first() raises; use the async one:" in out
     assert "\n      data = await MyModel.objects.afirst()\n  Then it works.\n" in out
     assert "  - Believing await blocks." in out
-    assert "1. Read my_view" in out and "It is async." in out
+    # Every step numbered by its place, a title's own "Step 1:" dropped.
+    assert "  1. Read my_view\n     It is async.\n  2. Final Answer\n     A\n" in out
+    assert "  3. Only a number as title.\n     Second line.\n" in out and "Step" not in out
     for marker in ("**", "`", "*", "\x1b"):
         assert marker not in out, f"{marker!r} left in line mode:\n{out}"
 

@@ -528,19 +528,27 @@ def test_screenshot_script_exports_the_review_screen(
         assert word in svg
 
 
-def test_solution_steps_that_number_themselves_are_not_numbered_twice() -> None:
+def test_solution_steps_are_numbered_alike_whether_or_not_their_titles_number_themselves() -> None:
     question = replace(
         QUESTION,
         solution=(
             SolutionStep("Step 1: Read the view", "It is async."),
+            SolutionStep("Step 2: Follow the await", "It yields."),
             SolutionStep("Final Answer", "A"),
+            SolutionStep("Quick Check", "await = A"),
         ),
     )
     view = feedback_view(question=question, show_solution=True)
     text = render(terminal_text.feedback_screen(view, UNICODE), width=60)
-    assert re.search(r"│\s+Step 1: Read the view: It is async\.", text)
-    assert "2. Final Answer: A" in text
-    assert "1. Step 1" not in text
+    rows = [line.strip("│ ") for line in text.splitlines()]
+    steps = rows[rows.index("Solution") + 1 :][:4]
+    assert steps == [
+        "1. Read the view: It is async.",
+        "2. Follow the await: It yields.",
+        "3. Final Answer: A",
+        "4. Quick Check: await = A",
+    ]
+    assert "Step 1" not in text
 
 
 @pytest.mark.parametrize("ended_by", ["feedback", "undo"])

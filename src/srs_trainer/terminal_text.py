@@ -32,6 +32,7 @@ from .model import LETTERS, Code, Question
 from .session_ui import FeedbackView, Mode, QuestionView, SessionSummary
 from .ui_lines import MARKDOWN_FENCE as _FENCE
 from .ui_lines import MARKDOWN_INLINE as _INLINE
+from .ui_lines import step_title
 
 # Styles are semantic so that a colourless console still shows the meaning through words and
 # symbols: colour only ever repeats what the text already says.
@@ -453,14 +454,14 @@ def feedback_screen(view: FeedbackView, symbols: Symbols) -> Group:
         steps.add_column(no_wrap=True, justify="right")
         steps.add_column(ratio=1, overflow="fold")
         for number, step in enumerate(question.solution, start=1):
-            line = inline_markdown(step.title)
+            # Every step numbered by its place; a title's own "Step 1:" is dropped for it.
+            line = inline_markdown(step_title(step.title))
             line.stylize("bold")
             if step.text:
-                line.append(": ")
+                if line.plain:
+                    line.append(": ")
                 line.append_text(inline_markdown(" ".join(step.text.split())))
-            # Titles often number themselves ("Step 1: ..."); only unnumbered ones get a number.
-            numbered = re.match(r"(step\s*)?\d", step.title, re.I)
-            steps.add_row(Text("" if numbered else f"{number}."), line)
+            steps.add_row(Text(f"{number}."), line)
         body.append(steps)
     if view.next_due_text or view.rating:
         when = Text("")

@@ -44,6 +44,15 @@ def plain_markdown(text: str) -> str:
     return "".join(parts)
 
 
+_STEP_NUMBER = re.compile(r"^\s*(?:step\s*)?\d+\s*(?:[:.)](?!\d)|[-–—](?=\s)|$)\s*", re.I)
+
+
+def step_title(title: str) -> str:
+    """A solution step's title without the number it may give itself ("Step 1: Read" ->
+    "Read"): every step is numbered by its place, so the numbers line up and never repeat."""
+    return _STEP_NUMBER.sub("", title, count=1).strip()
+
+
 def _plain_inline(text: str) -> str:
     def unmark(match: re.Match[str]) -> str:
         if match.group(2) is not None:  # code: the text between the backticks, as written
@@ -172,9 +181,13 @@ class LineUI:
         if view.show_solution and question.solution:
             self._say("Solution:")
             for number, step in enumerate(question.solution, 1):
-                self._say(f"  {number}. {plain_markdown(step.title)}")
-                if step.text.strip():
-                    self._say(_indent(plain_markdown(step.text.strip()), "     "))
+                title = plain_markdown(step_title(step.title))
+                text = plain_markdown(step.text.strip())
+                if not title:  # the title was only its number: the text goes on that line
+                    title, _, text = text.partition("\n")
+                self._say(f"  {number}. {title}".rstrip())
+                if text.strip():
+                    self._say(_indent(text.strip("\n"), "     "))
         if not view.correct and question.common_mistakes:
             self._say("Common mistakes:")
             for mistake in question.common_mistakes:
