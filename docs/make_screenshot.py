@@ -3,8 +3,9 @@
 Usage: python docs/make_screenshot.py [--output docs/review.svg] [--width 100]
 
 The screen is rendered by ``srs_trainer.terminal_text``, the code ``TerminalUI`` draws with,
-into a recording rich console: a question with one wrong attempt and its hint shown, the
-countdown line, then the feedback that follows the right answer.
+into a recording rich console: the screen after a right answer on the second attempt, with the
+hint shown. As at the terminal, the question stays on screen with the right choice marked and
+the tried one crossed out (its countdown and keys are gone), and the feedback follows.
 """
 
 from __future__ import annotations
@@ -45,8 +46,6 @@ def render_svg(width: int = 100) -> str:
         wrong_letters=(wrong,),
         message="Not quite: 1 attempt left.",
     )
-    console.print(terminal_text.question_screen(view, symbols, width))
-    console.print(terminal_text.status_line(view, question.time_limit - 37.0, symbols))
     feedback = FeedbackView(
         question=question,
         mode=Mode.REVIEW,
@@ -57,6 +56,7 @@ def render_svg(width: int = 100) -> str:
         show_solution=False,
         elapsed=52.0,
     )
+    console.print(terminal_text.question_screen(view, symbols, width, answered=feedback))
     console.print(terminal_text.feedback_screen(feedback, symbols))
     console.print(terminal_text.feedback_keys(feedback))
     return console.export_svg(title="srs review", unique_id="srs-review")
