@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -387,6 +388,23 @@ def _memory_values(memory: Memory) -> tuple[Any, ...]:
     )
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so each write is one short
+    # transaction that takes the write lock up front (no upgrade deadlocks).
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode != "wal":
+            raise StoreError(f"{path}: cannot use write-ahead logging (journal mode {mode})")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 class Store:
     """The progress database. Open with ``Store.open(path)``; use as a context manager."""
 
@@ -400,18 +418,20 @@ class Store:
     def open(cls, path: str | Path) -> Store:
         """Open (creating and migrating if needed) the database at ``path``."""
         path = Path(path)
-        try:
-            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so each write is one
-            # short transaction that takes the write lock up front (no upgrade deadlocks).
-            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode != "wal":
-                raise StoreError(f"{path}: cannot use write-ahead logging (journal mode {mode})")
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"{path}: cannot open the progress database ({error})") from None
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                db = _connect(path)
+                break
+            except sqlite3.OperationalError as error:
+                # Switching a new file to WAL needs the file to itself, and SQLite answers
+                # "locked" at once, without waiting, while another process creates it too.
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise StoreError(
+                        f"{path}: cannot open the progress database ({error})") from None
+                time.sleep(0.01)
+            except sqlite3.DatabaseError as error:
+                raise StoreError(f"{path}: cannot open the progress database ({error})") from None
         store = cls(db, path)
         store.migrate()
         return store
