@@ -317,6 +317,7 @@ def test_practice_shows_solutions_and_does_not_reschedule_by_default(tmp_path: P
     _, out, _ = _session(trainer, [(300, "b"), (0, "")], queue=queue, options=options)
     assert "Solution:" in out and "2. Pick two" in out and "Because two is right." in out
     assert "time limit" not in out  # untimed
+    assert "Rated Good; the schedule is unchanged." in out
     (entry,) = trainer.store.log()
     assert (entry.mode, entry.rescheduled, entry.rating) == ("practice", False, 3)
     assert trainer.memory(("demo", "p1")) == Memory()

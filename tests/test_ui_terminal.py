@@ -264,6 +264,11 @@ def test_feedback_shows_solution_steps_when_asked_and_timeouts() -> None:
         )
     )
     assert "✓ Correct" in right and "again in 4 days" in right and "rated Good" in right
+    assert "schedule unchanged" not in right
+    practice = render(terminal_text.feedback_screen(
+        feedback_view(chosen="A", correct=True, rating="Good", next_due_text=""),
+        terminal_text.UNICODE_SYMBOLS))
+    assert "rated Good · schedule unchanged" in practice
 
 
 def test_summary_shows_figures_and_celebrates_badges() -> None:

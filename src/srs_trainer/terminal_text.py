@@ -471,6 +471,8 @@ def feedback_screen(view: FeedbackView, symbols: Symbols) -> Group:
         if view.rating:
             when.append(f"{'   ' if view.next_due_text else ''}rated ", style=STYLE_DIM)
             when.append(view.rating)
+            if not view.next_due_text:  # logged, but the schedule did not move (practice)
+                when.append(" · schedule unchanged", style=STYLE_DIM)
         body += [Text(""), when]
     panel = FittedPanel(
         Group(*body),

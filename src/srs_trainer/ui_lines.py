@@ -193,8 +193,9 @@ class LineUI:
             for mistake in question.common_mistakes:
                 self._say(f"  - {plain_markdown(mistake.strip())}")
         rating = f"Rated {view.rating}"
-        if view.next_due_text:
-            rating += f"; next review {view.next_due_text}"
+        # No next review: the answer was logged without moving the schedule (practice).
+        rating += f"; next review {view.next_due_text}" if view.next_due_text else (
+            "; the schedule is unchanged")
         self._say(rating + ".")
         while True:
             line = self._read("[Enter] continue, u undo, q quit: ")
