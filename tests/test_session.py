@@ -346,6 +346,21 @@ def test_challenge_keeps_its_result_and_every_answer_is_a_review(tmp_path: Path)
     assert "Session ended early: 1 answered, 1 right" in out
 
 
+def test_a_challenge_answer_cannot_be_taken_back(tmp_path: Path) -> None:
+    """Undo would let a learner see the right answer, then retake the question."""
+    trainer = make_trainer(tmp_path)
+    options = SessionOptions(Mode.CHALLENGE, deck_ids=["demo"])
+    # c1 timed out (Again), then u at its feedback and u on the next question: both refused.
+    summary, out, _ = _session(trainer, [(61, "a"), (0, "u"), (1, "u"), (4, "b"), (0, "")],
+                               queue=trainer.section_queue("demo", "challenge"), options=options)
+
+    assert out.count("A challenge answer stands: there is no undo in a challenge.") == 2
+    assert "[Enter] continue, q quit: " in out and "u undo" not in out
+    assert summary.score_text.startswith("1/2")
+    assert [(e.question_id, e.rating, e.undone_at) for e in trainer.store.log(
+        include_undone=True)] == [("c1", 1, None), ("c2", 4, None)]
+
+
 def test_a_challenge_answer_typed_after_the_time_limit_is_a_timeout(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
     options = SessionOptions(Mode.CHALLENGE, deck_ids=["demo"])
@@ -413,7 +428,8 @@ def test_undoing_the_earning_answer_takes_the_badge_back_and_celebrates_once(
     settings = Settings(defaults=DeckSettings(enable_fuzzing=False, mastery_days=1.0),
                         timezone="UTC")
     trainer = make_trainer(tmp_path, settings=settings)
-    options = SessionOptions(Mode.CHALLENGE, deck_ids=["demo"])
+    # A review of the challenge questions (a challenge itself has no undo).
+    options = SessionOptions(Mode.REVIEW, deck_ids=["demo"])
     # The second answer earns the badge; "u" after its feedback takes both back; quit.
     summary, out, clock = _session(trainer, [(5, "a"), (0, ""), (5, "b"), (0, "u"), (0, "q")],
                                    queue=trainer.section_queue("demo", "challenge"),

@@ -132,6 +132,9 @@ def _ask(
             queue.push_front(key)  # not answered: still waiting (the summary counts it)
             return
         if user.kind is InputKind.UNDO:
+            if options.mode is Mode.CHALLENGE:
+                message = NO_UNDO_IN_CHALLENGE
+                continue
             if not state.history:
                 message = "Nothing to undo yet."
                 continue
@@ -218,6 +221,8 @@ def _ask(
     )
     if reply.kind is InputKind.QUIT:
         state.quit = True
+    elif reply.kind is InputKind.UNDO and options.mode is Mode.CHALLENGE:
+        ui.show_message(NO_UNDO_IN_CHALLENGE)
     elif reply.kind is InputKind.UNDO:
         _undo_last(trainer, ui, queue, clock, state)
 
@@ -241,6 +246,10 @@ def _feedback(
         show_solution=options.mode is Mode.PRACTICE,
         elapsed=elapsed,
     )
+
+
+# A challenge is a test: taking back an answer (after seeing the right one) would retake it.
+NO_UNDO_IN_CHALLENGE = "A challenge answer stands: there is no undo in a challenge."
 
 
 def _undo_last(

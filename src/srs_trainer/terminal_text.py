@@ -387,7 +387,9 @@ def key_help(view: QuestionView, width: int | None = None) -> Text:
     keys = [f"{letters[0]}-{letters[-1]} or 1-{count} answer"]
     if view.question.hint and not view.hint_shown:
         keys.append("h hint")
-    keys += ["u undo", "q quit"]
+    if view.mode is not Mode.CHALLENGE:  # a challenge answer stands
+        keys.append("u undo")
+    keys.append("q quit")
     lines = [keys[0]]
     for key in keys[1:]:
         if width is not None and len(lines[-1]) + 3 + len(key) > width:
@@ -494,7 +496,8 @@ def _bulleted(text: str, bullet: str) -> Table:
 
 
 def feedback_keys(view: FeedbackView) -> Text:
-    return Text("Enter or space continue   u undo   q quit", style=STYLE_DIM)
+    undo = "" if view.mode is Mode.CHALLENGE else "   u undo"
+    return Text(f"Enter or space continue{undo}   q quit", style=STYLE_DIM)
 
 
 SELF_GRADES = ("Again", "Hard", "Good", "Easy")

@@ -197,8 +197,9 @@ class LineUI:
         rating += f"; next review {view.next_due_text}" if view.next_due_text else (
             "; the schedule is unchanged")
         self._say(rating + ".")
+        undo = "" if view.mode is Mode.CHALLENGE else ", u undo"  # a challenge answer stands
         while True:
-            line = self._read("[Enter] continue, u undo, q quit: ")
+            line = self._read(f"[Enter] continue{undo}, q quit: ")
             if line is None:
                 return UserInput(InputKind.QUIT)
             word = line.lower()
@@ -208,7 +209,7 @@ class LineUI:
                 return UserInput(InputKind.UNDO)
             if word in ("q", "quit"):
                 return UserInput(InputKind.QUIT)
-            self._say("Press Enter to continue, u to undo, q to quit.")
+            self._say(f"Press Enter to continue{undo.replace(', u', ', u to')}, q to quit.")
 
     def ask_self_grade(self, view: FeedbackView) -> int:
         verdict = "right" if view.correct else "wrong"
