@@ -167,6 +167,8 @@ def test_a_draft_source_beside_good_ones_does_not_stop_a_review(tmp_path: Path) 
     assert f"{draft}:8:5: error: questions[0]: missing required field 'answer'" in result.output
     assert f"{draft}: warning: left out of this session; 1 more: `srs lint {draft}`" in (
         result.output)
+    # Said again in the session, where a full-screen review would hide the lines above.
+    assert f"Left out: {draft} (2 problems; `srs lint {draft}` lists them)." in result.output
 
 
 def test_a_review_with_only_invalid_sources_fails_and_says_why(tmp_path: Path) -> None:

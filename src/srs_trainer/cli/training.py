@@ -187,8 +187,15 @@ def run(loaded: Loaded, queue: Any, options: Any) -> None:
     from ..session import run_session
 
     ui = pick_ui()
+    # The screen hides what was printed before it: say again which sources were left out.
+    notes = [
+        f"Left out: {path} ({len(problems)} problem{'s' if len(problems) != 1 else ''};"
+        f" `srs lint {path}` lists them)."
+        for path, problems in loaded.trainer.decks.skipped.items()
+    ]
     try:
-        run_session(loaded.trainer, ui, queue, loaded.clock, options, loaded.report.notes())
+        run_session(loaded.trainer, ui, queue, loaded.clock, options,
+                    [*notes, *loaded.report.notes()])
     except KeyboardInterrupt:
         click.echo("\nStopped. Every answer you gave is saved.", err=True)
         raise SystemExit(130) from None
