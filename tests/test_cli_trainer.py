@@ -287,10 +287,10 @@ def test_a_changed_answer_is_announced_once(env: dict[str, str]) -> None:
     write_deck(cards, DECK_YAML.replace("[alpha, beta, gamma]\n    answer: A",
                                         "[alpha, beta, gamma]\n    answer: C"))
     first = srs(env, "review", input="q\n", now="2026-01-02T09:00:00Z")
-    assert "1 question changed its answer; it starts over." in first.output
+    assert "1 question changed its choices or answer; it starts over." in first.output
     assert "First challenge?" in first.output  # new again, so asked today
     second = srs(env, "review", input="q\n", now="2026-01-02T10:00:00Z")
-    assert "changed its answer" not in second.output
+    assert "changed its choices" not in second.output
     with _store(env) as store:
         assert [e.kind for e in store.log(kind=None)] == ["answer", "reset"]
 

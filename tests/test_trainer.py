@@ -180,7 +180,7 @@ def test_a_changed_answer_key_resets_the_card_once_and_keeps_the_old_log(tmp_pat
                                 "    choices: [alpha, beta, gamma]\n    answer: C")
     report = _resync(trainer, rekeyed, NOW + timedelta(days=1))
     assert report.reset == [("demo", "c1")]
-    assert report.notes() == ["1 question changed its answer; it starts over."]
+    assert report.notes() == ["1 question changed its choices or answer; it starts over."]
     assert trainer.memory(("demo", "c1")) == Memory()
     assert [e.kind for e in trainer.store.card_log("demo", "c1")] == ["answer", "reset"]
     assert ("demo", "c1") in trainer.queue(NOW + timedelta(days=1)).new

@@ -10,7 +10,8 @@ Source changes are matched by identity (deck id + question id) on every ``sync``
 - a removed question is retired: not shown, history kept; it returns if the question returns;
 - a question whose answer key or choices changed starts over: a ``reset`` row is appended to
   the log (the old answers stay in it) and its card becomes new, since memory of the old
-  answer would mislead. The learner is told once: "N questions changed their answer; ...".
+  answer would mislead. The learner is told once: "N questions changed their choices or
+  answer; ...".
 """
 
 from __future__ import annotations
@@ -80,9 +81,10 @@ class SyncReport:
         notes: list[str] = []
         if self.reset:
             if len(self.reset) == 1:
-                notes.append("1 question changed its answer; it starts over.")
+                notes.append("1 question changed its choices or answer; it starts over.")
             else:
-                notes.append(f"{len(self.reset)} questions changed their answer; they start over.")
+                notes.append(f"{len(self.reset)} questions changed their choices or answer;"
+                             " they start over.")
         if self.retired:
             notes.append(f"{len(self.retired)} removed question(s) retired (history kept).")
         if self.restored:
