@@ -424,6 +424,21 @@ def test_reimport_of_an_unchanged_page_changes_nothing(tmp_path: Path) -> None:
     assert out.read_bytes() == before
 
 
+def test_the_header_s_reimport_command_runs_again_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "sql.txt").write_bytes(SQL_JOINS.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    import_page("pages/sql.txt", "cards/sql.yaml")
+    header = Path("cards/sql.yaml").read_text("utf-8").splitlines()[2]
+    assert header == "#   srs import pages/sql.txt --out cards/sql.yaml"
+
+    result = CliRunner().invoke(main, header.removeprefix("#   srs ").split())
+
+    assert result.exit_code == 0, result.output
+
+
 def test_practice_answer_comes_from_the_page_on_reimport(tmp_path: Path) -> None:
     out = tmp_path / "git.yaml"
     import_page(GIT_BRANCHING, out)

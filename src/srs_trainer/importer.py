@@ -1053,7 +1053,11 @@ def import_page(page_path: str | Path, out: str | Path | None = None) -> ImportO
             deck_todos.append(warning.todo())
         else:
             comments.setdefault(warning.question, []).append(warning.todo())
-    header = _header(Path(page_path).name, out_path.as_posix(), bool(warnings)) + deck_todos
+    # The page as the author named it, so the command in the header runs again from the same
+    # folder; an absolute path would tie a committed source to one machine: its name only.
+    given = Path(page_path)
+    page_name = given.name if given.is_absolute() else given.as_posix()
+    header = _header(page_name, out_path.as_posix(), bool(warnings)) + deck_todos
     text = dump_source(data, header=header, question_comments=comments)
     write_text_atomic(out_path, text)
     return ImportOutcome(out_path, page, warnings, changes, created)
