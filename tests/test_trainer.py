@@ -343,6 +343,9 @@ def test_progress_and_stats_figures(tmp_path: Path) -> None:
     assert trainer.streak(NOW + timedelta(days=3, hours=1)) == 3
     assert trainer.streak(NOW + timedelta(days=4, hours=1)) == 0
     assert trainer.streak(NOW + timedelta(days=2, hours=1), ["demo"]) == 3
+    # Practice that moves no schedule is not a review.
+    trainer.record_answer(("demo", "p1"), rating=3, now=NOW + timedelta(days=2), duration_ms=1,
+                          attempts=1, mode="practice", reschedule=False)
     stats = trainer.stats(NOW + timedelta(days=2, hours=1), days=7)
     assert [n for _, n in stats.days][-3:] == [6, 1, 1]
     assert stats.true_retention == 1.0 and stats.retention_reviews == 2

@@ -163,7 +163,7 @@ class NewAnswer:
 
 @dataclass(frozen=True)
 class Activity:
-    """Answers given within one minute: how many, and how many judged / passed retention."""
+    """Reviews given within one minute: how many, and how many judged / passed retention."""
 
     minute: datetime
     answers: int
@@ -765,8 +765,9 @@ class Store:
     def activity(
         self, *, since: datetime | None = None, deck_ids: Iterable[str] | None = None
     ) -> list[Activity]:
-        """Live answers grouped by minute (for streaks and charts without loading every row)."""
-        where = ["kind = 'answer'", "undone_at IS NULL"]
+        """Reviews (live answers that moved a schedule: not practice without rescheduling)
+        grouped by minute, for charts without loading every row."""
+        where = ["kind = 'answer'", "undone_at IS NULL", "rescheduled = 1"]
         params: list[Any] = []
         if since is not None:
             where.append("at >= ?")
@@ -777,8 +778,7 @@ class Store:
             params.extend(ids)
         rows = self.db.execute(
             "SELECT substr(at, 1, 16), count(*),"
-            " sum(rescheduled = 1 AND state_before = 2),"
-            " sum(rescheduled = 1 AND state_before = 2 AND rating >= 2)"
+            " sum(state_before = 2), sum(state_before = 2 AND rating >= 2)"
             f" FROM log WHERE {' AND '.join(where)} GROUP BY 1 ORDER BY 1",
             params,
         )
