@@ -360,7 +360,7 @@ def test_tried_letters_and_missing_hint_are_refused_with_a_message(
     ui.show_question(view)
     press(master, b"bhc")
     assert ui.read_input(view) == UserInput(InputKind.ANSWER, "C")
-    assert "B was already tried" in out.getvalue()
+    assert "B was already tried: pick another choice." in out.getvalue()
     assert "No hint for this question" in out.getvalue()
 
 

@@ -289,11 +289,11 @@ class TerminalUI:
             letter = LETTERS[int(key) - 1]
         if letter:
             if letter in view.wrong_letters:
-                return f"{letter} was already tried"
+                return f"{letter} was already tried: pick another choice."
             return UserInput(InputKind.ANSWER, letter)
         if key in ("h", "H"):
             if not view.question.hint:
-                return "No hint for this question"
+                return "No hint for this question."
             if view.hint_shown:
                 return "The hint is shown above"
             return UserInput(InputKind.HINT)
