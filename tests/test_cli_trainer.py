@@ -109,6 +109,18 @@ def test_practice_and_challenge_commands(env: dict[str, str]) -> None:
         assert not store.card("demo", "p1").memory.is_new  # type: ignore[union-attr]
 
 
+def test_practice_and_challenge_need_a_deck_only_when_several_are_loaded(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    result = srs(env, "practice", input="b\n\n")  # one deck loaded: that one
+    assert result.exit_code == 0, result.output
+    assert "Pick two" in result.output
+    write_deck(tmp_path / "cards", DECK_YAML.replace("id: demo\n", "id: other\n"), "other.yaml")
+    result = srs(env, "challenge", input="a\n\n")
+    assert result.exit_code == 2
+    assert "Error: name a deck: demo, other" in result.output
+
+
 def test_practice_and_challenge_take_retention_like_review(env: dict[str, str]) -> None:
     result = srs(env, "challenge", "demo", "--retention", "0.8", input="a\n\nb\n\n")
     assert result.exit_code == 0, result.output

@@ -7,22 +7,22 @@ from pathlib import Path
 import click
 
 from .training import (
-    check_decks,
     home_option,
     loaded_trainer,
     retention_option,
     run,
+    section_queue,
     sources_options,
 )
 
 
 @click.command("challenge")
-@click.argument("deck_id", metavar="DECK")
+@click.argument("deck_id", metavar="[DECK]", required=False)
 @home_option
 @sources_options
 @retention_option
 def command(
-    deck_id: str,
+    deck_id: str | None,
     home: Path | None,
     card_dirs: tuple[Path, ...],
     no_bundled: bool,
@@ -33,15 +33,12 @@ def command(
     The result (date, score, time) is kept when you finish; each answer is a review,
     scheduled with --retention if given. Daily limits do not apply: every challenge
     question is asked.
+
+    DECK is a deck id; it may be left out when only one deck is loaded.
     """
     from ..session import SessionOptions
     from ..session_ui import Mode
-    from ..trainer import TrainerError
 
     with loaded_trainer(home, card_dirs, no_bundled, retention=retention) as loaded:
-        check_decks(loaded.trainer, [deck_id])
-        try:
-            queue = loaded.trainer.section_queue(deck_id, "challenge")
-        except TrainerError as error:
-            raise click.ClickException(str(error)) from None
+        deck_id, queue = section_queue(loaded.trainer, deck_id, "challenge")
         run(loaded, queue, SessionOptions(Mode.CHALLENGE, deck_ids=[deck_id]))

@@ -7,17 +7,17 @@ from pathlib import Path
 import click
 
 from .training import (
-    check_decks,
     home_option,
     loaded_trainer,
     retention_option,
     run,
+    section_queue,
     sources_options,
 )
 
 
 @click.command("practice")
-@click.argument("deck_id", metavar="DECK")
+@click.argument("deck_id", metavar="[DECK]", required=False)
 @home_option
 @sources_options
 @click.option(
@@ -29,7 +29,7 @@ from .training import (
 @click.option("--self-grade", is_flag=True, help="Rate yourself after seeing the answer.")
 @retention_option
 def command(
-    deck_id: str,
+    deck_id: str | None,
     home: Path | None,
     card_dirs: tuple[Path, ...],
     no_bundled: bool,
@@ -41,6 +41,8 @@ def command(
 
     --retention schedules with that desired retention; it needs --reschedule, since
     practice answers otherwise move no schedule.
+
+    DECK is a deck id; it may be left out when only one deck is loaded.
     """
     if retention is not None and not reschedule:
         raise click.UsageError(
@@ -48,14 +50,9 @@ def command(
         )
     from ..session import SessionOptions
     from ..session_ui import Mode
-    from ..trainer import TrainerError
 
     with loaded_trainer(home, card_dirs, no_bundled, retention=retention) as loaded:
-        check_decks(loaded.trainer, [deck_id])
-        try:
-            queue = loaded.trainer.section_queue(deck_id, "practice")
-        except TrainerError as error:
-            raise click.ClickException(str(error)) from None
+        deck_id, queue = section_queue(loaded.trainer, deck_id, "practice")
         options = SessionOptions(
             Mode.PRACTICE, self_grade=self_grade, reschedule=reschedule, deck_ids=[deck_id]
         )

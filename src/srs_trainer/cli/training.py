@@ -169,6 +169,22 @@ def check_decks(trainer: Trainer, deck_ids: tuple[str, ...] | list[str]) -> None
             raise click.ClickException(str(error)) from None
 
 
+def section_queue(trainer: Trainer, deck_id: str | None, section: str) -> tuple[str, Any]:
+    """(deck id, queue) of one section of a deck; without a deck id, the only deck loaded."""
+    from ..trainer import TrainerError
+
+    if deck_id is None:
+        decks = list(trainer.decks)
+        if len(decks) != 1:
+            raise click.UsageError(f"name a deck: {', '.join(decks)}")
+        deck_id = decks[0]
+    check_decks(trainer, [deck_id])
+    try:
+        return deck_id, trainer.section_queue(deck_id, section)
+    except TrainerError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def pick_ui() -> SessionUI:
     """The interactive screen at a terminal; plain lines otherwise (pipes, scripts, tests)."""
     from ..ui_lines import LineUI
