@@ -693,3 +693,42 @@ def test_a_title_too_long_for_the_border_ends_with_an_ellipsis() -> None:
     assert top == "╭─ Output of mixed sync and async calls in Dja… ─╮"
     wide = render(terminal_text.question_screen(question_view(LONG_CODE), UNICODE, 100))
     assert "╭─ Output of mixed sync and async calls in Django view ─" in wide
+
+
+
+def test_wrapped_list_items_hang_under_their_text() -> None:
+    explanation = (
+        "**B** declares the view with `async def`.\n\n"
+        "- A does not even compile.\n"
+        "- C forgets `await`: `data` is a coroutine, so `data.id` raises\n"
+        "  `AttributeError: 'coroutine' object has no attribute 'id'`, and Python warns\n"
+        "  `RuntimeWarning: coroutine 'QuerySet.afirst' was never awaited`.\n"
+        "  1. a numbered item long enough to wrap at fifty columns, under its text\n"
+    )
+    question = replace(QUESTION, explanation=explanation)
+    screen = terminal_text.feedback_screen(feedback_view(question=question), UNICODE)
+    text = render(screen, width=50)
+    rows = [line[2:-2].rstrip() for line in text.splitlines()]
+    item = rows.index("- C forgets await: data is a coroutine, so")
+    assert rows[item + 1 : item + 5] == [
+        "  data.id raises AttributeError: 'coroutine'",
+        "  object has no attribute 'id', and Python",
+        "  warns RuntimeWarning: coroutine",
+        "  'QuerySet.afirst' was never awaited.",
+    ]
+    assert rows[item + 5] == "  1. a numbered item long enough to wrap at"
+    assert rows[item + 6] == "     fifty columns, under its text"
+
+
+def test_a_wrapped_hint_hangs_under_its_first_row() -> None:
+    view = question_view(
+        replace(QUESTION, hint="Django guards its synchronous database methods against being "
+                "called from a running event loop."),
+        hint_shown=True,
+    )
+    text = render(terminal_text.question_screen(view, UNICODE, 50), width=50)
+    rows = text.splitlines()
+    hint = next(n for n, row in enumerate(rows) if row.startswith("» Hint:"))
+    assert rows[hint].rstrip() == "» Hint: Django guards its synchronous database"
+    assert rows[hint + 1].rstrip() == "        methods against being called from a"
+    assert rows[hint + 2].rstrip() == "        running event loop."

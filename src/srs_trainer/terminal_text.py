@@ -117,8 +117,8 @@ def markdown(text: str) -> RenderableType:
     return Group(*spaced[:-1])
 
 
-def _prose(text: str) -> Text:
-    paragraphs: list[str] = []
+def _prose(text: str) -> RenderableType:
+    rows: list[RenderableType] = []
     for block in re.split(r"\n[ \t]*\n", text):
         lines: list[str] = []
         for raw in block.splitlines():
@@ -126,8 +126,50 @@ def _prose(text: str) -> Text:
                 lines[-1] = f"{lines[-1].rstrip()} {raw.strip()}"
             else:
                 lines.append(raw.rstrip())
-        paragraphs.append("\n".join(lines))
-    return inline_markdown("\n\n".join(paragraphs))
+        if rows:
+            rows.append(Text(""))
+        for line in lines:
+            # A list item's wrapped rows hang under its text, never back at the marker.
+            if item := _LIST_ITEM.match(line):
+                lead = item.group(0)
+                rows.append(Hanging(Text(lead), inline_markdown(line[len(lead) :].lstrip())))
+            else:
+                rows.append(inline_markdown(line))
+    return rows[0] if len(rows) == 1 else Group(*rows)
+
+
+class Hanging:
+    """``lead`` followed by ``body``, the body's wrapped rows indented to start under its
+    first row (a list item under its text, not its marker; a hint under "Hint:")."""
+
+    MIN_ROOM = 12  # columns the body keeps; narrower, it wraps under the lead instead
+
+    def __init__(self, lead: Text, body: Text) -> None:
+        self.lead = lead
+        self.body = body
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        indent = self.lead.cell_len
+        body = Measurement.get(console, options, self.body)
+        return Measurement(body.minimum + indent, body.maximum + indent).clamp(
+            max_width=options.max_width
+        )
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        indent = self.lead.cell_len
+        room = options.max_width - indent
+        if room < self.MIN_ROOM:
+            whole = self.lead.copy()
+            whole.append_text(self.body)
+            yield whole
+            return
+        for number, line in enumerate(self.body.wrap(console, room, overflow="fold")):
+            row = self.lead.copy() if number == 0 else Text(" " * indent)
+            row.append_text(line)
+            row.rstrip()
+            row.no_wrap = True
+            row.end = "\n"
+            yield row
 
 
 def inline_markdown(text: str) -> Text:
@@ -368,8 +410,9 @@ def question_screen(
         )
     parts: list[RenderableType] = [header, panel, choices]
     if view.hint_shown and question.hint:
-        hint = Text(f"{symbols.hint} Hint: ", style=STYLE_HINT)
-        hint.append_text(inline_markdown(question.hint.strip()))
+        words = inline_markdown(question.hint.strip())
+        words.style = STYLE_HINT  # the whole hint in its colour, its `code` styled on top
+        hint = Hanging(Text(f"{symbols.hint} Hint: ", style=STYLE_HINT), words)
         parts.append(Padding(hint, (1, 0, 0, 0)))
     if answered is not None:
         return Group(*parts)
