@@ -56,9 +56,8 @@ def render_svg(width: int = 100) -> str:
         show_solution=False,
         elapsed=52.0,
     )
-    console.print(terminal_text.question_screen(view, symbols, width, answered=feedback))
-    console.print(terminal_text.feedback_screen(feedback, symbols))
-    console.print(terminal_text.feedback_keys(feedback))
+    # As TerminalUI draws it, at full length: a screenshot has no window height to fit.
+    console.print(terminal_text.AnsweredScreen(feedback, symbols, shown=view))
     return console.export_svg(title="srs review", unique_id="srs-review")
 
 

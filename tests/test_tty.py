@@ -275,6 +275,124 @@ def test_feedback_and_unknown_keys_leave_no_stale_or_cut_lines_at_50_columns(run
     assert re.search(r"^Enter or space continue   u undo   q quit\s*$", screen, re.M)
 
 
+LONG_DECK = """\
+format: 1
+id: tty-deck
+title: Terminal test deck
+questions:
+  - id: why-async
+    section: challenge
+    title: Why use async views in Django?
+    time_limit: 120
+    prompt: |
+      What is the main benefit of using async views in Django compared to traditional
+      synchronous views?
+    code:
+      source: |
+        async def my_view(request):
+            await asyncio.sleep(0.5)  # a slow API call, awaited
+            return JsonResponse({'ok': True})
+    choices:
+      - Async views let Django handle many requests at once without waiting for slow operations.
+      - Async views replace the need for caching in Django applications.
+      - Async views make Django use less memory by storing data asynchronously.
+      - Async views speed up database queries by running them in parallel.
+    answer: A
+    hint: Think about how waiting for slow tasks affects handling other users' requests.
+    explanation: |
+      **A.** While an async view awaits a slow operation (an HTTP call, `asyncio.sleep`, an
+      awaited query), its coroutine is suspended and the event loop serves other requests.
+
+      - B: async does not replace caching; a cached page is still faster than any query,
+        awaited or not.
+      - C: nothing is "stored asynchronously"; memory use is about the same.
+      - D: each query takes as long as before; the server just doesn't sit idle while it runs.
+
+      This needs an ASGI server (uvicorn, Daphne, Hypercorn). Under WSGI an async view gets no
+      concurrency benefit: Django runs it in an event loop of its own per request.
+    common_mistakes:
+      - Expecting a single request to get faster because its view is `async def`.
+      - Forgetting that the benefit needs an ASGI server.
+  - id: async-def
+    section: challenge
+    title: Async view syntax
+    prompt: Which keyword makes a Django view asynchronous?
+    choices:
+      - async def
+      - await def
+    answer: A
+    explanation: An async view is declared with async def.
+"""
+
+
+def _last_rows(screen: str) -> list[str]:
+    """The window's rows, down to the last one written."""
+    return screen.rstrip("\n").splitlines()
+
+
+@needs_tmux
+def test_feedback_fits_a_short_window_with_the_verdict_on_top_and_the_keys_below(
+    run_review, deck: Path
+) -> None:
+    deck.write_text(LONG_DECK, encoding="utf-8")
+    terminal = run_review(width=50, height=30)
+    terminal.wait_for(r"attempts? left")
+    terminal.keys("h")
+    terminal.wait_for(r"Hint:")
+    terminal.keys("c")
+    terminal.wait_for(r"1 attempt left")
+    terminal.keys("b")  # wrong twice: the feedback, far taller than 30 rows
+    screen = terminal.wait_for(r"Comes back")
+    rows = _last_rows(screen)
+    assert rows[0] == "Why use async views in Django?"  # the question's title...
+    assert rows[1].startswith("✓ A Async views let Django handle many")  # ...its marked choices
+    assert "✗ B Async views replace" in screen and "✗ C Async views make" in screen
+    assert "D Async views speed up" not in screen and "await asyncio.sleep" not in screen
+    verdict = next(n for n, row in enumerate(rows) if "✗ Not quite: you chose B" in row)
+    assert rows[verdict].startswith("╭─")  # the feedback's top border, in view
+    assert rows[verdict + 1].startswith("│ Answer: A  Async views let Django")
+    assert "While an async view awaits a slow operation" in screen
+    assert re.search(r"│ … \d+ more lines", screen)  # cut where the window ends, and marked
+    assert re.search(r"^│ Comes back in \d+ minutes?\s+rated Again", rows[-3])
+    assert rows[-1].rstrip() == "Enter or space continue   u undo   q quit"
+    assert len(rows) <= 30 and max(len(row) for row in rows) <= 50
+
+    terminal.keys("Enter")
+    terminal.wait_for(r"Which keyword makes a Django view")
+    terminal.keys("a")  # right: a short feedback keeps the whole question above it
+    screen = terminal.wait_for(r"Comes back")
+    assert "✓ Correct" in screen and "Which keyword makes a Django view" in screen
+    assert "more lines" not in screen
+
+
+@needs_tmux
+def test_feedback_is_fitted_again_when_the_window_is_resized(run_review, deck: Path) -> None:
+    deck.write_text(LONG_DECK, encoding="utf-8")
+    terminal = run_review(width=80, height=24)
+    terminal.wait_for(r"attempts? left")
+    terminal.keys("a")
+    screen = terminal.wait_for(r"Comes back")
+    rows = _last_rows(screen)
+    assert rows[0] == "Why use async views in Django?" and "✓ Correct" in rows[3]
+    assert "more lines" in screen and rows[-1].startswith("Enter or space continue")
+    # The explanation's list items wrap under their text, not back at the marker.
+    assert re.search(r"^│ - B: async does not replace caching; .*│\n│   \S", screen, re.M)
+
+    terminal.resize(100, 40)
+    screen = terminal.wait_for(r"What is the main benefit", timeout=5)  # the full layout again
+    assert "await asyncio.sleep(0.5)" in screen and "  D Async views speed up" in screen
+    assert "Common mistakes" in screen and "more lines" not in screen
+
+    terminal.resize(50, 12)
+    screen = terminal.wait_for(r"^╭─ ✓ Correct", timeout=5)
+    rows = _last_rows(screen)
+    assert rows[0].startswith("╭─ ✓ Correct") and rows[1].startswith("│ Answer: A  Async")
+    assert "more lines" in screen
+    assert rows[-1].rstrip() == "Enter or space continue   u undo   q quit"
+    terminal.keys("q")
+    assert "EXIT=0" in terminal.wait_for(r"EXIT=\d+")
+
+
 @needs_tmux
 def test_the_terminal_review_path_imports_no_genanki(run_review, tmp_path: Path) -> None:
     imports = tmp_path / "imports.txt"

@@ -578,10 +578,12 @@ def test_a_question_asked_again_gets_its_full_time(
     assert re.findall(r"(\d:\d\d) left", out.getvalue())[-1] == "2:00"
 
 
-def _terminal_ui(slave: int, width: int) -> tuple[TerminalUI, io.StringIO]:
+def _terminal_ui(slave: int, width: int, height: int = 35) -> tuple[TerminalUI, io.StringIO]:
     """A UI whose console believes it is a terminal, so it clears and redraws the screen."""
     out = io.StringIO()
-    console = terminal_text.make_console(no_color=True, file=out, width=width, force_terminal=True)
+    console = terminal_text.make_console(
+        no_color=True, file=out, width=width, height=height, force_terminal=True
+    )
     return TerminalUI(console=console, input_fd=slave), out
 
 
@@ -694,6 +696,139 @@ def test_a_title_too_long_for_the_border_ends_with_an_ellipsis() -> None:
     wide = render(terminal_text.question_screen(question_view(LONG_CODE), UNICODE, 100))
     assert "╭─ Output of mixed sync and async calls in Django view ─" in wide
 
+
+# --- the screen after an answer fits the window ---------------------------------------------
+
+LONG_EXPLANATION = Question(
+    id="why-async",
+    section=Section.CHALLENGE,
+    title="Why use async views in Django?",
+    kind="conceptual",
+    level="intermediate",
+    prompt="What is the main benefit of using async views in Django compared to traditional\n"
+    "synchronous views?",
+    code=Code("async def my_view(request):\n    await asyncio.sleep(0.5)\n    return None"),
+    choices=(
+        Choice("A", "Async views let Django handle many requests at once without waiting for slow "
+               "operations to finish."),
+        Choice("B", "Async views replace the need for caching in Django applications."),
+        Choice("C", "Async views make Django use less memory by storing data asynchronously."),
+        Choice("D", "Async views speed up database queries by running them in parallel."),
+    ),
+    answer="A",
+    hint="Think about how waiting for slow tasks affects handling other users' requests.",
+    explanation=(
+        "**A.** While an async view awaits a slow operation (an HTTP call, `asyncio.sleep`, an\n"
+        "awaited query), its coroutine is suspended and the event loop serves other requests.\n\n"
+        "This needs an ASGI server (uvicorn, Daphne, Hypercorn). Under WSGI an async view gets no\n"
+        "concurrency benefit: Django runs it in an event loop of its own per request, with a\n"
+        "small performance penalty. Async does not replace caching (B), does not save memory by\n"
+        '"storing data asynchronously" (C), and does not make a single query faster (D): each\n'
+        "query takes as long as before; the server just doesn't sit idle while it runs.\n"
+    ),
+    common_mistakes=(
+        "Expecting a single request to get faster because its view is `async def`.",
+        "Forgetting that the benefit needs an ASGI server; under WSGI async views run slower.",
+    ),
+)
+
+
+def _answer_twice_wrong(
+    terminal: tuple[int, int], width: int, height: int, *, self_grade: bool = False
+) -> str:
+    """The window after answering C, then B, to LONG_EXPLANATION: what a terminal of that size
+    shows (its last ``height`` rows: anything above scrolled away)."""
+    master, slave = terminal
+    ui, out = _terminal_ui(slave, width, height)
+    view = question_view(LONG_EXPLANATION, hint_shown=True, wrong_letters=("C",), attempts_left=1)
+    ui.show_question(view)
+    press(master, b"b")
+    ui.read_input(view)
+    answered = feedback_view(question=LONG_EXPLANATION, chosen="B")
+    if self_grade:
+        press(master, b"1")
+        ui.ask_self_grade(answered)
+    else:
+        press(master, b" ")
+        ui.show_feedback(answered)
+    lines = _last_screen(out).splitlines()
+    assert max(len(line) for line in lines) <= width
+    return "\n".join(lines[-height:])
+
+
+@pytest.mark.parametrize(("width", "height"), [(50, 30), (80, 24), (60, 16)])
+def test_feedback_on_a_short_window_keeps_verdict_answer_and_explanation_in_view(
+    terminal: tuple[int, int], width: int, height: int
+) -> None:
+    window = _answer_twice_wrong(terminal, width, height)
+    rows = window.splitlines()
+    assert len(rows) <= height
+    verdict = next((n for n, row in enumerate(rows) if "✗ Not quite: you chose B" in row), None)
+    assert verdict is not None, f"the verdict scrolled away at {width}x{height}:\n{window}"
+    if height >= 24:  # room for the marked choices above the feedback
+        assert rows[0] == "Why use async views in Django?", window
+        assert rows[1].startswith("✓ A Async views let Django")
+        assert "✗ B Async views replace the need" in window
+        assert "✗ C Async views make Django use less" in window
+    assert rows[verdict + 1].startswith("│ Answer: A  Async views let Django")
+    assert "While an async view awaits" in window  # the start of the explanation
+    assert "more lines" in window  # cut, and saying so...
+    assert rows[-3].startswith("│ Comes back again in 10 minutes")  # ...above when it comes back
+    assert rows[-1].rstrip() == "Enter or space continue   u undo   q quit"  # the keys at the end
+    # The question gave way, the code and the choices neither chosen nor right first.
+    assert "async def my_view" not in window and "  D Async" not in window
+
+
+def test_feedback_that_fits_keeps_the_full_layout(terminal: tuple[int, int]) -> None:
+    window = _answer_twice_wrong(terminal, 100, 40)
+    for shown in (
+        "Why async matters in Django",  # the header
+        "What is the main benefit of using async views",
+        "async def my_view(request):",
+        "  D Async views speed up database queries",
+        "» Hint: Think about how waiting",
+        "✗ Not quite: you chose B",
+        "Common mistakes",
+        "under WSGI async views run slower.",
+    ):
+        assert shown in window
+    assert "more lines" not in window
+
+
+def test_a_window_too_small_for_the_explanation_still_starts_with_the_verdict(
+    terminal: tuple[int, int],
+) -> None:
+    window = _answer_twice_wrong(terminal, 40, 8)
+    rows = window.splitlines()
+    assert len(rows) <= 8
+    assert "Not quite: you chose B" in rows[0] and rows[1].startswith("│ Answer: A  Async")
+    assert "more lines" in window and rows[-2:] == ["Enter or space continue   u undo", "q quit"]
+
+
+def test_self_grading_on_a_short_window_keeps_the_verdict_and_the_grades_in_view(
+    terminal: tuple[int, int],
+) -> None:
+    window = _answer_twice_wrong(terminal, 50, 12, self_grade=True)
+    rows = window.splitlines()
+    assert rows[0].startswith("✓ A Async views let Django")  # the marked choices first
+    assert "✗ B Async views" in window and "✗ C Async views" in window
+    assert "  D Async" not in window  # neither right nor chosen: it gave way
+    assert "✗ Not quite: the answer is A" in window
+    assert rows[-2].startswith("How well did you know it?  1 Again") and "4 Easy" in rows[-1]
+
+
+def test_a_message_after_a_full_window_of_feedback_gets_a_row_of_its_own(
+    terminal: tuple[int, int],
+) -> None:
+    master, slave = terminal
+    ui, out = _terminal_ui(slave, 50, 30)
+    press(master, b" ")
+    ui.show_feedback(feedback_view(question=LONG_EXPLANATION, chosen="B"))
+    ui.show_message("A challenge answer stands: there is no undo.")
+    assert _last_screen(out).splitlines()[-2:] == [
+        "Enter or space continue   u undo   q quit",
+        "A challenge answer stands: there is no undo.",
+    ]
 
 
 def test_wrapped_list_items_hang_under_their_text() -> None:

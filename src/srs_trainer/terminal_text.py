@@ -14,7 +14,7 @@ never parsed as console markup, since quiz text is full of ``[brackets]``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from copy import copy
 from dataclasses import dataclass
 
@@ -24,6 +24,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.measure import Measurement
 from rich.padding import Padding
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
@@ -59,11 +60,20 @@ class Symbols:
     hint: str = "»"
     badge: str = "★"
     sep: str = "·"
+    more: str = "…"  # text cut off here
 
 
 UNICODE_SYMBOLS = Symbols()
 ASCII_SYMBOLS = Symbols(
-    right="OK", wrong="X", bar_done="#", bar_todo="-", bullet="-", hint=">", badge="*", sep="|"
+    right="OK",
+    wrong="X",
+    bar_done="#",
+    bar_todo="-",
+    bullet="-",
+    hint=">",
+    badge="*",
+    sep="|",
+    more="...",
 )
 
 
@@ -332,13 +342,18 @@ def choices_table(
     tried: tuple[str, ...] = (),
     correct: str = "",
     chosen: str = "",
+    only: Collection[str] | None = None,
 ) -> Table:
-    """Lettered choices, text wrapped and code highlighted, with tried/right/wrong marks."""
+    """Lettered choices, text wrapped and code highlighted, with tried/right/wrong marks.
+
+    ``only``: the letters to list (each keeps its letter); all of them when None.
+    """
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)  # mark + letter
     table.add_column(ratio=1, overflow="fold")  # the choice itself, wrapped, never truncated
     tried_upper = {letter.upper() for letter in tried}
-    for choice in question.choices:
+    listed = [c for c in question.choices if only is None or c.letter in only]
+    for choice in listed:
         letter = choice.letter
         label = Text()
         if correct and letter == correct:
@@ -363,9 +378,41 @@ def choices_table(
         if choice.code is not None:
             parts.append(code_block(choice.code))
         table.add_row(label, Group(*parts) if len(parts) != 1 else parts[0])
-        if choice.code is not None and letter != question.choices[-1].letter:
+        if choice.code is not None and choice is not listed[-1]:
             table.add_row("", "")  # code blocks need air between them
     return table
+
+
+@dataclass(frozen=True)
+class Keep:
+    """Which parts of an answered question stay on screen above its feedback."""
+
+    hint: bool = True
+    header: bool = True  # deck title and progress
+    code: bool = True  # the code in the prompt's panel
+    prompt: bool = True  # the prompt's panel; without it, the question's title on a line
+    title: bool = True  # that line
+    choices: str = "all"  # "all", "marked" (the right one and those chosen) or "none"
+
+
+FULL = Keep()
+# Taller than the window, the answered question gives way, what matters least first, so that
+# the feedback under it stays in view: the verdict, the answer and the explanation.
+COMPACTER = (
+    FULL,
+    Keep(hint=False),
+    Keep(hint=False, header=False),
+    Keep(hint=False, header=False, code=False),
+    Keep(hint=False, header=False, code=False, prompt=False),
+    Keep(hint=False, header=False, code=False, prompt=False, choices="marked"),
+)
+# Still too tall: the feedback is cut short under the question above (as much as leaves it
+# MIN_EXPLANATION_ROWS of explanation), and the question gives way further.
+CUT_WITH = (
+    COMPACTER[-1],
+    Keep(hint=False, header=False, code=False, prompt=False, title=False, choices="marked"),
+    Keep(hint=False, header=False, code=False, prompt=False, title=False, choices="none"),
+)
 
 
 def question_screen(
@@ -376,50 +423,76 @@ def question_screen(
     ``answered``: the question above its feedback, the right choice and the wrong one marked,
     without the keys and messages that were for answering it.
     """
-    question = view.question
-    bar_width = max(5, min(20, width // 5))
-    header = _header(
-        view.deck_title,
-        view.mode,
-        progress_bar(view.position, view.total, bar_width, symbols),
-        width,
-    )
-    body: list[RenderableType] = [markdown(question.prompt)]
-    if question.code is not None:
-        body += [Text(""), code_block(question.code)]
-    title = Text(question.title or "Question", style=STYLE_TITLE)
-    details = [part for part in (question.kind, question.level) if part]
-    panel = FittedPanel(
-        Group(*body),
-        title=title,
-        title_align="left",
-        subtitle=Text(f" {symbols.sep} ".join(details), style=STYLE_DIM) if details else None,
-        subtitle_align="right",
-        box=box.ROUNDED,
-        padding=(0, 1),
-    )
-    if answered is None:
-        choices = choices_table(question, symbols, tried=view.wrong_letters)
-    else:
-        choices = choices_table(
-            question,
-            symbols,
-            tried=view.wrong_letters,
-            correct=question.answer,
-            chosen=answered.chosen or "",
-        )
-    parts: list[RenderableType] = [header, panel, choices]
-    if view.hint_shown and question.hint:
-        words = inline_markdown(question.hint.strip())
-        words.style = STYLE_HINT  # the whole hint in its colour, its `code` styled on top
-        hint = Hanging(Text(f"{symbols.hint} Hint: ", style=STYLE_HINT), words)
-        parts.append(Padding(hint, (1, 0, 0, 0)))
+    parts = question_parts(view, symbols, width, answered)
     if answered is not None:
         return Group(*parts)
     if view.message:
         parts.append(Padding(Text(view.message, style=STYLE_WARN), (1, 0, 0, 0)))
     parts.append(Padding(key_help(view, width), (1, 0, 0, 0)))
     return Group(*parts)
+
+
+def question_parts(
+    view: QuestionView,
+    symbols: Symbols,
+    width: int,
+    answered: FeedbackView | None = None,
+    keep: Keep = FULL,
+) -> list[RenderableType]:
+    """The question's header, panel, choices and hint, those that ``keep`` keeps."""
+    question = view.question
+    parts: list[RenderableType] = []
+    if keep.header:
+        bar_width = max(5, min(20, width // 5))
+        parts.append(
+            _header(
+                view.deck_title,
+                view.mode,
+                progress_bar(view.position, view.total, bar_width, symbols),
+                width,
+            )
+        )
+    if keep.prompt:
+        body: list[RenderableType] = [markdown(question.prompt)]
+        if question.code is not None and keep.code:
+            body += [Text(""), code_block(question.code)]
+        details = [part for part in (question.kind, question.level) if part]
+        parts.append(
+            FittedPanel(
+                Group(*body),
+                title=Text(question.title or "Question", style=STYLE_TITLE),
+                title_align="left",
+                subtitle=(
+                    Text(f" {symbols.sep} ".join(details), style=STYLE_DIM) if details else None
+                ),
+                subtitle_align="right",
+                box=box.ROUNDED,
+                padding=(0, 1),
+            )
+        )
+    elif keep.title and question.title:
+        parts.append(Text(question.title, style=STYLE_TITLE, no_wrap=True, overflow="ellipsis"))
+    if answered is None:
+        parts.append(choices_table(question, symbols, tried=view.wrong_letters))
+    elif keep.choices != "none":
+        chosen = answered.chosen or ""
+        marked = {question.answer, chosen, *view.wrong_letters}
+        parts.append(
+            choices_table(
+                question,
+                symbols,
+                tried=view.wrong_letters,
+                correct=question.answer,
+                chosen=chosen,
+                only=None if keep.choices == "all" else marked,
+            )
+        )
+    if view.hint_shown and question.hint and keep.hint:
+        words = inline_markdown(question.hint.strip())
+        words.style = STYLE_HINT  # the whole hint in its colour, its `code` styled on top
+        hint = Hanging(Text(f"{symbols.hint} Hint: ", style=STYLE_HINT), words)
+        parts.append(Padding(hint, (1, 0, 0, 0)))
+    return parts
 
 
 def key_help(view: QuestionView, width: int | None = None) -> Text:
@@ -433,13 +506,7 @@ def key_help(view: QuestionView, width: int | None = None) -> Text:
     if view.mode is not Mode.CHALLENGE:  # a challenge answer stands
         keys.append("u undo")
     keys.append("q quit")
-    lines = [keys[0]]
-    for key in keys[1:]:
-        if width is not None and len(lines[-1]) + 3 + len(key) > width:
-            lines.append(key)
-        else:
-            lines[-1] += f"   {key}"
-    return Text("\n".join(lines), style=STYLE_DIM)
+    return Text(_key_lines(keys, width), style=STYLE_DIM)
 
 
 def status_line(
@@ -468,6 +535,18 @@ def flash_line(text: str) -> Text:
 
 
 def feedback_screen(view: FeedbackView, symbols: Symbols) -> Group:
+    verdict, answer, rest, when = feedback_parts(view, symbols)
+    body = [*answer, *rest]
+    if when is not None:
+        body += [Text(""), when]
+    return Group(feedback_panel(view, verdict, Group(*body)))
+
+
+def feedback_parts(
+    view: FeedbackView, symbols: Symbols
+) -> tuple[Text, list[RenderableType], list[RenderableType], Text | None]:
+    """The feedback's verdict (its title), the answer, the rest of its body (explanation,
+    common mistakes, solution) and when the question comes back (None: nothing to say)."""
     question = view.question
     correct = question.correct_choice
     if view.correct:
@@ -479,15 +558,15 @@ def feedback_screen(view: FeedbackView, symbols: Symbols) -> Group:
     if view.elapsed:
         verdict.append(f"  ({format_seconds(view.elapsed)})", style=STYLE_DIM)
 
-    body: list[RenderableType] = []
     answer = Text()
     answer.append(f"Answer: {correct.letter}", style=STYLE_RIGHT)
     if correct.text:
         answer.append("  ")
         answer.append_text(inline_markdown(correct.text.strip()))
-    body.append(answer)
+    answered: list[RenderableType] = [answer]
     if correct.code is not None:
-        body.append(code_block(correct.code))
+        answered.append(code_block(correct.code))
+    body: list[RenderableType] = []
     if question.explanation:
         body += [Text(""), markdown(question.explanation)]
     if question.common_mistakes:
@@ -508,6 +587,7 @@ def feedback_screen(view: FeedbackView, symbols: Symbols) -> Group:
                 line.append_text(inline_markdown(" ".join(step.text.split())))
             steps.add_row(Text(f"{number}."), line)
         body.append(steps)
+    when = None
     if view.next_due_text or view.rating:
         when = Text("")
         if view.next_due_text:
@@ -518,16 +598,18 @@ def feedback_screen(view: FeedbackView, symbols: Symbols) -> Group:
             when.append(view.rating)
             if not view.next_due_text:  # logged, but the schedule did not move (practice)
                 when.append(" · schedule unchanged", style=STYLE_DIM)
-        body += [Text(""), when]
-    panel = FittedPanel(
-        Group(*body),
+    return verdict, answered, body, when
+
+
+def feedback_panel(view: FeedbackView, verdict: Text, body: RenderableType) -> FittedPanel:
+    return FittedPanel(
+        body,
         title=verdict,
         title_align="left",
         box=box.ROUNDED,
         border_style="green" if view.correct else "red",
         padding=(0, 1),
     )
-    return Group(panel)
 
 
 def _bulleted(text: str, bullet: str) -> Table:
@@ -538,9 +620,155 @@ def _bulleted(text: str, bullet: str) -> Table:
     return grid
 
 
-def feedback_keys(view: FeedbackView) -> Text:
-    undo = "" if view.mode is Mode.CHALLENGE else "   u undo"
-    return Text(f"Enter or space continue{undo}   q quit", style=STYLE_DIM)
+def feedback_keys(view: FeedbackView, width: int | None = None) -> Text:
+    """'Enter or space continue   u undo   q quit', broken between keys (never inside one)
+    when ``width`` is too narrow for one line."""
+    keys = ["Enter or space continue", *(() if view.mode is Mode.CHALLENGE else ("u undo",))]
+    return Text(_key_lines([*keys, "q quit"], width), style=STYLE_DIM)
+
+
+def _key_lines(keys: list[str], width: int | None) -> str:
+    lines = [keys[0]]
+    for key in keys[1:]:
+        if width is not None and len(lines[-1]) + 3 + len(key) > width:
+            lines.append(key)
+        else:
+            lines[-1] += f"   {key}"
+    return "\n".join(lines)
+
+
+MIN_EXPLANATION_ROWS = 3  # rows of explanation a cut feedback shows, the question giving way
+
+
+class AnsweredScreen:
+    """The screen after an answer: the question with its marks, the feedback (or, with
+    ``self_grade``, the verdict in a line) and the keys on the last row.
+
+    ``shown``: the question as it was answered (None: the feedback alone). ``height``: the
+    window's rows, which the screen fits (None: the full layout, however tall). When the full
+    layout is taller, the question gives way first (``COMPACTER``: hint, header, code, prompt,
+    then only the right and chosen choices); then the feedback's body is cut, marked ``… N
+    more lines``, keeping at least the answer and the start of the explanation (``CUT_WITH``:
+    the question's title and choices give way when they would not leave that much). The
+    verdict and the answer stay at the top and the keys at the bottom, never the other way
+    round. With a ``height`` the keys end without a line break, so that a full window does not
+    scroll by a row.
+    """
+
+    def __init__(
+        self,
+        view: FeedbackView,
+        symbols: Symbols,
+        *,
+        shown: QuestionView | None = None,
+        height: int | None = None,
+        self_grade: bool = False,
+    ) -> None:
+        self.view = view
+        self.symbols = symbols
+        self.shown = shown
+        self.height = height
+        self.self_grade = self_grade
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[RenderableType]:
+        options = options.update(height=None)
+        width = options.max_width
+        view = self.view
+
+        def rows(*renderables: RenderableType, width: int = width) -> list[list[Segment]]:
+            return console.render_lines(
+                Group(*renderables), options.update_width(max(1, width)), pad=False
+            )
+
+        verdict, answer, rest, when = feedback_parts(view, self.symbols)
+        if self.self_grade:
+            block: list[RenderableType] = [self_grade_verdict(view, self.symbols)]
+            keys = self_grade_prompt(view)
+        else:
+            body = [*answer, *rest, *([Text(""), when] if when is not None else [])]
+            block = [feedback_panel(view, verdict, Group(*body))]
+            keys = feedback_keys(view, width)
+        if self.height is None:
+            yield from (*self._question(FULL, width), *block, keys)
+            return
+        keys.end = ""
+        keys_rows = len(rows(keys))
+        spare = self.height - keys_rows - len(rows(*block))
+        # A verdict in a line has nothing to cut: its question gives way entirely instead.
+        for keep in (*COMPACTER, *CUT_WITH[1:]) if self.self_grade else COMPACTER:
+            question = self._question(keep, width)
+            if len(rows(*question)) <= spare:
+                yield from (*question, *block, keys)
+                return
+            if not question:
+                break
+        if not self.self_grade:
+            inner = width - 4  # inside the panel's borders and padding
+            body_rows = rows(*answer, *rest, width=inner)
+            when_rows = rows(when, width=inner) if when is not None else []
+            needed = min(len(body_rows), len(rows(*answer, width=inner)) + 1 + MIN_EXPLANATION_ROWS)
+            for keep in CUT_WITH:
+                question = self._question(keep, width)
+                # Rows inside the panel for the body's start and the mark where it is cut.
+                room = self.height - keys_rows - len(rows(*question)) - 2 - len(when_rows)
+                if room - 1 >= needed or keep is CUT_WITH[-1] or not question:
+                    head = self._cut(body_rows, room, needed, inner, rows)
+                    block = [feedback_panel(view, verdict, _Rows(head + when_rows))]
+                    break
+        else:
+            question = []
+        lines = rows(*question, *block)
+        yield _Rows(lines[: max(1, self.height - keys_rows)])  # a window too small for it all
+        yield keys
+
+    def _question(self, keep: Keep, width: int) -> list[RenderableType]:
+        if self.shown is None:
+            return []
+        return question_parts(self.shown, self.symbols, width, self.view, keep)
+
+    def _cut(
+        self,
+        body: list[list[Segment]],
+        room: int,
+        needed: int,
+        width: int,
+        rows: Callable[..., list[list[Segment]]],
+    ) -> list[list[Segment]]:
+        """The body's first rows and a mark saying how many more there are, in ``room`` rows
+        (a cut may fall earlier, at a paragraph's end, but keeps ``needed`` rows)."""
+        if len(body) <= room:
+            return body
+        head = body[: max(1, room - 1)]
+        # A heading (or a paragraph's first row) alone above the mark: cut before it.
+        blanks = [n for n, row in enumerate(head) if n and not _plain(row).strip()]
+        if blanks and blanks[-1] >= max(needed, len(head) - 2):
+            del head[blanks[-1] :]
+        more = sum(1 for row in body[len(head) :] if _plain(row).strip())
+        lines = f"{more} more line{'s' if more != 1 else ''}"
+        mark = Text(f"{self.symbols.more} {lines}: a taller window shows them", style=STYLE_DIM)
+        if mark.cell_len > width:
+            mark = Text(f"{self.symbols.more} {lines}", style=STYLE_DIM)
+        mark.truncate(max(1, width), overflow="ellipsis")
+        mark.no_wrap = True
+        return head + rows(mark, width=width)
+
+
+class _Rows:
+    """Rows already rendered (by ``Console.render_lines``), drawn as they are."""
+
+    def __init__(self, rows: list[list[Segment]]) -> None:
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        for row in self.rows:
+            yield from row
+            yield Segment.line()
+
+
+def _plain(row: list[Segment]) -> str:
+    return "".join(segment.text for segment in row)
 
 
 SELF_GRADES = ("Again", "Hard", "Good", "Easy")
@@ -616,6 +844,7 @@ def make_console(
     no_color: bool,
     file: object = None,
     width: int | None = None,
+    height: int | None = None,
     record: bool = False,
     force_terminal: bool | None = None,
 ) -> Console:
@@ -623,6 +852,7 @@ def make_console(
     return Console(
         file=file,  # type: ignore[arg-type]
         width=width,
+        height=height,
         record=record,
         force_terminal=force_terminal,
         no_color=no_color,

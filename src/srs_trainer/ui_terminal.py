@@ -131,6 +131,8 @@ class TerminalUI:
         # The question last drawn, redrawn above its feedback (without the keys and countdown
         # that were for answering it).
         self._view: QuestionView | None = None
+        # The last row drawn ends without a line break (a feedback filling the window).
+        self._line_open = False
 
     # --- SessionUI ---------------------------------------------------------------------------
 
@@ -189,12 +191,14 @@ class TerminalUI:
     def show_feedback(self, view: FeedbackView) -> UserInput:
         self._asking = None
         self._answered(view)
-        self.console.print(self._text.feedback_screen(view, self.symbols))
-        self.console.print(self._text.feedback_keys(view))
+        size = self.console.size
         try:
             with single_keys(self._fd):
                 while True:
-                    key = self._keys.read(None)
+                    key = self._keys.read(RESIZE_CHECK if self.console.is_terminal else None)
+                    if self.console.is_terminal and self.console.size != size:
+                        size = self.console.size  # resized: fit the new window
+                        self._answered(view)
                     if key in ENTER_KEYS:
                         return UserInput(InputKind.CONTINUE)
                     if key in ("u", "U"):
@@ -211,9 +215,7 @@ class TerminalUI:
         terminal already restored) for the session to handle like any interrupt.
         """
         grades = self._text.SELF_GRADES
-        self._answered(view)
-        self.console.print(self._text.self_grade_verdict(view, self.symbols))
-        self.console.print(self._text.self_grade_prompt(view))
+        self._answered(view, self_grade=True)
         with single_keys(self._fd):
             while True:
                 key = self._keys.read(None)
@@ -231,6 +233,9 @@ class TerminalUI:
     def _print_message(self, text: str) -> None:
         from rich.text import Text
 
+        if self._line_open:  # below the keys of a feedback, not after them on their row
+            self.console.line()
+            self._line_open = False
         self.console.print(Text(text, style=self._text.STYLE_WARN))
 
     def show_summary(self, summary: SessionSummary) -> None:
@@ -247,13 +252,13 @@ class TerminalUI:
         Messages ("Undone: ...", start-up notes) would be wiped with the screen otherwise.
         """
         if self.console.is_terminal:
-            self.console.clear()
+            self._wipe()
             for text in self._messages:
                 self._print_message(text)
 
     def _redraw_question(self, view: QuestionView, flash: str) -> None:
         """The question again, wrapped for the current width, with ``flash`` as a message."""
-        self.console.clear()
+        self._wipe()
         message = "\n".join(part for part in (view.message, flash) if part)
         self.console.print(
             self._text.question_screen(
@@ -261,16 +266,36 @@ class TerminalUI:
             )
         )
 
-    def _answered(self, view: FeedbackView) -> None:
-        """At a terminal, redraw the question just answered with its marks, without the keys,
-        messages and countdown that were for answering it, ready for the feedback below."""
-        shown = self._view
-        if not self.console.is_terminal or shown is None or shown.question != view.question:
+    def _answered(self, view: FeedbackView, *, self_grade: bool = False) -> None:
+        """The feedback (or the verdict to grade oneself by) and its keys.
+
+        At a terminal, on a cleared screen under the question just answered with its marks,
+        without the keys, messages and countdown that were for answering it; all of it fitted
+        to the window's height, so that the verdict never scrolls away. Elsewhere (a pipe, a
+        recording) printed after what is there already, in full.
+        """
+        text = self._text
+        if not self.console.is_terminal:
+            if self_grade:
+                self.console.print(text.self_grade_verdict(view, self.symbols))
+                self.console.print(text.self_grade_prompt(view))
+            else:
+                self.console.print(text.feedback_screen(view, self.symbols))
+                self.console.print(text.feedback_keys(view))
             return
-        self.console.clear()
-        self.console.print(
-            self._text.question_screen(shown, self.symbols, self.console.width, answered=view)
+        shown = self._view
+        if shown is not None and shown.question != view.question:
+            shown = None
+        self._wipe()
+        screen = text.AnsweredScreen(
+            view, self.symbols, shown=shown, height=self.console.height, self_grade=self_grade
         )
+        self.console.print(screen)
+        self._line_open = True
+
+    def _wipe(self) -> None:
+        self.console.clear()
+        self._line_open = False
 
     def _started(self, view: QuestionView) -> float:
         """When the question of ``view`` was first drawn (now, if it is a new question)."""
