@@ -13,6 +13,7 @@ from srs_trainer.cli import main
 from srs_trainer.library import load_library
 from srs_trainer.problems import InputError
 from srs_trainer.sources import load_decks
+from srs_trainer.store import Store
 from trainer_helpers import DECK_YAML, write_deck
 
 OTHER_YAML = DECK_YAML.replace("id: demo\n", "id: other\n").replace("Demo deck", "Other deck")
@@ -181,3 +182,54 @@ def test_a_review_with_only_invalid_sources_fails_and_says_why(tmp_path: Path) -
     assert result.exit_code == 1
     assert f"{draft}:" in result.output and "no decks to train on" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_copy_of_a_deck_left_out_for_its_id_does_not_replace_the_deck(tmp_path: Path) -> None:
+    """Copying a deck to start a new one (its id not changed yet) must not touch the old."""
+    write_deck(tmp_path / "cards")
+    args = ["review", "--home", str(tmp_path / "home"), "--no-bundled",
+            "--cards", str(tmp_path / "cards")]
+    env = {"SRS_NOW": "2026-01-01T09:00:00Z"}
+    assert CliRunner().invoke(main, args, input="q\n", env=env).exit_code == 0
+    copy = write_deck(tmp_path / "cards", DECK_YAML.replace("id: c1", "id: new1")
+                      .replace("First challenge?", "A new question?"), "zcopy.yaml")
+
+    result = CliRunner().invoke(main, args, input="q\n", env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "First challenge?" in result.output and "A new question?" not in result.output
+    assert f"{copy}:2: error: deck id 'demo' is already used by" in result.output
+    home_db = Store.open(tmp_path / "home" / "progress.sqlite3")
+    assert [c.question_id for c in home_db.cards()] == ["c1", "c2", "p1"]
+
+
+def test_a_cached_deck_is_named_by_the_path_given_now(
+    cards: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    load_library([Path("cards/demo.yaml")], tmp_path / "cache")
+    monkeypatch.chdir(tmp_path / "cards")
+    for file in (tmp_path / "cache").glob("*.bin"):
+        if file.name != "index.bin":
+            file.unlink()  # the parsed deck is gone: it must be parsed again from its path
+
+    library = load_library([cards[0]], tmp_path / "cache")
+
+    assert library.entry("demo").source_path == str(cards[0])
+    assert library["demo"].question("c1").prompt == "First challenge?"
+
+
+def test_a_changed_source_removes_only_its_own_old_cache_file(
+    cards: list[Path], tmp_path: Path
+) -> None:
+    load_library(cards, tmp_path / "cache")
+    stranger = tmp_path / "cache" / "f00d.bin"  # e.g. written by another trainer just now
+    stranger.write_bytes(b"")
+    before = {f.name for f in (tmp_path / "cache").glob("*.bin")}
+    cards[0].write_text(DECK_YAML.replace("First challenge?", "Edited?"), "utf-8")
+
+    load_library(cards, tmp_path / "cache")
+
+    after = {f.name for f in (tmp_path / "cache").glob("*.bin")}
+    assert stranger.exists()
+    assert len(before - after) == 1 and len(after - before) == 1

@@ -18,12 +18,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .files import CACHE_FORMAT, read_cache, sha256, stat_key, write_cache
 from .model import Deck, Question
 from .problems import InputError, Problem, duplicate_deck_ids
 
 # Bump when what the cache holds changes shape (or the meaning of a source changes).
-LIBRARY_VERSION = f"library-1/{CACHE_FORMAT}"
+LIBRARY_VERSION = f"library-1/{__version__}/{CACHE_FORMAT}"
 INDEX_NAME = "index.bin"
 
 
@@ -136,7 +137,8 @@ def load_library(paths: Sequence[Path], cache_dir: Path | None, *,
     index = read_cache(index_path, LIBRARY_VERSION) if index_path is not None else None
     known: dict[str, Any] = dict(index["sources"]) if index is not None else {}
     entries: list[DeckEntry] = []
-    parsed: dict[str, Deck] = {}
+    parsed: dict[str, Deck] = {}  # by source path: two sources may claim one deck id
+    replaced: set[str] = set()  # cache files of this run's changed sources
     problems: list[Problem] = []
     changed = False
     for path in paths:
@@ -144,7 +146,8 @@ def load_library(paths: Sequence[Path], cache_dir: Path | None, *,
         record = known.get(name)
         stat = stat_key(path)
         if record is not None and stat is not None and record["stat"] == stat:
-            entries.append(DeckEntry(*record["entry"]))
+            # Named as now given: the cached entry may come from another working folder.
+            entries.append(replace(DeckEntry(*record["entry"]), source_path=str(path)))
             continue
         try:
             data = path.read_bytes()
@@ -163,11 +166,13 @@ def load_library(paths: Sequence[Path], cache_dir: Path | None, *,
                 problems.extend(error.problems)
                 continue
             entry = DeckEntry.of(deck, digest)
-            parsed[deck.id] = deck
+            parsed[entry.source_path] = deck
             if cache_dir is not None:
                 write_cache(cache_dir / f"{digest}.bin",
                             {"version": LIBRARY_VERSION, "deck": deck.to_dict()})
         entries.append(entry)
+        if record is not None:
+            replaced.add(record["file"])
         known[name] = {"stat": stat, "sha256": digest, "file": f"{digest}.bin",
                        "entry": entry.to_tuple()}
         changed = True
@@ -180,7 +185,10 @@ def load_library(paths: Sequence[Path], cache_dir: Path | None, *,
         entries = [e for e in entries if e.source_path not in twice]
     if changed and index_path is not None:
         write_cache(index_path, {"version": LIBRARY_VERSION, "sources": known})
-        _prune(index_path.parent, {record["file"] for record in known.values()})
+        # Only files this run replaced: another trainer starting now may be writing others.
+        kept = {record["file"] for record in known.values()}
+        for file in replaced - kept:
+            (index_path.parent / file).unlink(missing_ok=True)
 
     def raw_deck(entry: DeckEntry) -> Mapping[str, Any]:
         cached = read_cache(cache_dir / f"{entry.digest}.bin", LIBRARY_VERSION) \
@@ -192,7 +200,8 @@ def load_library(paths: Sequence[Path], cache_dir: Path | None, *,
 
         return parse_deck(read_source(entry.source_path), entry.source_path).to_dict()
 
-    library = DeckLibrary(entries, raw_deck, parsed)
+    built = {e.deck_id: parsed[e.source_path] for e in entries if e.source_path in parsed}
+    library = DeckLibrary(entries, raw_deck, built)
     for problem in problems:
         library.skipped.setdefault(problem.path, []).append(problem)
     return library
@@ -200,9 +209,3 @@ def load_library(paths: Sequence[Path], cache_dir: Path | None, *,
 
 def _duplicate_ids(entries: Sequence[DeckEntry]) -> list[Problem]:
     return duplicate_deck_ids((e.deck_id, e.source_path, e.id_line) for e in entries)
-
-
-def _prune(folder: Path, keep: set[str]) -> None:
-    for file in folder.glob("*.bin"):
-        if file.name != INDEX_NAME and file.name not in keep:
-            file.unlink(missing_ok=True)

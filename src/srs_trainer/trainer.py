@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from . import scheduling
+from . import __version__, scheduling
 from .config import DeckSettings, Settings, bundled_cards_dir
 from .library import DeckEntry, DeckLibrary
 from .mastery import (
@@ -43,7 +43,7 @@ SYNC_VERSION = "1"
 
 
 def _synced_digest(entry: DeckEntry) -> str:
-    return f"{SYNC_VERSION}:{entry.digest}"
+    return f"{SYNC_VERSION}/{__version__}:{entry.digest}"
 
 
 def answer_key(question: Question) -> str:
