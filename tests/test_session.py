@@ -284,6 +284,29 @@ def test_line_mode_prints_author_markdown_as_plain_text(tmp_path: Path) -> None:
         assert marker not in out, f"{marker!r} left in line mode:\n{out}"
 
 
+def test_line_mode_shows_common_mistakes_after_a_right_answer_too(tmp_path: Path) -> None:
+    """As the terminal screen does: the mistakes are worth reading whichever way it went."""
+    trainer = make_trainer(tmp_path, MARKDOWN_DECK)
+    options = SessionOptions(Mode.PRACTICE, reschedule=False, deck_ids=["md"])
+    _, out, _ = _session(trainer, [(5, "a"), (0, "")],
+                         queue=trainer.section_queue("md", "practice"), options=options)
+    assert "Correct: A." in out
+    assert "Common mistakes:\n  - Believing await blocks.\n" in out
+
+
+def test_a_blank_answer_gets_the_keys_once(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    _, out, _ = _session(trainer, [(1, ""), (1, ""), (1, "a"), (0, "q")])
+    help_line = "Type a letter (A-C) or number (1-3), h for the hint, u to undo, q to quit."
+    assert f"Your answer: \n{help_line}\nYour answer: \nYour answer: a\n" in out
+    assert out.count(help_line) == 1
+    # A challenge answer stands: no undo to offer.
+    _, out, _ = _session(trainer, [(1, ""), (1, "a"), (0, "q")],
+                         queue=trainer.section_queue("demo", "challenge"),
+                         options=SessionOptions(Mode.CHALLENGE, deck_ids=["demo"]))
+    assert "Your answer: \nType a letter (A-C) or number (1-3), h for the hint, q to quit.\n" in out
+
+
 def test_piped_answers_are_echoed_and_bad_ones_explained(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
     _, out, _ = _session(trainer, [(1, "x"), (1, "4"), (1, "a"), (0, "q")])

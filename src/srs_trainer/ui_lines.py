@@ -64,9 +64,11 @@ def _plain_inline(text: str) -> str:
 GRADES = {"1": 1, "2": 2, "3": 3, "4": 4, "a": 1, "again": 1, "hard": 2, "good": 3, "easy": 4}
 
 
-def choices_help(count: int) -> str:
-    """HELP for a question of ``count`` choices: 'Type a letter (A-D) or number (1-4), ...'."""
-    return HELP.replace("A-F", f"A-{LETTERS[count - 1]}").replace("1-6", f"1-{count}")
+def choices_help(count: int, *, undo: bool = True) -> str:
+    """HELP for a question of ``count`` choices: 'Type a letter (A-D) or number (1-4), ...';
+    without ``undo`` (a challenge answer stands), no 'u to undo'."""
+    text = HELP.replace("A-F", f"A-{LETTERS[count - 1]}").replace("1-6", f"1-{count}")
+    return text if undo else text.replace(" u to undo,", "")
 
 
 def _indent(text: str, prefix: str = "    ") -> str:
@@ -110,6 +112,8 @@ class LineUI:
             isatty = getattr(self.stdin, "isatty", None)
             echo = not (callable(isatty) and isatty())
         self.echo = echo
+        # A blank answer gets the keys once; after that it only asks again (an Enter too many).
+        self._blank_helped = False
 
     def _say(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
@@ -149,6 +153,7 @@ class LineUI:
 
     def read_input(self, view: QuestionView) -> UserInput:
         letters = LETTERS[: len(view.question.choices)]
+        help_text = choices_help(len(letters), undo=view.mode is not Mode.CHALLENGE)
         while True:
             line = self._read("Your answer: ")
             if line is None:
@@ -165,7 +170,10 @@ class LineUI:
             if word.isdigit() and 1 <= int(word) <= len(letters):
                 return UserInput(InputKind.ANSWER, letters[int(word) - 1])
             if word:
-                self._say(f"'{line}' is not a choice. {choices_help(len(letters))}")
+                self._say(f"'{line}' is not a choice. {help_text}")
+            elif not self._blank_helped:
+                self._blank_helped = True
+                self._say(help_text)
 
     def show_feedback(self, view: FeedbackView) -> UserInput:
         question = view.question
@@ -188,7 +196,7 @@ class LineUI:
                 self._say(f"  {number}. {title}".rstrip())
                 if text.strip():
                     self._say(_indent(text.strip("\n"), "     "))
-        if not view.correct and question.common_mistakes:
+        if question.common_mistakes:  # after every answer, as on the terminal screen
             self._say("Common mistakes:")
             for mistake in question.common_mistakes:
                 self._say(f"  - {plain_markdown(mistake.strip())}")
