@@ -808,7 +808,8 @@ def test_a_window_too_small_for_the_explanation_still_starts_with_the_verdict(
 def test_self_grading_on_a_short_window_keeps_the_verdict_and_the_grades_in_view(
     terminal: tuple[int, int],
 ) -> None:
-    window = _answer_twice_wrong(terminal, 50, 12, self_grade=True)
+    # 13 rows: the verdict's 4 (its choice text hanging under it), the grades' 2, the choices' 7.
+    window = _answer_twice_wrong(terminal, 50, 13, self_grade=True)
     rows = window.splitlines()
     assert rows[0].startswith("✓ A Async views let Django")  # the marked choices first
     assert "✗ B Async views" in window and "✗ C Async views" in window
@@ -867,3 +868,32 @@ def test_a_wrapped_hint_hangs_under_its_first_row() -> None:
     assert rows[hint].rstrip() == "» Hint: Django guards its synchronous database"
     assert rows[hint + 1].rstrip() == "        methods against being called from a"
     assert rows[hint + 2].rstrip() == "        running event loop."
+
+
+def test_a_wrapped_answer_and_self_grade_verdict_hang_under_the_choice_text() -> None:
+    view = feedback_view(question=LONG_EXPLANATION)
+    text = render(terminal_text.feedback_screen(view, UNICODE), width=50)
+    rows = [line[2:-2].rstrip() for line in text.splitlines()]
+    answer = rows.index("Answer: A  Async views let Django handle many")
+    assert rows[answer + 1 : answer + 3] == [
+        "           requests at once without waiting",
+        "           for slow operations to finish.",
+    ]
+    verdict = render(terminal_text.self_grade_verdict(view, UNICODE), width=70).splitlines()
+    assert [row.rstrip() for row in verdict] == [
+        "✗ Not quite: the answer is A  Async views let Django handle many",
+        "                              requests at once without waiting for",
+        "                              slow operations to finish.",
+    ]
+    # Too narrow to hang 30 columns in: the text starts a row below, under the verdict's words.
+    verdict = render(terminal_text.self_grade_verdict(view, UNICODE), width=50).splitlines()
+    assert [row.rstrip() for row in verdict] == [
+        "✗ Not quite: the answer is A",
+        "  Async views let Django handle many requests at",
+        "  once without waiting for slow operations to",
+        "  finish.",
+    ]
+    # A choice without text: the answer alone, its code under it.
+    code_only = feedback_view(question=CODE_CHOICES, chosen="A")
+    text = render(terminal_text.feedback_screen(code_only, UNICODE), width=50)
+    assert re.search(r"│ Answer: B\s+│\n│ async def my_view\(request\):", text)

@@ -154,9 +154,16 @@ class Hanging:
 
     MIN_ROOM = 12  # columns the body keeps; narrower, it wraps under the lead instead
 
-    def __init__(self, lead: Text, body: Text) -> None:
+    def __init__(
+        self, lead: Text, body: Text, *, min_room: int = MIN_ROOM, narrow: int | None = None
+    ) -> None:
+        """``min_room``: the fewest columns the body hangs in. With less, the whole wraps from
+        column 0 or, given ``narrow``, the lead stands on a row of its own and the body hangs
+        ``narrow`` columns in under it."""
         self.lead = lead
         self.body = body
+        self.min_room = min_room
+        self.narrow = narrow
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         indent = self.lead.cell_len
@@ -166,15 +173,29 @@ class Hanging:
         )
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
-        indent = self.lead.cell_len
+        lead = self.lead
+        indent = lead.cell_len
         room = options.max_width - indent
-        if room < self.MIN_ROOM:
+        if room < self.min_room and self.narrow is not None and self.narrow < indent:
+            lead = lead.copy()
+            lead.rstrip()
+            lead.no_wrap = True
+            lead.overflow = "fold"
+            lead.end = "\n"
+            yield lead
+            lead = Text(" " * self.narrow)
+            indent = self.narrow
+            room = options.max_width - indent
+        elif room < self.min_room:
             whole = self.lead.copy()
             whole.append_text(self.body)
             yield whole
             return
+        if room < 1:
+            yield self.body
+            return
         for number, line in enumerate(self.body.wrap(console, room, overflow="fold")):
-            row = self.lead.copy() if number == 0 else Text(" " * indent)
+            row = lead.copy() if number == 0 else Text(" " * indent)
             row.append_text(line)
             row.rstrip()
             row.no_wrap = True
@@ -558,11 +579,7 @@ def feedback_parts(
     if view.elapsed:
         verdict.append(f"  ({format_seconds(view.elapsed)})", style=STYLE_DIM)
 
-    answer = Text()
-    answer.append(f"Answer: {correct.letter}", style=STYLE_RIGHT)
-    if correct.text:
-        answer.append("  ")
-        answer.append_text(inline_markdown(correct.text.strip()))
+    answer = _hanging_choice(Text(f"Answer: {correct.letter}", style=STYLE_RIGHT), correct.text)
     answered: list[RenderableType] = [answer]
     if correct.code is not None:
         answered.append(code_block(correct.code))
@@ -774,18 +791,32 @@ def _plain(row: list[Segment]) -> str:
 SELF_GRADES = ("Again", "Hard", "Good", "Easy")
 
 
-def self_grade_verdict(view: FeedbackView, symbols: Symbols) -> Text:
-    """The outcome in one line, shown before the learner rates themselves."""
+def self_grade_verdict(view: FeedbackView, symbols: Symbols) -> RenderableType:
+    """The outcome in one line (the choice's text wrapped under itself), shown before the
+    learner rates themselves."""
     correct = view.question.correct_choice
     if view.correct:
         line = Text(f"{symbols.right} Correct: ", style=STYLE_RIGHT)
     else:
         line = Text(f"{symbols.wrong} Not quite: ", style=STYLE_WRONG)
     line.append(f"the answer is {correct.letter}")
-    if correct.text:
-        line.append("  ")
-        line.append_text(inline_markdown(correct.text.strip()))
-    return line
+    # Hanging 30 columns in would leave a thin column: narrower, the text starts a row below.
+    return _hanging_choice(line, correct.text, min_room=VERDICT_MIN_ROOM, narrow=2)
+
+
+VERDICT_MIN_ROOM = 36  # columns for the choice text beside a self-grade verdict
+
+
+def _hanging_choice(
+    lead: Text, text: str, *, min_room: int = Hanging.MIN_ROOM, narrow: int | None = None
+) -> RenderableType:
+    """``lead``, two spaces and a choice's text, whose wrapped rows hang under that text
+    (not back at column 0, under the lead); ``lead`` alone for a choice without text."""
+    if not text:
+        return lead
+    lead = lead.copy()
+    lead.append("  ")
+    return Hanging(lead, inline_markdown(text.strip()), min_room=min_room, narrow=narrow)
 
 
 def self_grade_prompt(view: FeedbackView) -> Text:
