@@ -393,6 +393,64 @@ def test_feedback_is_fitted_again_when_the_window_is_resized(run_review, deck: P
     assert "EXIT=0" in terminal.wait_for(r"EXIT=\d+")
 
 
+TALL_CODE_DECK = LONG_DECK.replace(
+    """\
+        async def my_view(request):
+            await asyncio.sleep(0.5)  # a slow API call, awaited
+            return JsonResponse({'ok': True})
+""",
+    """\
+        import asyncio
+        from django.http import JsonResponse
+
+
+        async def fetch_rates(client):
+            response = await client.get('https://rates.example/api/latest')
+            return response.json()
+
+
+        async def my_view(request):
+            async with httpx.AsyncClient() as client:
+                rates = await fetch_rates(client)
+            await asyncio.sleep(0.5)  # a slow API call, awaited
+            return JsonResponse({'ok': True, 'rates': rates})
+""",
+)
+
+
+@needs_tmux
+def test_a_question_fits_a_short_window_and_again_when_resized(run_review, deck: Path) -> None:
+    assert TALL_CODE_DECK != LONG_DECK
+    deck.write_text(TALL_CODE_DECK, encoding="utf-8")
+    terminal = run_review(width=50, height=30)
+    terminal.wait_for(r"attempts? left")
+    terminal.keys("h")
+    screen = terminal.wait_for(r"Hint:")
+    rows = _last_rows(screen)
+    assert len(rows) <= 30 and max(len(row) for row in rows) <= 50
+    assert rows[0].startswith("╭─ Why use async views in Django?")  # nothing scrolled away
+    assert rows[1].startswith("│ What is the main benefit of using async views")
+    assert "import asyncio" in screen and re.search(r"^│ … \d+ more lines", screen, re.M)
+    for start in ("A Async views let Django", "B Async views replace", "C Async views make",
+                  "D Async views speed up"):
+        assert start in screen
+    assert rows[-2].rstrip() == "A-D or 1-4 answer   u undo   q quit"
+    assert re.fullmatch(r"\d:\d\d left · 2 attempts left", rows[-1].strip())
+
+    terminal.resize(80, 24)
+    screen = terminal.wait_for(r"^╭─ Why use async views in Django\? ─{40}", timeout=5)
+    rows = _last_rows(screen)
+    assert len(rows) <= 24 and "more lines" in screen and "D Async views speed up" in screen
+    assert re.fullmatch(r"\d:\d\d left · 2 attempts left", rows[-1].strip())
+
+    terminal.resize(100, 40)  # room for it all: the full layout again
+    screen = terminal.wait_for(r"^Terminal test deck review", timeout=5)
+    assert "'ok': True, 'rates': rates" in screen and "more lines" not in screen
+    assert re.search(r"^» Hint: Think about how waiting for slow tasks affects", screen, re.M)
+    terminal.keys("q")
+    assert "EXIT=0" in terminal.wait_for(r"EXIT=\d+")
+
+
 @needs_tmux
 def test_the_terminal_review_path_imports_no_genanki(run_review, tmp_path: Path) -> None:
     imports = tmp_path / "imports.txt"

@@ -590,7 +590,9 @@ def _terminal_ui(slave: int, width: int, height: int = 35) -> tuple[TerminalUI, 
 def _last_screen(out: io.StringIO) -> str:
     """What is on screen since the last clear, carriage-return redraws resolved."""
     screen = ANY_CONTROL.sub("", out.getvalue().rsplit("\x1b[2J", 1)[1])
-    return "\n".join(line.rsplit("\r", 1)[-1] for line in screen.splitlines())
+    # Split at line breaks only: "\r" starts a redraw of the row it is on, not a new row.
+    rows = screen.rstrip("\n").split("\n")
+    return "\n".join(line.rsplit("\r", 1)[-1] for line in rows)
 
 
 def test_feedback_keeps_the_question_but_not_its_keys_and_countdown(
@@ -897,3 +899,104 @@ def test_a_wrapped_answer_and_self_grade_verdict_hang_under_the_choice_text() ->
     code_only = feedback_view(question=CODE_CHOICES, chosen="A")
     text = render(terminal_text.feedback_screen(code_only, UNICODE), width=50)
     assert re.search(r"│ Answer: B\s+│\n│ async def my_view\(request\):", text)
+
+
+# --- the question being answered fits the window --------------------------------------------
+
+TALL_CODE = replace(
+    LONG_EXPLANATION,
+    code=Code(
+        "import asyncio\n"
+        "from django.http import JsonResponse\n\n\n"
+        "async def fetch_rates(client):\n"
+        "    response = await client.get('https://rates.example/api/latest')  # slow\n"
+        "    return response.json()\n\n\n"
+        "async def my_view(request):\n"
+        "    async with httpx.AsyncClient() as client:\n"
+        "        rates = await fetch_rates(client)\n"
+        "    await asyncio.sleep(0.5)\n"
+        "    return JsonResponse({'ok': True, 'rates': rates})\n"
+    ),
+)
+
+
+def _asking(
+    terminal: tuple[int, int], width: int, height: int, view: QuestionView, keys: bytes = b"a"
+) -> tuple[str, TerminalUI]:
+    """The window while ``view`` waits for a key (its last ``height`` rows), then ``keys``."""
+    master, slave = terminal
+    ui, out = _terminal_ui(slave, width, height)
+    ui.show_question(view)
+    press(master, keys)
+    ui.read_input(view)
+    lines = _last_screen(out).splitlines()
+    assert max(len(line) for line in lines) <= width
+    return "\n".join(lines[-height:]), ui
+
+
+@pytest.mark.parametrize(("width", "height"), [(50, 30), (80, 24)])
+def test_a_question_on_a_short_window_keeps_its_prompt_choices_keys_and_countdown(
+    terminal: tuple[int, int], width: int, height: int
+) -> None:
+    view = question_view(TALL_CODE, hint_shown=True, message="Not quite: 1 attempt left")
+    window, _ = _asking(terminal, width, height, view, b"xa")
+    rows = window.splitlines()
+    assert len(rows) <= height
+    # The top: the panel with the question's title, the prompt's start under it.
+    assert rows[0].startswith("╭─ Why use async views in Django?"), window
+    assert rows[1].startswith("│ What is the main benefit of using async views")
+    for choice in TALL_CODE.choices:  # every choice, whole
+        assert " ".join(choice.text.split()[:6]) in " ".join(window.split())
+        assert choice.text.split()[-1] in window
+    assert "import asyncio" in window  # the code's start...
+    assert re.search(r"^│ … \d+ more lines", window, re.M)  # ...cut, and saying so
+    assert "JsonResponse({'ok': True" not in window
+    assert "Not quite: 1 attempt left" in window and "not a key here" in window
+    assert rows[-2].rstrip() == "A-D or 1-4 answer   u undo   q quit"
+    assert rows[-1].strip() == "0:05 left · 2 attempts left"
+    # What matters least gave way first: the deck line, the blank rows, the hint but a row.
+    assert "Why async matters in Django" not in window
+    hint = next(row for row in rows if row.startswith("» Hint:"))
+    assert hint.rstrip().endswith("…") or "requests." in hint
+
+
+def test_a_question_that_fits_keeps_the_full_layout(terminal: tuple[int, int]) -> None:
+    view = question_view(TALL_CODE, hint_shown=True)
+    window, _ = _asking(terminal, 100, 35, view)
+    full = render(terminal_text.question_screen(view, UNICODE, 100))
+    assert window.startswith(full.rstrip("\n")[:200])
+    assert "more lines" not in window and "Why async matters in Django" in window
+    assert "JsonResponse({'ok': True, 'rates': rates})" in window
+    assert "» Hint: Think about how waiting" in window
+
+
+def test_a_question_too_tall_even_without_its_code_keeps_the_keys(
+    terminal: tuple[int, int],
+) -> None:
+    view = question_view(TALL_CODE, message="'x' is not a key here: use the keys below.")
+    window, _ = _asking(terminal, 50, 12, view)
+    rows = window.splitlines()
+    assert len(rows) <= 12
+    assert rows[0].startswith("╭─ Why use async views") and "What is the main" in rows[1]
+    assert "more lines" in rows[2] and "A Async views let Django" in window
+    assert [row.rstrip() for row in rows[-3:-1]] == [
+        "'x' is not a key here: use the keys below.",
+        "A-D or 1-4 answer   h hint   u undo   q quit",
+    ]
+    assert rows[-1].strip() == "0:05 left · 2 attempts left"
+
+
+def test_a_resized_window_fits_the_question_again(terminal: tuple[int, int]) -> None:
+    master, slave = terminal
+    ui, out = _terminal_ui(slave, 100, 40)
+    view = question_view(TALL_CODE)
+    ui.show_question(view)
+    assert "JsonResponse({'ok': True" in _last_screen(out)  # the check below can fail
+    threading.Timer(0.05, setattr, (ui.console, "size", (50, 24))).start()
+    press(master, b"")  # nothing typed: the resize is seen while waiting
+    threading.Timer(0.6, os.write, (master, b"a")).start()
+    ui.read_input(view)
+    rows = _last_screen(out).splitlines()[-24:]
+    assert rows[0].startswith("╭─ Why use async views in Django?") and len(rows) <= 24
+    assert "more lines" in "\n".join(rows) and "JsonResponse({'ok': True" not in "\n".join(rows)
+    assert rows[-1].strip() == "0:05 left · 2 attempts left"

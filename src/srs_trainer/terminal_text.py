@@ -406,9 +406,11 @@ def choices_table(
 
 @dataclass(frozen=True)
 class Keep:
-    """Which parts of an answered question stay on screen above its feedback."""
+    """Which parts of a question stay on screen, asked or above its feedback."""
 
     hint: bool = True
+    hint_line: bool = False  # the hint cut to one row, ending with "…"
+    spacing: bool = True  # the blank rows above the hint, the message and the keys
     header: bool = True  # deck title and progress
     code: bool = True  # the code in the prompt's panel
     prompt: bool = True  # the prompt's panel; without it, the question's title on a line
@@ -436,21 +438,109 @@ CUT_WITH = (
 )
 
 
+# Taller than the window, the question being answered gives way, what matters least first, so
+# that its prompt's start, its choices, the keys and the countdown stay in view.
+ASKING = (
+    FULL,
+    Keep(spacing=False),
+    Keep(spacing=False, header=False),
+    Keep(spacing=False, header=False, hint_line=True),
+)
+# Still too tall: the prompt's panel is cut short, its code first, marked "… N more lines"
+# (keeping MIN_CODE_ROWS of code while the hint keeps its row; then the hint goes too).
+ASKING_CUT = (ASKING[-1], Keep(spacing=False, header=False, hint=False))
+MIN_CODE_ROWS = 3
+
+
 def question_screen(
-    view: QuestionView, symbols: Symbols, width: int, answered: FeedbackView | None = None
+    view: QuestionView,
+    symbols: Symbols,
+    width: int,
+    answered: FeedbackView | None = None,
+    keep: Keep = FULL,
+    body: RenderableType | None = None,
 ) -> Group:
     """Everything of a question except the live status line (see ``status_line``).
 
     ``answered``: the question above its feedback, the right choice and the wrong one marked,
-    without the keys and messages that were for answering it.
+    without the keys and messages that were for answering it. ``keep`` and ``body`` (what
+    the prompt's panel holds instead of the prompt and code): see ``question_parts``.
     """
-    parts = question_parts(view, symbols, width, answered)
+    parts = question_parts(view, symbols, width, answered, keep, body)
     if answered is not None:
         return Group(*parts)
+    space = (1, 0, 0, 0) if keep.spacing else (0, 0, 0, 0)
     if view.message:
-        parts.append(Padding(Text(view.message, style=STYLE_WARN), (1, 0, 0, 0)))
-    parts.append(Padding(key_help(view, width), (1, 0, 0, 0)))
+        parts.append(Padding(Text(view.message, style=STYLE_WARN), space))
+    parts.append(Padding(key_help(view, width), space))
     return Group(*parts)
+
+
+def prompt_body(question: Question) -> Group:
+    """What the question's panel holds: the prompt, then its code after a blank row."""
+    body: list[RenderableType] = [markdown(question.prompt)]
+    if question.code is not None:
+        body += [Text(""), code_block(question.code)]
+    return Group(*body)
+
+
+class QuestionScreen:
+    """The question being answered (``question_screen``), fitted to ``height`` rows, the row
+    of the status line drawn under it left free (None: the full layout, however tall).
+
+    When the full layout is taller, what matters least gives way first (``ASKING``: the blank
+    rows above the keys, the deck and progress line, the hint but its first row); then the
+    panel's code is cut, then its prompt, marked ``… N more lines`` (``ASKING_CUT``: the hint
+    goes when MIN_CODE_ROWS of code would not fit beside it). The prompt's start, the choices,
+    the message and the keys stay; in a window too small even for those, the rows at the
+    bottom of the choices give way, never the keys.
+    """
+
+    def __init__(self, view: QuestionView, symbols: Symbols, *, height: int | None = None):
+        self.view = view
+        self.symbols = symbols
+        self.height = height
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[RenderableType]:
+        options = options.update(height=None)
+        width = options.max_width
+        view, symbols = self.view, self.symbols
+
+        def rows(*renderables: RenderableType, width: int = width) -> list[list[Segment]]:
+            return console.render_lines(
+                Group(*renderables), options.update_width(max(1, width)), pad=False
+            )
+
+        if self.height is None:
+            yield question_screen(view, symbols, width)
+            return
+        room = self.height - 1  # the status line's row
+        for keep in ASKING:
+            screen = question_screen(view, symbols, width, keep=keep)
+            if len(rows(screen)) <= room:
+                yield screen
+                return
+        inner = width - 4  # inside the panel's borders and padding
+        body = rows(prompt_body(view.question), width=inner)
+        prompt = len(rows(markdown(view.question.prompt), width=inner))
+        code = len(body) - prompt
+        for keep in ASKING_CUT:
+            empty = question_screen(view, symbols, width, keep=keep, body=_Rows([]))
+            space = room - len(rows(empty))
+            # Rows for the prompt, and for some code unless the hint is gone too.
+            needed = prompt + min(code, 1 + MIN_CODE_ROWS) if keep.hint else 1
+            if len(body) <= space or space - 1 >= needed or keep is ASKING_CUT[-1]:
+                head = cut_rows(body, max(space, 2), needed, inner, rows, symbols)
+                screen = question_screen(view, symbols, width, keep=keep, body=_Rows(head))
+                break
+        lines = rows(screen)
+        if len(lines) > room:  # a window too small for it all: the message and keys stay
+            message = [Text(view.message, style=STYLE_WARN)] if view.message else []
+            keys = len(rows(*message, key_help(view, width)))
+            lines = lines[: max(0, room - keys)] + lines[-keys:]
+        yield _Rows(lines[-max(1, room) :])
 
 
 def question_parts(
@@ -459,8 +549,10 @@ def question_parts(
     width: int,
     answered: FeedbackView | None = None,
     keep: Keep = FULL,
+    body: RenderableType | None = None,
 ) -> list[RenderableType]:
-    """The question's header, panel, choices and hint, those that ``keep`` keeps."""
+    """The question's header, panel, choices and hint, those that ``keep`` keeps; ``body``:
+    what the panel holds instead of the prompt and its code (rows cut to fit a window)."""
     question = view.question
     parts: list[RenderableType] = []
     if keep.header:
@@ -474,13 +566,12 @@ def question_parts(
             )
         )
     if keep.prompt:
-        body: list[RenderableType] = [markdown(question.prompt)]
-        if question.code is not None and keep.code:
-            body += [Text(""), code_block(question.code)]
+        if body is None:
+            body = prompt_body(question) if keep.code else markdown(question.prompt)
         details = [part for part in (question.kind, question.level) if part]
         parts.append(
             FittedPanel(
-                Group(*body),
+                body,
                 title=Text(question.title or "Question", style=STYLE_TITLE),
                 title_align="left",
                 subtitle=(
@@ -511,8 +602,14 @@ def question_parts(
     if view.hint_shown and question.hint and keep.hint:
         words = inline_markdown(question.hint.strip())
         words.style = STYLE_HINT  # the whole hint in its colour, its `code` styled on top
-        hint = Hanging(Text(f"{symbols.hint} Hint: ", style=STYLE_HINT), words)
-        parts.append(Padding(hint, (1, 0, 0, 0)))
+        lead = Text(f"{symbols.hint} Hint: ", style=STYLE_HINT)
+        if keep.hint_line:
+            line = lead + words
+            line.no_wrap, line.overflow = True, "ellipsis"
+            parts.append(line)
+        else:
+            hint = Hanging(lead, words)
+            parts.append(Padding(hint, (1, 0, 0, 0) if keep.spacing else (0, 0, 0, 0)))
     return parts
 
 
@@ -755,21 +852,36 @@ class AnsweredScreen:
     ) -> list[list[Segment]]:
         """The body's first rows and a mark saying how many more there are, in ``room`` rows
         (a cut may fall earlier, at a paragraph's end, but keeps ``needed`` rows)."""
-        if len(body) <= room:
-            return body
-        head = body[: max(1, room - 1)]
-        # A heading (or a paragraph's first row) alone above the mark: cut before it.
-        blanks = [n for n, row in enumerate(head) if n and not _plain(row).strip()]
-        if blanks and blanks[-1] >= max(needed, len(head) - 2):
-            del head[blanks[-1] :]
-        more = sum(1 for row in body[len(head) :] if _plain(row).strip())
-        lines = f"{more} more line{'s' if more != 1 else ''}"
-        mark = Text(f"{self.symbols.more} {lines}: a taller window shows them", style=STYLE_DIM)
-        if mark.cell_len > width:
-            mark = Text(f"{self.symbols.more} {lines}", style=STYLE_DIM)
-        mark.truncate(max(1, width), overflow="ellipsis")
-        mark.no_wrap = True
-        return head + rows(mark, width=width)
+        return cut_rows(body, room, needed, width, rows, self.symbols)
+
+
+def cut_rows(
+    body: list[list[Segment]],
+    room: int,
+    needed: int,
+    width: int,
+    rows: Callable[..., list[list[Segment]]],
+    symbols: Symbols,
+) -> list[list[Segment]]:
+    """``body``'s first rows and a mark saying how many more there are, in ``room`` rows
+    (a cut may fall earlier, at a paragraph's end, but keeps ``needed`` rows)."""
+    if len(body) <= room:
+        return body
+    head = body[: max(1, room - 1)]
+    while len(head) > 1 and not _plain(head[-1]).strip():  # no blank row above the mark
+        head.pop()
+    # A heading (or a paragraph's first row) alone above the mark: cut before it.
+    blanks = [n for n, row in enumerate(head) if n and not _plain(row).strip()]
+    if blanks and blanks[-1] >= max(needed, len(head) - 2):
+        del head[blanks[-1] :]
+    more = sum(1 for row in body[len(head) :] if _plain(row).strip())
+    lines = f"{more} more line{'s' if more != 1 else ''}"
+    mark = Text(f"{symbols.more} {lines}: a taller window shows them", style=STYLE_DIM)
+    if mark.cell_len > width:
+        mark = Text(f"{symbols.more} {lines}", style=STYLE_DIM)
+    mark.truncate(max(1, width), overflow="ellipsis")
+    mark.no_wrap = True
+    return head + rows(mark, width=width)
 
 
 class _Rows:

@@ -139,9 +139,10 @@ class TerminalUI:
     def show_question(self, view: QuestionView) -> None:
         self._started(view)
         self._view = view
+        reserved = self._message_rows()  # repeated above the question by the clear
         self._clear()
         self._messages.clear()
-        self.console.print(self._text.question_screen(view, self.symbols, self.console.width))
+        self._print_question(view, reserved=reserved)
 
     def read_input(self, view: QuestionView) -> UserInput:
         spent = max(view.elapsed, self._clock() - self._started(view))
@@ -260,10 +261,24 @@ class TerminalUI:
         """The question again, wrapped for the current width, with ``flash`` as a message."""
         self._wipe()
         message = "\n".join(part for part in (view.message, flash) if part)
-        self.console.print(
-            self._text.question_screen(
-                replace(view, message=message), self.symbols, self.console.width
-            )
+        self._print_question(replace(view, message=message))
+
+    def _print_question(self, view: QuestionView, *, reserved: int = 0) -> None:
+        """The question and its keys; at a terminal, fitted to the window's height less
+        ``reserved`` rows (messages above it), with a row left for the status line."""
+        height = self.console.height - reserved if self.console.is_terminal else None
+        if height is not None:
+            height = max(2, height)
+        self.console.print(self._text.QuestionScreen(view, self.symbols, height=height))
+
+    def _message_rows(self) -> int:
+        """The rows the messages repeated at the top of the screen take."""
+        if not self._messages or not self.console.is_terminal:
+            return 0
+        from rich.text import Text
+
+        return sum(
+            len(self.console.render_lines(Text(text), pad=False)) for text in self._messages
         )
 
     def _answered(self, view: FeedbackView, *, self_grade: bool = False) -> None:
