@@ -155,6 +155,34 @@ def test_a_version_1_database_keeps_its_badges_through_migration_2(tmp_path: Pat
         assert store.badge("d") == ("Master", T0, None)
 
 
+def test_a_version_2_learner_keeps_cards_and_history_through_migration_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "p.sqlite3"
+    decks = synthetic_decks(2, 20)
+    with monkeypatch.context() as version_2:  # a learner's database from before migration 3
+        version_2.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:2])
+        version_2.setattr(store_module, "SCHEMA_VERSION", 2)
+        with Store.open(path) as store:
+            seed_history(store, decks=decks, start=T0, days=30)
+            assert store.schema_version == 2
+            before, log = store.cards(), store.log()
+
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION >= 3
+        # The first start syncs each deck once (no digest was stored), changing nothing...
+        assert Trainer(store, decks).sync(T0 + timedelta(days=30)) == SyncReport()
+        assert store.cards() == before and store.log() == log
+        assert store.deck_sync_states() == {
+            deck.id: (store.deck_sync_states()[deck.id][0], 1 + 20 * n)
+            for n, deck in enumerate(decks)}
+        # ...and the next start skips both decks.
+        changes = store.db.total_changes
+        assert Trainer(store, decks).sync(T0 + timedelta(days=31)) == SyncReport()
+        assert store.db.total_changes == changes
+        assert doctor(store).ok
+
+
 def test_seed_history_bulk_loads_a_consistent_store(tmp_path: Path) -> None:
     with Store.open(tmp_path / "bench.sqlite3") as store:
         decks = synthetic_decks(2, 30)
