@@ -487,3 +487,40 @@ def test_review_benchmark_runs_on_a_tiny_learner(tmp_path: Path) -> None:
     # Figures only, no comparison: one round on a shared machine proves nothing about speed.
     assert figures["first_card_s"] > 0 and figures["baseline_s"] > 0
     assert figures["answer_median_s"] is not None and figures["progress_s"] > 0
+
+
+@needs_tmux
+def test_closing_the_terminal_mid_session_keeps_every_answer(
+    run_review, deck: Path, tmp_path: Path
+) -> None:
+    terminal = run_review()
+    terminal.wait_for(r"attempts? left")
+    terminal.keys("a")
+    terminal.wait_for(r"Comes back")
+    terminal.keys("Enter")
+    terminal.wait_for(r"Which keyword makes a Django view asynchronous\?")
+    terminal.keys("b")  # a wrong first try on the question on screen: not an answer yet
+    assert _processes_mentioning(str(deck))  # srs review, still running
+
+    terminal.close()  # the window goes: srs gets SIGHUP, as when a terminal emulator closes
+
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(str(deck)):
+        assert time.monotonic() < deadline, "srs review outlived its terminal"
+        time.sleep(0.1)
+    with Store.open(tmp_path / "home" / DATABASE_NAME) as store:
+        assert store.integrity_check() == []
+        assert [(e.question_id, e.rating) for e in store.log()] == [("await-meaning", 4)]
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    """Processes whose command line contains ``text`` (Linux /proc; no procps needed)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
