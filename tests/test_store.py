@@ -194,3 +194,21 @@ def test_seed_history_bulk_loads_a_consistent_store(tmp_path: Path) -> None:
         assert report.ok and report.mismatched == [] and report.cards_checked == 60
         # The cards match their decks: syncing them changes nothing.
         assert Trainer(store, decks).sync(T0 + timedelta(days=60)) == SyncReport()
+
+
+def test_a_doctor_check_lets_a_trainer_answer_meanwhile(tmp_path: Path) -> None:
+    """A check reads a snapshot; only --rebuild takes the write lock."""
+    path = tmp_path / "p.sqlite3"
+    decks = synthetic_decks(1, 5)
+    with Store.open(path) as checker, Store.open(path) as trainer_store:
+        seed_history(checker, decks=decks, start=T0, days=10)
+        rows = checker.log_count()
+        trainer_store.db.execute(f"PRAGMA busy_timeout = {100}")  # fail fast if blocked
+        with checker.snapshot():
+            assert checker.log_count() == rows
+            trainer = Trainer(trainer_store, decks)
+            trainer.record_answer(("bench-deck-0", "q-0"), rating=3, now=T0 + timedelta(days=11),
+                                  duration_ms=1, attempts=1)  # not blocked by the reader
+            assert checker.log_count() == rows  # the snapshot does not move
+        assert checker.log_count() == rows + 1
+        assert doctor(checker).ok

@@ -481,6 +481,15 @@ class Store:
             raise
         self.db.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: a consistent view that blocks no writer (WAL)."""
+        self.db.execute("BEGIN DEFERRED")
+        try:
+            yield self.db
+        finally:
+            self.db.execute("COMMIT")
+
     def integrity_check(self) -> list[str]:
         """SQLite's own check: an empty list when the file is sound."""
         rows = [row[0] for row in self.db.execute("PRAGMA integrity_check")]

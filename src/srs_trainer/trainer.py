@@ -487,7 +487,8 @@ def doctor(store: Store, *, rebuild: bool = False) -> DoctorReport:
     report = DoctorReport(store.schema_version, integrity, 0, [])
     if integrity:
         return report
-    with store.transaction():
+    # Checking only reads: a snapshot lets trainers go on answering during a long replay.
+    with store.transaction() if rebuild else store.snapshot():
         logs: dict[CardKey, list[LogEntry]] = {}
         for entry in store.log(kind=None, include_undone=True):
             logs.setdefault((entry.deck_id, entry.question_id), []).append(entry)

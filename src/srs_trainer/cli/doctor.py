@@ -20,8 +20,9 @@ def command(home: Path | None, rebuild: bool) -> None:
     from ..trainer import doctor
 
     with open_store(home) as store:
+        click.echo(f"Database: {store.path} (schema version {store.schema_version})")
+        click.echo(f"Replaying the review log ({store.log_count()} rows)...", err=True)
         report = doctor(store, rebuild=rebuild)
-        click.echo(f"Database: {store.path} (schema version {report.schema_version})")
         if report.integrity:
             click.echo("Integrity check FAILED:", err=True)
             for line in report.integrity:
