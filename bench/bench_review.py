@@ -32,6 +32,7 @@ Not a unit test.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -78,10 +79,15 @@ class Learner:
 def learner(cards: int, decks: int, reviews: int, out: Path = OUT) -> Learner:
     """The cached learner of this shape (under ``out``), generated first if missing."""
     from srs_trainer.config import DATABASE_NAME
+    from srs_trainer.library import LIBRARY_VERSION
     from srs_trainer.store import SCHEMA_VERSION
+    from srs_trainer.trainer import SYNC_VERSION
 
     decks = max(1, min(decks, cards))
-    name = f"review-s{SCHEMA_VERSION}-g{GENERATOR_VERSION}-{cards}c-{decks}d-{reviews}r"
+    # The learner's sources cache and sync marks are only valid for this srs-trainer.
+    primed = hashlib.sha256(f"{LIBRARY_VERSION}/{SYNC_VERSION}".encode()).hexdigest()[:8]
+    name = (f"review-s{SCHEMA_VERSION}-g{GENERATOR_VERSION}-p{primed}-{cards}c-{decks}d-"
+            f"{reviews}r")
     folder = out / name
     found = Learner(folder / "cards", folder / "home" / DATABASE_NAME, decks, cards, reviews)
     if (folder / "ready").is_file():
