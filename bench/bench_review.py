@@ -406,8 +406,8 @@ def profile_start_up(data: Learner, home: Path, env: dict[str, str], top: int = 
 def start_up_phases(data: Learner, home: Path) -> None:
     """Where `srs review` and `srs progress` spend their start-up, phase by phase, in process."""
     from srs_trainer.config import DATABASE_NAME, SOURCES_CACHE, Settings
+    from srs_trainer.files import discover
     from srs_trainer.library import load_library
-    from srs_trainer.sources import discover
     from srs_trainer.store import Store
     from srs_trainer.trainer import Trainer
 

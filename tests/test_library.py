@@ -233,3 +233,19 @@ def test_a_changed_source_removes_only_its_own_old_cache_file(
     after = {f.name for f in (tmp_path / "cache").glob("*.bin")}
     assert stranger.exists()
     assert len(before - after) == 1 and len(after - before) == 1
+
+
+def test_a_start_with_unchanged_sources_does_not_load_the_yaml_parser(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    write_deck(tmp_path / "cards")
+    command = [sys.executable, "-X", "importtime", "-m", "srs_trainer.cli", "review",
+               "--home", str(tmp_path / "home"), "--no-bundled", "--cards", str(tmp_path / "cards")]
+    env = {**os.environ, "SRS_NOW": "2026-01-01T09:00:00Z"}
+    for run in ("first: parses and caches", "second: from the cache"):
+        result = subprocess.run(command, input="q\n", capture_output=True, text=True, env=env,
+                                timeout=60)
+        assert result.returncode == 0, (run, result.stderr)
+    assert "First challenge?" in result.stdout
+    assert not [line for line in result.stderr.splitlines() if line.rstrip().endswith("| yaml")]

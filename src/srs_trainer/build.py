@@ -589,7 +589,7 @@ def build(
     Raises InputError listing every problem of every invalid source (nothing is written then),
     BuildError for other failures.
     """
-    from .sources import discover
+    from .files import discover
 
     out = Path(out_dir)
     paths = list(dict.fromkeys(discover(sources or [DEFAULT_SOURCES])))

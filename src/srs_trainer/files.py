@@ -13,12 +13,28 @@ import marshal
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+SOURCE_SUFFIXES = (".yaml", ".yml")
+
 # marshal's format belongs to the Python version, so it is part of every cache's version.
 CACHE_FORMAT = f"py{sys.version_info[0]}.{sys.version_info[1]}/marshal{marshal.version}"
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Source files named by ``paths``: files as given, directories searched for *.yaml."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.iterdir() if p.suffix in SOURCE_SUFFIXES and p.is_file())
+            )
+        else:
+            found.append(path)
+    return found
 
 
 def sha256(data: bytes) -> str:

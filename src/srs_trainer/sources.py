@@ -23,7 +23,6 @@ from .model import LETTERS, MAX_CHOICES, MIN_CHOICES, Deck
 from .problems import InputError, Problem
 from .problems import duplicate_deck_ids as duplicate_owners
 
-SOURCE_SUFFIXES = (".yaml", ".yml")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALAR = yaml.constructor.SafeConstructor()
 _MAX_DEPTH = 64
@@ -45,19 +44,6 @@ def schema() -> dict[str, Any]:
 
 def schema_path() -> Path:
     return Path(str(resources.files("srs_trainer").joinpath("schema/deck.schema.json")))
-
-
-def discover(paths: Iterable[str | Path]) -> list[Path]:
-    """Source files named by ``paths``: files as given, directories searched for *.yaml."""
-    found: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found.extend(
-                sorted(p for p in path.iterdir() if p.suffix in SOURCE_SUFFIXES and p.is_file())
-            )
-        else:
-            found.append(path)
-    return found
 
 
 # --- YAML nodes to plain data, remembering where every value came from ---------------------

@@ -54,7 +54,7 @@ def answer_key(question: Question) -> str:
 
 def source_paths(card_dirs: Sequence[str | Path], *, bundled: bool = True) -> list[Path]:
     """The source files to train on: the bundled decks (if any) plus ``card_dirs``."""
-    from .sources import discover
+    from .files import discover
 
     roots: list[Path] = []
     if bundled and (folder := bundled_cards_dir()) is not None:

@@ -555,7 +555,8 @@ def load(paths: Sequence[str | Path]) -> tuple[list[Deck], list[Problem]]:
     Raises InputError with every error (schema and check problems alike); returns the decks
     and any warnings.
     """
-    from .sources import discover, load_decks
+    from .files import discover
+    from .sources import load_decks
 
     decks = load_decks(discover(paths))
     problems = [problem for deck in decks for problem in check_problems(deck)]
