@@ -508,10 +508,7 @@ class QuestionScreen:
         width = options.max_width
         view, symbols = self.view, self.symbols
 
-        def rows(*renderables: RenderableType, width: int = width) -> list[list[Segment]]:
-            return console.render_lines(
-                Group(*renderables), options.update_width(max(1, width)), pad=False
-            )
+        rows = _row_renderer(console, options)
 
         if self.height is None:
             yield question_screen(view, symbols, width)
@@ -791,10 +788,7 @@ class AnsweredScreen:
         width = options.max_width
         view = self.view
 
-        def rows(*renderables: RenderableType, width: int = width) -> list[list[Segment]]:
-            return console.render_lines(
-                Group(*renderables), options.update_width(max(1, width)), pad=False
-            )
+        rows = _row_renderer(console, options)
 
         verdict, answer, rest, when = feedback_parts(view, self.symbols)
         if self.self_grade:
@@ -828,7 +822,7 @@ class AnsweredScreen:
                 # Rows inside the panel for the body's start and the mark where it is cut.
                 room = self.height - keys_rows - len(rows(*question)) - 2 - len(when_rows)
                 if room - 1 >= needed or keep is CUT_WITH[-1] or not question:
-                    head = self._cut(body_rows, room, needed, inner, rows)
+                    head = cut_rows(body_rows, room, needed, inner, rows, self.symbols)
                     block = [feedback_panel(view, verdict, _Rows(head + when_rows))]
                     break
         else:
@@ -842,17 +836,19 @@ class AnsweredScreen:
             return []
         return question_parts(self.shown, self.symbols, width, self.view, keep)
 
-    def _cut(
-        self,
-        body: list[list[Segment]],
-        room: int,
-        needed: int,
-        width: int,
-        rows: Callable[..., list[list[Segment]]],
-    ) -> list[list[Segment]]:
-        """The body's first rows and a mark saying how many more there are, in ``room`` rows
-        (a cut may fall earlier, at a paragraph's end, but keeps ``needed`` rows)."""
-        return cut_rows(body, room, needed, width, rows, self.symbols)
+
+def _row_renderer(
+    console: Console, options: ConsoleOptions
+) -> Callable[..., list[list[Segment]]]:
+    """``rows(*renderables, width=...)``: what they draw, as rows, at the options' width or
+    the width given; how a fitted screen measures its parts."""
+
+    def rows(*renderables: RenderableType, width: int = options.max_width) -> list[list[Segment]]:
+        return console.render_lines(
+            Group(*renderables), options.update_width(max(1, width)), pad=False
+        )
+
+    return rows
 
 
 def cut_rows(
