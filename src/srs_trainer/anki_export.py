@@ -139,13 +139,16 @@ def _deck_signature(name: str, description: str) -> str:
 # --- reading the previous package ------------------------------------------------------------
 
 
-def read_package(path: str | Path, anki_deck_id: int) -> PackageState:
-    """The state kept in a package this module wrote earlier; empty if there is none."""
+def read_package(path: str | Path, anki_deck_id: int, data: bytes | None = None) -> PackageState:
+    """The state kept in a package this module wrote earlier; empty if there is none.
+
+    ``data``: the file's bytes, when the caller has read them already (``path`` names it).
+    """
     path = Path(path)
-    if not path.exists():
+    if data is None and not path.exists():
         return PackageState()
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as archive:
             database = archive.read(COLLECTION_ENTRY)
         return _read_collection(database, anki_deck_id)
     except (zipfile.BadZipFile, KeyError, sqlite3.Error, ValueError) as error:

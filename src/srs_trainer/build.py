@@ -433,7 +433,7 @@ def _render_key(context: list[str], question: Question) -> str:
 
 def _compile(job: _Job) -> _Compiled:
     """Parse, render and package one source. Raises InputError for an invalid source."""
-    from .anki_export import ExportNote, build_package, read_package
+    from .anki_export import ExportNote, PackageState, build_package, read_package
     from .ids import deck_id, note_guid
     from .render import Fragments, RenderedNote, deck_context, deck_description, render_question
     from .sources import parse_deck
@@ -485,7 +485,9 @@ def _compile(job: _Job) -> _Compiled:
     description = deck_description(deck, about)
     fragments.update(about.used)
     previous_bytes = output.read_bytes() if output.exists() else None
-    previous = cache.package_state(previous_bytes) or read_package(output, deck_id(deck.id))
+    previous = cache.package_state(previous_bytes) or (
+        read_package(output, deck_id(deck.id), previous_bytes) if previous_bytes is not None
+        else PackageState())
     result = build_package(
         deck.id, deck.anki_name, description, notes, previous,
         lambda: source_time(job.source), _note_type(job),
