@@ -604,21 +604,30 @@ def build(
 
     skipped: list[DeckOutcome] = []
 
-    def skip(path: Path, entry: dict[str, str] | None) -> bool:
+    def unchanged(path: Path, entry: dict[str, str] | None) -> DeckOutcome | None:
+        """The outcome of a source whose manifest entry says its deck file is current."""
         if entry is None or Path(entry["output"]).parent != out.resolve():
-            return False
-        output = out / Path(entry["output"]).name
-        skipped.append(DeckOutcome(path, output, entry["deck"], Status.UNCHANGED))
-        return True
+            return None
+        return DeckOutcome(path, out / Path(entry["output"]).name, entry["deck"],
+                           Status.UNCHANGED)
 
-    # --check reads every source: it is what CI trusts.
-    unread = [path for path in paths if check or not skip(path, manifest.untouched(path))]
+    to_read: list[Path] = []
+    for path in paths:
+        # --check reads every source: it is what CI trusts.
+        outcome = None if check else unchanged(path, manifest.untouched(path))
+        if outcome is None:
+            to_read.append(path)
+        else:
+            skipped.append(outcome)
     pending: list[_Job] = []
-    for path, raw, stat in _read_sources(unread):
+    for path, raw, stat in _read_sources(to_read):
         digest = sha256(raw)
-        if not skip(path, manifest.up_to_date(path, digest)):
+        outcome = unchanged(path, manifest.up_to_date(path, digest))
+        if outcome is None:
             pending.append(_Job(path, raw.decode("utf-8"), digest, stat, out, cache_dir,
                                 version, check))
+        else:
+            skipped.append(outcome)
 
     compiled, problems = _compile_all(pending, jobs)
     problems.extend(_duplicate_deck_ids(skipped, compiled))
