@@ -78,10 +78,10 @@ class Learner:
 
 def learner(cards: int, decks: int, reviews: int, out: Path = OUT) -> Learner:
     """The cached learner of this shape (under ``out``), generated first if missing."""
-    from srs_trainer.config import DATABASE_NAME
-    from srs_trainer.library import LIBRARY_VERSION
-    from srs_trainer.store import SCHEMA_VERSION
-    from srs_trainer.trainer import SYNC_VERSION
+    from srs_trainer.trainer.api import SYNC_VERSION
+    from srs_trainer.trainer.library import LIBRARY_VERSION
+    from srs_trainer.trainer.settings import DATABASE_NAME
+    from srs_trainer.trainer.store import SCHEMA_VERSION
 
     decks = max(1, min(decks, cards))
     # The learner's sources cache and sync marks are only valid for this srs-trainer.
@@ -109,10 +109,10 @@ def _first_session_start(data: Learner) -> None:
 
     The figures are about a learner's daily start, with sources unchanged since yesterday.
     """
-    from srs_trainer.config import SOURCES_CACHE, Settings
-    from srs_trainer.library import load_library
-    from srs_trainer.store import Store
-    from srs_trainer.trainer import Trainer, source_paths
+    from srs_trainer.trainer.api import Trainer, source_paths
+    from srs_trainer.trainer.library import load_library
+    from srs_trainer.trainer.settings import SOURCES_CACHE, Settings
+    from srs_trainer.trainer.store import Store
 
     home = data.database.parent
     library = load_library(source_paths([data.cards_dir], bundled=False), home / SOURCES_CACHE)
@@ -130,9 +130,9 @@ def _templates(
     when the card is due, a little late. Fuzzing is off, so a history shifted in time replays
     to the same intervals, shifted.
     """
-    from srs_trainer import scheduling
-    from srs_trainer.config import DeckSettings
-    from srs_trainer.store import REVIEW, Memory
+    from srs_trainer.trainer import scheduling
+    from srs_trainer.trainer.settings import DeckSettings
+    from srs_trainer.trainer.store import REVIEW, Memory
 
     scheduler = scheduling.make_scheduler(DeckSettings(enable_fuzzing=False))
     rng = random.Random(seed)
@@ -160,10 +160,10 @@ def _templates(
 def _generate(folder: Path, cards: int, decks: int, reviews: int) -> None:
     import yaml
 
-    from srs_trainer import scheduling
-    from srs_trainer.config import DeckSettings
-    from srs_trainer.store import CardRow, NewAnswer, Store, memory_json
-    from srs_trainer.trainer import answer_key, synthetic_decks
+    from srs_trainer.trainer import scheduling
+    from srs_trainer.trainer.api import answer_key, synthetic_decks
+    from srs_trainer.trainer.settings import DeckSettings
+    from srs_trainer.trainer.store import CardRow, NewAnswer, Store, memory_json
 
     per_deck, extra_questions = divmod(cards, decks)
     all_decks = synthetic_decks(decks, per_deck + (1 if extra_questions else 0))
@@ -347,9 +347,9 @@ def run_review(data: Learner, home: Path, answers: int, env: dict[str, str]) -> 
 
 def in_process_answer_times(data: Learner, home: Path, answers: int) -> list[float]:
     """Trainer.record_answer + SessionQueue.next, in this process, on a copy of the database."""
-    from srs_trainer.config import DATABASE_NAME, Settings
-    from srs_trainer.store import Store
-    from srs_trainer.trainer import Trainer, synthetic_decks
+    from srs_trainer.trainer.api import Trainer, synthetic_decks
+    from srs_trainer.trainer.settings import DATABASE_NAME, Settings
+    from srs_trainer.trainer.store import Store
 
     per_deck = -(-data.cards // data.decks)
     decks = synthetic_decks(data.decks, per_deck)
@@ -405,11 +405,11 @@ def profile_start_up(data: Learner, home: Path, env: dict[str, str], top: int = 
 
 def start_up_phases(data: Learner, home: Path) -> None:
     """Where `srs review` and `srs progress` spend their start-up, phase by phase, in process."""
-    from srs_trainer.config import DATABASE_NAME, SOURCES_CACHE, Settings
-    from srs_trainer.files import discover
-    from srs_trainer.library import load_library
-    from srs_trainer.store import Store
-    from srs_trainer.trainer import Trainer
+    from srs_trainer.deck.files import discover
+    from srs_trainer.trainer.api import Trainer
+    from srs_trainer.trainer.library import load_library
+    from srs_trainer.trainer.settings import DATABASE_NAME, SOURCES_CACHE, Settings
+    from srs_trainer.trainer.store import Store
 
     def rss_mb() -> float:
         status = Path("/proc/self/status").read_text()

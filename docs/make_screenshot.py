@@ -2,7 +2,7 @@
 
 Usage: python docs/make_screenshot.py [--output docs/review.svg] [--width 100]
 
-The screen is rendered by ``srs_trainer.terminal_text``, the code ``TerminalUI`` draws with,
+The screen is rendered by ``srs_trainer.tui.screens``, the code ``TerminalUI`` draws with,
 into a recording rich console: the screen after a right answer on the second attempt, with the
 hint shown. As at the terminal, the question stays on screen with the right choice marked and
 the tried one crossed out (its countdown and keys are gone), and the feedback follows.
@@ -14,9 +14,9 @@ import argparse
 import io
 from pathlib import Path
 
-from srs_trainer import terminal_text
-from srs_trainer.session_ui import FeedbackView, Mode, QuestionView
-from srs_trainer.sources import load_deck
+from srs_trainer.tui import screens as terminal_text
+from srs_trainer.trainer.views import FeedbackView, Mode, QuestionView
+from srs_trainer.deck.sources import load_deck
 
 DOCS = Path(__file__).resolve().parent
 DECK = DOCS.parent / "cards" / "django-async.yaml"

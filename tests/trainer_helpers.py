@@ -6,10 +6,10 @@ import textwrap
 from datetime import datetime, timezone
 from pathlib import Path
 
-from srs_trainer.config import DeckSettings, Settings
-from srs_trainer.sources import parse_deck
-from srs_trainer.store import Store
-from srs_trainer.trainer import Trainer
+from srs_trainer.deck.sources import parse_deck
+from srs_trainer.trainer.api import Trainer
+from srs_trainer.trainer.settings import DeckSettings, Settings
+from srs_trainer.trainer.store import Store
 
 NOW = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
 

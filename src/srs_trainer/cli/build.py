@@ -1,4 +1,4 @@
-"""`srs build`: compile YAML sources into Anki decks (a thin layer over ``srs_trainer.build``)."""
+"""`srs build`: compile YAML sources into Anki decks (over ``srs_trainer.anki.build``)."""
 
 from __future__ import annotations
 
@@ -25,9 +25,9 @@ def command(sources: tuple[Path, ...], out_dir: Path, check: bool, no_cache: boo
     new; an edited question gets a newer modification time, so re-importing the deck in Anki
     updates it and keeps its review history.
     """
-    from ..anki_export import ExportError
-    from ..build import DEFAULT_SOURCES, BuildError, Status, build
-    from ..problems import InputError
+    from ..anki.build import DEFAULT_SOURCES, BuildError, Status, build
+    from ..anki.package import ExportError
+    from ..deck.problems import InputError
 
     if not sources and not DEFAULT_SOURCES.is_dir():
         raise click.ClickException("no cards/ folder here; name the sources to build")

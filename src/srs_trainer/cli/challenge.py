@@ -36,8 +36,8 @@ def command(
 
     DECK is a deck id; it may be left out when only one deck is loaded.
     """
-    from ..session import SessionOptions
-    from ..session_ui import Mode
+    from ..trainer.session import SessionOptions
+    from ..trainer.views import Mode
 
     with loaded_trainer(home, card_dirs, no_bundled, retention=retention) as loaded:
         deck_id, queue = section_queue(loaded.trainer, deck_id, "challenge")

@@ -17,7 +17,7 @@ def command(home: Path | None, rebuild: bool) -> None:
 
     Exits 1 when a problem is found and not repaired.
     """
-    from ..trainer import doctor
+    from ..trainer.api import doctor
 
     with open_store(home) as store:
         click.echo(f"Database: {store.path} (schema version {store.schema_version})")

@@ -23,8 +23,8 @@ def command(page: Path, out: Path | None) -> None:
     Prints the file written and what changed in it. Warnings (on stderr) name the page's lines;
     each is also a `TODO(srs):` comment in the source, which `srs lint` refuses until resolved.
     """
-    from ..importer import import_page
-    from ..problems import InputError
+    from ..deck.problems import InputError
+    from ..importer.reader import import_page
 
     try:
         outcome = import_page(page, out)

@@ -18,8 +18,8 @@ def command(sources: tuple[Path, ...], strict: bool) -> None:
     Prints one `path:line:column: error|warning: message` line per problem, then a summary on
     stderr. Exits 1 if there are errors (or, with --strict, warnings).
     """
-    from ..files import discover
-    from ..lint import lint_paths
+    from ..deck.files import discover
+    from ..deck.lint import lint_paths
 
     if not sources and not DEFAULT_SOURCES.is_dir():
         raise click.ClickException("no cards/ folder here; name the sources to lint")

@@ -48,8 +48,8 @@ def command(
         raise click.UsageError(
             "--retention needs --reschedule: without it practice answers are only logged"
         )
-    from ..session import SessionOptions
-    from ..session_ui import Mode
+    from ..trainer.session import SessionOptions
+    from ..trainer.views import Mode
 
     with loaded_trainer(home, card_dirs, no_bundled, retention=retention) as loaded:
         deck_id, queue = section_queue(loaded.trainer, deck_id, "practice")

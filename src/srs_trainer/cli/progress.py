@@ -17,7 +17,7 @@ from .training import check_decks, home_option, loaded_trainer, sources_options
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from ..mastery import DeckProgress
+    from ..trainer.mastery import DeckProgress
 
 BAR_WIDTH = 10  # in the blocks of a narrow terminal
 TABLE_BAR_WIDTH = 5  # in the table, where the columns share the width
@@ -151,7 +151,7 @@ def command(
     from rich.console import Console
     from rich.text import Text
 
-    from ..store import from_text
+    from ..trainer.store import from_text
 
     def local_date(moment: datetime) -> str:
         # The learner's calendar date (config.yaml's timezone), not UTC's.

@@ -47,8 +47,8 @@ def command(
     Answer with a letter (A-F) or number (1-6); h shows the hint, u undoes the last answer,
     q quits. Every answer is saved the moment you give it.
     """
-    from ..session import SessionOptions
-    from ..session_ui import Mode
+    from ..trainer.session import SessionOptions
+    from ..trainer.views import Mode
 
     with loaded_trainer(
         home,

@@ -13,7 +13,7 @@ def command(show_path: bool) -> None:
     Point your editor's YAML language server at it, e.g. with a first line
     `# yaml-language-server: $schema=<path>` in a source file.
     """
-    from ..sources import schema_path
+    from ..deck.sources import schema_path
 
     path = schema_path()
     click.echo(str(path) if show_path else path.read_text(encoding="utf-8").rstrip("\n"))

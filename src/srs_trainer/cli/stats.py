@@ -17,7 +17,7 @@ import click
 from .training import check_decks, home_option, loaded_trainer, sources_options
 
 if TYPE_CHECKING:
-    from ..mastery import Stats
+    from ..trainer.mastery import Stats
 
 
 def wants_colour(is_tty: bool, environ: Mapping[str, str]) -> bool:
@@ -33,7 +33,7 @@ def _series_lines(
     full_at_end: bool,
     paint: Callable[[str], str],
 ) -> list[str]:
-    from ..charts import choose_layout, column_chart
+    from ..tui.charts import choose_layout, column_chart
 
     layout, buckets = choose_layout(series, width, full_at_end=full_at_end)
     lines = [title.format(unit=layout.unit)]

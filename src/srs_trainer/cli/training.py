@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from ..session_ui import SessionUI
-    from ..store import Store
-    from ..trainer import SyncReport, Trainer
+    from ..trainer.api import SyncReport, Trainer
+    from ..trainer.store import Store
+    from ..trainer.views import SessionUI
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,8 +96,8 @@ class Loaded:
 
 def open_store(home: Path | None) -> Store:
     """The progress database in the data folder; user errors become ClickExceptions."""
-    from ..config import DATABASE_NAME, HomeError, ensure_home, resolve_home
-    from ..store import Store, StoreError
+    from ..trainer.settings import DATABASE_NAME, HomeError, ensure_home, resolve_home
+    from ..trainer.store import Store, StoreError
 
     try:
         folder = ensure_home(resolve_home(home))
@@ -107,7 +107,7 @@ def open_store(home: Path | None) -> Store:
 
 
 def parse_clock() -> Callable[[], datetime]:
-    from ..config import ENV_NOW, system_clock
+    from ..trainer.settings import ENV_NOW, system_clock
 
     try:
         return system_clock()
@@ -126,10 +126,16 @@ def loaded_trainer(
     review_limit: int | None = None,
 ) -> Iterator[Loaded]:
     """Load settings and sources, open the database, sync; close the database afterwards."""
-    from ..config import SOURCES_CACHE, HomeError, ensure_home, load_settings, resolve_home
-    from ..library import load_library
-    from ..problems import InputError
-    from ..trainer import Trainer, source_paths
+    from ..deck.problems import InputError
+    from ..trainer.api import Trainer, source_paths
+    from ..trainer.library import load_library
+    from ..trainer.settings import (
+        SOURCES_CACHE,
+        HomeError,
+        ensure_home,
+        load_settings,
+        resolve_home,
+    )
 
     clock = parse_clock()
     try:
@@ -160,7 +166,7 @@ def loaded_trainer(
 
 
 def check_decks(trainer: Trainer, deck_ids: tuple[str, ...] | list[str]) -> None:
-    from ..trainer import TrainerError
+    from ..trainer.api import TrainerError
 
     for deck_id in deck_ids:
         try:
@@ -171,7 +177,7 @@ def check_decks(trainer: Trainer, deck_ids: tuple[str, ...] | list[str]) -> None
 
 def section_queue(trainer: Trainer, deck_id: str | None, section: str) -> tuple[str, Any]:
     """(deck id, queue) of one section of a deck; without a deck id, the only deck loaded."""
-    from ..trainer import TrainerError
+    from ..trainer.api import TrainerError
 
     if deck_id is None:
         decks = list(trainer.decks)
@@ -187,11 +193,11 @@ def section_queue(trainer: Trainer, deck_id: str | None, section: str) -> tuple[
 
 def pick_ui() -> SessionUI:
     """The interactive screen at a terminal; plain lines otherwise (pipes, scripts, tests)."""
-    from ..ui_lines import LineUI
+    from ..tui.line_ui import LineUI
 
     if sys.stdin.isatty() and sys.stdout.isatty():
         try:
-            from ..ui_terminal import TerminalUI
+            from ..tui.terminal_ui import TerminalUI
         except ImportError:
             return LineUI()
         return TerminalUI()
@@ -200,7 +206,7 @@ def pick_ui() -> SessionUI:
 
 def run(loaded: Loaded, queue: Any, options: Any) -> None:
     """Run a session; Ctrl-C stops it cleanly (every answer given is already saved)."""
-    from ..session import run_session
+    from ..trainer.session import run_session
 
     ui = pick_ui()
     # The screen hides what was printed before it: say again which sources were left out.

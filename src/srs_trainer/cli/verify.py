@@ -1,6 +1,6 @@
 """`srs verify`: run the questions' checks and report which answers they prove.
 
-A thin layer over ``srs_trainer.verify``; see docs/verify.md.
+A thin layer over ``srs_trainer.verify.runner``; see docs/verify.md.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def _cpus() -> int:
 def _default_sources() -> tuple[Path, ...]:
     if Path("cards").is_dir():
         return (Path("cards"),)
-    from ..bundled import bundled_cards_dir
+    from ..deck.bundled import bundled_cards_dir
 
     return (bundled_cards_dir(),)
 
@@ -48,8 +48,15 @@ def command(sources: tuple[Path, ...], timeout: float | None, question_ids: tupl
     refuted (with what really happens) or not verified (with why). Exits 1 when a check is
     refuted or a source has errors.
     """
-    from ..problems import InputError
-    from ..verify import QuestionResult, Status, format_result, load, select, verify_questions
+    from ..deck.problems import InputError
+    from ..verify.runner import (
+        QuestionResult,
+        Status,
+        format_result,
+        load,
+        select,
+        verify_questions,
+    )
 
     try:
         decks, warnings = load(sources or _default_sources())

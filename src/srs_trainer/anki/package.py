@@ -1,0 +1,364 @@
+"""Rendered notes to a deterministic .apkg (genanki inside, fixed bytes outside).
+
+Anki updates a note on import ("update notes: if newer", its default) only when the package's
+note has a newer modification time than the collection's copy. So a note's ``mod`` must grow
+when, and only when, its content changes. The previous package of the same deck is the state
+that makes that possible without a database of our own: a note whose fields and tags are
+unchanged keeps its old ``mod`` and ids, a changed one gets ``max(old mod + 1, source time)``,
+a new one gets the source time. The note type and the deck are treated the same way.
+
+Given the same notes, previous package and source time the bytes are identical: no wall-clock
+time, randomness or unordered iteration reaches them, and the zip entries have fixed dates.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..deck.ids import NOTE_TYPE_ID, NOTE_TYPE_NAME, deck_id
+from .render import NoteType, note_type
+
+COLLECTION_ENTRY = "collection.anki2"
+MEDIA_ENTRY = "media"
+TEMPLATE_NAME = "Multiple choice"
+# Zip entry dates are fixed (the earliest a zip can hold) so builds differ only when content does.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_ZIP_LEVEL = 6
+
+
+class ExportError(Exception):
+    """A previous package that cannot serve as the build's state (not ours, or damaged)."""
+
+
+@dataclass(frozen=True)
+class PreviousNote:
+    """What the previous package said about one note."""
+
+    note_id: int
+    card_id: int
+    mod: int
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackageState:
+    """The previous package of a deck, as far as modification times and ids depend on it."""
+
+    notes: Mapping[str, PreviousNote] = field(default_factory=dict)  # by GUID
+    note_type_signature: str = ""
+    note_type_mod: int = 0
+    deck_signature: str = ""
+    deck_mod: int = 0
+
+    @property
+    def max_id(self) -> int:
+        return max((max(n.note_id, n.card_id) for n in self.notes.values()), default=0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values only (str, int, tuple, dict), so a build cache can keep it."""
+        return {
+            "notes": {guid: (n.note_id, n.card_id, n.mod, n.fields, n.tags)
+                      for guid, n in self.notes.items()},
+            "note_type": (self.note_type_signature, self.note_type_mod),
+            "deck": (self.deck_signature, self.deck_mod),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PackageState:
+        notes = {guid: PreviousNote(int(note_id), int(card_id), int(mod), tuple(fields),
+                                    tuple(tags))
+                 for guid, (note_id, card_id, mod, fields, tags) in data["notes"].items()}
+        (note_type_signature, note_type_mod), (deck_signature, deck_mod) = (
+            data["note_type"], data["deck"])
+        return cls(notes, str(note_type_signature), int(note_type_mod), str(deck_signature),
+                   int(deck_mod))
+
+
+@dataclass(frozen=True)
+class ExportNote:
+    """One note to write: its GUID, a name for messages (the question id), fields and tags."""
+
+    guid: str
+    name: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PackageResult:
+    """The package's bytes and how it differs from the previous package."""
+
+    data: bytes
+    new: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    note_type_changed: bool = False
+    deck_changed: bool = False
+    state: PackageState = field(default_factory=PackageState)  # what ``data`` holds
+
+    @property
+    def differences(self) -> list[str]:
+        """Human-readable reasons the package differs from the previous one."""
+        reasons = []
+        groups = (("new", self.new), ("changed", self.changed), ("removed", self.removed))
+        for label, names in groups:
+            if names:
+                more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+                reasons.append(f"{len(names)} {label} question(s): {', '.join(names[:5])}{more}")
+        if self.note_type_changed:
+            reasons.append("the note type (templates or CSS) changed")
+        if self.deck_changed:
+            reasons.append("the deck's name or description changed")
+        return reasons
+
+
+def _note_type_signature(name: str, fields: Sequence[str], front: str, back: str, css: str,
+                         sort_field: int) -> str:
+    return json.dumps([name, list(fields), front, back, css, sort_field], ensure_ascii=False)
+
+
+def _signature_of(kind: NoteType) -> str:
+    return _note_type_signature(kind.name, kind.fields, kind.front, kind.back, kind.css,
+                                kind.sort_field)
+
+
+def _deck_signature(name: str, description: str) -> str:
+    return json.dumps([name, description], ensure_ascii=False)
+
+
+# --- reading the previous package ------------------------------------------------------------
+
+
+def read_package(path: str | Path, anki_deck_id: int, data: bytes | None = None) -> PackageState:
+    """The state kept in a package this module wrote earlier; empty if there is none.
+
+    ``data``: the file's bytes, when the caller has read them already (``path`` names it).
+    """
+    path = Path(path)
+    if data is None and not path.exists():
+        return PackageState()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as archive:
+            database = archive.read(COLLECTION_ENTRY)
+        return _read_collection(database, anki_deck_id)
+    except (zipfile.BadZipFile, KeyError, sqlite3.Error, ValueError) as error:
+        raise ExportError(
+            f"{path}: cannot read the previous deck ({error}); it is the state that keeps note "
+            "modification times growing. Restore it from version control, or delete it to "
+            "start afresh (learners then need to re-import with updates allowed)."
+        ) from None
+
+
+def _read_collection(database: bytes, anki_deck_id: int) -> PackageState:
+    with tempfile.TemporaryDirectory(prefix="srs-previous-") as folder:
+        file = Path(folder) / COLLECTION_ENTRY
+        file.write_bytes(database)
+        connection = sqlite3.connect(file)
+        try:
+            rows = connection.execute(
+                "SELECT n.guid, n.id, c.id, n.mod, n.flds, n.tags FROM notes AS n"
+                " JOIN cards AS c ON c.nid = n.id WHERE n.mid = ? ORDER BY n.id",
+                (NOTE_TYPE_ID,),
+            ).fetchall()
+            models_json, decks_json = connection.execute("SELECT models, decks FROM col").fetchone()
+        finally:
+            connection.close()
+    notes = {
+        guid: PreviousNote(note_id, card_id, mod, tuple(fields.split("\x1f")), tuple(tags.split()))
+        for guid, note_id, card_id, mod, fields, tags in rows
+    }
+    models: dict[str, Any] = json.loads(models_json)
+    decks: dict[str, Any] = json.loads(decks_json)
+    model = models.get(str(NOTE_TYPE_ID))
+    deck = decks.get(str(anki_deck_id))
+    note_type_signature, note_type_mod = "", 0
+    if model is not None:
+        template = model["tmpls"][0]
+        note_type_signature = _note_type_signature(
+            model["name"], [f["name"] for f in model["flds"]], template["qfmt"], template["afmt"],
+            model["css"], model["sortf"],
+        )
+        note_type_mod = int(model["mod"])
+    deck_signature, deck_mod = "", 0
+    if deck is not None:
+        deck_signature = _deck_signature(deck["name"], deck.get("desc", ""))
+        deck_mod = int(deck["mod"])
+    return PackageState(notes, note_type_signature, note_type_mod, deck_signature, deck_mod)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _next_mod(old_mod: int, unchanged: bool, time_of_change: Callable[[], int]) -> int:
+    if not old_mod:
+        return time_of_change()
+    return old_mod if unchanged else max(old_mod + 1, time_of_change())
+
+
+def build_package(
+    deck_slug: str,
+    deck_name: str,
+    description: str,
+    notes: Sequence[ExportNote],
+    previous: PackageState,
+    source_time: int | Callable[[], int],
+    kind: NoteType | None = None,
+) -> PackageResult:
+    """Write the deck's notes as .apkg bytes, continuing ``previous``'s ids and times.
+
+    ``source_time`` (seconds) is given to new and changed notes; it may be a function, called
+    only if something is new or changed, since finding it can cost a git process. ``kind`` is
+    ``render.note_type(NOTE_TYPE_NAME)``, passed in by a caller that keeps it.
+    """
+    import genanki
+
+    time_of_change = cache(source_time if callable(source_time) else lambda: source_time)
+
+    kind = kind or note_type(NOTE_TYPE_NAME)
+    model = genanki.Model(
+        NOTE_TYPE_ID,
+        kind.name,
+        fields=[{"name": name} for name in kind.fields],
+        templates=[{"name": TEMPLATE_NAME, "qfmt": kind.front, "afmt": kind.back}],
+        css=kind.css,
+        sort_field_index=kind.sort_field,
+    )
+    anki_deck_id = deck_id(deck_slug)
+    package_deck = genanki.Deck(anki_deck_id, deck_name, description=description)
+
+    # New notes take ids after every id the previous package used, so none is ever reused.
+    next_id = 0
+    ids: list[int] = []
+    mods: list[tuple[int, int]] = []
+    written: dict[str, PreviousNote] = {}
+    new: list[str] = []
+    changed: list[str] = []
+    for position, note in enumerate(notes):
+        old = previous.notes.get(note.guid)
+        if old is None:
+            mod = time_of_change()
+            next_id = next_id or max(mod * 1000, previous.max_id + 1)
+            note_id, card_id = next_id, next_id + 1
+            next_id += 2
+            new.append(note.name)
+        else:
+            unchanged = old.fields == note.fields and old.tags == note.tags
+            note_id, card_id = old.note_id, old.card_id
+            mod = _next_mod(old.mod, unchanged, time_of_change)
+            if not unchanged:
+                changed.append(note.name)
+        ids += (note_id, card_id)
+        mods.append((mod, note_id))
+        written[note.guid] = PreviousNote(note_id, card_id, mod, note.fields, note.tags)
+        # due orders new cards as in the source.
+        package_deck.add_note(
+            genanki.Note(model=model, fields=list(note.fields), tags=list(note.tags),
+                         guid=note.guid, due=position)
+        )
+    kept = {note.guid for note in notes}
+    removed = tuple(
+        old.fields[0].rpartition("/")[2] for guid, old in previous.notes.items() if guid not in kept
+    )
+
+    signature = _signature_of(kind)
+    note_type_changed = bool(previous.note_type_signature) and (
+        previous.note_type_signature != signature
+    )
+    note_type_mod = _next_mod(previous.note_type_mod, not note_type_changed, time_of_change)
+    deck_signature = _deck_signature(deck_name, description)
+    deck_changed = bool(previous.deck_signature) and previous.deck_signature != deck_signature
+    deck_mod = _next_mod(previous.deck_mod, not deck_changed, time_of_change)
+
+    database = _write_collection(genanki.Package(package_deck), ids, mods,
+                                 note_type_mod, anki_deck_id, deck_mod)
+    return PackageResult(
+        data=_zip(database),
+        new=tuple(new),
+        changed=tuple(changed),
+        removed=removed,
+        note_type_changed=note_type_changed,
+        deck_changed=deck_changed,
+        state=PackageState(written, signature, note_type_mod, deck_signature, deck_mod),
+    )
+
+
+def _write_collection(
+    package: Any,
+    ids: list[int],
+    mods: list[tuple[int, int]],
+    note_type_mod: int,
+    anki_deck_id: int,
+    deck_mod: int,
+) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="srs-build-") as folder:
+        file = Path(folder) / COLLECTION_ENTRY
+        connection = sqlite3.connect(file)
+        try:
+            connection.execute("PRAGMA synchronous = OFF")
+            cursor = connection.cursor()
+            # genanki stamps every row with one time (0 here); each note gets its own below.
+            package.write_to_db(cursor, 0, iter(ids))
+            cursor.executemany("UPDATE notes SET mod = ? WHERE id = ?", mods)
+            cursor.executemany("UPDATE cards SET mod = ? WHERE nid = ?", mods)
+            models_json, decks_json = cursor.execute("SELECT models, decks FROM col").fetchone()
+            models = json.loads(models_json)
+            models[str(NOTE_TYPE_ID)]["mod"] = note_type_mod
+            decks = json.loads(decks_json)
+            decks[str(anki_deck_id)]["mod"] = deck_mod
+            cursor.execute(
+                "UPDATE col SET models = ?, decks = ?",
+                (json.dumps(models, sort_keys=True), json.dumps(decks, sort_keys=True)),
+            )
+            connection.commit()
+        finally:
+            connection.close()
+        return file.read_bytes()
+
+
+def same_content(one: bytes, two: bytes) -> bool:
+    """Whether two packages hold the same entries and the same database.
+
+    Equal bytes are the rule. This also accepts packages that differ only where the machine
+    that wrote them shows: zlib's compressed bytes, and the SQLite library version stamped in
+    the database header. So a deck built elsewhere is not reported stale nor rewritten for that.
+    """
+    if one == two:
+        return True
+    try:
+        return _content(one) == _content(two)
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError):
+        return False
+
+
+def _content(package: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    return [(name, _without_sqlite_version(data) if name == COLLECTION_ENTRY else data)
+            for name, data in entries]
+
+
+def _without_sqlite_version(database: bytes) -> bytes:
+    # Header bytes 96-99 hold SQLITE_VERSION_NUMBER of the library that last wrote the file.
+    return database[:96] + bytes(4) + database[100:]
+
+
+def _zip(database: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in ((COLLECTION_ENTRY, database), (MEDIA_ENTRY, b"{}")):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, whatever platform builds it
+            info.external_attr = 0o100644 << 16
+            archive.writestr(info, data, compresslevel=_ZIP_LEVEL)
+    return buffer.getvalue()

@@ -1,0 +1,537 @@
+"""Loading and validating YAML deck sources into the model.
+
+Sources are parsed safely (``yaml.compose`` builds nodes; nothing is ever constructed from a
+tag) with PyYAML's C parser where present. Every node keeps its line and column, so each problem
+is reported as ``path:line:column``, and all problems of a file are reported in one run.
+The rules come from the one schema file, ``schema/deck.schema.json``, which editors use too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import LETTERS, MAX_CHOICES, MIN_CHOICES, Deck
+from .problems import InputError, Problem
+from .problems import duplicate_deck_ids as duplicate_owners
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SCALAR = yaml.constructor.SafeConstructor()
+_MAX_DEPTH = 64
+# Aliases let a few lines expand into billions of values ("billion laughs"). Values written
+# out in the file are never limited; values repeated through aliases are, long before the
+# expansion costs noticeable time or memory.
+_MAX_REPEATS = 100_000
+_CORE_TAG = "tag:yaml.org,2002:"
+_STR_TAG = _CORE_TAG + "str"
+_COLLECTION_TAGS = {yaml.MappingNode: _CORE_TAG + "map", yaml.SequenceNode: _CORE_TAG + "seq"}
+
+
+_SCHEMA_FILE = "deck/schema/deck.schema.json"
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the source format, as shipped in the package."""
+    text = resources.files("srs_trainer").joinpath(_SCHEMA_FILE).read_text("utf-8")
+    return json.loads(text)
+
+
+def schema_path() -> Path:
+    return Path(str(resources.files("srs_trainer").joinpath(_SCHEMA_FILE)))
+
+
+# --- YAML nodes to plain data, remembering where every value came from ---------------------
+
+
+@dataclass
+class Located:
+    """Plain data from a YAML document plus the ``(line, column)`` of every dotted path."""
+
+    data: Any
+    marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    seen: set[int] = field(default_factory=set, repr=False)  # ids of the nodes visited
+    repeats: int = 0  # visits of nodes already seen, i.e. values repeated through aliases
+
+    @property
+    def too_many_repeats(self) -> bool:
+        return self.repeats > _MAX_REPEATS
+
+    def line(self, path: str) -> int:
+        return self.marks.get(path, (0, 0))[0]
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _line_of(text: str, number: int) -> str:
+    """Line ``number`` (1-based) of ``text``, or "" past its end."""
+    lines = text.split("\n", number)
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """The 1-based (line, column) of character ``index`` of ``text``."""
+    index = max(0, min(index, len(text)))
+    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+
+
+def compose(text: str, path: str) -> Located:
+    """Parse ``text`` into plain data with marks; syntax errors become problems."""
+    located = Located(data=None)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(part for part in (error.context, error.problem) if part)
+        if "'\\t'" in message or "\t" in _line_of(text, line)[:column]:
+            message += " (a tab: YAML indents with spaces only)"
+        located.problems.append(Problem(path, line, column, f"YAML syntax: {message}"))
+        return located
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow; no mark
+        character = error.character
+        code = ord(character) if isinstance(character, (str, bytes)) else int(character)
+        located.problems.append(
+            Problem(path, *_position(text, error.position),
+                    f"character U+{code:04X} is not allowed in YAML ({error.reason})")
+        )
+        return located
+    except yaml.YAMLError as error:
+        located.problems.append(Problem(path, 1, 1, f"YAML: {error}"))
+        return located
+    except UnicodeError as error:  # lone surrogates in a str that did not come from a file
+        start = getattr(error, "start", 0)
+        located.problems.append(
+            Problem(path, *_position(text, start), "text is not valid Unicode (lone surrogate)")
+        )
+        return located
+    if root is None:
+        located.problems.append(Problem(path, 1, 1, "the file is empty"))
+        return located
+    located.data = _plain(root, "", located, path, ())
+    return located
+
+
+def _plain(
+    node: yaml.Node, where: str, out: Located, path: str, ancestors: tuple[int, ...]
+) -> Any:
+    out.marks[where] = _mark(node)
+    if id(node) in out.seen:
+        out.repeats += 1
+        if out.repeats == _MAX_REPEATS + 1:
+            message = f"too much data: aliases repeat more than {_MAX_REPEATS} values"
+            out.problems.append(Problem(path, *_mark(node), message))
+        if out.too_many_repeats:
+            return None
+    else:
+        out.seen.add(id(node))
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if id(node) in ancestors or len(ancestors) > _MAX_DEPTH:
+            out.problems.append(Problem(path, *_mark(node), "recursive or too deeply nested data"))
+            return None
+        if node.tag != _COLLECTION_TAGS[type(node)]:
+            out.problems.append(Problem(path, *_mark(node), _tag_message(node.tag)))
+            return None
+    inner = (*ancestors, id(node))
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _CORE_TAG + "merge":
+                message = "YAML merge keys (<<) are not supported; write the fields out"
+                out.problems.append(Problem(path, *_mark(key_node), message))
+                continue
+            key = _plain(key_node, where, out, path, inner)
+            if key is None and out.too_many_repeats:
+                continue
+            if not isinstance(key, str):
+                out.problems.append(
+                    Problem(path, *_mark(key_node), f"keys must be text, not {_describe(key)}")
+                )
+                continue
+            child = f"{where}.{key}" if where else key
+            if key in result:
+                out.problems.append(Problem(path, *_mark(key_node), f"duplicate key '{key}'"))
+            out.marks[child + "#key"] = _mark(key_node)
+            result[key] = _plain(value_node, child, out, path, inner)
+        out.marks[where] = _mark(node)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _plain(item, f"{where}.{index}" if where else str(index), out, path, inner)
+            for index, item in enumerate(node.value)
+        ]
+    if node.style == "|":
+        # A literal block's text starts on the next line, line for line: "#text" lets problems
+        # inside the text (e.g. in code) name their own line of the file.
+        out.marks[where + "#text"] = (node.start_mark.line + 2, 1)
+    if node.tag == _STR_TAG:  # most values; the constructor would return node.value too
+        return node.value
+    constructor = _SCALAR.yaml_constructors.get(node.tag)
+    if constructor is None or not node.tag.startswith(_CORE_TAG):
+        out.problems.append(Problem(path, *_mark(node), _tag_message(node.tag)))
+        return None
+    try:
+        return constructor(_SCALAR, node)
+    except Exception:  # PyYAML's scalar constructors fail in many ways on bad input
+        out.problems.append(Problem(
+            path, *_mark(node), f"{_short(node.value)} is not a valid !!{_tag_name(node.tag)}"
+        ))
+        return None
+
+
+def _tag_name(tag: str) -> str:
+    return tag.removeprefix(_CORE_TAG)
+
+
+def _tag_message(tag: str) -> str:
+    shown = "!!" + _tag_name(tag) if tag.startswith(_CORE_TAG) else tag
+    return f"unsupported YAML tag {shown}: sources hold plain text, numbers, lists and mappings"
+
+
+# --- the schema, applied with line numbers ---------------------------------------------------
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+}
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "a true/false value"
+    for name, types in _TYPES.items():
+        if isinstance(value, types):
+            return {"object": "a mapping", "array": "a list", "integer": "an integer"}.get(
+                name, f"a {name}"
+            )
+    return {"date": "a date", "datetime": "a date and time", "bytes": "binary data"}.get(
+        type(value).__name__, type(value).__name__
+    )
+
+
+def _hint(value: Any) -> str:
+    if isinstance(value, bool):
+        return " (YAML reads unquoted yes/no/on/off/true/false as true/false; quote text)"
+    return ""
+
+
+def _equal(value: Any, expected: Any) -> bool:
+    """Equality as JSON Schema sees it: true is not 1 (but 1.0 is 1)."""
+    return isinstance(value, bool) == isinstance(expected, bool) and value == expected
+
+
+def _is_type(value: Any, name: str) -> bool:
+    if isinstance(value, bool) and name in ("integer", "number"):
+        return False
+    return isinstance(value, _TYPES[name])
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+class _Validator:
+    """Applies the subset of JSON Schema that deck.schema.json uses, with friendly messages."""
+
+    def __init__(self, root_schema: dict[str, Any], located: Located, path: str) -> None:
+        self.root = root_schema
+        self.located = located
+        self.path = path
+        self.resolved: dict[int, dict[str, Any]] = {}
+
+    def resolve(self, rule: dict[str, Any]) -> dict[str, Any]:
+        if "$ref" not in rule:
+            return rule
+        # Rules are parts of the schema, alive as long as this validator: ids are stable keys.
+        cached = self.resolved.get(id(rule))
+        if cached is None:
+            cached = self.resolved[id(rule)] = self._resolve(rule)
+        return cached
+
+    def _resolve(self, rule: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in rule:
+            ref = rule["$ref"]
+            merged = {k: v for k, v in rule.items() if k != "$ref"}
+            target = self.root
+            for part in ref.removeprefix("#/").split("/"):
+                target = target[part]
+            rule = {**target, **merged}
+        return rule
+
+    def problem(self, where: str, message: str, *, key: bool = False) -> Problem:
+        line, column = self.located.marks.get(where + "#key" if key else where, (0, 0))
+        if not line:
+            line, column = self.located.marks.get(where, (0, 0))
+        label = _label(where)
+        return Problem(self.path, line, column, f"{label}: {message}" if label else message)
+
+    def check(self, value: Any, rule: dict[str, Any], where: str) -> Iterator[Problem]:
+        rule = self.resolve(rule)
+        if "oneOf" in rule:
+            yield from self.check_one_of(value, rule["oneOf"], where)
+            return
+        if "const" in rule and not _equal(value, rule["const"]):
+            yield self.problem(where, f"must be {rule['const']!r}, not {value!r}")
+            return
+        if "enum" in rule and not any(_equal(value, option) for option in rule["enum"]):
+            options = ", ".join(str(option) for option in rule["enum"])
+            yield self.problem(where, f"must be one of {options}, not {_short(value)}")
+            return
+        kind = rule.get("type")
+        if kind and not _is_type(value, kind):
+            wanted = {"object": "a mapping", "array": "a list", "string": "text"}.get(kind, kind)
+            yield self.problem(where, f"must be {wanted}, not {_describe(value)}{_hint(value)}")
+            return
+        if isinstance(value, str):
+            yield from self.check_string(value, rule, where)
+        elif isinstance(value, bool):
+            pass
+        elif isinstance(value, (int, float)):
+            yield from self.check_number(value, rule, where)
+        elif isinstance(value, list):
+            yield from self.check_array(value, rule, where)
+        elif isinstance(value, dict):
+            yield from self.check_object(value, rule, where)
+        if "anyOf" in rule:
+            yield from self.check_any_of(value, rule["anyOf"], where)
+
+    def check_any_of(
+        self, value: Any, options: list[dict[str, Any]], where: str
+    ) -> Iterator[Problem]:
+        outcomes = [list(self.check(value, option, where)) for option in options]
+        if all(outcomes):
+            resolved = [self.resolve(option) for option in options]
+            if all(set(option) == {"required"} for option in resolved):
+                names = " or ".join(f"'{name}'" for o in resolved for name in o["required"])
+                yield self.problem(where, f"needs {names}")
+            else:
+                yield from outcomes[0]
+
+    def check_one_of(
+        self, value: Any, options: list[dict[str, Any]], where: str
+    ) -> Iterator[Problem]:
+        resolved = [self.resolve(option) for option in options]
+        for option in resolved:
+            if "type" not in option or _is_type(value, option["type"]):
+                yield from self.check(value, option, where)
+                return
+        kinds = " or ".join(
+            {"object": "a mapping", "string": "text", "array": "a list"}.get(o.get("type", ""), "?")
+            for o in resolved
+        )
+        yield self.problem(where, f"must be {kinds}, not {_describe(value)}{_hint(value)}")
+
+    def check_string(self, value: str, rule: dict[str, Any], where: str) -> Iterator[Problem]:
+        if len(value) < rule.get("minLength", 0):
+            yield self.problem(where, "must not be empty")
+        elif "maxLength" in rule and len(value) > rule["maxLength"]:
+            yield self.problem(where, f"is longer than {rule['maxLength']} characters")
+        elif "pattern" in rule and not _regex(rule["pattern"]).search(value):
+            yield self.problem(where, f"{_short(value)} {_pattern_hint(rule['pattern'])}")
+
+    def check_number(self, value: float, rule: dict[str, Any], where: str) -> Iterator[Problem]:
+        if "minimum" in rule and value < rule["minimum"]:
+            yield self.problem(where, f"must be at least {rule['minimum']}, not {value}")
+        if "exclusiveMinimum" in rule and value <= rule["exclusiveMinimum"]:
+            yield self.problem(where, f"must be more than {rule['exclusiveMinimum']}, not {value}")
+        if "maximum" in rule and value > rule["maximum"]:
+            yield self.problem(where, f"must be at most {rule['maximum']}, not {value}")
+
+    def check_array(self, value: list[Any], rule: dict[str, Any], where: str) -> Iterator[Problem]:
+        if len(value) < rule.get("minItems", 0):
+            minimum = rule["minItems"]
+            yield self.problem(where, f"needs at least {minimum} item(s), has {len(value)}")
+        if "maxItems" in rule and len(value) > rule["maxItems"]:
+            yield self.problem(where, f"has {len(value)} items; at most {rule['maxItems']} allowed")
+        if rule.get("uniqueItems"):
+            seen: set[str] = set()
+            for index, item in enumerate(value):
+                token = json.dumps(item, sort_keys=True, default=str)
+                if token in seen:
+                    yield self.problem(_join(where, index), f"{_short(item)} is listed twice")
+                seen.add(token)
+        if "items" in rule:
+            for index, item in enumerate(value):
+                yield from self.check(item, rule["items"], _join(where, index))
+
+    def check_object(
+        self, value: dict[str, Any], rule: dict[str, Any], where: str
+    ) -> Iterator[Problem]:
+        properties = rule.get("properties", {})
+        for name in rule.get("required", ()):
+            if name not in value:
+                yield self.problem(where, f"missing required field '{name}'")
+        if len(value) < rule.get("minProperties", 0):
+            yield self.problem(where, "must not be empty")
+        for name, item in value.items():
+            child = _join(where, name)
+            if name in properties:
+                yield from self.check(item, properties[name], child)
+            elif rule.get("additionalProperties") is False:
+                known = ", ".join(sorted(properties))
+                yield self.problem(child, f"unknown field (expected one of: {known})", key=True)
+
+
+def _join(where: str, part: str | int) -> str:
+    return f"{where}.{part}" if where else str(part)
+
+
+def _label(where: str) -> str:
+    """'questions.3.choices.1' -> 'questions[3].choices[1]'."""
+    out = ""
+    for part in where.split(".") if where else ():
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_PATTERN_HINTS = {
+    "^[a-z0-9]+(-[a-z0-9]+)*$": "is not a slug (lowercase letters, digits and single hyphens)",
+    "^[^\\n]*\\S[^\\n]*$": "must be one non-blank line",
+    "\\S": "must not be blank",
+}
+
+
+def _pattern_hint(pattern: str) -> str:
+    return _PATTERN_HINTS.get(pattern, f"does not match the pattern {pattern}")
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def validate(located: Located, path: str) -> list[Problem]:
+    """Schema problems, plus the rules a schema cannot express (unique ids, answer in range)."""
+    problems = list(_Validator(schema(), located, path).check(located.data, schema(), ""))
+    questions = located.data.get("questions") if isinstance(located.data, dict) else None
+    if isinstance(questions, list):
+        first_seen: dict[str, int] = {}
+        for index, question in enumerate(questions):
+            if not isinstance(question, dict):
+                continue
+            answer, choices = question.get("answer"), question.get("choices")
+            if (
+                isinstance(answer, str)
+                and isinstance(choices, list)
+                and MIN_CHOICES <= len(choices) <= MAX_CHOICES
+                and answer in LETTERS[len(choices):]
+            ):
+                line, column = located.marks.get(f"questions.{index}.answer", (0, 0))
+                problems.append(Problem(
+                    path, line, column,
+                    f"questions[{index}].answer: {answer} names no choice; there are only "
+                    f"{len(choices)} (A-{LETTERS[len(choices) - 1]})",
+                ))
+            if not isinstance(question.get("id"), str):
+                continue
+            qid = question["id"]
+            if qid in first_seen:
+                line, column = located.marks.get(f"questions.{index}.id", (0, 0))
+                first = located.line(f"questions.{first_seen[qid]}.id")
+                message = f"duplicate question id '{qid}' (first used on line {first})"
+                problems.append(Problem(path, line, column, message))
+            else:
+                first_seen[qid] = index
+    return problems
+
+
+def _question_lines(marks: dict[str, tuple[int, int]]) -> list[dict[str, int]]:
+    grouped: dict[int, dict[str, int]] = {}
+    for key, (line, _column) in marks.items():
+        if not key.startswith("questions.") or key.endswith("#key"):
+            continue
+        _, index, *rest = key.split(".", 2)
+        if index.isdigit():
+            grouped.setdefault(int(index), {})[rest[0] if rest else ""] = line
+    return [grouped.get(index, {}) for index in range(max(grouped, default=-1) + 1)]
+
+
+def parse_deck(text: str, path: str = "<string>") -> Deck:
+    """Parse and validate one source's text. Raises InputError listing every problem."""
+    located = compose(text, path)
+    problems = list(located.problems)
+    if not problems or located.data is not None:
+        # Report schema problems too, except where a value was already rejected while parsing.
+        seen = {(problem.line, problem.column) for problem in problems}
+        problems += [p for p in validate(located, path) if (p.line, p.column) not in seen]
+    if problems:
+        raise InputError(problems)
+    deck_lines = {
+        key: line for key, (line, _) in located.marks.items() if not key.startswith("questions.")
+    }
+    return Deck.from_dict(
+        located.data,
+        source_path=path,
+        lines=deck_lines,
+        question_lines=_question_lines(located.marks),
+    )
+
+
+def read_source(path: str | Path) -> str:
+    """A source file's text; unreadable or non-UTF-8 files raise InputError."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), 0, 0, "no such file")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(str(path), 0, 0, "is a directory, not a source file")]) from None
+    except OSError as error:
+        raise InputError([Problem(str(path), 0, 0, error.strerror or str(error))]) from None
+    try:
+        # A byte-order mark is harmless; YAML parsers skip it, and so do we.
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - data.rfind(b"\n", 0, error.start)
+        byte = data[error.start]
+        message = f"not UTF-8 text: byte 0x{byte:02X} ({error.reason}); save the file as UTF-8"
+        raise InputError([Problem(str(path), line, column, message)]) from None
+
+
+def load_deck(path: str | Path) -> Deck:
+    """Load one source file. Raises InputError listing every problem in it."""
+    return parse_deck(read_source(path), str(path))
+
+
+def load_decks(paths: Sequence[str | Path]) -> list[Deck]:
+    """Load every source; raise one InputError with the problems of all of them.
+
+    Deck ids must be unique across the sources, since they name Anki decks and trainer state.
+    """
+    decks: list[Deck] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            decks.append(load_deck(path))
+        except InputError as error:
+            problems.extend(error.problems)
+    problems.extend(duplicate_deck_ids(decks))
+    if problems:
+        raise InputError(problems)
+    return decks
+
+
+def duplicate_deck_ids(decks: Iterable[Deck]) -> list[Problem]:
+    """A problem for each deck whose id an earlier deck already uses."""
+    return duplicate_owners((d.id, d.source_path, d.lines.get("id", 0)) for d in decks)

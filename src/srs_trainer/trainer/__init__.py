@@ -1,0 +1,1 @@
+"""The trainer: FSRS scheduling, grading, mastery, settings, the store and the session."""

@@ -1,0 +1,621 @@
+"""The trainer's library API: what ``srs review/practice/challenge/progress/stats/doctor`` call.
+
+Data flows one way: sources -> model -> here, which keeps state through ``store``. Sessions
+(``session``) ask this module what to show next and record each answer here; every answer is
+committed before the next question appears.
+
+Source changes are matched by identity (deck id + question id) on every ``sync``:
+- a new question becomes a new card;
+- an edited question (prompt, explanation, hint, ...) keeps its card and history;
+- a removed question is retired: not shown, history kept; it returns if the question returns;
+- a question whose answer key or choices changed starts over: a ``reset`` row is appended to
+  the log (the old answers stay in it) and its card becomes new, since memory of the old
+  answer would mislead. The learner is told once: "N questions changed their choices or
+  answer; ...".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .. import __version__
+from ..deck.model import Deck, Question
+from . import scheduling
+from .library import DeckEntry, DeckLibrary
+from .mastery import (
+    DeckProgress,
+    Stats,
+    badge_complete,
+    compute_stats,
+    deck_progress,
+    streak,
+)
+from .scheduling import CardKey, DoneToday, SessionQueue
+from .settings import DeckSettings, Settings, bundled_cards_dir
+from .store import CardRow, LogEntry, Memory, NewAnswer, Store, memory_json
+
+# Bump when what sync derives from a question (answer_key, sections, order) changes meaning.
+SYNC_VERSION = "1"
+
+
+def _synced_digest(entry: DeckEntry) -> str:
+    return f"{SYNC_VERSION}/{__version__}:{entry.digest}"
+
+
+def answer_key(question: Question) -> str:
+    """Fingerprint of what makes an answer right: the choices and the keyed letter."""
+    data = {"answer": question.answer, "choices": [c.display() for c in question.choices]}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def source_paths(card_dirs: Sequence[str | Path], *, bundled: bool = True) -> list[Path]:
+    """The source files to train on: the bundled decks (if any) plus ``card_dirs``."""
+    from ..deck.files import discover
+
+    roots: list[Path] = []
+    if bundled and (folder := bundled_cards_dir()) is not None:
+        roots.append(folder)
+    roots.extend(Path(p) for p in card_dirs)
+    seen: set[Path] = set()
+    paths: list[Path] = []
+    for path in discover(roots):
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            paths.append(path)
+    return paths
+
+
+@dataclass
+class SyncReport:
+    added: list[CardKey] = field(default_factory=list)
+    retired: list[CardKey] = field(default_factory=list)
+    restored: list[CardKey] = field(default_factory=list)
+    reset: list[CardKey] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        """Messages for the learner (each change is reported by the sync that makes it)."""
+        notes: list[str] = []
+        if self.reset:
+            if len(self.reset) == 1:
+                notes.append("1 question changed its choices or answer; it starts over.")
+            else:
+                notes.append(f"{len(self.reset)} questions changed their choices or answer;"
+                             " they start over.")
+        if self.retired:
+            notes.append(f"{len(self.retired)} removed question(s) retired (history kept).")
+        if self.restored:
+            notes.append(f"{len(self.restored)} question(s) came back with their history.")
+        return notes
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An answer as saved: its log row and the card's memory before and after."""
+
+    entry_id: int
+    key: CardKey
+    before: Memory
+    after: Memory
+    rescheduled: bool
+    badges_earned: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Undone:
+    """An answer taken back: the card's restored memory, and badges that went with it."""
+
+    key: CardKey
+    memory: Memory
+    badges_taken_back: tuple[str, ...] = ()
+
+
+@dataclass
+class DoctorReport:
+    schema_version: int
+    integrity: list[str]  # empty when PRAGMA integrity_check says ok
+    cards_checked: int
+    mismatched: list[CardKey]
+    rebuilt: int = 0
+    # Log rows whose saved result differs from what a replay gives now (e.g. after an fsrs
+    # upgrade changed the maths). Card state follows the replay; the rows stay as written.
+    stale_rows: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.integrity and (not self.mismatched or self.rebuilt == len(self.mismatched))
+
+
+class TrainerError(Exception):
+    """A user error the CLI reports as a message (unknown deck, no questions, ...)."""
+
+
+class Trainer:
+    """Decks loaded from sources plus the learner's progress database."""
+
+    def __init__(
+        self, store: Store, decks: Sequence[Deck] | DeckLibrary, settings: Settings | None = None
+    ) -> None:
+        self.store = store
+        self.decks = decks if isinstance(decks, DeckLibrary) else DeckLibrary.of(decks)
+        self.settings = settings or Settings()
+
+    # --- lookups -------------------------------------------------------------------------------
+
+    def deck(self, deck_id: str) -> Deck:
+        self.require_deck(deck_id)
+        return self.decks[deck_id]
+
+    def deck_title(self, deck_id: str) -> str:
+        self.require_deck(deck_id)
+        return self.decks.entry(deck_id).title
+
+    def require_deck(self, deck_id: str) -> None:
+        if deck_id not in self.decks:
+            known = ", ".join(sorted(self.decks)) or "none loaded"
+            raise TrainerError(f"unknown deck '{deck_id}' (known decks: {known})")
+
+    def question(self, key: CardKey) -> Question:
+        self.require_deck(key[0])
+        question = self.decks.question(*key)
+        if question is None:
+            raise TrainerError(f"deck '{key[0]}' has no question '{key[1]}'")
+        return question
+
+    def deck_settings(self, deck_id: str) -> DeckSettings:
+        return self.settings.for_deck(deck_id)
+
+    def memory(self, key: CardKey) -> Memory:
+        card = self.store.card(*key)
+        return card.memory if card else Memory()
+
+    def today_start(self, now: datetime) -> datetime:
+        return scheduling.day_start(now, self.settings.day_start_hour, self.settings.tz())
+
+    def tomorrow(self, now: datetime) -> datetime:
+        return scheduling.next_day_start(now, self.settings.day_start_hour, self.settings.tz())
+
+    # --- sources -> cards ------------------------------------------------------------------------
+
+    def sync(self, now: datetime) -> SyncReport:
+        """Match the loaded sources with the cards in the database (see the module doc).
+
+        A deck synced before from the same source content, at the same place in the load
+        order, is skipped without being built: most starts write nothing at all.
+        """
+        report = SyncReport()
+        if not self._decks_to_sync(self.store.deck_sync_states()):
+            return report
+        with self.store.transaction():
+            # Again under the write lock: another trainer may have synced meanwhile.
+            for entry, first, moved_only in self._decks_to_sync(self.store.deck_sync_states()):
+                if moved_only:
+                    self.store.move_deck(entry.deck_id, first)
+                else:
+                    self._sync_deck(self.decks[entry.deck_id], first, now, report)
+                    self.store.upsert_deck(entry.deck_id, entry.title, entry.source_path, now,
+                                           digest=_synced_digest(entry), first_position=first)
+        return report
+
+    def _decks_to_sync(
+        self, states: Mapping[str, tuple[str, int]]
+    ) -> list[tuple[DeckEntry, int, bool]]:
+        """(deck, its first position, whether only its position changed) of each stale deck."""
+        stale: list[tuple[DeckEntry, int, bool]] = []
+        first = 1
+        for entry in self.decks.entries():
+            digest, old_first = states.get(entry.deck_id, ("", 0))
+            if digest != _synced_digest(entry):
+                stale.append((entry, first, False))
+            elif old_first != first:
+                stale.append((entry, first, True))
+            first += entry.questions
+        return stale
+
+    def _sync_deck(self, deck: Deck, first: int, now: datetime, report: SyncReport) -> None:
+        existing = {c.question_id: c for c in self.store.cards([deck.id], include_retired=True)}
+        for position, question in enumerate(deck.questions, start=first):
+            key = answer_key(question)
+            card = existing.get(question.id)
+            if card is None:
+                self.store.insert_card(
+                    CardRow(deck.id, question.id, position, question.section.value, key)
+                )
+                report.added.append((deck.id, question.id))
+                continue
+            if card.retired:
+                report.restored.append(card.key)
+            if card.answer_key != key:
+                if not card.memory.is_new or self.store.card_log(*card.key):
+                    report.reset.append(card.key)
+                self.store.append_reset(deck.id, question.id, now, "answer key changed")
+                self.store.set_memory(deck.id, question.id, Memory())
+            if (card.position, card.section, card.answer_key, card.retired) != (
+                position, question.section.value, key, False,
+            ):
+                self.store.update_card_source(
+                    deck.id,
+                    question.id,
+                    position=position,
+                    section=question.section.value,
+                    answer_key=key,
+                    retired=False,
+                )
+        gone = self.store.retire_missing(deck.id, (q.id for q in deck.questions))
+        report.retired.extend((deck.id, qid) for qid in gone)
+
+    # --- what to ask -----------------------------------------------------------------------------
+
+    def queue(
+        self, now: datetime, deck_ids: Iterable[str] | None = None, *, limit: int | None = None
+    ) -> SessionQueue:
+        """Today's review session: due learning cards, due reviews, new cards (daily limits)."""
+        ids = list(deck_ids) if deck_ids is not None else list(self.decks)
+        for deck_id in ids:
+            self.require_deck(deck_id)
+        done_today = self.done_today(now, ids)
+        # Only the cards the queue can take are read: all due ones, and per deck as many new
+        # ones as its daily limit still allows.
+        new_limits = {
+            deck_id: self.deck_settings(deck_id).new_per_day
+            - done_today.get(deck_id, DoneToday()).new
+            for deck_id in ids
+        }
+        return scheduling.build_queue(
+            self.store.session_cards(ids, self.tomorrow(now), new_limits),
+            now,
+            settings_for=self.deck_settings,
+            done_today=done_today,
+            tomorrow=self.tomorrow(now),
+            learn_ahead=timedelta(minutes=self.settings.learn_ahead_minutes),
+            limit=limit,
+        )
+
+    def done_today(self, now: datetime, deck_ids: Sequence[str]) -> dict[str, DoneToday]:
+        """Per deck: new cards introduced and review cards reviewed today."""
+        done = self.store.done_since(self.today_start(now), deck_ids)
+        return {deck_id: DoneToday(new, reviews) for deck_id, (new, reviews) in done.items()}
+
+    def section_queue(self, deck_id: str, section: str) -> SessionQueue:
+        """Every question of one section of a deck, in source order (practice, challenge)."""
+        questions = [q for q in self.deck(deck_id).questions if q.section.value == section]
+        if not questions:
+            raise TrainerError(f"deck '{deck_id}' has no {section} questions")
+        return SessionQueue(new=[(deck_id, q.id) for q in questions])
+
+    def due_counts(
+        self, now: datetime, deck_ids: Iterable[str] | None = None
+    ) -> tuple[int, datetime | None]:
+        """(cards due before the next day boundary, the earliest due time, maybe past)."""
+        ids = list(deck_ids) if deck_ids is not None else list(self.decks)
+        return self.store.due_summary(ids, self.tomorrow(now))
+
+    # --- answers ---------------------------------------------------------------------------------
+
+    def record_answer(
+        self,
+        key: CardKey,
+        *,
+        rating: int,
+        now: datetime,
+        duration_ms: int,
+        attempts: int,
+        hint_used: bool = False,
+        chosen: str | None = None,
+        mode: str = "review",
+        reschedule: bool = True,
+    ) -> Recorded:
+        """Append the answer to the log and update the card, in one committed transaction."""
+        settings = self.deck_settings(key[0])
+        scheduler_text = scheduling.scheduler_json(settings)
+        with self.store.transaction():
+            card = self.store.card(*key)
+            if card is None:
+                raise TrainerError(f"no card for {key[0]}/{key[1]}: sync the sources first")
+            before = card.memory
+            after = before
+            scheduler_id = None
+            if reschedule:
+                scheduler_id = self.store.scheduler_id(scheduler_text)
+                after = scheduling.review(
+                    scheduling.scheduler_from_json(scheduler_text),
+                    key,
+                    before,
+                    rating,
+                    now,
+                    duration_ms,
+                )
+            entry_id = self.store.append_answer(
+                NewAnswer(
+                    deck_id=key[0],
+                    question_id=key[1],
+                    at=now,
+                    rating=rating,
+                    duration_ms=duration_ms,
+                    attempts=attempts,
+                    hint_used=hint_used,
+                    chosen=chosen,
+                    mode=mode,
+                    rescheduled=reschedule,
+                    state_before=before.state,
+                    scheduler_id=scheduler_id,
+                    card_after=memory_json(after) if reschedule else None,
+                )
+            )
+            earned: tuple[str, ...] = ()
+            if reschedule:
+                self.store.set_memory(*key, after)
+                earned = self._check_badge(key[0], now)
+        return Recorded(entry_id, key, before, after, reschedule, earned)
+
+    def undo(self, entry_id: int, now: datetime) -> Undone:
+        """Take back an answer: mark its log row undone and restore the card by replay.
+
+        A badge earned at or after that answer is taken back too when the deck no longer
+        qualifies without it (it was that answer that earned it). A badge earned before the
+        answer stays, like after any later lapse.
+        """
+        with self.store.transaction():
+            entry = self.store.entry(entry_id)
+            if entry is None or not self.store.mark_undone(entry_id, now):
+                raise TrainerError("nothing to undo")
+            key = (entry.deck_id, entry.question_id)
+            memory = self._replay(key)
+            self.store.set_memory(*key, memory)
+            taken_back: tuple[str, ...] = ()
+            badge = self.store.badge(entry.deck_id)
+            if (
+                badge is not None
+                and badge[1] >= entry.at
+                and not self._badge_complete(entry.deck_id)
+                and self.store.take_back_badge(entry.deck_id, now)
+            ):
+                taken_back = (badge[0],)
+        return Undone(key, memory, taken_back)
+
+    def _replay(self, key: CardKey) -> Memory:
+        return scheduling.replay(self.store.card_log(*key), self.store.scheduler_json)
+
+    # --- badges and challenge results -------------------------------------------------------------
+
+    def _check_badge(self, deck_id: str, now: datetime) -> tuple[str, ...]:
+        if deck_id not in self.decks:
+            return ()
+        badge_name = self.decks.entry(deck_id).badge_name
+        if not badge_name or self.store.badge(deck_id) is not None:
+            return ()
+        if self._badge_complete(deck_id):
+            self.store.earn_badge(deck_id, badge_name, now)
+            return (badge_name,)
+        return ()
+
+    def _badge_complete(self, deck_id: str) -> bool:
+        challenge = [c for c in self.store.cards([deck_id]) if c.section == "challenge"]
+        return badge_complete(challenge, self.deck_settings(deck_id).mastery_days)
+
+    def celebrate(self, now: datetime) -> list[str]:
+        """Badges earned but not yet celebrated; each is returned once, ever."""
+        names: list[str] = []
+        with self.store.transaction():
+            for deck_id, name, _earned_at in self.store.uncelebrated_badges():
+                if self.store.mark_celebrated(deck_id, now):
+                    names.append(name)
+        return names
+
+    def save_challenge_result(
+        self, deck_id: str, *, started_at: datetime, finished_at: datetime, score: int, total: int
+    ) -> int:
+        with self.store.transaction():
+            return self.store.add_challenge_result(
+                deck_id,
+                started_at,
+                finished_at,
+                score,
+                total,
+                (finished_at - started_at).total_seconds(),
+            )
+
+    # --- figures --------------------------------------------------------------------------------
+
+    def progress(self, now: datetime, deck_ids: Iterable[str] | None = None) -> list[DeckProgress]:
+        ids = list(deck_ids) if deck_ids is not None else list(self.decks)
+        for deck_id in ids:
+            self.require_deck(deck_id)
+        today_start = self.today_start(now)
+        results: list[DeckProgress] = []
+        for deck_id in ids:
+            entry = self.decks.entry(deck_id)
+            settings = self.deck_settings(deck_id)
+            badge = self.store.badge(deck_id)
+            results.append(
+                deck_progress(
+                    deck_id=deck_id,
+                    title=entry.title,
+                    badge_name=entry.badge_name,
+                    cards=self.store.card_figures(deck_id, now),
+                    settings=settings,
+                    retrievability_of=scheduling.forgetting_curve(
+                        scheduling.make_scheduler(settings)),
+                    today_start=today_start,
+                    badge_earned_at=badge[1] if badge else None,
+                    last_challenge=(self.store.challenge_results(deck_id) or [None])[-1],
+                )
+            )
+        return results
+
+    def streak(self, now: datetime, deck_ids: Iterable[str] | None = None) -> int:
+        """Consecutive learner days with answers in these decks (all by default), up to today.
+
+        One indexed probe per day of the streak, so a long streak over many decks stays fast.
+        """
+        ids = list(deck_ids) if deck_ids is not None else list(self.decks)
+        starts = [self.today_start(now)]
+        ends = [self.tomorrow(now)]
+
+        def reviewed(days_ago: int) -> bool:
+            while len(starts) <= days_ago:
+                ends.append(starts[-1])
+                starts.append(self.today_start(starts[-1] - timedelta(seconds=1)))
+            return self.store.answered_between(ids, starts[days_ago], ends[days_ago])
+
+        return streak(reviewed)
+
+    def stats(self, now: datetime, days: int = 30, deck_ids: Iterable[str] | None = None) -> Stats:
+        ids = list(deck_ids) if deck_ids is not None else list(self.decks)
+        since = self.today_start(now) - timedelta(days=days)
+        return compute_stats(
+            self.store.activity(since=since, deck_ids=ids),
+            self.store.cards(ids),
+            now,
+            days=days,
+            hour=self.settings.day_start_hour,
+            tz=self.settings.tz(),
+        )
+
+    # --- doctor ---------------------------------------------------------------------------------
+
+    def doctor(self, *, rebuild: bool = False) -> DoctorReport:
+        return doctor(self.store, rebuild=rebuild)
+
+
+def doctor(store: Store, *, rebuild: bool = False) -> DoctorReport:
+    """Check the file and that every card's state equals a replay of its log; rebuild if asked."""
+    integrity = store.integrity_check()
+    report = DoctorReport(store.schema_version, integrity, 0, [])
+    if integrity:
+        return report
+    # Checking only reads: a snapshot lets trainers go on answering during a long replay.
+    with store.transaction() if rebuild else store.snapshot():
+        logs: dict[CardKey, list[LogEntry]] = {}
+        for entry in store.log(kind=None, include_undone=True):
+            logs.setdefault((entry.deck_id, entry.question_id), []).append(entry)
+        cards = store.cards(include_retired=True)
+        report.cards_checked = len(cards)
+        for card in cards:
+            replayed = Memory()
+            for entry, replayed in scheduling.replay_steps(
+                logs.get(card.key, ()), store.scheduler_json
+            ):
+                if entry.card_after is not None and entry.card_after != memory_json(replayed):
+                    report.stale_rows.append(entry.id)
+            if replayed != card.memory:
+                report.mismatched.append(card.key)
+                if rebuild:
+                    store.set_memory(*card.key, replayed)
+                    report.rebuilt += 1
+    return report
+
+
+# --- benchmarks and fixtures --------------------------------------------------------------------
+
+
+def synthetic_decks(count: int, questions_per_deck: int) -> list[Deck]:
+    """Decks ``bench-deck-<n>`` of two-choice questions ``q-<n>``, even ones challenges."""
+    from ..deck.model import Choice, Section
+
+    return [
+        Deck(
+            id=f"bench-deck-{d}",
+            title=f"Benchmark deck {d}",
+            questions=tuple(
+                Question(
+                    id=f"q-{q}",
+                    section=Section.CHALLENGE if q % 2 == 0 else Section.PRACTICE,
+                    prompt=f"Question {q} of deck {d}?",
+                    choices=(Choice("A", "right"), Choice("B", "wrong")),
+                    answer="A",
+                )
+                for q in range(questions_per_deck)
+            ),
+        )
+        for d in range(count)
+    ]
+
+
+def seed_history(
+    store: Store,
+    *,
+    decks: int | Sequence[Deck],
+    questions_per_deck: int = 0,
+    start: datetime,
+    days: int,
+    settings: DeckSettings | None = None,
+    rating: int = 3,
+) -> tuple[int, int]:
+    """Fill an empty store with cards and a realistic log, fast (for benchmarks).
+
+    ``decks`` is a list of decks, or a count of ``synthetic_decks`` of ``questions_per_deck``.
+    Each card is first answered on day ``i % days`` at 09:00 and then whenever FSRS says it
+    is due, always with ``rating``, until ``start + days``. The cards match the decks (a later
+    ``Trainer.sync`` with the same decks changes nothing). Returns (cards, log rows) written.
+    """
+    if isinstance(decks, int):
+        decks = synthetic_decks(decks, questions_per_deck)
+    settings = settings or DeckSettings()
+    text = scheduling.scheduler_json(settings)
+    scheduler = scheduling.scheduler_from_json(text)
+    with store.transaction():
+        scheduler_id = store.scheduler_id(text)
+    end = start + timedelta(days=days)
+    cards: list[CardRow] = []
+    answers: list[NewAnswer] = []
+    position = 0
+    for deck in decks:
+        for question in deck.questions:
+            position += 1
+            key = (deck.id, question.id)
+            memory = Memory()
+            at = start + timedelta(days=position % max(1, days), hours=9)
+            while at < end:
+                after = scheduling.review(scheduler, key, memory, rating, at, 8000)
+                answers.append(
+                    NewAnswer(
+                        deck_id=key[0],
+                        question_id=key[1],
+                        at=at,
+                        rating=rating,
+                        duration_ms=8000,
+                        attempts=1,
+                        hint_used=False,
+                        chosen=question.answer,
+                        mode="review",
+                        rescheduled=True,
+                        state_before=memory.state,
+                        scheduler_id=scheduler_id,
+                        card_after=memory_json(after),
+                    )
+                )
+                memory = after
+                assert memory.due is not None
+                at = max(memory.due, at + timedelta(seconds=1))
+            cards.append(
+                CardRow(
+                    deck.id,
+                    question.id,
+                    position,
+                    question.section.value,
+                    answer_key(question),
+                    memory=memory,
+                )
+            )
+    store.bulk_load(cards, answers)
+    return len(cards), len(answers)
+
+
+__all__ = [
+    "DoctorReport",
+    "Recorded",
+    "SyncReport",
+    "Trainer",
+    "TrainerError",
+    "Undone",
+    "answer_key",
+    "doctor",
+    "seed_history",
+    "source_paths",
+    "synthetic_decks",
+]

@@ -1,0 +1,327 @@
+"""FSRS scheduling: the fsrs.Scheduler wrapper, exact replay, day boundaries and the queue.
+
+Fuzzing and replay: fsrs draws interval fuzz from the global ``random`` generator. Around every
+``review_card`` we seed it from (deck id, question id, review time) and restore the previous
+generator state afterwards, so the same answer at the same time always gets the same interval.
+That makes the log replayable to the exact card state while keeping fuzz on (it still spreads
+reviews across days, since review times differ). Each log row also names the scheduler settings
+it was scheduled with (``schedulers`` table), so changing ``desired_retention`` later does not
+change how past answers replay. ``fuzz_seed`` is public so tests can reproduce a review.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .settings import DeckSettings
+from .store import LEARNING, RELEARNING, REVIEW, CardRow, LogEntry, Memory, to_text
+
+if TYPE_CHECKING:
+    import fsrs
+
+CardKey = tuple[str, str]  # (deck id, question id)
+
+
+# --- the scheduler ---------------------------------------------------------------------------
+
+
+def scheduler_json(settings: DeckSettings) -> str:
+    """The fsrs scheduler settings as canonical JSON (stored once per distinct setting)."""
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    return json.dumps(
+        {
+            "parameters": list(DEFAULT_PARAMETERS),
+            "desired_retention": settings.desired_retention,
+            "learning_steps": [round(m * 60) for m in settings.learning_steps],
+            "relearning_steps": [round(m * 60) for m in settings.relearning_steps],
+            "maximum_interval": settings.maximum_interval,
+            "enable_fuzzing": settings.enable_fuzzing,
+        },
+        sort_keys=True,
+    )
+
+
+@lru_cache(maxsize=64)
+def scheduler_from_json(text: str) -> fsrs.Scheduler:
+    import fsrs
+
+    data = json.loads(text)
+    return fsrs.Scheduler(
+        parameters=tuple(data["parameters"]),
+        desired_retention=data["desired_retention"],
+        learning_steps=tuple(timedelta(seconds=s) for s in data["learning_steps"]),
+        relearning_steps=tuple(timedelta(seconds=s) for s in data["relearning_steps"]),
+        maximum_interval=data["maximum_interval"],
+        enable_fuzzing=data["enable_fuzzing"],
+    )
+
+
+def make_scheduler(settings: DeckSettings) -> fsrs.Scheduler:
+    return scheduler_from_json(scheduler_json(settings))
+
+
+def card_id(key: CardKey) -> int:
+    """A stable fsrs card id for a question (fsrs otherwise uses the creation time)."""
+    digest = hashlib.sha256(f"{key[0]}\0{key[1]}".encode()).digest()
+    return int.from_bytes(digest[:6], "big")
+
+
+def fuzz_seed(key: CardKey, at: datetime) -> int:
+    digest = hashlib.sha256(f"{key[0]}\0{key[1]}\0{to_text(at)}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def to_fsrs(key: CardKey, memory: Memory, at: datetime) -> fsrs.Card:
+    import fsrs
+
+    if memory.is_new:
+        return fsrs.Card(card_id=card_id(key), due=at)
+    return fsrs.Card(
+        card_id=card_id(key),
+        state=fsrs.State(memory.state),
+        step=memory.step,
+        stability=memory.stability,
+        difficulty=memory.difficulty,
+        due=memory.due or at,
+        last_review=memory.last_review,
+    )
+
+
+def review(
+    scheduler: fsrs.Scheduler,
+    key: CardKey,
+    memory: Memory,
+    rating: int,
+    at: datetime,
+    duration_ms: int | None = None,
+) -> Memory:
+    """The card's memory after answering with ``rating`` at ``at`` (deterministic fuzz)."""
+    import fsrs
+
+    at = at.astimezone(timezone.utc)
+    saved = random.getstate()
+    random.seed(fuzz_seed(key, at))
+    try:
+        card, _ = scheduler.review_card(
+            to_fsrs(key, memory, at), fsrs.Rating(rating), at, duration_ms
+        )
+    finally:
+        random.setstate(saved)
+    return Memory(
+        state=int(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
+        last_rating=rating,
+        reps=memory.reps + 1,
+        lapses=memory.lapses + (1 if memory.state == REVIEW and rating == 1 else 0),
+    )
+
+
+def replay_steps(
+    entries: Iterable[LogEntry], scheduler_json_for: Callable[[int], str]
+) -> Iterator[tuple[LogEntry, Memory]]:
+    """Replay a card's log, yielding each row that moves the card with the memory after it."""
+    memory = Memory()
+    for entry in entries:
+        if not entry.counts:
+            continue
+        if entry.kind == "reset":
+            memory = Memory()
+        else:
+            assert entry.rating is not None and entry.scheduler_id is not None
+            scheduler = scheduler_from_json(scheduler_json_for(entry.scheduler_id))
+            key = (entry.deck_id, entry.question_id)
+            memory = review(scheduler, key, memory, entry.rating, entry.at, entry.duration_ms)
+        yield entry, memory
+
+
+def replay(entries: Iterable[LogEntry], scheduler_json_for: Callable[[int], str]) -> Memory:
+    """A card's memory from its log: resets start over; undone and non-scheduling rows skip."""
+    steps = list(replay_steps(entries, scheduler_json_for))
+    return steps[-1][1] if steps else Memory()
+
+
+def forgetting_curve(scheduler: fsrs.Scheduler) -> Callable[[float, int], float]:
+    """R(stability, whole days since the last review): the formula of fsrs's
+    ``get_card_retrievability`` without building a Card, for figures over many cards."""
+    decay = -scheduler.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+
+    def curve(stability: float, elapsed_days: int) -> float:
+        return float((1 + factor * max(0, elapsed_days) / stability) ** decay)
+
+    return curve
+
+
+# --- days -------------------------------------------------------------------------------------
+
+
+def day_start(now: datetime, hour: int = 4, tz: tzinfo | None = None) -> datetime:
+    """Start (UTC) of the learner's day containing ``now``: ``hour`` o'clock local time."""
+    local = now.astimezone(tz) if tz else now.astimezone()
+    start = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if local < start:
+        start -= timedelta(days=1)
+    return start.astimezone(timezone.utc)
+
+
+def next_day_start(now: datetime, hour: int = 4, tz: tzinfo | None = None) -> datetime:
+    start = day_start(now, hour, tz)
+    return day_start(start + timedelta(hours=36), hour, tz)
+
+
+def describe_due(due: datetime | None, now: datetime, tomorrow: datetime) -> str:
+    """'in 10 minutes', 'in 3 hours', 'tomorrow', 'in 4 days' ('now' when already due)."""
+    if due is None:
+        return ""
+    delta = due - now
+    if delta <= timedelta(0):
+        return "now"
+    if due < tomorrow:
+        minutes = max(1, round(delta.total_seconds() / 60))
+        if minutes < 60:
+            return f"in {minutes} minute{'s' if minutes != 1 else ''}"
+        hours = round(minutes / 60)
+        return f"in {hours} hour{'s' if hours != 1 else ''}"
+    days = max(1, round(delta.total_seconds() / 86400))
+    return "tomorrow" if days == 1 else f"in {days} days"
+
+
+# --- the session queue ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pick:
+    key: CardKey
+    early: bool = False  # a learning card shown before it is due (nothing else is left)
+    due: datetime | None = None
+
+
+@dataclass
+class SessionQueue:
+    """What to ask next: due learning cards, then reviews, then new cards, then learn-ahead.
+
+    ``reviews`` are sorted most-forgotten first (lowest retrievability), ``new`` in source order,
+    ``learning`` holds (due, key) for cards in learning steps, which come back when due.
+    """
+
+    reviews: list[CardKey] = field(default_factory=list)
+    new: list[CardKey] = field(default_factory=list)
+    learning: list[tuple[datetime, CardKey]] = field(default_factory=list)
+    learn_ahead: timedelta = timedelta(minutes=20)
+    front: list[CardKey] = field(default_factory=list)  # undone answers, asked again first
+
+    def __len__(self) -> int:
+        return len(self.front) + len(self.reviews) + len(self.new) + len(self.learning)
+
+    def next(self, now: datetime) -> Pick | None:
+        if self.front:
+            return Pick(self.front.pop(0))
+        self.learning.sort()
+        if self.learning and self.learning[0][0] <= now:
+            due, key = self.learning.pop(0)
+            return Pick(key, due=due)
+        if self.reviews:
+            return Pick(self.reviews.pop(0))
+        if self.new:
+            return Pick(self.new.pop(0))
+        if self.learning and self.learning[0][0] <= now + self.learn_ahead:
+            due, key = self.learning.pop(0)
+            return Pick(key, early=True, due=due)
+        return None
+
+    def next_learning_due(self) -> datetime | None:
+        return min((due for due, _ in self.learning), default=None)
+
+    def push_learning(self, key: CardKey, due: datetime) -> None:
+        self.discard(key)
+        self.learning.append((due, key))
+
+    def push_front(self, key: CardKey) -> None:
+        self.discard(key)
+        self.front.insert(0, key)
+
+    def discard(self, key: CardKey) -> None:
+        self.learning = [(d, k) for d, k in self.learning if k != key]
+        for items in (self.front, self.reviews, self.new):
+            if key in items:
+                items.remove(key)
+
+
+@dataclass(frozen=True)
+class DoneToday:
+    """What a deck already used of today's limits."""
+
+    new: int = 0
+    reviews: int = 0
+
+
+def build_queue(
+    cards: Sequence[CardRow],
+    now: datetime,
+    *,
+    settings_for: Callable[[str], DeckSettings],
+    done_today: Mapping[str, DoneToday],
+    tomorrow: datetime,
+    learn_ahead: timedelta = timedelta(minutes=20),
+    limit: int | None = None,
+) -> SessionQueue:
+    """Today's queue over ``cards`` (given in source order), honouring per-deck daily limits.
+
+    Review cards are due today when due before the next day boundary; learning cards are
+    queued with their exact due time. ``limit`` caps the reviews + new cards of this session.
+    """
+    reviews: list[tuple[float, int, CardKey]] = []
+    new_by_deck: dict[str, list[CardKey]] = {}
+    learning: list[tuple[datetime, CardKey]] = []
+    curves: dict[str, Callable[[float, int], float]] = {}
+    for index, card in enumerate(cards):
+        memory = card.memory
+        if card.retired:
+            continue
+        if memory.is_new:
+            new_by_deck.setdefault(card.deck_id, []).append(card.key)
+        elif memory.state == REVIEW and memory.due is not None and memory.due < tomorrow:
+            curve = curves.get(card.deck_id)
+            if curve is None:
+                curve = curves[card.deck_id] = forgetting_curve(
+                    make_scheduler(settings_for(card.deck_id)))
+            recall = (curve(memory.stability, (now - memory.last_review).days)
+                      if memory.stability is not None and memory.last_review is not None else 0.0)
+            reviews.append((recall, index, card.key))
+        elif memory.state != REVIEW and memory.due is not None and memory.due < tomorrow:
+            learning.append((memory.due, card.key))
+    reviews.sort()
+    allowed_reviews: list[CardKey] = []
+    used: dict[str, int] = {}
+    for _, _, key in reviews:
+        deck_id = key[0]
+        room = settings_for(deck_id).reviews_per_day - done_today.get(deck_id, DoneToday()).reviews
+        if used.get(deck_id, 0) < room:
+            allowed_reviews.append(key)
+            used[deck_id] = used.get(deck_id, 0) + 1
+    new: list[CardKey] = []
+    for deck_id, keys in new_by_deck.items():
+        room = settings_for(deck_id).new_per_day - done_today.get(deck_id, DoneToday()).new
+        new.extend(keys[: max(0, room)])
+    if limit is not None:
+        allowed_reviews = allowed_reviews[:limit]
+        new = new[: max(0, limit - len(allowed_reviews))]
+    return SessionQueue(
+        reviews=allowed_reviews, new=new, learning=learning, learn_ahead=learn_ahead
+    )
+
+
+def is_learning(memory: Memory) -> bool:
+    return memory.state in (LEARNING, RELEARNING)

@@ -1,0 +1,1 @@
+"""Answer verification: running the code a question is about and judging the answer."""
