@@ -59,6 +59,18 @@ class LazyGroup(click.Group):
             ctx.fail(f"No such command '{name}'.{hint}")
         return super().resolve_command(ctx, args)
 
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            # Imported only here: a damaged database is rare, start-up is not.
+            from ..trainer.recovery import DAMAGE_HINT, is_damage
+
+            if not is_damage(error):
+                raise
+            raise click.ClickException(
+                f"the progress database is damaged ({error}); {DAMAGE_HINT}") from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
         with formatter.section("Commands"):

@@ -6,17 +6,31 @@ from pathlib import Path
 
 import click
 
-from .training import home_option, open_store
+from .training import home_option, open_store, sources_options
 
 
 @click.command("doctor")
 @home_option
+@sources_options
 @click.option("--rebuild", is_flag=True, help="Rewrite every card's state from the review log.")
-def command(home: Path | None, rebuild: bool) -> None:
+@click.option(
+    "--recover",
+    is_flag=True,
+    help="Salvage a damaged database: move it aside, copy every readable row into a new one,"
+    " replay the log.",
+)
+def command(
+    home: Path | None, card_dirs: tuple[Path, ...], no_bundled: bool, rebuild: bool,
+    recover: bool,
+) -> None:
     """Check the progress database and that card state equals a replay of the review log.
 
-    Exits 1 when a problem is found and not repaired.
+    Exits 1 when a problem is found and not repaired. --cards/--no-bundled name the sources
+    that --recover matches the salvaged cards with.
     """
+    if recover:
+        recover_database(home, card_dirs, no_bundled)
+        return
     from ..trainer.api import doctor
 
     with open_store(home) as store:
@@ -27,6 +41,7 @@ def command(home: Path | None, rebuild: bool) -> None:
             click.echo("Integrity check FAILED:", err=True)
             for line in report.integrity:
                 click.echo(f"  {line}", err=True)
+            click.echo("Run `srs doctor --recover` to salvage it.", err=True)
             raise SystemExit(1)
         click.echo("Integrity check: ok")
         click.echo(f"Cards checked against a replay of the log: {report.cards_checked}")
@@ -49,3 +64,50 @@ def command(home: Path | None, rebuild: bool) -> None:
                 err=True,
             )
             raise SystemExit(1)
+
+
+def recover_database(home: Path | None, card_dirs: tuple[Path, ...], no_bundled: bool) -> None:
+    from ..deck.problems import InputError
+    from ..trainer import scheduling
+    from ..trainer.api import doctor
+    from ..trainer.recovery import quick_check, recover
+    from ..trainer.settings import (
+        DATABASE_NAME,
+        HomeError,
+        ensure_home,
+        load_settings,
+        resolve_home,
+    )
+    from .training import fail_with_problems, loaded_trainer, parse_clock
+
+    try:
+        folder = ensure_home(resolve_home(home))
+    except HomeError as error:
+        raise click.ClickException(str(error)) from None
+    path = folder / DATABASE_NAME
+    if not path.is_file():
+        raise click.ClickException(f"{path}: no progress database here; nothing to recover")
+    problems = quick_check(path)
+    if not problems:
+        click.echo(f"{path}: the database is sound; nothing to recover.")
+        return
+    try:
+        settings = load_settings(folder)
+    except InputError as error:
+        fail_with_problems(error)
+    click.echo(f"{path}: damaged ({problems[0]})")
+    report = recover(path, parse_clock()(), scheduling.scheduler_json(settings.defaults))
+    click.echo(f"Moved the damaged file aside: {report.damaged_copy}")
+    if not report.schema_readable:
+        click.echo("Its list of tables was unreadable: rows were read straight from its pages.")
+    for table in report.tables:
+        if table.recovered or table.lost:
+            click.echo(f"  {table.table}: {table.recovered} row(s) recovered, {table.lost} lost")
+    if report.rescheduled:
+        click.echo(f"  {report.rescheduled} review(s) lost their scheduler settings and are"
+                   " replayed with today's.")
+    with loaded_trainer(home, card_dirs, no_bundled) as loaded:
+        replay = doctor(loaded.trainer.store, rebuild=True)
+    click.echo(
+        f"Replayed the review log: {replay.cards_checked} card(s), {replay.rebuilt} rebuilt.")
+    click.echo(f"Recovered {report.recovered} row(s); lost {report.lost}.")

@@ -101,9 +101,16 @@ def open_store(home: Path | None) -> Store:
 
     try:
         folder = ensure_home(resolve_home(home))
-        return Store.open(folder / DATABASE_NAME)
-    except (HomeError, StoreError) as error:
+    except HomeError as error:
         raise click.ClickException(str(error)) from None
+    path = folder / DATABASE_NAME
+    try:
+        return Store.open(path)
+    except StoreError as error:
+        from ..trainer.recovery import DAMAGE_HINT, quick_check
+
+        hint = f"; {DAMAGE_HINT}" if path.is_file() and quick_check(path) else ""
+        raise click.ClickException(f"{error}{hint}") from None
 
 
 def parse_clock() -> Callable[[], datetime]:

@@ -337,3 +337,25 @@ def _times_parse(columns: list[str], row: tuple[object, ...]) -> bool:
             except ValueError:
                 return False
     return True
+
+
+DAMAGE_HINT = "run `srs doctor --recover` to salvage it (the damaged file is kept)"
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether SQLite raised this because the file is damaged (not locked, not busy)."""
+    return isinstance(error, sqlite3.DatabaseError) and not isinstance(
+        error, sqlite3.OperationalError)
+
+
+def quick_check(path: Path) -> list[str]:
+    """SQLite's quick check of the file, read-only: an empty list when it is sound."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = [row[0] for row in db.execute("PRAGMA quick_check")]
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as error:
+        return [str(error)]
+    return [] if rows == ["ok"] else rows
