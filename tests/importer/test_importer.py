@@ -25,14 +25,11 @@ from srs_trainer.deck.model import Section
 from srs_trainer.deck.problems import InputError
 from srs_trainer.deck.sources import parse_deck
 from srs_trainer.deck.writer import dump_source
-from srs_trainer.importer.reader import (
-    WarningKind,
-    import_page,
-    looks_like_code,
-    parse_page,
-    read_page,
-    slugify,
-)
+from srs_trainer.importer.heuristics import looks_like_code
+from srs_trainer.importer.ids import slugify
+from srs_trainer.importer.page import WarningKind
+from srs_trainer.importer.reader import parse_page, read_page
+from srs_trainer.importer.source_file import import_page
 
 PAGES = Path(__file__).parents[1] / "pages"
 GOLDEN = Path(__file__).parents[1] / "golden" / "seed-import.yaml"

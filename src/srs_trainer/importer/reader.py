@@ -1,10 +1,9 @@
-"""Quiz pages into deck sources (``srs import``).
+"""Quiz pages into the deck model (``srs import``).
 
 A quiz page is the text of a quiz web page as copied from a browser: a header, "Challenge - N
 Problems" with timed multiple-choice challenges, then "Practice" with numbered, worked questions.
 docs/import.md describes the layout line by line. ``parse_page`` reads it into a ``model.Deck``
-plus warnings about what the page gets wrong or leaves out; ``import_page`` also merges the
-result into an existing source (keeping ids and author edits) and writes it.
+plus warnings about what the page gets wrong or leaves out.
 
 Every line of the page is either placed into the deck, recognised as page furniture (buttons,
 banners), or reported as an error naming the line: nothing is dropped silently.
@@ -12,15 +11,11 @@ banners), or reported as an error naming the line: nothing is dropped silently.
 
 from __future__ import annotations
 
-import ast
 import re
 import textwrap
-import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
-from typing import Any
 
 from ..deck.model import (
     DEFAULT_ATTEMPTS,
@@ -34,72 +29,12 @@ from ..deck.model import (
     Section,
     SolutionStep,
 )
-from ..deck.problems import InputError, Problem, Severity
-
-TODO_MARKER = "TODO(srs):"
-SLUG_MAX_LENGTH = 50
-
-
-class WarningKind(str, Enum):
-    """What a page gets wrong or leaves out; each becomes a ``TODO(srs):`` comment."""
-
-    NO_ANSWER_KEY = "no-answer-key"
-    FINAL_ANSWER_MISMATCH = "final-answer-mismatch"
-    QUICK_CHECK_DISAGREES = "quick-check-disagrees"
-    SOLUTION_CONTRADICTS_ANSWER = "solution-contradicts-answer"
-    COUNT_MISMATCH = "count-mismatch"
-    EXTRA_CODE = "extra-code"
-
-
-@dataclass(frozen=True)
-class ImportWarning:
-    """Something doubtful on the page, at ``line``; ``question`` indexes ``deck.questions``."""
-
-    kind: WarningKind
-    line: int
-    message: str
-    question: int | None = None
-
-    def problem(self, path: str) -> Problem:
-        return Problem(path, self.line, 0, f"{self.message} [{self.kind.value}]", Severity.WARNING)
-
-    def todo(self) -> str:
-        return f"{TODO_MARKER} {self.message} (page line {self.line})"
-
-
-@dataclass(frozen=True)
-class ImportedPage:
-    """A parsed page: the deck (an unknown answer is ``""``) and the warnings about it."""
-
-    deck: Deck
-    warnings: tuple[ImportWarning, ...]
-    path: str = ""
-
-    def source_data(self) -> dict[str, Any]:
-        """The deck as source-format data: unknown answers left out, practice untimed."""
-        data = self.deck.to_dict()
-        for name in ("time_limit", "attempts"):
-            del data[name]  # the page has no deck-wide defaults; challenges carry their own
-        for question, item in zip(self.deck.questions, data["questions"], strict=False):
-            if not question.answer:
-                del item["answer"]
-            if question.section is Section.PRACTICE:
-                del item["time_limit"], item["attempts"]
-        return data
-
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    """What ``import_page`` did: the file written, the warnings, and changes to an old source."""
-
-    path: Path
-    page: ImportedPage
-    warnings: tuple[ImportWarning, ...]
-    changes: tuple[str, ...] = ()
-    created: bool = True
-
-
-# --- reading the page -------------------------------------------------------------------------
+from ..deck.problems import InputError, Problem
+from .heuristics import guess_language, looks_like_code
+from .ids import slugify, unique_id
+from .lines import split_lines
+from .page import ImportedPage, ImportWarning, WarningKind
+from .text import code_text, join_text, markdown_paragraph, normalized
 
 _TIMER = re.compile(r"^(\d{1,2}):([0-5]\d)\s*remaining$")
 _TOPIC = re.compile(r"^(?P<topic>\S.*?)\s*~\s*(?P<minutes>\d+)\s*mins?$")
@@ -155,138 +90,6 @@ _CATEGORIES = (
     "cloud",
     "testing",
 )
-
-# Heuristics telling code from prose, for lines between a question's title and its choices.
-_SQL_START = re.compile(
-    r"^(SELECT|FROM|WHERE|(LEFT|RIGHT|INNER|FULL|CROSS)( OUTER)? JOIN|JOIN|ON|GROUP BY|ORDER BY|"
-    r"HAVING|INSERT INTO|UPDATE|DELETE FROM|CREATE (TABLE|INDEX|VIEW)|WITH|UNION|LIMIT|VALUES|"
-    r"SET)\b"
-)
-_SHELL_START = re.compile(r"^(\$ |git |pip |npm |npx |python3? -|cd |ls\b|mkdir |echo )")
-_JS_START = re.compile(
-    r"^(const|let|var|function|export|import React|return \(|useEffect|useState)\b"
-)
-_PY_CONTINUATION = re.compile(r"^(else:|try:|finally:|elif .+:|except\b.*:)$")
-_PY_LOOKS = re.compile(
-    r"^\s*(async def|def|class|import|from \S+ import|await|yield|print\()", re.M
-)
-_CODE_ENDINGS = (";", "{", "}", "(", "[", ",", ")", "]")
-
-
-def split_lines(text: str) -> list[str]:
-    """The page's lines: any line ending accepted, trailing whitespace is not content."""
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    lines = [line.rstrip() for line in text.split("\n")]
-    while lines and not lines[-1]:
-        lines.pop()
-    return lines
-
-
-_WEAK_ENDINGS = frozenset(
-    "a an and are as at by for from in into is it of on or that the this to with".split()  # noqa: SIM905
-)
-
-
-def slugify(text: str, max_length: int = SLUG_MAX_LENGTH) -> str:
-    """A readable id from a title: lowercase words joined by hyphens, cut at a word boundary."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower().replace("'", ""))
-    kept: list[str] = []
-    for word in words:
-        if len("-".join([*kept, word])) > max_length:
-            # A cut id reads better ending on a content word than on "to" or "the".
-            while len(kept) > 1 and kept[-1] in _WEAK_ENDINGS:
-                kept.pop()
-            break
-        kept.append(word)
-    slug = "-".join(kept)
-    return slug or (words[0][:max_length] if words else "question")
-
-
-def _unique(slug: str, taken: set[str]) -> str:
-    candidate, number = slug, 2
-    while candidate in taken:
-        candidate = f"{slug}-{number}"
-        number += 1
-    taken.add(candidate)
-    return candidate
-
-
-def _parses_as_python(source: str) -> bool:
-    try:
-        ast.parse(source)
-    except (SyntaxError, ValueError):
-        return False
-    return True
-
-
-def looks_like_code(line: str, *, inside_code: bool = False) -> bool:
-    """Whether a page line is code rather than prose (a question's wording)."""
-    stripped = line.strip()
-    if not stripped:
-        return False
-    if line[0] in " \t":
-        return True
-    if stripped.endswith("?"):
-        return False
-    if _SQL_START.match(stripped) or _SHELL_START.match(stripped) or _JS_START.match(stripped):
-        return True
-    if stripped.startswith(("<", "}", ")", "]", "@", "#", "//")) or "=>" in stripped:
-        return True
-    if stripped.endswith(_CODE_ENDINGS):
-        return True
-    if inside_code and _PY_CONTINUATION.match(stripped):
-        return True
-    # Bare words parse as Python names; real code has an operator, call, colon or dot.
-    if not re.search(r"[=(\[{.:]", stripped):
-        return False
-    return _parses_as_python(stripped + "\n    pass" if stripped.endswith(":") else stripped)
-
-
-def guess_language(source: str) -> str:
-    """A Pygments lexer name for a snippet: python if it parses or looks like it, else a guess."""
-    if _parses_as_python(textwrap.dedent(source)) or _PY_LOOKS.search(source):
-        return "python"
-    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
-    if _SQL_START.match(first):
-        return "sql"
-    if _SHELL_START.match(first):
-        return "bash"
-    if _JS_START.match(first) or "=>" in source:
-        return "javascript"
-    return "text"
-
-
-def _markdown_paragraph(text: str) -> str:
-    """Escape only what Markdown would otherwise turn into markup: block markers and HTML tags."""
-    if re.match(r"^(#{1,6}\s|>|[-+*]\s|\d+[.)]\s)", text):
-        text = "\\" + text
-    return re.sub(r"<(?=[A-Za-z/!?])", r"\\<", text)
-
-
-def _join_text(lines: Sequence[str]) -> str:
-    """Multi-line text keeps its lines (and ends in a newline, for a YAML block)."""
-    lines = list(lines)
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if len(lines) <= 1:
-        return lines[0].strip() if lines else ""
-    return "\n".join(lines) + "\n"
-
-
-def _code_text(lines: Sequence[str]) -> str:
-    lines = list(lines)
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return "\n".join(lines) + "\n" if lines else ""
-
-
-def _normalized(text: str) -> str:
-    return " ".join(text.split()).casefold().rstrip(".")
 
 
 @dataclass
@@ -381,7 +184,7 @@ class _PageReader:
         taken: set[str] = set()
         questions = []
         for draft in self.drafts:
-            question_id = _unique(slugify(draft.id_source), taken)
+            question_id = unique_id(slugify(draft.id_source), taken)
             questions.append(
                 Question(
                     id=question_id,
@@ -549,7 +352,7 @@ class _PageReader:
             # The hint is one paragraph: placing a later one (a footer?) would be a guess.
             first = next((i for i in range(hint_at + 1, end) if lines[i].strip()), end)
             stop = next((i for i in range(first, end) if not lines[i].strip()), end)
-            draft.hint = _join_text(lines[first:stop])
+            draft.hint = join_text(lines[first:stop])
             for index in range(stop, end):
                 if lines[index].strip():
                     self.cannot_place(index, f"after challenge {number}'s hint")
@@ -584,7 +387,7 @@ class _PageReader:
             following = LETTERS[len(choices) + 1] if len(choices) + 1 < len(LETTERS) else None
             if line.strip() == letter:
                 stop = _next_choice(lines, index + 1, end, following)
-                source = _code_text(lines[index + 1 : stop])
+                source = code_text(lines[index + 1 : stop])
                 if not source:
                     return None
                 choices.append(Choice(letter, code=Code(source, guess_language(source))))
@@ -600,7 +403,7 @@ class _PageReader:
 
     def prompt_and_code(self, draft: _Draft, indexes: Iterable[int], lead: str | None) -> None:
         """Split a question's wording from its code: prose is the prompt, code goes to ``code``."""
-        paragraphs: list[str] = [_markdown_paragraph(lead)] if lead else []
+        paragraphs: list[str] = [markdown_paragraph(lead)] if lead else []
         blocks: list[tuple[int, list[str]]] = []
         current: list[str] | None = None
         blanks: list[str] = []
@@ -619,9 +422,9 @@ class _PageReader:
                 blanks = []
             else:
                 current, blanks = None, []
-                paragraphs.append(_markdown_paragraph(line.strip()))
+                paragraphs.append(markdown_paragraph(line.strip()))
         for position, (index, block) in enumerate(blocks):
-            source = _code_text(block)
+            source = code_text(block)
             if position == 0:
                 draft.code = Code(source, guess_language(source))
                 continue
@@ -703,7 +506,7 @@ class _PageReader:
                 # A step after a stray line continues the solution rather than adding errors.
                 index, steps = self.solution(index + (line == "Solution"), end, number)
                 for title, text_lines in steps:
-                    text = _join_text(
+                    text = join_text(
                         textwrap.dedent("\n".join(t for _, t in text_lines)).split("\n")
                     )
                     plain_title = title.rstrip(":").strip() if title.endswith(":") else title
@@ -776,7 +579,7 @@ class _PageReader:
                 LETTERS[len(draft.choices) + 1] if len(draft.choices) + 1 < len(LETTERS) else None
             )
             stop = _next_practice_choice(lines, index + 1, end, following)
-            source = _code_text(lines[index + 1 : stop])
+            source = code_text(lines[index + 1 : stop])
             if not source:
                 self.error(index, f"practice {draft.number}: choice {letter} is empty")
                 source = "?"
@@ -839,7 +642,7 @@ class _PageReader:
             )
             return
         draft.answer = letter
-        if _normalized(stated) != _normalized(choice.display()):
+        if normalized(stated) != normalized(choice.display()):
             self.warn(
                 WarningKind.FINAL_ANSWER_MISMATCH,
                 index,
@@ -895,169 +698,3 @@ def read_page(path: str | Path) -> ImportedPage:
     except OSError as error:
         raise InputError([Problem(str(path), 0, 0, error.strerror or str(error))]) from None
     return parse_page(text, str(path))
-
-
-# --- writing a source, keeping what its author owns --------------------------------------------
-
-# Parts of a question every page gives: replaced on re-import, removed if the page drops them.
-_PAGE_STRUCTURE = ("prompt", "code", "choices")
-# Parts a page may give: replaced when the page has them, else the author's version is kept.
-# Everything else (verify, explanation, tags, an answer the page never had...) is the author's.
-_PAGE_FIELDS = (
-    "kind",
-    "level",
-    "title",
-    "time_limit",
-    "attempts",
-    "answer",
-    "hint",
-    "solution",
-    "common_mistakes",
-)
-_DECK_PAGE_FIELDS = ("title", "topic", "estimated_minutes", "badge")
-
-
-def _same_question(new: Mapping[str, Any], old: Mapping[str, Any], key: str) -> bool:
-    value = new.get(key)
-    return (
-        bool(value)
-        and new.get("section") == old.get("section")
-        and (_normalized(str(value)) == _normalized(str(old.get(key, ""))))
-    )
-
-
-def _matching(
-    item: Mapping[str, Any], old_questions: Sequence[Mapping[str, Any]], unmatched: Sequence[int]
-) -> int | None:
-    """The old question that ``item`` is a new version of: same id, else same prompt or title."""
-    for index in unmatched:
-        if old_questions[index].get("id") == item["id"]:
-            return index
-    for key in ("prompt", "title"):
-        for index in unmatched:
-            if _same_question(item, old_questions[index], key):
-                return index
-    return None
-
-
-def merge_source(
-    new: Mapping[str, Any], old: Mapping[str, Any]
-) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The page's data ``new`` merged into an existing source ``old``, and what changed.
-
-    Questions are matched by id, else by prompt, else by title (within a section); a matched
-    question keeps its id and every field the page does not provide.
-    """
-    merged: dict[str, Any] = dict(old)
-    merged.setdefault("format", new["format"])
-    merged.setdefault("id", new["id"])
-    changes: list[str] = []
-    for key in _DECK_PAGE_FIELDS:
-        if key in new:
-            if old.get(key) != new[key]:
-                changes.append(f"deck {key} changed")
-            merged[key] = new[key]
-    if "tags" in new and "tags" not in old:
-        merged["tags"] = new["tags"]
-    old_questions = [q for q in old.get("questions") or () if isinstance(q, Mapping)]
-    unmatched = list(range(len(old_questions)))
-    questions: list[dict[str, Any]] = []
-    for item in new["questions"]:
-        match = _matching(item, old_questions, unmatched)
-        if match is None:
-            taken = {q.get("id") for q in old_questions} | {q["id"] for q in questions}
-            question = dict(item, id=_unique(item["id"], {t for t in taken if isinstance(t, str)}))
-            changes.append(f"added {question['id']}")
-            questions.append(question)
-            continue
-        unmatched.remove(match)
-        before = old_questions[match]
-        question = {key: value for key, value in before.items() if key not in _PAGE_STRUCTURE}
-        question.update(
-            {key: item[key] for key in (*_PAGE_STRUCTURE, *_PAGE_FIELDS) if key in item}
-        )
-        question["section"] = item["section"]
-        question["id"] = before.get("id", item["id"])
-        differing = [
-            key
-            for key in dict.fromkeys([*before, *question])
-            if before.get(key) != question.get(key)
-        ]
-        if differing:
-            changes.append(f"changed {question['id']}: {', '.join(differing)}")
-        questions.append(question)
-    changes.extend(f"removed {old_questions[i].get('id', f'question {i + 1}')}" for i in unmatched)
-    merged["questions"] = questions
-    return merged, tuple(changes)
-
-
-def _existing_source(path: Path) -> dict[str, Any]:
-    from ..deck.sources import compose, read_source
-
-    located = compose(read_source(path), str(path))
-    if located.problems:
-        raise InputError(located.problems)
-    data = located.data
-    if not isinstance(data, dict) or not isinstance(data.get("questions", []), list):
-        raise InputError(
-            [Problem(str(path), 1, 1, "is not a deck source (a mapping with 'questions')")]
-        )
-    return data
-
-
-def _header(page_name: str, out_name: str, todos: bool) -> list[str]:
-    lines = [
-        f"Imported from the quiz page {page_name} by `srs import`. To re-import it (ids and the",
-        "fields you own are kept; see docs/import.md):",
-        f"  srs import {page_name} --out {out_name}",
-    ]
-    if todos:
-        # Without the marker itself, which `srs lint` refuses wherever it appears.
-        lines += [
-            "The import TODO comments below mark what the page gets wrong or leaves out:",
-            "resolve each, then delete it (`srs lint` refuses the file until then).",
-        ]
-    return lines
-
-
-def import_page(page_path: str | Path, out: str | Path | None = None) -> ImportOutcome:
-    """Import a quiz page into a source file (default ``cards/<deck-id>.yaml``), written atomically.
-
-    If the file exists, the page is merged into it (see ``merge_source``). Raises InputError,
-    writing nothing, when the page or the existing file cannot be read.
-    """
-    from ..deck.writer import dump_source, write_text_atomic
-
-    page = read_page(page_path)
-    data = page.source_data()
-    out_path = Path(out) if out is not None else Path("cards") / f"{page.deck.id}.yaml"
-    changes: tuple[str, ...] = ()
-    created = not out_path.exists()
-    if not created:
-        data, changes = merge_source(data, _existing_source(out_path))
-    questions = data["questions"]
-    # An answer the author has filled in resolves the page's missing key for good.
-    warnings = tuple(
-        warning
-        for warning in page.warnings
-        if not (
-            warning.kind is WarningKind.NO_ANSWER_KEY
-            and warning.question is not None
-            and "answer" in questions[warning.question]
-        )
-    )
-    comments: dict[int, list[str]] = {}
-    deck_todos: list[str] = []
-    for warning in warnings:
-        if warning.question is None:
-            deck_todos.append(warning.todo())
-        else:
-            comments.setdefault(warning.question, []).append(warning.todo())
-    # The page as the author named it, so the command in the header runs again from the same
-    # folder; an absolute path would tie a committed source to one machine: its name only.
-    given = Path(page_path)
-    page_name = given.name if given.is_absolute() else given.as_posix()
-    header = _header(page_name, out_path.as_posix(), bool(warnings)) + deck_todos
-    text = dump_source(data, header=header, question_comments=comments)
-    write_text_atomic(out_path, text)
-    return ImportOutcome(out_path, page, warnings, changes, created)
