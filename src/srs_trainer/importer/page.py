@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from ..deck.lint import TODO_MARKER
 from ..deck.model import Deck, Section
 from ..deck.problems import Problem, Severity
-
-TODO_MARKER = "TODO(srs):"
 
 
 class WarningKind(str, Enum):
@@ -36,7 +35,7 @@ class ImportWarning:
         return Problem(path, self.line, 0, f"{self.message} [{self.kind.value}]", Severity.WARNING)
 
     def todo(self) -> str:
-        return f"{TODO_MARKER} {self.message} (page line {self.line})"
+        return f"{TODO_MARKER}: {self.message} (page line {self.line})"
 
 
 @dataclass(frozen=True)
