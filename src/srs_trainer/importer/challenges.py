@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from ..deck.model import LETTERS, Badge, Choice, Code, Section
 from .draft import Draft
 from .heuristics import guess_language
-from .lines import LineKind, PageLine, first_of, next_letter, texts
+from .lines import LineKind, PageLine, first_of, is_word, next_letter, texts
 from .page import WarningKind
 from .prompts import read_prompt_and_code
 from .reading import PageReading
@@ -127,7 +127,7 @@ def _word(reading: PageReading, line: PageLine, what: str) -> str:
     """A kind or level line as a slug word: '🧠 Conceptual' -> 'conceptual'."""
     text = re.sub(r"^[^A-Za-z]+", "", line.stripped)
     word = re.sub(r"[\s-]+", "_", text.strip()).lower()
-    if not re.match(r"^[a-z][a-z0-9_]*$", word):
+    if not is_word(word):
         reading.error(
             line.index,
             f"expected the challenge's {what} (a word such as "

@@ -78,7 +78,6 @@ _MARKERS: tuple[tuple[LineKind, re.Pattern[str], bool], ...] = (
     (LineKind.BANNER, re.compile(r"^Test your skills under time pressure!?$"), False),
 )
 
-# A kind or level: one lowercase word ("easy", "component_behavior").
 _WORD = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -105,7 +104,12 @@ class PageLine:
         return self.text.startswith(letter) and len(self.text) > 1 and not self.text[1].isspace()
 
     def is_word(self) -> bool:
-        return bool(_WORD.match(self.stripped))
+        return is_word(self.stripped)
+
+
+def is_word(text: str) -> bool:
+    """Whether ``text`` is a kind or level: one lowercase word ("easy", "component_behavior")."""
+    return bool(_WORD.match(text))
 
 
 def split_lines(text: str) -> list[str]:

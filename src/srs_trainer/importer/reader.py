@@ -42,7 +42,9 @@ def parse_page(text: str, path: str = "<page>") -> ImportedPage:
     header = read_header(reading, header_end)
     badge = None
     if challenge_at is not None:
-        badge = read_challenges(reading, challenge_at, practice_at if practice_at else end)
+        badge = read_challenges(
+            reading, challenge_at, practice_at if practice_at is not None else end
+        )
     if practice_at is not None:
         read_practice(reading, practice_at, end)
     if challenge_at is None and practice_at is None:
