@@ -25,14 +25,11 @@ from srs_trainer.deck.model import Section
 from srs_trainer.deck.problems import InputError
 from srs_trainer.deck.sources import parse_deck
 from srs_trainer.deck.writer import dump_source
-from srs_trainer.importer.reader import (
-    WarningKind,
-    import_page,
-    looks_like_code,
-    parse_page,
-    read_page,
-    slugify,
-)
+from srs_trainer.importer.heuristics import looks_like_code
+from srs_trainer.importer.ids import slugify
+from srs_trainer.importer.page import WarningKind
+from srs_trainer.importer.reader import parse_page, read_page
+from srs_trainer.importer.source_file import import_page
 
 PAGES = Path(__file__).parents[1] / "pages"
 GOLDEN = Path(__file__).parents[1] / "golden" / "seed-import.yaml"
@@ -656,3 +653,37 @@ def test_page_values_the_format_cannot_hold_are_errors(
         parse_page(text.replace(old, new), "sql.txt")
     assert [(p.line, message in p.message) for p in error.value.problems] == [(line, True)], [
         str(p) for p in error.value.problems]
+
+
+_MARKER_LINES = ("", "A", "B.", "Solution", "  1. Step 1: x", "    x -> Option A", "Attempts:",
+                 "2 left", "💡 Hint", "Hint: x", "Common Mistakes:", "• a", "(1/5)", "Practice",
+                 "Challenge - 2 Problems", "1:00remaining", "easy", "2. Next?", "def f():")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    page=st.sampled_from([GENERATORS, SQL_JOINS, GIT_BRANCHING]),
+    edits=st.lists(
+        st.tuples(st.integers(0, 400), st.sampled_from(["drop", "indent", *_MARKER_LINES])),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_a_damaged_page_reads_or_names_its_lines_never_crashes(
+    page: Path, edits: list[tuple[int, str]]
+) -> None:
+    lines = page_text(page).split("\n")
+    for position, edit in edits:
+        at = position % len(lines)
+        if edit == "drop":
+            del lines[at]
+        elif edit == "indent":
+            lines[at] = "  " + lines[at]
+        else:
+            lines.insert(at, edit)
+    try:
+        parse_page("\n".join(lines), "p.txt")
+    except InputError as error:
+        assert error.problems
+        assert all(1 <= problem.line <= len(lines) for problem in error.problems), [
+            str(problem) for problem in error.problems]

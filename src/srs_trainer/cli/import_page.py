@@ -24,7 +24,7 @@ def command(page: Path, out: Path | None) -> None:
     each is also a `TODO(srs):` comment in the source, which `srs lint` refuses until resolved.
     """
     from ..deck.problems import InputError
-    from ..importer.reader import import_page
+    from ..importer.source_file import import_page
 
     try:
         outcome = import_page(page, out)

@@ -28,6 +28,7 @@ WARNING = Severity.WARNING
 PYTHON_LANGUAGES = frozenset({"python", "python3", "py", "py3"})
 # A question whose keyed choice names one of these is about code that does not compile.
 _COMPILE_ERRORS = ("SyntaxError", "IndentationError", "TabError")
+# What `srs import` writes where a person must decide (as "TODO(srs): ..."); lint refuses it.
 TODO_MARKER = "TODO(srs)"
 
 
