@@ -144,9 +144,12 @@ def command(
         rows = loaded.trainer.progress(loaded.now, ids)
         streak = loaded.trainer.streak(loaded.now, ids)
         tz = loaded.trainer.settings.tz()
+        from ..history.log_merge import pulled_from_anki
+
+        from_anki = pulled_from_anki(loaded.trainer.store)
     if as_json:
-        click.echo(json.dumps({"decks": [row.to_dict() for row in rows], "streak": streak},
-                              indent=2))
+        click.echo(json.dumps({"decks": [row.to_dict() for row in rows], "streak": streak,
+                               "reviews_from_anki": from_anki}, indent=2))
         return
     from rich.console import Console
     from rich.text import Text
@@ -162,6 +165,8 @@ def command(
     where = f" in {deck_id}" if deck_id else ""
     console.print(Text(f"Streak: {streak} day{'s' if streak != 1 else ''} in a row with "
                        f"reviews{where}"))
+    if from_anki:
+        console.print(Text(f"Reviews pulled from Anki: {from_anki} (`srs anki pull`)"))
     for row in rows:
         if not _has_badge(row):
             continue

@@ -126,11 +126,16 @@ def command(
     with loaded_trainer(home, card_dirs, no_bundled) as loaded:
         check_decks(loaded.trainer, deck_ids)
         stats = loaded.trainer.stats(loaded.now, days, list(deck_ids) or None)
+        from ..history.log_merge import pulled_from_anki
+
+        from_anki = pulled_from_anki(loaded.trainer.store)
     if as_json:
-        click.echo(json.dumps(stats.to_dict(), indent=2))
+        click.echo(json.dumps({**stats.to_dict(), "reviews_from_anki": from_anki}, indent=2))
         return
     width = shutil.get_terminal_size((80, 24)).columns
     colour = wants_colour(sys.stdout.isatty(), os.environ)
     paint: Callable[[str], str] = (lambda text: click.style(text, fg="cyan")) if colour else str
     for line in stats_lines(stats, width, paint):
         click.echo(line)
+    if from_anki:
+        click.echo(f"Reviews pulled from Anki: {from_anki} (`srs anki pull`)")

@@ -133,7 +133,7 @@ def replay_steps(
 ) -> Iterator[tuple[LogEntry, Memory]]:
     """Replay a card's log, yielding each row that moves the card with the memory after it."""
     memory = Memory()
-    for entry in entries:
+    for entry in replay_order(entries):
         if not entry.counts:
             continue
         if entry.kind == "reset":
@@ -144,6 +144,28 @@ def replay_steps(
             key = (entry.deck_id, entry.question_id)
             memory = review(scheduler, key, memory, entry.rating, entry.at, entry.duration_ms)
         yield entry, memory
+
+
+def replay_order(entries: Iterable[LogEntry]) -> list[LogEntry]:
+    """A card's rows in the order they replay: the trainer's own in the order they were
+    written (what the learner saw, whatever the clock said), reviews pulled from elsewhere
+    (which arrive later, with earlier times) merged in by time, before the first own row
+    that is later. Every replay (doctor, undo, pull) uses this one order.
+    """
+    rows = list(entries)
+    own = [entry for entry in rows if not entry.origin]
+    if len(own) == len(rows):
+        return own
+    foreign = sorted((entry for entry in rows if entry.origin), key=lambda e: (e.at, e.id))
+    merged: list[LogEntry] = []
+    i = 0
+    for entry in own:
+        while i < len(foreign) and foreign[i].at <= entry.at:
+            merged.append(foreign[i])
+            i += 1
+        merged.append(entry)
+    merged.extend(foreign[i:])
+    return merged
 
 
 def replay(entries: Iterable[LogEntry], scheduler_json_for: Callable[[int], str]) -> Memory:

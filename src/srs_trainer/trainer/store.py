@@ -135,6 +135,7 @@ class LogEntry:
     card_after: str | None = None  # JSON of Memory after this answer, for doctor
     undone_at: datetime | None = None
     note: str = ""
+    origin: str = ""  # where the review was made: "" the trainer, "anki" pulled from Anki
 
     @property
     def counts(self) -> bool:
@@ -275,8 +276,21 @@ def _migration_3(db: sqlite3.Connection) -> None:
     )
 
 
+def _migration_4(db: sqlite3.Connection) -> None:
+    # Reviews made elsewhere (Anki) keep where they came from and their id there, so that
+    # pulling the same reviews twice adds nothing.
+    _run_script(
+        db,
+        """
+        ALTER TABLE log ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+        ALTER TABLE log ADD COLUMN origin_id INTEGER;
+        CREATE UNIQUE INDEX log_origin ON log (origin, origin_id) WHERE origin_id IS NOT NULL;
+        """,
+    )
+
+
 MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (
-    _migration_1, _migration_2, _migration_3)
+    _migration_1, _migration_2, _migration_3, _migration_4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -290,7 +304,7 @@ _CARD_COLUMNS = (
 )
 _LOG_COLUMNS = (
     "id, kind, deck_id, question_id, at, rating, duration_ms, attempts, hint_used, chosen, mode,"
-    " rescheduled, state_before, scheduler_id, card_after, undone_at, note"
+    " rescheduled, state_before, scheduler_id, card_after, undone_at, note, origin"
 )
 
 
@@ -352,6 +366,7 @@ def _entry(row: tuple[Any, ...]) -> LogEntry:
         card_after,
         undone_at,
         note,
+        origin,
     ) = row
     return LogEntry(
         id=id_,
@@ -371,6 +386,7 @@ def _entry(row: tuple[Any, ...]) -> LogEntry:
         card_after=card_after,
         undone_at=_maybe_time(undone_at),
         note=note,
+        origin=origin,
     )
 
 
@@ -411,6 +427,13 @@ class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.db = connection
         self.path = path
+
+    @property
+    def _log_columns(self) -> str:
+        # A database migrated only up to version 3 (as tests build them) has no origin column.
+        if self.schema_version >= 4:
+            return _LOG_COLUMNS
+        return _LOG_COLUMNS.replace(", origin", ", '' AS origin")
 
     # --- opening --------------------------------------------------------------------------
 
@@ -733,13 +756,14 @@ class Store:
 
     def entry(self, entry_id: int) -> LogEntry | None:
         row = self.db.execute(
-            f"SELECT {_LOG_COLUMNS} FROM log WHERE id = ?", (entry_id,)
+            f"SELECT {self._log_columns} FROM log WHERE id = ?", (entry_id,)
         ).fetchone()
         return _entry(row) if row else None
 
     def card_log(self, deck_id: str, question_id: str) -> list[LogEntry]:
         rows = self.db.execute(
-            f"SELECT {_LOG_COLUMNS} FROM log WHERE deck_id = ? AND question_id = ? ORDER BY id",
+            f"SELECT {self._log_columns} FROM log WHERE deck_id = ? AND question_id = ?"
+            " ORDER BY id",
             (deck_id, question_id),
         )
         return [_entry(row) for row in rows]
@@ -766,7 +790,7 @@ class Store:
             params.append(kind)
         if not include_undone:
             where.append("undone_at IS NULL")
-        sql = f"SELECT {_LOG_COLUMNS} FROM log"
+        sql = f"SELECT {self._log_columns} FROM log"
         if where:
             sql += " WHERE " + " AND ".join(where)
         return [_entry(row) for row in self.db.execute(sql + " ORDER BY id", params)]

@@ -1,0 +1,66 @@
+"""`srs anki pull`: the learner's Anki reviews of our notes into the trainer's history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .training import home_option, loaded_trainer, sources_options
+
+
+@click.group("anki")
+def command() -> None:
+    """Share review history with Anki (matched by the note GUIDs srs-trainer derives)."""
+
+
+@command.command("pull")
+@click.argument("collection", required=False, type=click.Path(path_type=Path))
+@home_option
+@sources_options
+def pull(
+    collection: Path | None, home: Path | None, card_dirs: tuple[Path, ...], no_bundled: bool
+) -> None:
+    """Add Anki's reviews of our notes to the trainer's history, then re-derive card state.
+
+    COLLECTION is a profile's collection.anki2, a .colpkg backup or a profile folder; without
+    it, the default Anki profile of this OS. Anki may be open: its file is only read.
+    Pulling again adds only reviews made since.
+    """
+    from ..deck.ids import NOTE_TYPE_ID, note_guid
+    from ..history.anki_collection import CollectionError, locate_collection, read_collection
+    from ..history.anki_pull import ORIGIN, plan_pull
+    from ..history.log_merge import foreign_scheduler_json, merge_rows
+    from ..trainer import scheduling
+
+    with loaded_trainer(home, card_dirs, no_bundled) as loaded:
+        trainer = loaded.trainer
+        keys_by_guid = {
+            note_guid(deck_id, question.id): (deck_id, question.id)
+            for deck_id, deck in trainer.decks.items()
+            for question in deck.questions
+        }
+        try:
+            path = locate_collection(collection)
+            snapshot = read_collection(path, keys_by_guid, [NOTE_TYPE_ID])
+        except CollectionError as error:
+            raise click.ClickException(str(error)) from None
+        tz = trainer.settings.tz()
+        plan = plan_pull(snapshot, keys_by_guid,
+                         lambda moment: scheduling.day_start(moment, snapshot.rollover_hour, tz))
+        schedulers = {deck_id: foreign_scheduler_json(trainer.deck_settings(deck_id))
+                      for deck_id in trainer.decks}
+        known = {card.key for card in trainer.store.cards(include_retired=True)}
+        result = merge_rows(trainer.store, ORIGIN, plan.rows, schedulers, known)
+    click.echo(f"Anki collection: {path} (schema {snapshot.schema_version})")
+    click.echo(f"Notes matched: {plan.matched_notes}")
+    click.echo(f"Reviews added: {result.added}"
+               + (f" ({result.already_there} pulled before)" if result.already_there else ""))
+    for reason, count in sorted(plan.skipped.items(), key=lambda item: item[0].name):
+        click.echo(f"Skipped: {count} {reason.value}")
+    if result.cards_replayed:
+        click.echo(f"Cards re-derived from the merged history: {result.cards_replayed}")
+    if plan.orphaned:
+        shown = ", ".join(plan.orphaned[:5]) + (", ..." if len(plan.orphaned) > 5 else "")
+        click.echo(f"{len(plan.orphaned)} note(s) of ours in Anki have no question in the"
+                   f" sources any more (GUIDs: {shown})")

@@ -1,0 +1,94 @@
+"""Adding reviews made elsewhere (Anki) to the trainer's log, and re-deriving card state.
+
+Each added row keeps its origin and its id there (``log.origin``, ``log.origin_id``, unique
+together), so pulling the same reviews twice adds nothing. The cards they touch are then
+replayed over their whole log in time order (the order ``scheduling.replay_steps`` uses for
+every replay: doctor and undo agree), so FSRS state, due dates, mastery and the badge count
+both sources; each row's saved result is rewritten to what the replay gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from ..trainer import scheduling
+from ..trainer.settings import DeckSettings
+from ..trainer.store import Memory, Store, memory_json, to_text
+from .anki_pull import ORIGIN, PulledRow
+
+CardKey = tuple[str, str]
+
+
+@dataclass
+class MergeResult:
+    added: int = 0
+    already_there: int = 0
+    cards_replayed: int = 0
+
+
+def foreign_scheduler_json(settings: DeckSettings) -> str:
+    """The scheduler Anki's reviews replay with: no learning steps, no fuzz (Anki's days)."""
+    return scheduling.scheduler_json(
+        replace(settings, learning_steps=(), relearning_steps=(), enable_fuzzing=False))
+
+
+def merge_rows(
+    store: Store, origin: str, rows: Iterable[PulledRow], scheduler_json_for: dict[str, str],
+    known_cards: set[CardKey],
+) -> MergeResult:
+    """Add ``rows`` (of cards in ``known_cards``) and replay every card they touch.
+
+    ``scheduler_json_for`` maps a deck id to the scheduler its foreign reviews replay with.
+    """
+    result = MergeResult()
+    touched: set[CardKey] = set()
+    with store.transaction() as db:
+        scheduler_ids = {
+            deck: store.scheduler_id(text) for deck, text in scheduler_json_for.items()}
+        for row in rows:
+            if row.key not in known_cards:
+                continue
+            kind = "answer" if row.rating is not None else "reset"
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO log (kind, deck_id, question_id, at, rating, duration_ms,"
+                " mode, rescheduled, scheduler_id, note, origin, origin_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'review', 1, ?, ?, ?, ?)",
+                (kind, *row.key, to_text(row.at), row.rating, row.duration_ms,
+                 scheduler_ids[row.key[0]] if row.rating is not None else None,
+                 "" if row.rating is not None else f"{origin}: forget", origin, row.revlog_id),
+            )
+            if cursor.rowcount:
+                result.added += 1
+                touched.add(row.key)
+            else:
+                result.already_there += 1
+        for key in sorted(touched):
+            _replay_card(store, key)
+        result.cards_replayed = len(touched)
+    return result
+
+
+def _replay_card(store: Store, key: CardKey) -> None:
+    state_before = Memory().state
+    final = Memory()
+    for entry, after in scheduling.replay_steps(store.card_log(*key), store.scheduler_json):
+        if entry.kind == "answer":
+            store.db.execute(
+                "UPDATE log SET state_before = ?, card_after = ? WHERE id = ?",
+                (state_before, memory_json(after), entry.id))
+        state_before = after.state
+        final = after
+    store.set_memory(*key, final)
+
+
+def count_from(store: Store, origin: str) -> int:
+    """How many live answers in the log came from ``origin``."""
+    return int(store.db.execute(
+        "SELECT count(*) FROM log WHERE origin = ? AND kind = 'answer' AND undone_at IS NULL",
+        (origin,)).fetchone()[0])
+
+
+def pulled_from_anki(store: Store) -> int:
+    """How many live answers in the log were pulled from Anki."""
+    return count_from(store, ORIGIN)
