@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("doctor", "Check the progress database and rebuild card state from the log."),
     "import": ("import_page", "Import a quiz page into a YAML source."),
     "verify": ("verify", "Run the questions' checks to prove their answers."),
+    "optimize": ("optimize", "Fit FSRS parameters to your reviews; simulate desired retention."),
     "anki": ("anki", "Share review history with Anki: pull its reviews into the trainer."),
 }
 

@@ -17,6 +17,7 @@ import click
 
 if TYPE_CHECKING:
     from ..trainer.api import SyncReport, Trainer
+    from ..trainer.settings import Settings
     from ..trainer.store import Store
     from ..trainer.views import SessionUI
 
@@ -162,6 +163,7 @@ def loaded_trainer(
         click.echo(f"{problems[0]}\n{path}: warning: left out of this session{more}", err=True)
     if not decks:
         raise click.ClickException("no decks to train on: pass --cards DIR with YAML sources")
+    settings = fitted_settings(settings, folder, list(decks))
     store = open_store(folder)
     try:
         trainer = Trainer(store, decks, settings)
@@ -170,6 +172,16 @@ def loaded_trainer(
         yield Loaded(trainer, report, clock, now)
     finally:
         store.close()
+
+
+def fitted_settings(settings: Settings, folder: Path, deck_ids: list[str]) -> Settings:
+    """The settings with the parameters `srs optimize` fitted (fsrs-parameters.json)."""
+    from ..trainer import fitted_params
+
+    try:
+        return fitted_params.apply(settings, fitted_params.read(folder), deck_ids)
+    except fitted_params.FittedParamsError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def check_decks(trainer: Trainer, deck_ids: tuple[str, ...] | list[str]) -> None:

@@ -38,7 +38,7 @@ def scheduler_json(settings: DeckSettings) -> str:
 
     return json.dumps(
         {
-            "parameters": list(DEFAULT_PARAMETERS),
+            "parameters": list(settings.parameters or DEFAULT_PARAMETERS),
             "desired_retention": settings.desired_retention,
             "learning_steps": [round(m * 60) for m in settings.learning_steps],
             "relearning_steps": [round(m * 60) for m in settings.relearning_steps],

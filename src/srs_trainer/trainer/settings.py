@@ -58,6 +58,8 @@ class DeckSettings:
     maximum_interval: int = 36500  # days
     enable_fuzzing: bool = True
     mastery_days: float = 21.0
+    #: FSRS parameters fitted by `srs optimize`; empty means fsrs's defaults
+    parameters: tuple[float, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
