@@ -10,7 +10,7 @@ must be close to the true model's.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import fsrs
@@ -19,14 +19,16 @@ import pytest
 from srs_trainer.trainer.api import Trainer, synthetic_decks
 from srs_trainer.trainer.optimize import (
     MIN_REVIEWS,
+    History,
     OptimizeError,
     default_parameters,
     fit,
     histories,
     simulate_retention,
+    store_histories,
     suggested_retention,
 )
-from srs_trainer.trainer.store import Store
+from srs_trainer.trainer.store import Store, from_text
 from synthetic_learner import START, TRUE_PARAMETERS, learn
 from trainer_helpers import EXACT
 
@@ -51,22 +53,21 @@ def learner(tmp_path_factory: pytest.TempPathFactory) -> Trainer:
     return _learn(tmp_path_factory.mktemp("learner"), cards=CARDS, days=365)
 
 
-def _predictions(parameters: tuple[float, ...], history: list[tuple[datetime, int]]) -> (
-        list[float]):
+def _predictions(parameters: tuple[float, ...], history: History) -> list[float]:
     """The retrievability a model predicts at each review after the first."""
     scheduler = fsrs.Scheduler(parameters=parameters, learning_steps=(), relearning_steps=(),
                                enable_fuzzing=False)
-    card = fsrs.Card(card_id=1, due=history[0][0])
+    card = fsrs.Card(card_id=1, due=from_text(history[0][0]))
     predicted = []
-    for n, (moment, rating) in enumerate(history):
+    for n, (text, rating, _) in enumerate(history):
+        moment = from_text(text)
         if n:
             predicted.append(scheduler.get_card_retrievability(card, moment))
         card, _ = scheduler.review_card(card, fsrs.Rating(rating), moment)
     return predicted
 
 
-def _mean_error(parameters: tuple[float, ...], cards: list[list[tuple[datetime, int]]]) -> (
-        float):
+def _mean_error(parameters: tuple[float, ...], cards: list[History]) -> float:
     errors = [abs(model - truth)
               for history in cards
               for model, truth in zip(_predictions(parameters, history),
@@ -76,13 +77,14 @@ def _mean_error(parameters: tuple[float, ...], cards: list[list[tuple[datetime, 
 
 def test_the_fit_beats_the_defaults_and_comes_close_to_the_true_model(learner: Trainer) -> None:
     entries = learner.store.log(kind=None)
-    result = fit(entries, default_parameters())
+    result = fit(histories(entries), default_parameters())
     assert result.reviews >= MIN_REVIEWS and result.train + result.test == result.reviews
     assert result.better, result
     assert result.fitted.log_loss < result.current.log_loss
     assert result.fitted.rmse_bins < result.current.rmse_bins
 
     cards = list(histories(entries).values())
+    assert store_histories(learner.store) == histories(entries)  # the fast read agrees
     fitted_error = _mean_error(result.parameters, cards)
     default_error = _mean_error(default_parameters(), cards)
     assert fitted_error < RETRIEVABILITY_TOLERANCE
@@ -92,7 +94,7 @@ def test_the_fit_beats_the_defaults_and_comes_close_to_the_true_model(learner: T
 def test_replay_stays_exact_after_adopting_the_fitted_parameters(
     learner: Trainer, tmp_path: Path
 ) -> None:
-    result = fit(learner.store.log(kind=None), default_parameters())
+    result = fit(histories(learner.store.log(kind=None)), default_parameters())
     store = Store.open(tmp_path / "copy.sqlite3")
     learner.store.db.backup(store.db)
     fitted = replace(EXACT, defaults=replace(EXACT.defaults, parameters=result.parameters))
@@ -111,9 +113,9 @@ def test_too_few_reviews_is_a_clear_message(tmp_path: Path) -> None:
     trainer = _learn(tmp_path, cards=10, days=8)
     assert len(trainer.store.log()) < 100
     with pytest.raises(OptimizeError, match=r"too few reviews to fit: \d+ \(at least 400"):
-        fit(trainer.store.log(kind=None), default_parameters())
+        fit(histories(trainer.store.log(kind=None)), default_parameters())
     with pytest.raises(OptimizeError, match="too few reviews to fit: 0"):
-        fit([], default_parameters())
+        fit({}, default_parameters())
 
 
 def test_the_retention_simulator_suggests_within_the_range() -> None:
@@ -122,3 +124,28 @@ def test_the_retention_simulator_suggests_within_the_range() -> None:
     # Higher desired retention costs more reviews a day.
     assert points[-1].reviews_per_day > points[0].reviews_per_day
     assert 0.70 <= suggested_retention(points).desired_retention <= 0.97
+
+
+def test_the_fast_read_equals_the_definition_with_resets_undo_and_pulled_rows(
+    tmp_path: Path,
+) -> None:
+    from srs_trainer.history.anki_pull import PulledRow
+    from srs_trainer.history.log_merge import foreign_scheduler_json, merge_rows
+    from srs_trainer.trainer.settings import DeckSettings
+
+    trainer = _learn(tmp_path, cards=12, days=40)
+    store = trainer.store
+    keys = [card.key for card in store.cards()]
+    later = START + timedelta(days=41)
+    with store.transaction():
+        store.append_reset(*keys[0], later, "answer key changed")
+    trainer.record_answer(keys[0], rating=3, now=later, duration_ms=1, attempts=1)
+    undone = trainer.record_answer(keys[1], rating=1, now=later, duration_ms=1, attempts=1)
+    trainer.undo(undone.entry_id, later)
+    pulled = [PulledRow(keys[2], 1_700_000_000_000 + n, START + timedelta(days=3 * n, hours=-5),
+                        3, 100) for n in range(1, 6)]
+    merge_rows(store, "anki", pulled, {keys[2][0]: foreign_scheduler_json(DeckSettings())},
+               set(keys))
+    fast = store_histories(store)
+    assert fast == histories(store.log(kind=None))
+    assert (*keys[0], 1) in fast and len(fast[(*keys[0], 1)]) == 1  # history restarted

@@ -31,7 +31,7 @@ def command(
     pip install 'srs-trainer[optimize]'.
     """
     from ..trainer import fitted_params
-    from ..trainer.optimize import OptimizeError, default_parameters, fit
+    from ..trainer.optimize import OptimizeError, default_parameters, fit, store_histories
     from .training import check_decks
 
     with loaded_trainer(home, card_dirs, no_bundled) as loaded:
@@ -51,8 +51,8 @@ def command(
                 _simulate(current, len(trainer.store.cards([deck_id] if deck_id else None)),
                           as_json)
                 return
-            entries = trainer.store.log(kind=None, deck_ids=[deck_id] if deck_id else None)
-            result = fit(entries, current)
+            cards = store_histories(trainer.store, [deck_id] if deck_id else None)
+            result = fit(cards, current)
         except OptimizeError as error:
             raise click.ClickException(str(error)) from None
         adopted = result.better and not dry_run
@@ -72,8 +72,8 @@ def command(
                          ("fitted parameters", result.fitted)):
         click.echo(f"{name:24}{scores.log_loss:>10.4f}{scores.rmse_bins:>12.4f}")
     if adopted:
-        click.echo("Adopted: the next session schedules with parameters fitted to all"
-                   f" {result.reviews} reviews ({fitted_params.FILE_NAME} in the data folder).")
+        click.echo("Adopted: the next session schedules with the fitted parameters"
+                   f" ({fitted_params.FILE_NAME} in the data folder).")
     elif result.better:
         click.echo("Dry run: the fitted parameters would be adopted; nothing saved.")
     else:

@@ -11,8 +11,8 @@ own fsrs scheduler, so fitted parameters drop into it unchanged.
 Evaluation, before adopting: the items are put in the time order of their last review; the
 parameters are fitted on the earlier 80% and both the current and the fitted parameters are
 scored on the later 20% by log loss and RMSE(bins), as the open-spaced-repetition
-srs-benchmark defines them (``FSRS.evaluate``). The fitted ones are adopted only when their log
-loss is lower; what is then stored is a fit on every review.
+srs-benchmark defines them (``FSRS.evaluate``). The fitted ones, the very parameters scored,
+are adopted only when their log loss is lower.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from .scheduling import replay_order
-from .store import LogEntry
+from .store import LogEntry, Store, to_text
 
 CardKey = tuple[str, str]
 
@@ -54,7 +55,7 @@ class FitResult:
     test: int
     current: Score  # the parameters in force, on the later reviews
     fitted: Score  # the parameters fitted on the earlier reviews, on the later ones
-    parameters: tuple[float, ...]  # fitted on every review (what is adopted)
+    parameters: tuple[float, ...]  # fitted on the earlier reviews: what is scored and adopted
 
     @property
     def better(self) -> bool:
@@ -68,41 +69,97 @@ class FitResult:
         }
 
 
-def histories(entries: Iterable[LogEntry]) -> dict[CardKey, list[tuple[datetime, int]]]:
-    """Each card's scheduling answers (time, rating) in replay order, from its last reset."""
-    by_card: dict[CardKey, list[LogEntry]] = {}
-    for entry in entries:
-        by_card.setdefault((entry.deck_id, entry.question_id), []).append(entry)
-    result: dict[CardKey, list[tuple[datetime, int]]] = {}
-    for key, rows in by_card.items():
-        history: list[tuple[datetime, int]] = []
-        for entry in replay_order(rows):
-            if not entry.counts:
-                continue
-            if entry.kind == "reset":
-                history = []
-            elif entry.rating is not None:
-                history.append((entry.at, entry.rating))
-        if history:
-            result[key] = history
+#: One history: a card's answers from one reset to the next, as (time text, rating, whole
+#: days since the previous answer; None for the first). Time text sorts as time.
+History = list[tuple[str, int, "int | None"]]
+HistoryKey = tuple[str, str, int]  # deck, question, how many resets came before
+
+
+class _Row(NamedTuple):
+    id: int
+    at: datetime
+    rating: int | None
+    kind: str
+    origin: str
+
+
+def histories(entries: Iterable[LogEntry]) -> dict[HistoryKey, History]:
+    """The histories of the given log rows (any order): the definition the fast read meets."""
+    by_card: dict[CardKey, list[_Row]] = {}
+    for e in entries:
+        if e.counts:
+            by_card.setdefault((e.deck_id, e.question_id), []).append(
+                _Row(e.id, e.at, e.rating, e.kind, e.origin))
+    result: dict[HistoryKey, History] = {}
+    for (deck, question), rows in by_card.items():
+        rows.sort(key=lambda row: row.id)
+        epoch = 0
+        previous: datetime | None = None
+        for row in replay_order(rows):
+            if row.kind == "reset":
+                epoch += 1
+                previous = None
+            elif row.rating is not None:
+                days = None if previous is None else max(0, (row.at - previous).days)
+                result.setdefault((deck, question, epoch), []).append(
+                    (to_text(row.at), row.rating, days))
+                previous = row.at
     return result
 
 
-def items_in_time_order(
-    cards: dict[CardKey, list[tuple[datetime, int]]],
-) -> list[tuple[datetime, list[tuple[int, int]]]]:
-    """(time of the predicted review, [(rating, days since the previous review), ...])."""
-    items: list[tuple[datetime, list[tuple[int, int]]]] = []
+_DAY_MICROSECONDS = 86_400_000_000
+
+
+def store_histories(store: Store, deck_ids: Iterable[str] | None = None) -> (
+        dict[HistoryKey, History]):
+    """``histories`` of the store's log, read as plain rows: days are whole 24-hour periods
+    computed in integer microseconds, which is what ``(t - t_prev).days`` gives. Cards with
+    reviews pulled from elsewhere go through ``histories`` for their replay order."""
+    by_card: dict[CardKey, list[tuple[str, int | None, str, int]]] = {}
+    foreign: set[CardKey] = set()
+    for deck, question, kind, rating, at, micros, origin in store.scheduling_rows(deck_ids):
+        by_card.setdefault((deck, question), []).append((kind, rating, at, micros))
+        if origin:
+            foreign.add((deck, question))
+    result: dict[HistoryKey, History] = {}
+    for key, rows in by_card.items():
+        if key in foreign:
+            result.update(histories(store.card_log(*key)))
+            continue
+        epoch = 0
+        previous: int | None = None
+        history: History = []
+        for kind, rating, at, micros in rows:
+            if kind == "reset":
+                if history:
+                    result[(*key, epoch)] = history
+                history, previous = [], None
+                epoch += 1
+            elif rating is not None:
+                days = (None if previous is None
+                        else max(0, (micros - previous) // _DAY_MICROSECONDS))
+                history.append((at, rating, days))
+                previous = micros
+        if history:
+            result[(*key, epoch)] = history
+    return result
+
+
+def items_in_time_order(cards: dict[HistoryKey, History]) -> list[Any]:
+    """FSRS items in the time order of the review each predicts: one per answer after a
+    history's first, holding the history up to it as (rating, days since the previous).
+    The reviews of one history are made once and shared by its items."""
+    lib = _library()
+    review, item = lib.FSRSReview, lib.FSRSItem
+    timed: list[tuple[str, Any]] = []
     for history in cards.values():
-        reviews: list[tuple[int, int]] = []
-        previous: datetime | None = None
-        for at, rating in history:
-            reviews.append((rating, 0 if previous is None else (at - previous).days))
-            previous = at
-            if len(reviews) > 1:
-                items.append((at, list(reviews)))
-    items.sort(key=lambda item: item[0])
-    return items
+        reviews = []
+        for at, rating, days in history:
+            reviews.append(review(rating, days or 0))
+            if days is not None:
+                timed.append((at, item(reviews[:])))
+    timed.sort(key=itemgetter(0))  # stable: ties keep their order
+    return [fsrs_item for _, fsrs_item in timed]
 
 
 def _library() -> Any:
@@ -112,12 +169,6 @@ def _library() -> Any:
         raise OptimizeError(
             f"fitting needs the optional FSRS optimizer: {INSTALL_HINT}") from None
     return fsrs_rs_python
-
-
-def to_items(reviews: Sequence[list[tuple[int, int]]]) -> list[Any]:
-    lib = _library()
-    return [lib.FSRSItem([lib.FSRSReview(rating, delta) for rating, delta in item])
-            for item in reviews]
 
 
 def fit_parameters(items: Sequence[Any]) -> tuple[float, ...]:
@@ -132,21 +183,19 @@ def score(parameters: Sequence[float], items: Sequence[Any]) -> Score:
     return Score(float(evaluation.log_loss), float(evaluation.rmse_bins))
 
 
-def fit(entries: Iterable[LogEntry], current: Sequence[float]) -> FitResult:
-    """Fit on the earlier reviews, score both parameter sets on the later ones, refit on all."""
-    timed = items_in_time_order(histories(entries))
-    if len(timed) < MIN_REVIEWS:
+def fit(cards: dict[HistoryKey, History], current: Sequence[float]) -> FitResult:
+    """Fit on the earlier reviews and score both parameter sets on the later ones."""
+    items = items_in_time_order(cards) if cards else []
+    if len(items) < MIN_REVIEWS:
         raise OptimizeError(
-            f"too few reviews to fit: {len(timed)} (at least {MIN_REVIEWS} reviews of cards"
+            f"too few reviews to fit: {len(items)} (at least {MIN_REVIEWS} reviews of cards"
             " answered before are needed); keep reviewing and try again")
-    items = to_items([reviews for _, reviews in timed])
     cut = int(len(items) * (1 - TEST_SHARE))
     train, test = items[:cut], items[cut:]
     fitted = fit_parameters(train)
     return FitResult(
         reviews=len(items), train=len(train), test=len(test),
-        current=score(current, test), fitted=score(fitted, test),
-        parameters=fit_parameters(items),
+        current=score(current, test), fitted=score(fitted, test), parameters=fitted,
     )
 
 

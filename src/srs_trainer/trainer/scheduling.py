@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from .settings import DeckSettings
 from .store import LEARNING, RELEARNING, REVIEW, CardRow, LogEntry, Memory, to_text
@@ -146,7 +146,19 @@ def replay_steps(
         yield entry, memory
 
 
-def replay_order(entries: Iterable[LogEntry]) -> list[LogEntry]:
+class Replayable(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def origin(self) -> str: ...
+
+
+RowT = TypeVar("RowT", bound=Replayable)
+
+
+def replay_order(entries: Iterable[RowT]) -> list[RowT]:
     """A card's rows in the order they replay: the trainer's own in the order they were
     written (what the learner saw, whatever the clock said), reviews pulled from elsewhere
     (which arrive later, with earlier times) merged in by time, before the first own row

@@ -795,6 +795,25 @@ class Store:
             sql += " WHERE " + " AND ".join(where)
         return [_entry(row) for row in self.db.execute(sql + " ORDER BY id", params)]
 
+    def scheduling_rows(
+        self, deck_ids: Iterable[str] | None = None
+    ) -> list[tuple[str, str, str, int | None, str, int, str]]:
+        """(deck, question, kind, rating, time text, time in integer microseconds, origin) of
+        every live row that moves a schedule (rescheduling answers and resets), in id order:
+        the input of fitting FSRS, read without building a LogEntry per row (SQLite turns the
+        fixed-width time text into microseconds exactly)."""
+        where = "undone_at IS NULL AND (kind = 'reset' OR rescheduled = 1)"
+        params: list[Any] = []
+        if deck_ids is not None:
+            ids = list(deck_ids)
+            where += f" AND deck_id IN ({', '.join('?' * len(ids))})"
+            params.extend(ids)
+        origin = "origin" if self.schema_version >= 4 else "''"
+        micros = "strftime('%s', at) * 1000000 + CAST(substr(at, 21, 6) AS INTEGER)"
+        return self.db.execute(
+            f"SELECT deck_id, question_id, kind, rating, at, {micros}, {origin} FROM log"
+            f" WHERE {where} ORDER BY id", params).fetchall()
+
     def activity(
         self, *, since: datetime | None = None, deck_ids: Iterable[str] | None = None
     ) -> list[Activity]:
