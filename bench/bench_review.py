@@ -132,7 +132,7 @@ def _templates(
     """
     from srs_trainer.trainer import scheduling
     from srs_trainer.trainer.settings import DeckSettings
-    from srs_trainer.trainer.store import REVIEW, Memory
+    from srs_trainer.trainer.types import REVIEW, Memory
 
     scheduler = scheduling.make_scheduler(DeckSettings(enable_fuzzing=False))
     rng = random.Random(seed)
@@ -163,7 +163,8 @@ def _generate(folder: Path, cards: int, decks: int, reviews: int) -> None:
     from srs_trainer.trainer import scheduling
     from srs_trainer.trainer.api import answer_key, synthetic_decks
     from srs_trainer.trainer.settings import DeckSettings
-    from srs_trainer.trainer.store import CardRow, NewAnswer, Store, memory_json
+    from srs_trainer.trainer.store import Store
+    from srs_trainer.trainer.types import CardRow, NewAnswer, memory_json
 
     per_deck, extra_questions = divmod(cards, decks)
     all_decks = synthetic_decks(decks, per_deck + (1 if extra_questions else 0))

@@ -21,7 +21,7 @@ from srs_trainer.trainer.scheduling import (
     scheduler_json,
 )
 from srs_trainer.trainer.settings import DeckSettings
-from srs_trainer.trainer.store import NEW, REVIEW, CardRow, LogEntry, Memory
+from srs_trainer.trainer.types import NEW, REVIEW, CardRow, LogEntry, Memory
 
 UTC = timezone.utc
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)

@@ -8,16 +8,8 @@ import pytest
 
 from srs_trainer.trainer import store as store_module
 from srs_trainer.trainer.api import SyncReport, Trainer, doctor, seed_history, synthetic_decks
-from srs_trainer.trainer.store import (
-    SCHEMA_VERSION,
-    CardRow,
-    Memory,
-    NewAnswer,
-    Store,
-    StoreError,
-    from_text,
-    to_text,
-)
+from srs_trainer.trainer.store import SCHEMA_VERSION, Store, StoreError
+from srs_trainer.trainer.types import CardRow, Memory, NewAnswer, from_text, to_text
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
 

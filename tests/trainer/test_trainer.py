@@ -24,7 +24,8 @@ from srs_trainer.trainer.library import DeckLibrary
 from srs_trainer.trainer.mastery import is_mastered
 from srs_trainer.trainer.scheduling import DoneToday, build_queue, fuzz_seed, is_learning
 from srs_trainer.trainer.settings import DeckSettings, Settings
-from srs_trainer.trainer.store import NEW, Memory, Store
+from srs_trainer.trainer.store import Store
+from srs_trainer.trainer.types import NEW, Memory
 from trainer_helpers import DECK_YAML, EXACT, NOW, make_trainer
 
 

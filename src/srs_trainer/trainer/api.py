@@ -37,7 +37,8 @@ from .mastery import (
 )
 from .scheduling import CardKey, DoneToday, SessionQueue
 from .settings import DeckSettings, Settings, bundled_cards_dir
-from .store import CardRow, LogEntry, Memory, NewAnswer, Store, memory_json
+from .store import Store
+from .types import CardRow, LogEntry, Memory, NewAnswer, memory_json
 
 # Bump when what sync derives from a question (answer_key, sections, order) changes meaning.
 SYNC_VERSION = "1"

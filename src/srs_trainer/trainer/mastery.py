@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from .settings import DeckSettings
-from .store import NEW, Activity, CardFigures, CardRow, Memory, to_text
+from .types import NEW, Activity, CardFigures, CardRow, Memory, to_text
 
 PASSING = 2  # Hard
 

@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .settings import DeckSettings
-from .store import LEARNING, RELEARNING, REVIEW, CardRow, LogEntry, Memory, to_text
+from .types import LEARNING, RELEARNING, REVIEW, CardRow, LogEntry, Memory, to_text
 
 if TYPE_CHECKING:
     import fsrs
