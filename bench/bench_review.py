@@ -80,8 +80,8 @@ def learner(cards: int, decks: int, reviews: int, out: Path = OUT) -> Learner:
     """The cached learner of this shape (under ``out``), generated first if missing."""
     from srs_trainer.trainer.api import SYNC_VERSION
     from srs_trainer.trainer.library import LIBRARY_VERSION
+    from srs_trainer.trainer.migrations import SCHEMA_VERSION
     from srs_trainer.trainer.settings import DATABASE_NAME
-    from srs_trainer.trainer.store import SCHEMA_VERSION
 
     decks = max(1, min(decks, cards))
     # The learner's sources cache and sync marks are only valid for this srs-trainer.

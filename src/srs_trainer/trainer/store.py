@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from . import migrations
 from .types import (
     ANSWER,
     Activity,
@@ -34,115 +35,6 @@ from .types import (
 )
 
 BUSY_TIMEOUT_MS = 60_000
-
-# --- migrations: PRAGMA user_version is the number of migrations applied ----------------------
-
-
-def _run_script(db: sqlite3.Connection, script: str) -> None:
-    # Not executescript(): it commits first, and a migration must stay in its transaction.
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
-def _migration_1(db: sqlite3.Connection) -> None:
-    _run_script(
-        db,
-        """
-        CREATE TABLE schedulers (
-            id INTEGER PRIMARY KEY,
-            json TEXT NOT NULL UNIQUE
-        );
-        CREATE TABLE decks (
-            deck_id TEXT PRIMARY KEY,
-            title TEXT NOT NULL,
-            source_path TEXT NOT NULL DEFAULT '',
-            synced_at TEXT
-        );
-        CREATE TABLE cards (
-            deck_id TEXT NOT NULL,
-            question_id TEXT NOT NULL,
-            position INTEGER NOT NULL,
-            section TEXT NOT NULL,
-            answer_key TEXT NOT NULL,
-            retired INTEGER NOT NULL DEFAULT 0,
-            state INTEGER NOT NULL DEFAULT 0,
-            step INTEGER,
-            stability REAL,
-            difficulty REAL,
-            due TEXT,
-            last_review TEXT,
-            last_rating INTEGER,
-            reps INTEGER NOT NULL DEFAULT 0,
-            lapses INTEGER NOT NULL DEFAULT 0,
-            PRIMARY KEY (deck_id, question_id)
-        );
-        CREATE INDEX cards_due ON cards (state, due);
-        CREATE TABLE log (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            kind TEXT NOT NULL CHECK (kind IN ('answer', 'reset')),
-            deck_id TEXT NOT NULL,
-            question_id TEXT NOT NULL,
-            at TEXT NOT NULL,
-            rating INTEGER CHECK (rating BETWEEN 1 AND 4),
-            duration_ms INTEGER,
-            attempts INTEGER,
-            hint_used INTEGER NOT NULL DEFAULT 0,
-            chosen TEXT,
-            mode TEXT NOT NULL DEFAULT '',
-            rescheduled INTEGER NOT NULL DEFAULT 0,
-            state_before INTEGER,
-            scheduler_id INTEGER REFERENCES schedulers (id),
-            card_after TEXT,
-            undone_at TEXT,
-            note TEXT NOT NULL DEFAULT ''
-        );
-        CREATE INDEX log_card ON log (deck_id, question_id, id);
-        CREATE INDEX log_at ON log (at);
-        CREATE TABLE badges (
-            deck_id TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            earned_at TEXT NOT NULL,
-            celebrated_at TEXT
-        );
-        CREATE TABLE challenge_results (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            deck_id TEXT NOT NULL,
-            started_at TEXT NOT NULL,
-            finished_at TEXT NOT NULL,
-            score INTEGER NOT NULL,
-            total INTEGER NOT NULL,
-            elapsed_seconds REAL NOT NULL
-        );
-        """,
-    )
-
-
-def _migration_2(db: sqlite3.Connection) -> None:
-    # Undoing the answer that earned a badge takes the badge back; the row stays (marked) so
-    # that re-earning it does not celebrate a badge the learner has already celebrated.
-    db.execute("ALTER TABLE badges ADD COLUMN taken_back_at TEXT")
-
-
-def _migration_3(db: sqlite3.Connection) -> None:
-    # Sync skips decks whose source is unchanged (digest) and in the same place (first
-    # position); the indexes serve a session's start and `srs progress` without reading every
-    # card or log row.
-    _run_script(
-        db,
-        """
-        ALTER TABLE decks ADD COLUMN synced_digest TEXT NOT NULL DEFAULT '';
-        ALTER TABLE decks ADD COLUMN first_position INTEGER NOT NULL DEFAULT 0;
-        CREATE INDEX cards_new ON cards (deck_id, state, position);
-        CREATE INDEX log_deck_at ON log (deck_id, at);
-        """,
-    )
-
-
-MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (
-    _migration_1, _migration_2, _migration_3)
-SCHEMA_VERSION = len(MIGRATIONS)
-
 
 class StoreError(Exception):
     """The database cannot be opened or is from a newer version of srs-trainer."""
@@ -319,18 +211,20 @@ class Store:
             version = self.schema_version
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path}: not a progress database ({error})") from None
-        if version > SCHEMA_VERSION:
+        # Looked up on the module at each call: tests stand in older or newer migration lists.
+        latest = migrations.SCHEMA_VERSION
+        if version > latest:
             raise StoreError(
                 f"{self.path}: made by a newer srs-trainer (schema {version}, this one knows"
-                f" {SCHEMA_VERSION}); upgrade srs-trainer"
+                f" {latest}); upgrade srs-trainer"
             )
-        while version < SCHEMA_VERSION:
+        while version < latest:
             with self.transaction():
                 # Another process may have migrated while we waited for the lock.
                 version = self.schema_version
-                if version >= SCHEMA_VERSION:
+                if version >= latest:
                     break
-                MIGRATIONS[version](self.db)
+                migrations.MIGRATIONS[version](self.db)
                 self.db.execute(f"PRAGMA user_version = {version + 1}")
             version += 1
 
