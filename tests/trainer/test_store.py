@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from srs_trainer.trainer.api import SyncReport, Trainer, doctor, seed_history, synthetic_decks
+from srs_trainer.trainer.api import SyncReport, Trainer, doctor
 from srs_trainer.trainer.migrations import SCHEMA_VERSION
 from srs_trainer.trainer.store import Store, StoreError
 from srs_trainer.trainer.types import CardRow, Memory, NewAnswer, from_text, to_text
+from synthetic import seed_history, synthetic_decks
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
 

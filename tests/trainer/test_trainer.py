@@ -17,8 +17,6 @@ from srs_trainer.trainer.api import (
     SyncReport,
     Trainer,
     TrainerError,
-    seed_history,
-    synthetic_decks,
 )
 from srs_trainer.trainer.library import DeckLibrary
 from srs_trainer.trainer.mastery import is_mastered
@@ -26,6 +24,7 @@ from srs_trainer.trainer.scheduling import DoneToday, build_queue, fuzz_seed, is
 from srs_trainer.trainer.settings import DeckSettings, Settings
 from srs_trainer.trainer.store import Store
 from srs_trainer.trainer.types import NEW, Memory
+from synthetic import seed_history, synthetic_decks
 from trainer_helpers import DECK_YAML, EXACT, NOW, make_trainer
 
 
