@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..deck.model import Deck, Question
-from . import scheduling
+from . import calendar, scheduling
 from .library import DeckEntry, DeckLibrary
 from .mastery import (
     DeckProgress,
@@ -175,10 +175,10 @@ class Trainer:
         return card.memory if card else Memory()
 
     def today_start(self, now: datetime) -> datetime:
-        return scheduling.day_start(now, self.settings.day_start_hour, self.settings.tz())
+        return calendar.day_start(now, self.settings.day_start_hour, self.settings.tz())
 
     def tomorrow(self, now: datetime) -> datetime:
-        return scheduling.next_day_start(now, self.settings.day_start_hour, self.settings.tz())
+        return calendar.next_day_start(now, self.settings.day_start_hour, self.settings.tz())
 
     # --- sources -> cards ------------------------------------------------------------------------
 
