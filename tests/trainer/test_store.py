@@ -136,3 +136,29 @@ def test_a_doctor_check_lets_a_trainer_answer_meanwhile(tmp_path: Path) -> None:
             assert checker.log_count() == rows  # the snapshot does not move
         assert checker.log_count() == rows + 1
         assert doctor(checker).ok
+
+
+def test_rows_map_to_the_dataclasses_by_column_name(tmp_path: Path) -> None:
+    """Every field of a card and a log row is a column of the same name, and reads back."""
+    from dataclasses import fields
+
+    from srs_trainer.trainer.types import LogEntry
+
+    with Store.open(tmp_path / "p.sqlite3") as store:
+        columns = {table: {row[1] for row in store.db.execute(f"PRAGMA table_info({table})")}
+                   for table in ("cards", "log")}
+        card_fields = {f.name for f in fields(CardRow)} - {"memory"} | {
+            f.name for f in fields(Memory)}
+        assert card_fields <= columns["cards"]
+        assert {f.name for f in fields(LogEntry)} <= columns["log"]
+        memory = Memory(state=2, step=None, stability=3.5, difficulty=6.25, due=T0,
+                        last_review=T0 - timedelta(days=3), last_rating=4, reps=7, lapses=2)
+        card = CardRow("d", "q1", 3, "practice", "key", retired=True, memory=memory)
+        with store.transaction():
+            store.insert_card(card)
+            entry_id = store.append_answer(_answer(at=T0, rating=4))
+        assert store.card("d", "q1") == card
+        entry = store.entry(entry_id)
+        assert entry is not None
+        assert (entry.kind, entry.rating, entry.duration_ms, entry.chosen, entry.at,
+                entry.rescheduled, entry.hint_used) == ("answer", 4, 1500, "A", T0, True, False)

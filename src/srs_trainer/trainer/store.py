@@ -16,6 +16,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 from . import migrations
 from .types import (
     ANSWER,
+    RESET,
     Activity,
     CardFigures,
     CardRow,
@@ -40,108 +42,73 @@ class StoreError(Exception):
     """The database cannot be opened or is from a newer version of srs-trainer."""
 
 
-_CARD_COLUMNS = (
-    "deck_id, question_id, position, section, answer_key, retired, state, step, stability,"
-    " difficulty, due, last_review, last_rating, reps, lapses"
+def _marks(count: int) -> str:
+    """``?, ?, ?``: one placeholder per value, for ``VALUES (...)`` and ``IN (...)``."""
+    return ", ".join("?" * count)
+
+
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(len(columns))})"
+
+
+# Column names are the dataclasses' field names: rows map to values by name, never by position.
+_MEMORY_COLUMNS = tuple(f.name for f in fields(Memory))
+_CARD_SOURCE_COLUMNS = tuple(f.name for f in fields(CardRow) if f.name != "memory")
+_CARD_COLUMNS = (*_CARD_SOURCE_COLUMNS, *_MEMORY_COLUMNS)
+_LOG_COLUMNS = tuple(f.name for f in fields(LogEntry))
+_ANSWER_COLUMNS = ("kind", *(f.name for f in fields(NewAnswer)))
+
+_SELECT_CARDS = f"SELECT {', '.join(_CARD_COLUMNS)} FROM cards"
+_SELECT_LOG = f"SELECT {', '.join(_LOG_COLUMNS)} FROM log"
+_INSERT_CARD = _insert_sql("cards", _CARD_COLUMNS)
+_INSERT_ANSWER = _insert_sql("log", _ANSWER_COLUMNS)
+_SET_MEMORY = (
+    f"UPDATE cards SET {', '.join(f'{name} = ?' for name in _MEMORY_COLUMNS)}"
+    " WHERE deck_id = ? AND question_id = ?"
 )
-_LOG_COLUMNS = (
-    "id, kind, deck_id, question_id, at, rating, duration_ms, attempts, hint_used, chosen, mode,"
-    " rescheduled, state_before, scheduler_id, card_after, undone_at, note"
-)
 
 
-def _card(row: sqlite3.Row | tuple[Any, ...]) -> CardRow:
-    (
-        deck_id,
-        question_id,
-        position,
-        section,
-        answer_key,
-        retired,
-        state,
-        step,
-        stability,
-        difficulty,
-        due,
-        last_review,
-        last_rating,
-        reps,
-        lapses,
-    ) = row
-    return CardRow(
-        deck_id=deck_id,
-        question_id=question_id,
-        position=position,
-        section=section,
-        answer_key=answer_key,
-        retired=bool(retired),
-        memory=Memory(
-            state,
-            step,
-            stability,
-            difficulty,
-            maybe_time(due),
-            maybe_time(last_review),
-            last_rating,
-            reps,
-            lapses,
-        ),
+# Where the values needing conversion sit in a card row, found by name. Cards are built from
+# positional slices (the SELECT lists the fields in their dataclass order): a session start
+# reads thousands of cards, and keyword construction would cost a third more.
+_SOURCE_COUNT = len(_CARD_SOURCE_COLUMNS)
+_RETIRED = _CARD_SOURCE_COLUMNS.index("retired")
+_MEMORY_TIMES = (_MEMORY_COLUMNS.index("due"), _MEMORY_COLUMNS.index("last_review"))
+
+
+def _card(row: Sequence[Any]) -> CardRow:
+    source = list(row[:_SOURCE_COUNT])
+    source[_RETIRED] = bool(source[_RETIRED])
+    memory = list(row[_SOURCE_COUNT:])
+    for index in _MEMORY_TIMES:
+        memory[index] = maybe_time(memory[index])
+    return CardRow(*source, memory=Memory(*memory))
+
+
+def _entry(row: Sequence[Any]) -> LogEntry:
+    record = dict(zip(_LOG_COLUMNS, row, strict=True))
+    record.update(
+        at=from_text(record["at"]),
+        hint_used=bool(record["hint_used"]),
+        rescheduled=bool(record["rescheduled"]),
+        undone_at=maybe_time(record["undone_at"]),
     )
-
-
-def _entry(row: tuple[Any, ...]) -> LogEntry:
-    (
-        id_,
-        kind,
-        deck_id,
-        question_id,
-        at,
-        rating,
-        duration_ms,
-        attempts,
-        hint_used,
-        chosen,
-        mode,
-        rescheduled,
-        state_before,
-        scheduler_id,
-        card_after,
-        undone_at,
-        note,
-    ) = row
-    return LogEntry(
-        id=id_,
-        kind=kind,
-        deck_id=deck_id,
-        question_id=question_id,
-        at=from_text(at),
-        rating=rating,
-        duration_ms=duration_ms,
-        attempts=attempts,
-        hint_used=bool(hint_used),
-        chosen=chosen,
-        mode=mode,
-        rescheduled=bool(rescheduled),
-        state_before=state_before,
-        scheduler_id=scheduler_id,
-        card_after=card_after,
-        undone_at=maybe_time(undone_at),
-        note=note,
-    )
+    return LogEntry(**record)
 
 
 def _memory_values(memory: Memory) -> tuple[Any, ...]:
-    return (
-        memory.state,
-        memory.step,
-        memory.stability,
-        memory.difficulty,
-        to_text(memory.due) if memory.due else None,
-        to_text(memory.last_review) if memory.last_review else None,
-        memory.last_rating,
-        memory.reps,
-        memory.lapses,
-    )
+    stored = memory.to_dict()  # times as stored text
+    return tuple(stored[name] for name in _MEMORY_COLUMNS)
+
+
+def _card_values(card: CardRow) -> tuple[Any, ...]:
+    return (*(getattr(card, name) for name in _CARD_SOURCE_COLUMNS), *_memory_values(card.memory))
+
+
+def _answer_values(answer: NewAnswer) -> tuple[Any, ...]:
+    values = {name: getattr(answer, name) for name in _ANSWER_COLUMNS[1:]}
+    values["at"] = to_text(answer.at)
+    return (ANSWER, *values.values())
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -280,9 +247,9 @@ class Store:
     def upsert_deck(self, deck_id: str, title: str, source_path: str, at: datetime, *,
                     digest: str = "", first_position: int = 0) -> None:
         self.db.execute(
-            "INSERT INTO decks (deck_id, title, source_path, synced_at, synced_digest,"
-            " first_position) VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (deck_id) DO UPDATE SET title = excluded.title,"
+            _insert_sql("decks", ("deck_id", "title", "source_path", "synced_at", "synced_digest",
+                                  "first_position"))
+            + " ON CONFLICT (deck_id) DO UPDATE SET title = excluded.title,"
             " source_path = excluded.source_path, synced_at = excluded.synced_at,"
             " synced_digest = excluded.synced_digest, first_position = excluded.first_position",
             (deck_id, title, source_path, to_text(at), digest, first_position),
@@ -307,16 +274,15 @@ class Store:
     ) -> list[CardRow]:
         """What a session can ask, in source order: live cards due before ``due_before`` and
         each deck's first ``new_limits[deck]`` new cards. Reads no other card."""
-        marks = ", ".join("?" * len(deck_ids))
         rows = self.db.execute(
-            f"SELECT {_CARD_COLUMNS} FROM cards WHERE state IN (1, 2, 3) AND due < ?"
-            f" AND retired = 0 AND deck_id IN ({marks})",
+            f"{_SELECT_CARDS} WHERE state IN (1, 2, 3) AND due < ?"
+            f" AND retired = 0 AND deck_id IN ({_marks(len(deck_ids))})",
             (to_text(due_before), *deck_ids),
         ).fetchall()
         for deck_id in deck_ids:
             if new_limits.get(deck_id, 0) > 0:
                 rows += self.db.execute(
-                    f"SELECT {_CARD_COLUMNS} FROM cards WHERE deck_id = ? AND state = 0"
+                    f"{_SELECT_CARDS} WHERE deck_id = ? AND state = 0"
                     " AND retired = 0 ORDER BY position LIMIT ?",
                     (deck_id, new_limits[deck_id]),
                 ).fetchall()
@@ -340,7 +306,7 @@ class Store:
         """Whether these decks have a live answer at ``start`` or later and before ``end``."""
         row = self.db.execute(
             f"SELECT 1 FROM log WHERE at >= ? AND at < ? AND kind = 'answer'"
-            f" AND undone_at IS NULL AND deck_id IN ({', '.join('?' * len(deck_ids))}) LIMIT 1",
+            f" AND undone_at IS NULL AND deck_id IN ({_marks(len(deck_ids))}) LIMIT 1",
             (to_text(start), to_text(end), *deck_ids),
         ).fetchone()
         return row is not None
@@ -352,14 +318,14 @@ class Store:
             "SELECT deck_id, count(DISTINCT CASE WHEN state_before = 0 THEN question_id END),"
             " count(DISTINCT CASE WHEN state_before = 2 THEN question_id END) FROM log"
             " WHERE at >= ? AND kind = 'answer' AND rescheduled = 1 AND undone_at IS NULL"
-            f" AND deck_id IN ({', '.join('?' * len(deck_ids))}) GROUP BY deck_id",
+            f" AND deck_id IN ({_marks(len(deck_ids))}) GROUP BY deck_id",
             (to_text(since), *deck_ids),
         )
         return {deck_id: (new, reviews) for deck_id, new, reviews in rows}
 
     def due_summary(self, deck_ids: Sequence[str], before: datetime) -> tuple[int, datetime | None]:
         """(live reviewed cards due before ``before``, the earliest due time of any of them)."""
-        marks = ", ".join("?" * len(deck_ids))
+        marks = _marks(len(deck_ids))
         (count,) = self.db.execute(
             f"SELECT count(*) FROM cards WHERE state IN (1, 2, 3) AND due < ? AND retired = 0"
             f" AND deck_id IN ({marks})",
@@ -378,12 +344,12 @@ class Store:
     def cards(
         self, deck_ids: Iterable[str] | None = None, *, include_retired: bool = False
     ) -> list[CardRow]:
-        sql = f"SELECT {_CARD_COLUMNS} FROM cards"
+        sql = _SELECT_CARDS
         where: list[str] = []
         params: list[Any] = []
         if deck_ids is not None:
             ids = list(deck_ids)
-            where.append(f"deck_id IN ({', '.join('?' * len(ids))})")
+            where.append(f"deck_id IN ({_marks(len(ids))})")
             params.extend(ids)
         if not include_retired:
             where.append("retired = 0")
@@ -394,24 +360,13 @@ class Store:
 
     def card(self, deck_id: str, question_id: str) -> CardRow | None:
         row = self.db.execute(
-            f"SELECT {_CARD_COLUMNS} FROM cards WHERE deck_id = ? AND question_id = ?",
+            f"{_SELECT_CARDS} WHERE deck_id = ? AND question_id = ?",
             (deck_id, question_id),
         ).fetchone()
         return _card(row) if row else None
 
     def insert_card(self, card: CardRow) -> None:
-        self.db.execute(
-            f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({', '.join('?' * 15)})",
-            (
-                card.deck_id,
-                card.question_id,
-                card.position,
-                card.section,
-                card.answer_key,
-                int(card.retired),
-                *_memory_values(card.memory),
-            ),
-        )
+        self.db.execute(_INSERT_CARD, _card_values(card))
 
     def update_card_source(
         self,
@@ -443,42 +398,18 @@ class Store:
         return gone
 
     def set_memory(self, deck_id: str, question_id: str, memory: Memory) -> None:
-        self.db.execute(
-            "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?,"
-            " last_review = ?, last_rating = ?, reps = ?, lapses = ?"
-            " WHERE deck_id = ? AND question_id = ?",
-            (*_memory_values(memory), deck_id, question_id),
-        )
+        self.db.execute(_SET_MEMORY, (*_memory_values(memory), deck_id, question_id))
 
     # --- the log ----------------------------------------------------------------------------
 
     def append_answer(self, answer: NewAnswer) -> int:
-        cursor = self.db.execute(
-            "INSERT INTO log (kind, deck_id, question_id, at, rating, duration_ms, attempts,"
-            " hint_used, chosen, mode, rescheduled, state_before, scheduler_id, card_after)"
-            " VALUES ('answer', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                answer.deck_id,
-                answer.question_id,
-                to_text(answer.at),
-                answer.rating,
-                answer.duration_ms,
-                answer.attempts,
-                int(answer.hint_used),
-                answer.chosen,
-                answer.mode,
-                int(answer.rescheduled),
-                answer.state_before,
-                answer.scheduler_id,
-                answer.card_after,
-            ),
-        )
+        cursor = self.db.execute(_INSERT_ANSWER, _answer_values(answer))
         return int(cursor.lastrowid or 0)
 
     def append_reset(self, deck_id: str, question_id: str, at: datetime, note: str) -> int:
         cursor = self.db.execute(
-            "INSERT INTO log (kind, deck_id, question_id, at, note) VALUES ('reset', ?, ?, ?, ?)",
-            (deck_id, question_id, to_text(at), note),
+            _insert_sql("log", ("kind", "deck_id", "question_id", "at", "note")),
+            (RESET, deck_id, question_id, to_text(at), note),
         )
         return int(cursor.lastrowid or 0)
 
@@ -491,13 +422,13 @@ class Store:
 
     def entry(self, entry_id: int) -> LogEntry | None:
         row = self.db.execute(
-            f"SELECT {_LOG_COLUMNS} FROM log WHERE id = ?", (entry_id,)
+            f"{_SELECT_LOG} WHERE id = ?", (entry_id,)
         ).fetchone()
         return _entry(row) if row else None
 
     def card_log(self, deck_id: str, question_id: str) -> list[LogEntry]:
         rows = self.db.execute(
-            f"SELECT {_LOG_COLUMNS} FROM log WHERE deck_id = ? AND question_id = ? ORDER BY id",
+            f"{_SELECT_LOG} WHERE deck_id = ? AND question_id = ? ORDER BY id",
             (deck_id, question_id),
         )
         return [_entry(row) for row in rows]
@@ -517,14 +448,14 @@ class Store:
             params.append(to_text(since))
         if deck_ids is not None:
             ids = list(deck_ids)
-            where.append(f"deck_id IN ({', '.join('?' * len(ids))})")
+            where.append(f"deck_id IN ({_marks(len(ids))})")
             params.extend(ids)
         if kind is not None:
             where.append("kind = ?")
             params.append(kind)
         if not include_undone:
             where.append("undone_at IS NULL")
-        sql = f"SELECT {_LOG_COLUMNS} FROM log"
+        sql = _SELECT_LOG
         if where:
             sql += " WHERE " + " AND ".join(where)
         return [_entry(row) for row in self.db.execute(sql + " ORDER BY id", params)]
@@ -541,7 +472,7 @@ class Store:
             params.append(to_text(since))
         if deck_ids is not None:
             ids = list(deck_ids)
-            where.append(f"deck_id IN ({', '.join('?' * len(ids))})")
+            where.append(f"deck_id IN ({_marks(len(ids))})")
             params.extend(ids)
         rows = self.db.execute(
             "SELECT substr(at, 1, 16), count(*),"
@@ -575,8 +506,8 @@ class Store:
         undo takes it back and an answer earns it again.
         """
         cursor = self.db.execute(
-            "INSERT INTO badges (deck_id, name, earned_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (deck_id) DO UPDATE SET name = excluded.name,"
+            _insert_sql("badges", ("deck_id", "name", "earned_at"))
+            + " ON CONFLICT (deck_id) DO UPDATE SET name = excluded.name,"
             " earned_at = excluded.earned_at, taken_back_at = NULL"
             " WHERE badges.taken_back_at IS NOT NULL",
             (deck_id, name, to_text(at)),
@@ -615,8 +546,8 @@ class Store:
         elapsed_seconds: float,
     ) -> int:
         cursor = self.db.execute(
-            "INSERT INTO challenge_results (deck_id, started_at, finished_at, score, total,"
-            " elapsed_seconds) VALUES (?, ?, ?, ?, ?, ?)",
+            _insert_sql("challenge_results", ("deck_id", "started_at", "finished_at", "score",
+                                              "total", "elapsed_seconds")),
             (deck_id, to_text(started_at), to_text(finished_at), score, total, elapsed_seconds),
         )
         return int(cursor.lastrowid or 0)
@@ -643,42 +574,5 @@ class Store:
     def bulk_load(self, cards: Iterable[CardRow], answers: Iterable[NewAnswer] = ()) -> None:
         """Insert many cards and log rows in one transaction (for benchmarks and fixtures)."""
         with self.transaction() as db:
-            db.executemany(
-                f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({', '.join('?' * 15)})",
-                (
-                    (
-                        c.deck_id,
-                        c.question_id,
-                        c.position,
-                        c.section,
-                        c.answer_key,
-                        int(c.retired),
-                        *_memory_values(c.memory),
-                    )
-                    for c in cards
-                ),
-            )
-            db.executemany(
-                "INSERT INTO log (kind, deck_id, question_id, at, rating, duration_ms, attempts,"
-                " hint_used, chosen, mode, rescheduled, state_before, scheduler_id, card_after)"
-                " VALUES ('answer', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        a.deck_id,
-                        a.question_id,
-                        to_text(a.at),
-                        a.rating,
-                        a.duration_ms,
-                        a.attempts,
-                        int(a.hint_used),
-                        a.chosen,
-                        a.mode,
-                        int(a.rescheduled),
-                        a.state_before,
-                        a.scheduler_id,
-                        a.card_after,
-                    )
-                    for a in answers
-                ),
-            )
-
+            db.executemany(_INSERT_CARD, (_card_values(c) for c in cards))
+            db.executemany(_INSERT_ANSWER, (_answer_values(a) for a in answers))
