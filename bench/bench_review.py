@@ -354,6 +354,7 @@ def in_process_answer_times(data: Learner, home: Path, answers: int) -> list[flo
     from srs_trainer.trainer.api import Trainer
     from srs_trainer.trainer.settings import DATABASE_NAME, Settings
     from srs_trainer.trainer.store import Store
+    from srs_trainer.trainer.types import Answer
     from synthetic import synthetic_decks
 
     per_deck = -(-data.cards // data.decks)
@@ -369,9 +370,8 @@ def in_process_answer_times(data: Learner, home: Path, answers: int) -> list[flo
                 break
             now += timedelta(seconds=5)
             started = time.perf_counter()
-            trainer.record_answer(
-                pick.key, rating=3, now=now, duration_ms=5000, attempts=1, chosen="A"
-            )
+            trainer.record_answer(Answer(pick.key, rating=3, at=now, duration_ms=5000, attempts=1,
+                                         chosen="A"))
             pick = queue.next(now)
             timings.append(time.perf_counter() - started)
     return timings

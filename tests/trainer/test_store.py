@@ -8,7 +8,7 @@ import pytest
 from srs_trainer.trainer.api import SyncReport, Trainer, doctor
 from srs_trainer.trainer.migrations import SCHEMA_VERSION
 from srs_trainer.trainer.store import Store, StoreError
-from srs_trainer.trainer.types import CardRow, Memory, NewAnswer, from_text, to_text
+from srs_trainer.trainer.types import Answer, CardRow, Memory, NewAnswer, from_text, to_text
 from synthetic import seed_history, synthetic_decks
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
@@ -131,8 +131,9 @@ def test_a_doctor_check_lets_a_trainer_answer_meanwhile(tmp_path: Path) -> None:
         with checker.snapshot():
             assert checker.log_count() == rows
             trainer = Trainer(trainer_store, decks)
-            trainer.record_answer(("bench-deck-0", "q-0"), rating=3, now=T0 + timedelta(days=11),
-                                  duration_ms=1, attempts=1)  # not blocked by the reader
+            trainer.record_answer(Answer(("bench-deck-0", "q-0"), rating=3,
+                                         at=T0 + timedelta(days=11), duration_ms=1,
+                                         attempts=1))  # not blocked by the reader
             assert checker.log_count() == rows  # the snapshot does not move
         assert checker.log_count() == rows + 1
         assert doctor(checker).ok

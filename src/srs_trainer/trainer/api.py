@@ -38,7 +38,7 @@ from .mastery import (
 from .scheduling import CardKey, DoneToday, SessionQueue
 from .settings import DeckSettings, Settings, bundled_cards_dir
 from .store import Store
-from .types import CardRow, LogEntry, Memory, NewAnswer, memory_json
+from .types import Answer, CardRow, LogEntry, Memory, NewAnswer, memory_json
 
 # Bump when what sync derives from a question (answer_key, sections, order) changes meaning.
 SYNC_VERSION = "1"
@@ -297,20 +297,12 @@ class Trainer:
 
     # --- answers ---------------------------------------------------------------------------------
 
-    def record_answer(
-        self,
-        key: CardKey,
-        *,
-        rating: int,
-        now: datetime,
-        duration_ms: int,
-        attempts: int,
-        hint_used: bool = False,
-        chosen: str | None = None,
-        mode: str = "review",
-        reschedule: bool = True,
-    ) -> Recorded:
-        """Append the answer to the log and update the card, in one committed transaction."""
+    def record_answer(self, answer: Answer, *, reschedule: bool = True) -> Recorded:
+        """Append the answer to the log and update the card, in one committed transaction.
+
+        ``reschedule`` False (practice) logs the answer without moving the card's schedule.
+        """
+        key = answer.key
         settings = self.deck_settings(key[0])
         scheduler_text = scheduling.scheduler_json(settings)
         with self.store.transaction():
@@ -326,21 +318,21 @@ class Trainer:
                     scheduling.scheduler_from_json(scheduler_text),
                     key,
                     before,
-                    rating,
-                    now,
-                    duration_ms,
+                    answer.rating,
+                    answer.at,
+                    answer.duration_ms,
                 )
             entry_id = self.store.append_answer(
                 NewAnswer(
                     deck_id=key[0],
                     question_id=key[1],
-                    at=now,
-                    rating=rating,
-                    duration_ms=duration_ms,
-                    attempts=attempts,
-                    hint_used=hint_used,
-                    chosen=chosen,
-                    mode=mode,
+                    at=answer.at,
+                    rating=answer.rating,
+                    duration_ms=answer.duration_ms,
+                    attempts=answer.attempts,
+                    hint_used=answer.hint_used,
+                    chosen=answer.chosen,
+                    mode=answer.mode,
                     rescheduled=reschedule,
                     state_before=before.state,
                     scheduler_id=scheduler_id,
@@ -350,7 +342,7 @@ class Trainer:
             earned: tuple[str, ...] = ()
             if reschedule:
                 self.store.set_memory(*key, after)
-                earned = self._check_badge(key[0], now)
+                earned = self._check_badge(key[0], answer.at)
         return Recorded(entry_id, key, before, after, reschedule, earned)
 
     def undo(self, entry_id: int, now: datetime) -> Undone:

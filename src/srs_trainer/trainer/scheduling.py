@@ -21,13 +21,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .settings import DeckSettings
-from .types import LEARNING, RELEARNING, REVIEW, CardRow, LogEntry, Memory, to_text
+from .types import LEARNING, RELEARNING, REVIEW, CardKey, CardRow, LogEntry, Memory, to_text
 
 if TYPE_CHECKING:
     import fsrs
-
-CardKey = tuple[str, str]  # (deck id, question id)
-
 
 # --- the scheduler ---------------------------------------------------------------------------
 

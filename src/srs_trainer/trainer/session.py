@@ -18,6 +18,7 @@ from ..deck.model import Question
 from .api import Trainer
 from .grading import Outcome, Rating, grade
 from .scheduling import CardKey, SessionQueue, describe_due, is_learning
+from .types import Answer
 from .views import (
     FeedbackView,
     InputKind,
@@ -194,17 +195,10 @@ def _ask(
         rating = Rating(
             ui.ask_self_grade(_feedback(question, options, chosen, correct, rating, "", elapsed))
         )
-    recorded = trainer.record_answer(
-        key,
-        rating=int(rating),
-        now=answered_at,
-        duration_ms=round(elapsed * 1000),
-        attempts=max(1, attempts_used),
-        hint_used=hint_used,
-        chosen=chosen,
-        mode=options.mode.value,
-        reschedule=options.reschedule,
-    )
+    answer = Answer(key, rating=int(rating), at=answered_at, duration_ms=round(elapsed * 1000),
+                    attempts=max(1, attempts_used), hint_used=hint_used, chosen=chosen,
+                    mode=options.mode.value)
+    recorded = trainer.record_answer(answer, reschedule=options.reschedule)
     state.reviewed += 1
     state.correct += correct
     answered = _Answered(recorded.entry_id, key, correct)

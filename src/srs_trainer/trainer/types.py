@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+CardKey = tuple[str, str]  # (deck id, question id)
+
 NEW = 0  # card state before its first review; 1-3 are fsrs.State values
 LEARNING, REVIEW, RELEARNING = 1, 2, 3
 
@@ -146,6 +148,20 @@ class NewAnswer:
     state_before: int
     scheduler_id: int | None
     card_after: str | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer the learner gave to one question, as a session hands it to the trainer."""
+
+    key: CardKey
+    rating: int  # 1-4: Again, Hard, Good, Easy
+    at: datetime
+    duration_ms: int
+    attempts: int
+    hint_used: bool = False
+    chosen: str | None = None  # the letter given last (None: time ran out first)
+    mode: str = "review"
 
 
 @dataclass(frozen=True)
