@@ -34,14 +34,18 @@ BENCH = Path(__file__).resolve().parent
 OUT = BENCH / "out"
 START = datetime(2025, 1, 1, 9, tzinfo=timezone.utc)
 TARGET = 1.3
+# The synthetic decks are test support shared with the tests.
+sys.path.insert(0, str(BENCH.parent / "tests"))
 
 
 def _generate(path: Path, reviews: int, seed: int = 1) -> None:
     """A log of about ``reviews`` answers: cards answered when due over a year."""
     from srs_trainer.trainer import scheduling
-    from srs_trainer.trainer.api import answer_key, synthetic_decks
+    from srs_trainer.trainer.api import answer_key
     from srs_trainer.trainer.settings import DeckSettings
-    from srs_trainer.trainer.store import CardRow, Memory, NewAnswer, Store, memory_json
+    from srs_trainer.trainer.store import Store
+    from srs_trainer.trainer.types import CardRow, Memory, NewAnswer, memory_json
+    from synthetic import synthetic_decks
 
     per_card = 9
     cards = max(1, reviews // per_card)
@@ -79,7 +83,7 @@ def _generate(path: Path, reviews: int, seed: int = 1) -> None:
 
 
 def _database(reviews: int) -> Path:
-    from srs_trainer.trainer.store import SCHEMA_VERSION
+    from srs_trainer.trainer.migrations import SCHEMA_VERSION
 
     OUT.mkdir(exist_ok=True)
     path = OUT / f"optimize-{reviews}-v{SCHEMA_VERSION}.sqlite3"

@@ -4,14 +4,14 @@
     /work/venv/bin/python bench/bench_review.py --cards 2000    # a quick run
     /work/venv/bin/python bench/bench_review.py --profile       # also: where start-up goes
 
-The learner: ``--decks`` YAML sources (``trainer.synthetic_decks``: two-choice questions) and a
-progress database holding every question as a card with ``--reviews`` log rows in all (10 per
-card by default), generated once and cached under bench/out/ (keyed by the store's schema
-version and the sizes). Histories are real FSRS reviews (a pool of rating sequences, answered
-when due, scheduled by ``scheduling.review`` with fuzzing off and so shift-invariant), each
-shifted in time so that its last answer is in the past and its due date spread around "now":
-about one card in ten is due, far more than the daily limits let into a session. The log
-replays to the cards' state exactly (``srs doctor`` agrees).
+The learner: ``--decks`` YAML sources (``synthetic_decks`` of tests/synthetic.py: two-choice
+questions) and a progress database holding every question as a card with ``--reviews`` log rows
+in all (10 per card by default), generated once and cached under bench/out/ (keyed by the
+store's schema version and the sizes). Histories are real FSRS reviews (a pool of rating
+sequences, answered when due, scheduled by ``scheduling.review`` with fuzzing off and so
+shift-invariant), each shifted in time so that its last answer is in the past and its due date
+spread around "now": about one card in ten is due, far more than the daily limits let into a
+session. The log replays to the cards' state exactly (``srs doctor`` agrees).
 
 Figures, each measured next to its baseline in every round, best of ``--repeat`` rounds:
 
@@ -50,6 +50,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+# The synthetic learner (decks, histories) is test support shared with the tests.
+sys.path.insert(0, str(BENCH.parent / "tests"))
 OUT = BENCH / "out"
 GENERATOR_VERSION = 3  # bump when the generated data changes shape
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
@@ -80,8 +82,8 @@ def learner(cards: int, decks: int, reviews: int, out: Path = OUT) -> Learner:
     """The cached learner of this shape (under ``out``), generated first if missing."""
     from srs_trainer.trainer.api import SYNC_VERSION
     from srs_trainer.trainer.library import LIBRARY_VERSION
+    from srs_trainer.trainer.migrations import SCHEMA_VERSION
     from srs_trainer.trainer.settings import DATABASE_NAME
-    from srs_trainer.trainer.store import SCHEMA_VERSION
 
     decks = max(1, min(decks, cards))
     # The learner's sources cache and sync marks are only valid for this srs-trainer.
@@ -132,7 +134,7 @@ def _templates(
     """
     from srs_trainer.trainer import scheduling
     from srs_trainer.trainer.settings import DeckSettings
-    from srs_trainer.trainer.store import REVIEW, Memory
+    from srs_trainer.trainer.types import REVIEW, Memory
 
     scheduler = scheduling.make_scheduler(DeckSettings(enable_fuzzing=False))
     rng = random.Random(seed)
@@ -161,9 +163,11 @@ def _generate(folder: Path, cards: int, decks: int, reviews: int) -> None:
     import yaml
 
     from srs_trainer.trainer import scheduling
-    from srs_trainer.trainer.api import answer_key, synthetic_decks
+    from srs_trainer.trainer.api import answer_key
     from srs_trainer.trainer.settings import DeckSettings
-    from srs_trainer.trainer.store import CardRow, NewAnswer, Store, memory_json
+    from srs_trainer.trainer.store import Store
+    from srs_trainer.trainer.types import CardRow, NewAnswer, memory_json
+    from synthetic import synthetic_decks
 
     per_deck, extra_questions = divmod(cards, decks)
     all_decks = synthetic_decks(decks, per_deck + (1 if extra_questions else 0))
@@ -347,9 +351,11 @@ def run_review(data: Learner, home: Path, answers: int, env: dict[str, str]) -> 
 
 def in_process_answer_times(data: Learner, home: Path, answers: int) -> list[float]:
     """Trainer.record_answer + SessionQueue.next, in this process, on a copy of the database."""
-    from srs_trainer.trainer.api import Trainer, synthetic_decks
+    from srs_trainer.trainer.api import Trainer
     from srs_trainer.trainer.settings import DATABASE_NAME, Settings
     from srs_trainer.trainer.store import Store
+    from srs_trainer.trainer.types import Answer
+    from synthetic import synthetic_decks
 
     per_deck = -(-data.cards // data.decks)
     decks = synthetic_decks(data.decks, per_deck)
@@ -364,9 +370,8 @@ def in_process_answer_times(data: Learner, home: Path, answers: int) -> list[flo
                 break
             now += timedelta(seconds=5)
             started = time.perf_counter()
-            trainer.record_answer(
-                pick.key, rating=3, now=now, duration_ms=5000, attempts=1, chosen="A"
-            )
+            trainer.record_answer(Answer(pick.key, rating=3, at=now, duration_ms=5000, attempts=1,
+                                         chosen="A"))
             pick = queue.next(now)
             timings.append(time.perf_counter() - started)
     return timings

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 import fsrs
 
 from srs_trainer.trainer.api import Trainer
+from srs_trainer.trainer.types import Answer
 
 START = datetime(2026, 1, 1, 9, tzinfo=timezone.utc)
 # The learner forgets sooner after a first sight, gains less from each success, forgets
@@ -42,5 +43,5 @@ def learn(trainer: Trainer, days: int, seed: int = 7) -> None:
             else:
                 passed = chance.random() < truth.get_card_retrievability(true_card, today)
             rating = 3 if passed else 1
-            trainer.record_answer(key, rating=rating, now=today, duration_ms=5000, attempts=1)
+            trainer.record_answer(Answer(key, rating, today, 5000, 1))
             true_cards[key], _ = truth.review_card(true_card, fsrs.Rating(rating), today)

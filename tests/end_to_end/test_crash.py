@@ -86,6 +86,7 @@ WRITER = textwrap.dedent(
     from srs_trainer.deck.sources import load_deck
     from srs_trainer.trainer.store import Store
     from srs_trainer.trainer.api import Trainer
+    from srs_trainer.trainer.types import Answer
 
     db, deck_path, barrier, name, count = sys.argv[1:6]
     while not Path(barrier).exists():
@@ -99,8 +100,8 @@ WRITER = textwrap.dedent(
     for i in range(int(count)):
         qid = ("c1", "c2", "p1")[i % 3]
         at = start + timedelta(seconds=2 * i + offset)
-        trainer.record_answer(("demo", qid), rating=1 + (i + offset) % 4, now=at,
-                              duration_ms=1000 + i, attempts=1, chosen=name)
+        trainer.record_answer(Answer(("demo", qid), rating=1 + (i + offset) % 4, at=at,
+                                     duration_ms=1000 + i, attempts=1, chosen=name))
     print("done", name)
     """
 )

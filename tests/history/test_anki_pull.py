@@ -19,7 +19,8 @@ from srs_trainer.cli import main
 from srs_trainer.history.log_merge import foreign_scheduler_json
 from srs_trainer.trainer import scheduling
 from srs_trainer.trainer.settings import DeckSettings
-from srs_trainer.trainer.store import Memory, Store
+from srs_trainer.trainer.store import Store
+from srs_trainer.trainer.types import Memory
 from trainer_helpers import DECK_YAML, write_deck
 
 pytest.importorskip("anki.collection")

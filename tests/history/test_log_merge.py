@@ -10,7 +10,7 @@ from srs_trainer.history.anki_pull import PulledRow
 from srs_trainer.history.log_merge import count_from, foreign_scheduler_json, merge_rows
 from srs_trainer.trainer import scheduling
 from srs_trainer.trainer.settings import DeckSettings
-from srs_trainer.trainer.store import Memory
+from srs_trainer.trainer.types import Answer, Memory
 from trainer_helpers import NOW, make_trainer
 
 KEY = ("demo", "p1")
@@ -20,8 +20,8 @@ def test_a_pulled_review_between_two_own_reviews_replays_between_them(tmp_path: 
     trainer = make_trainer(tmp_path)
     store = trainer.store
     day5 = NOW + timedelta(days=5)
-    trainer.record_answer(KEY, rating=3, now=NOW, duration_ms=1000, attempts=1, chosen="B")
-    trainer.record_answer(KEY, rating=3, now=day5, duration_ms=1000, attempts=1, chosen="B")
+    trainer.record_answer(Answer(KEY, 3, NOW, 1000, 1, chosen="B"))
+    trainer.record_answer(Answer(KEY, 3, day5, 1000, 1, chosen="B"))
     pulled_at = (NOW + timedelta(days=2)).replace(hour=4)
     foreign = foreign_scheduler_json(DeckSettings())
     rows = [PulledRow(KEY, 1_767_000_000_000, pulled_at, 1, 4000)]
@@ -45,8 +45,8 @@ def test_a_pulled_review_between_two_own_reviews_replays_between_them(tmp_path: 
 def test_own_rows_keep_their_written_order_whatever_their_clock(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
     early = NOW - timedelta(minutes=5)  # a clock set back between two answers
-    trainer.record_answer(KEY, rating=1, now=NOW, duration_ms=1000, attempts=1, chosen="A")
-    trainer.record_answer(KEY, rating=3, now=early, duration_ms=1000, attempts=1, chosen="B")
+    trainer.record_answer(Answer(KEY, 1, NOW, 1000, 1, chosen="A"))
+    trainer.record_answer(Answer(KEY, 3, early, 1000, 1, chosen="B"))
     log = trainer.store.card_log(*KEY)
     assert [entry.rating for entry in scheduling.replay_order(log)] == [1, 3]
     assert trainer.doctor().mismatched == []

@@ -16,7 +16,7 @@ from pathlib import Path
 import fsrs
 import pytest
 
-from srs_trainer.trainer.api import Trainer, synthetic_decks
+from srs_trainer.trainer.api import Trainer
 from srs_trainer.trainer.optimize import (
     MIN_REVIEWS,
     History,
@@ -29,6 +29,8 @@ from srs_trainer.trainer.optimize import (
     suggested_retention,
 )
 from srs_trainer.trainer.store import Store, from_text
+from srs_trainer.trainer.types import Answer
+from synthetic import synthetic_decks
 from synthetic_learner import START, TRUE_PARAMETERS, learn
 from trainer_helpers import EXACT
 
@@ -102,7 +104,7 @@ def test_replay_stays_exact_after_adopting_the_fitted_parameters(
     trainer.sync(START + timedelta(days=365))
     later = START + timedelta(days=366)
     for card in store.cards()[:20]:
-        trainer.record_answer(card.key, rating=3, now=later, duration_ms=4000, attempts=1)
+        trainer.record_answer(Answer(card.key, 3, later, 4000, 1))
     schedulers = {e.scheduler_id for e in store.log() if e.at >= later}
     assert len(schedulers) == 1 and schedulers != {store.log()[0].scheduler_id}
     report = trainer.doctor()
@@ -139,8 +141,8 @@ def test_the_fast_read_equals_the_definition_with_resets_undo_and_pulled_rows(
     later = START + timedelta(days=41)
     with store.transaction():
         store.append_reset(*keys[0], later, "answer key changed")
-    trainer.record_answer(keys[0], rating=3, now=later, duration_ms=1, attempts=1)
-    undone = trainer.record_answer(keys[1], rating=1, now=later, duration_ms=1, attempts=1)
+    trainer.record_answer(Answer(keys[0], 3, later, 1, 1))
+    undone = trainer.record_answer(Answer(keys[1], 1, later, 1, 1))
     trainer.undo(undone.entry_id, later)
     pulled = [PulledRow(keys[2], 1_700_000_000_000 + n, START + timedelta(days=3 * n, hours=-5),
                         3, 100) for n in range(1, 6)]

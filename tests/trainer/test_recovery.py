@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 
 from srs_trainer.trainer import scheduling
-from srs_trainer.trainer.api import Trainer, doctor, seed_history, synthetic_decks
+from srs_trainer.trainer.api import Trainer, doctor
 from srs_trainer.trainer.page_scan import scan_rows
 from srs_trainer.trainer.recovery import recover
 from srs_trainer.trainer.settings import DeckSettings
 from srs_trainer.trainer.store import Store
+from synthetic import seed_history, synthetic_decks
 from trainer_helpers import EXACT, NOW
 
 PAGE = 4096

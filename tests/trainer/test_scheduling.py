@@ -11,17 +11,15 @@ from srs_trainer.trainer.scheduling import (
     DoneToday,
     SessionQueue,
     build_queue,
-    day_start,
     forgetting_curve,
     fuzz_seed,
     make_scheduler,
-    next_day_start,
     replay,
     review,
     scheduler_json,
 )
 from srs_trainer.trainer.settings import DeckSettings
-from srs_trainer.trainer.store import NEW, REVIEW, CardRow, LogEntry, Memory
+from srs_trainer.trainer.types import NEW, REVIEW, CardRow, LogEntry, Memory
 
 UTC = timezone.utc
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
@@ -131,20 +129,6 @@ def test_replay_skips_undone_and_practice_rows_and_restarts_at_a_reset() -> None
     assert replay([*entries, reset, after_reset], lambda _id: text) == review(
         scheduler, KEY, Memory(), 4, T0 + timedelta(minutes=6)
     )
-
-
-def test_day_boundary_is_the_configured_local_hour() -> None:
-    assert day_start(datetime(2026, 1, 2, 3, 59, tzinfo=UTC), 4, UTC) == datetime(
-        2026, 1, 1, 4, tzinfo=UTC)
-    assert day_start(datetime(2026, 1, 2, 4, 0, tzinfo=UTC), 4, UTC) == datetime(
-        2026, 1, 2, 4, tzinfo=UTC)
-    assert next_day_start(datetime(2026, 1, 2, 3, 59, tzinfo=UTC), 4, UTC) == datetime(
-        2026, 1, 2, 4, tzinfo=UTC)
-    from zoneinfo import ZoneInfo
-
-    paris = ZoneInfo("Europe/Paris")  # UTC+1 in winter: 04:00 local is 03:00 UTC
-    assert day_start(datetime(2026, 1, 2, 3, 30, tzinfo=UTC), 4, paris) == datetime(
-        2026, 1, 2, 3, tzinfo=UTC)
 
 
 def _card(qid: str, position: int, memory: Memory | None = None, deck: str = "deck") -> CardRow:

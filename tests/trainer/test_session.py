@@ -12,7 +12,7 @@ import fsrs
 from srs_trainer.trainer.api import Trainer
 from srs_trainer.trainer.session import SessionOptions, run_session
 from srs_trainer.trainer.settings import DeckSettings, Settings
-from srs_trainer.trainer.store import Memory
+from srs_trainer.trainer.types import Memory
 from srs_trainer.trainer.views import InputKind, Mode, QuestionView, SessionSummary, UserInput
 from srs_trainer.tui.line_ui import LineUI
 from trainer_helpers import EXACT, NOW, make_trainer

@@ -1,23 +1,15 @@
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from srs_trainer.trainer import store as store_module
-from srs_trainer.trainer.api import SyncReport, Trainer, doctor, seed_history, synthetic_decks
-from srs_trainer.trainer.store import (
-    SCHEMA_VERSION,
-    CardRow,
-    Memory,
-    NewAnswer,
-    Store,
-    StoreError,
-    from_text,
-    to_text,
-)
+from srs_trainer.trainer.api import SyncReport, Trainer, doctor
+from srs_trainer.trainer.migrations import SCHEMA_VERSION
+from srs_trainer.trainer.store import Store, StoreError
+from srs_trainer.trainer.types import Answer, CardRow, Memory, NewAnswer, from_text, to_text
+from synthetic import seed_history, synthetic_decks
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -36,33 +28,6 @@ def test_a_new_database_is_migrated_and_uses_wal(tmp_path: Path) -> None:
         assert store.integrity_check() == []
     with Store.open(tmp_path / "p.sqlite3") as again:  # reopening migrates nothing
         assert again.schema_version == SCHEMA_VERSION
-
-
-def test_migrations_run_in_order_on_an_old_database(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "p.sqlite3"
-    with Store.open(path) as store, store.transaction():
-        store.insert_card(CardRow("d", "q1", 1, "challenge", "k"))
-
-    def add_column(db: sqlite3.Connection) -> None:
-        db.execute("ALTER TABLE cards ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0")
-
-    monkeypatch.setattr(store_module, "MIGRATIONS", (*store_module.MIGRATIONS, add_column))
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
-    with Store.open(path) as store:
-        assert store.schema_version == SCHEMA_VERSION + 1
-        assert store.db.execute("SELECT flagged FROM cards").fetchall() == [(0,)]
-        assert store.card("d", "q1") is not None
-
-
-def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "p.sqlite3"
-    Store.open(path).close()
-    db = sqlite3.connect(path)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
-    db.close()
-    with pytest.raises(StoreError, match="newer srs-trainer"):
-        Store.open(path)
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
@@ -142,47 +107,6 @@ def test_a_badge_taken_back_and_earned_again_keeps_its_celebration(tmp_path: Pat
         assert store.uncelebrated_badges() == []
 
 
-def test_a_version_1_database_keeps_its_badges_through_migration_2(tmp_path: Path) -> None:
-    path = tmp_path / "p.sqlite3"
-    db = sqlite3.connect(path, isolation_level=None)
-    store_module.MIGRATIONS[0](db)
-    db.execute("PRAGMA user_version = 1")
-    db.execute("INSERT INTO badges (deck_id, name, earned_at) VALUES ('d', 'Master', ?)",
-               (to_text(T0),))
-    db.close()
-    with Store.open(path) as store:
-        assert store.schema_version == SCHEMA_VERSION >= 2
-        assert store.badge("d") == ("Master", T0, None)
-
-
-def test_a_version_2_learner_keeps_cards_and_history_through_migration_3(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "p.sqlite3"
-    decks = synthetic_decks(2, 20)
-    with monkeypatch.context() as version_2:  # a learner's database from before migration 3
-        version_2.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:2])
-        version_2.setattr(store_module, "SCHEMA_VERSION", 2)
-        with Store.open(path) as store:
-            seed_history(store, decks=decks, start=T0, days=30)
-            assert store.schema_version == 2
-            before, log = store.cards(), store.log()
-
-    with Store.open(path) as store:
-        assert store.schema_version == SCHEMA_VERSION >= 3
-        # The first start syncs each deck once (no digest was stored), changing nothing...
-        assert Trainer(store, decks).sync(T0 + timedelta(days=30)) == SyncReport()
-        assert store.cards() == before and store.log() == log
-        assert store.deck_sync_states() == {
-            deck.id: (store.deck_sync_states()[deck.id][0], 1 + 20 * n)
-            for n, deck in enumerate(decks)}
-        # ...and the next start skips both decks.
-        changes = store.db.total_changes
-        assert Trainer(store, decks).sync(T0 + timedelta(days=31)) == SyncReport()
-        assert store.db.total_changes == changes
-        assert doctor(store).ok
-
-
 def test_seed_history_bulk_loads_a_consistent_store(tmp_path: Path) -> None:
     with Store.open(tmp_path / "bench.sqlite3") as store:
         decks = synthetic_decks(2, 30)
@@ -207,8 +131,35 @@ def test_a_doctor_check_lets_a_trainer_answer_meanwhile(tmp_path: Path) -> None:
         with checker.snapshot():
             assert checker.log_count() == rows
             trainer = Trainer(trainer_store, decks)
-            trainer.record_answer(("bench-deck-0", "q-0"), rating=3, now=T0 + timedelta(days=11),
-                                  duration_ms=1, attempts=1)  # not blocked by the reader
+            trainer.record_answer(Answer(("bench-deck-0", "q-0"), rating=3,
+                                         at=T0 + timedelta(days=11), duration_ms=1,
+                                         attempts=1))  # not blocked by the reader
             assert checker.log_count() == rows  # the snapshot does not move
         assert checker.log_count() == rows + 1
         assert doctor(checker).ok
+
+
+def test_rows_map_to_the_dataclasses_by_column_name(tmp_path: Path) -> None:
+    """Every field of a card and a log row is a column of the same name, and reads back."""
+    from dataclasses import fields
+
+    from srs_trainer.trainer.types import LogEntry
+
+    with Store.open(tmp_path / "p.sqlite3") as store:
+        columns = {table: {row[1] for row in store.db.execute(f"PRAGMA table_info({table})")}
+                   for table in ("cards", "log")}
+        card_fields = {f.name for f in fields(CardRow)} - {"memory"} | {
+            f.name for f in fields(Memory)}
+        assert card_fields <= columns["cards"]
+        assert {f.name for f in fields(LogEntry)} <= columns["log"]
+        memory = Memory(state=2, step=None, stability=3.5, difficulty=6.25, due=T0,
+                        last_review=T0 - timedelta(days=3), last_rating=4, reps=7, lapses=2)
+        card = CardRow("d", "q1", 3, "practice", "key", retired=True, memory=memory)
+        with store.transaction():
+            store.insert_card(card)
+            entry_id = store.append_answer(_answer(at=T0, rating=4))
+        assert store.card("d", "q1") == card
+        entry = store.entry(entry_id)
+        assert entry is not None
+        assert (entry.kind, entry.rating, entry.duration_ms, entry.chosen, entry.at,
+                entry.rescheduled, entry.hint_used) == ("answer", 4, 1500, "A", T0, True, False)

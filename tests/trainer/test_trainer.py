@@ -17,14 +17,14 @@ from srs_trainer.trainer.api import (
     SyncReport,
     Trainer,
     TrainerError,
-    seed_history,
-    synthetic_decks,
 )
 from srs_trainer.trainer.library import DeckLibrary
 from srs_trainer.trainer.mastery import is_mastered
 from srs_trainer.trainer.scheduling import DoneToday, build_queue, fuzz_seed, is_learning
 from srs_trainer.trainer.settings import DeckSettings, Settings
-from srs_trainer.trainer.store import NEW, Memory, Store
+from srs_trainer.trainer.store import Store
+from srs_trainer.trainer.types import NEW, Answer, Memory
+from synthetic import seed_history, synthetic_decks
 from trainer_helpers import DECK_YAML, EXACT, NOW, make_trainer
 
 
@@ -52,7 +52,8 @@ def test_stored_state_equals_fsrs_for_the_same_ratings_at_the_same_times(
     scheduler = _fsrs(fuzz)
     card = fsrs.Card(card_id=7, due=NOW)
     for rating, at in ANSWERS:
-        trainer.record_answer(("demo", "c1"), rating=rating, now=at, duration_ms=4000, attempts=1)
+        trainer.record_answer(Answer(("demo", "c1"), rating=rating, at=at, duration_ms=4000,
+                                     attempts=1))
         random.seed(fuzz_seed(("demo", "c1"), at))
         card, _ = scheduler.review_card(card, fsrs.Rating(rating), at, 4000)
         _assert_equal(trainer.memory(("demo", "c1")), card)
@@ -63,8 +64,8 @@ def test_stored_state_equals_fsrs_for_the_same_ratings_at_the_same_times(
 
 def test_every_answer_is_logged_with_what_happened(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
-    recorded = trainer.record_answer(("demo", "c1"), rating=2, now=NOW, duration_ms=61000,
-                                     attempts=2, hint_used=True, chosen="A", mode="review")
+    recorded = trainer.record_answer(Answer(("demo", "c1"), rating=2, at=NOW, duration_ms=61000,
+                                            attempts=2, hint_used=True, chosen="A", mode="review"))
     (entry,) = trainer.store.log()
     assert entry.id == recorded.entry_id
     assert (entry.deck_id, entry.question_id, entry.rating, entry.duration_ms, entry.attempts,
@@ -75,8 +76,8 @@ def test_every_answer_is_logged_with_what_happened(tmp_path: Path) -> None:
 
 def test_practice_without_rescheduling_is_logged_but_moves_nothing(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
-    recorded = trainer.record_answer(("demo", "p1"), rating=1, now=NOW, duration_ms=1000,
-                                     attempts=2, mode="practice", reschedule=False)
+    recorded = trainer.record_answer(Answer(("demo", "p1"), rating=1, at=NOW, duration_ms=1000,
+                                            attempts=2, mode="practice"), reschedule=False)
     assert recorded.after == Memory() == trainer.memory(("demo", "p1"))
     (entry,) = trainer.store.log()
     assert entry.mode == "practice" and not entry.rescheduled
@@ -85,10 +86,10 @@ def test_practice_without_rescheduling_is_logged_but_moves_nothing(tmp_path: Pat
 def test_undo_restores_the_card_by_replaying_the_log(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
     key = ("demo", "c1")
-    trainer.record_answer(key, rating=3, now=NOW, duration_ms=1000, attempts=1)
+    trainer.record_answer(Answer(key, rating=3, at=NOW, duration_ms=1000, attempts=1))
     before = trainer.memory(key)
-    bad = trainer.record_answer(key, rating=1, now=NOW + timedelta(minutes=1), duration_ms=1000,
-                                attempts=2)
+    bad = trainer.record_answer(Answer(key, rating=1, at=NOW + timedelta(minutes=1),
+                                       duration_ms=1000, attempts=2))
     assert trainer.memory(key) != before
     assert trainer.undo(bad.entry_id, NOW + timedelta(minutes=2)).memory == before
     assert trainer.memory(key) == before
@@ -101,8 +102,9 @@ def test_undo_restores_the_card_by_replaying_the_log(tmp_path: Path) -> None:
 def test_doctor_finds_and_rebuilds_state_that_differs_from_the_log(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
     for minutes, qid in enumerate(("c1", "c2", "p1", "c1")):
-        trainer.record_answer(("demo", qid), rating=3, now=NOW + timedelta(minutes=minutes * 11),
-                              duration_ms=1000, attempts=1)
+        trainer.record_answer(Answer(("demo", qid), rating=3,
+                                     at=NOW + timedelta(minutes=minutes * 11), duration_ms=1000,
+                                     attempts=1))
     good = {c.key: c.memory for c in trainer.store.cards()}
     with trainer.store.transaction():
         trainer.store.db.execute(
@@ -124,11 +126,11 @@ def test_doctor_finds_and_rebuilds_state_that_differs_from_the_log(tmp_path: Pat
 
 def test_changing_settings_later_does_not_change_how_past_answers_replay(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
-    trainer.record_answer(("demo", "c1"), rating=4, now=NOW, duration_ms=1000, attempts=1)
+    trainer.record_answer(Answer(("demo", "c1"), rating=4, at=NOW, duration_ms=1000, attempts=1))
     trainer.settings = replace(EXACT, defaults=DeckSettings(enable_fuzzing=False,
                                                              desired_retention=0.8))
-    trainer.record_answer(("demo", "c1"), rating=3, now=NOW + timedelta(days=5),
-                          duration_ms=1000, attempts=1)
+    trainer.record_answer(Answer(("demo", "c1"), rating=3, at=NOW + timedelta(days=5),
+                                 duration_ms=1000, attempts=1))
     assert trainer.doctor().mismatched == []
 
 
@@ -142,7 +144,7 @@ def _resync(trainer: Trainer, text: str, now: datetime):
 
 def test_an_edited_question_keeps_its_history(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
-    trainer.record_answer(("demo", "c1"), rating=4, now=NOW, duration_ms=1000, attempts=1)
+    trainer.record_answer(Answer(("demo", "c1"), rating=4, at=NOW, duration_ms=1000, attempts=1))
     before = trainer.memory(("demo", "c1"))
     edited = DECK_YAML.replace("First challenge?", "First challenge, reworded?").replace(
         "Think of the first letter.", "A new hint.")
@@ -154,7 +156,7 @@ def test_an_edited_question_keeps_its_history(tmp_path: Path) -> None:
 
 def test_a_removed_question_is_retired_and_returns_with_its_history(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
-    trainer.record_answer(("demo", "c2"), rating=4, now=NOW, duration_ms=1000, attempts=1)
+    trainer.record_answer(Answer(("demo", "c2"), rating=4, at=NOW, duration_ms=1000, attempts=1))
     kept = trainer.memory(("demo", "c2"))
     without = DECK_YAML.replace(
         "  - id: c2\n    section: challenge\n    prompt: Second challenge?\n"
@@ -175,7 +177,7 @@ def test_a_removed_question_is_retired_and_returns_with_its_history(tmp_path: Pa
 
 def test_a_changed_answer_key_resets_the_card_once_and_keeps_the_old_log(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
-    trainer.record_answer(("demo", "c1"), rating=4, now=NOW, duration_ms=1000, attempts=1)
+    trainer.record_answer(Answer(("demo", "c1"), rating=4, at=NOW, duration_ms=1000, attempts=1))
     rekeyed = DECK_YAML.replace("    choices: [alpha, beta, gamma]\n    answer: A",
                                 "    choices: [alpha, beta, gamma]\n    answer: C")
     report = _resync(trainer, rekeyed, NOW + timedelta(days=1))
@@ -191,8 +193,8 @@ def test_a_changed_answer_key_resets_the_card_once_and_keeps_the_old_log(tmp_pat
     reworded = rekeyed.replace(
         "[alpha, beta, gamma]\n    answer: B", "[alpha, BETA, gamma]\n    answer: B"
     )
-    trainer.record_answer(("demo", "c2"), rating=3, now=NOW + timedelta(days=2), duration_ms=1,
-                          attempts=1)
+    trainer.record_answer(Answer(("demo", "c2"), rating=3, at=NOW + timedelta(days=2),
+                                 duration_ms=1, attempts=1))
     assert _resync(trainer, reworded, NOW + timedelta(days=3)).reset == [("demo", "c2")]
 
 
@@ -217,8 +219,8 @@ def _run_day(trainer: Trainer, now: datetime, rating: int = 3) -> list[tuple[str
     while (pick := queue.next(clock)) is not None:
         if pick.due is not None and pick.due > clock:
             clock = pick.due
-        recorded = trainer.record_answer(pick.key, rating=rating, now=clock, duration_ms=9000,
-                                         attempts=1)
+        recorded = trainer.record_answer(Answer(pick.key, rating=rating, at=clock,
+                                                duration_ms=9000, attempts=1))
         answered.append((pick.key[1], clock))
         if is_learning(recorded.after) and recorded.after.due is not None:
             queue.push_learning(pick.key, recorded.after.due)
@@ -289,8 +291,8 @@ def test_undoing_the_answer_that_earned_the_badge_takes_it_back(tmp_path: Path) 
     trainer = make_trainer(tmp_path, settings=settings)
 
     def easy(qid: str, minutes: int) -> Recorded:
-        return trainer.record_answer(("demo", qid), rating=4, duration_ms=1000, attempts=1,
-                                     now=NOW + timedelta(minutes=minutes))
+        return trainer.record_answer(Answer(("demo", qid), rating=4, duration_ms=1000, attempts=1,
+                                            at=NOW + timedelta(minutes=minutes)))
 
     assert easy("c1", 0).badges_earned == ()
     earning = easy("c2", 1)
@@ -314,8 +316,8 @@ def test_undoing_the_answer_that_earned_the_badge_takes_it_back(tmp_path: Path) 
     assert trainer.store.badge("demo") is not None
     # Undoing an answer given after the earning keeps the badge: a lapse never takes it back,
     # and neither does taking back a lapse or an answer the badge did not depend on.
-    lapse = trainer.record_answer(("demo", "c1"), rating=1, duration_ms=1000, attempts=2,
-                                  now=NOW + timedelta(minutes=10))
+    lapse = trainer.record_answer(Answer(("demo", "c1"), rating=1, duration_ms=1000, attempts=2,
+                                         at=NOW + timedelta(minutes=10)))
     assert trainer.store.badge("demo") is not None
     assert trainer.undo(lapse.entry_id, NOW + timedelta(minutes=11)).badges_taken_back == ()
     practice = easy("p1", 12)
@@ -337,21 +339,21 @@ def test_progress_and_stats_figures(tmp_path: Path) -> None:
     assert progress.badge_name == "Demo Master" and progress.badge_earned_at is None
     # Reviews on the next two days make a three-day streak, kept until a day is missed.
     for day in (1, 2):
-        trainer.record_answer(("demo", "c1"), rating=3, now=NOW + timedelta(days=day),
-                              duration_ms=1, attempts=1)
+        trainer.record_answer(Answer(("demo", "c1"), rating=3, at=NOW + timedelta(days=day),
+                                     duration_ms=1, attempts=1))
     assert trainer.streak(NOW + timedelta(days=2, hours=1)) == 3
     assert trainer.streak(NOW + timedelta(days=3, hours=1)) == 3
     assert trainer.streak(NOW + timedelta(days=4, hours=1)) == 0
     assert trainer.streak(NOW + timedelta(days=2, hours=1), ["demo"]) == 3
     # Practice that moves no schedule is not a review.
-    trainer.record_answer(("demo", "p1"), rating=3, now=NOW + timedelta(days=2), duration_ms=1,
-                          attempts=1, mode="practice", reschedule=False)
+    trainer.record_answer(Answer(("demo", "p1"), rating=3, at=NOW + timedelta(days=2),
+                                 duration_ms=1, attempts=1, mode="practice"), reschedule=False)
     stats = trainer.stats(NOW + timedelta(days=2, hours=1), days=7)
     assert [n for _, n in stats.days][-3:] == [6, 1, 1]
     assert stats.true_retention == 1.0 and stats.retention_reviews == 2
     assert sum(n for _, n in stats.forecast) == 3
-    trainer.record_answer(("demo", "c2"), rating=1, now=NOW + timedelta(days=2, hours=2),
-                          duration_ms=1, attempts=2)
+    trainer.record_answer(Answer(("demo", "c2"), rating=1, at=NOW + timedelta(days=2, hours=2),
+                                 duration_ms=1, attempts=2))
     assert trainer.stats(NOW + timedelta(days=2, hours=3)).true_retention == 2 / 3
 
 
@@ -375,8 +377,8 @@ def test_any_answers_and_undos_leave_state_equal_to_fsrs_over_the_live_answers(
         live: list[tuple[int, datetime]] = []
         for rating, gap_minutes, undo in answers:
             at += timedelta(minutes=gap_minutes, seconds=1)
-            recorded = trainer.record_answer(key, rating=rating, now=at, duration_ms=1000,
-                                             attempts=1)
+            recorded = trainer.record_answer(Answer(key, rating=rating, at=at, duration_ms=1000,
+                                                    attempts=1))
             if undo:
                 trainer.undo(recorded.entry_id, at)
             else:
@@ -417,7 +419,7 @@ def test_decks_loaded_in_another_order_get_the_positions_a_fresh_sync_gives(
     demo, other = parse_deck(DECK_YAML, "demo.yaml"), parse_deck(OTHER_YAML, "other.yaml")
     trainer = make_trainer(tmp_path)
     Trainer(trainer.store, [demo, other], EXACT).sync(NOW)
-    trainer.record_answer(("other", "c1"), rating=3, now=NOW, duration_ms=1, attempts=1)
+    trainer.record_answer(Answer(("other", "c1"), rating=3, at=NOW, duration_ms=1, attempts=1))
 
     Trainer(trainer.store, [other, demo], EXACT).sync(NOW + timedelta(hours=1))
     fresh = Store.open(tmp_path / "fresh.sqlite3")
@@ -440,11 +442,12 @@ def test_a_queue_reading_only_due_and_allowed_new_cards_equals_one_over_every_ca
                         timezone="UTC")
     trainer = Trainer(store, decks, settings)
     trainer.sync(NOW)
-    trainer.record_answer(("bench-deck-3", "q-0"), rating=3, now=NOW, duration_ms=1, attempts=1)
+    trainer.record_answer(Answer(("bench-deck-3", "q-0"), rating=3, at=NOW, duration_ms=1,
+                                 attempts=1))
 
     reviewed = trainer.queue(NOW).reviews[0]
-    trainer.record_answer(reviewed, rating=3, now=NOW, duration_ms=1, attempts=1)
-    trainer.record_answer(reviewed, rating=3, now=NOW, duration_ms=1, attempts=1)  # once
+    trainer.record_answer(Answer(reviewed, rating=3, at=NOW, duration_ms=1, attempts=1))
+    trainer.record_answer(Answer(reviewed, rating=3, at=NOW, duration_ms=1, attempts=1))  # once
     assert trainer.done_today(NOW, list(trainer.decks)) == {
         "bench-deck-3": DoneToday(new=1, reviews=0), reviewed[0]: DoneToday(new=0, reviews=1)}
 

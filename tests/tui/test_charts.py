@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from srs_trainer.cli.stats import stats_lines, wants_colour
+from srs_trainer.trainer.types import Answer
 from srs_trainer.tui.charts import (
     Bucket,
     Layout,
@@ -69,8 +70,8 @@ def test_stats_of_known_reviews_show_the_right_columns_and_totals(tmp_path: Path
     # 1, 0, 2, 4 and 8 answers on the five days up to today.
     for days_ago, count in ((4, 1), (2, 2), (1, 4), (0, 8)):
         for i in range(count):
-            trainer.record_answer(("demo", "p1"), rating=3, duration_ms=1000, attempts=1,
-                                  now=NOW - timedelta(days=days_ago, minutes=count - i))
+            trainer.record_answer(Answer(("demo", "p1"), rating=3, duration_ms=1000, attempts=1,
+                                         at=NOW - timedelta(days=days_ago, minutes=count - i)))
     stats = trainer.stats(NOW, days=5)
     lines = stats_lines(stats, width=80)
     assert lines[:8] == [
@@ -95,8 +96,8 @@ def test_stats_of_known_reviews_show_the_right_columns_and_totals(tmp_path: Path
 def test_narrow_terminals_get_a_chart_by_weeks_and_wrapped_text(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
     for day in range(0, 90, 3):
-        trainer.record_answer(("demo", "c1"), rating=3, duration_ms=1000, attempts=1,
-                              now=NOW - timedelta(days=day))
+        trainer.record_answer(Answer(("demo", "c1"), rating=3, duration_ms=1000, attempts=1,
+                                     at=NOW - timedelta(days=day)))
     lines = stats_lines(trainer.stats(NOW, days=90), width=40)
     assert lines[0] == "Reviews per week, last 90 days"
     assert max(len(line) for line in lines) <= 40
@@ -118,7 +119,7 @@ def test_nothing_to_draw_says_so_without_an_empty_chart(tmp_path: Path) -> None:
 
 def test_a_one_day_chart_names_its_day_once(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
-    trainer.record_answer(("demo", "c1"), rating=3, duration_ms=1000, attempts=1, now=NOW)
+    trainer.record_answer(Answer(("demo", "c1"), rating=3, duration_ms=1000, attempts=1, at=NOW))
     lines = stats_lines(trainer.stats(NOW, days=1), width=80)
     assert lines[:8] == [
         "Reviews per day, last 1 day",

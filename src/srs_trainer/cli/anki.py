@@ -31,7 +31,7 @@ def pull(
     from ..history.anki_collection import CollectionError, locate_collection, read_collection
     from ..history.anki_pull import ORIGIN, plan_pull
     from ..history.log_merge import foreign_scheduler_json, merge_rows
-    from ..trainer import scheduling
+    from ..trainer.calendar import day_start
 
     with loaded_trainer(home, card_dirs, no_bundled) as loaded:
         trainer = loaded.trainer
@@ -47,7 +47,7 @@ def pull(
             raise click.ClickException(str(error)) from None
         tz = trainer.settings.tz()
         plan = plan_pull(snapshot, keys_by_guid,
-                         lambda moment: scheduling.day_start(moment, snapshot.rollover_hour, tz))
+                         lambda moment: day_start(moment, snapshot.rollover_hour, tz))
         schedulers = {deck_id: foreign_scheduler_json(trainer.deck_settings(deck_id))
                       for deck_id in trainer.decks}
         known = {card.key for card in trainer.store.cards(include_retired=True)}

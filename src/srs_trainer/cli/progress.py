@@ -154,7 +154,7 @@ def command(
     from rich.console import Console
     from rich.text import Text
 
-    from ..trainer.store import from_text
+    from ..trainer.types import from_text
 
     def local_date(moment: datetime) -> str:
         # The learner's calendar date (config.yaml's timezone), not UTC's.

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 
 from ..trainer import scheduling
 from ..trainer.settings import DeckSettings
-from ..trainer.store import Memory, Store, memory_json, to_text
+from ..trainer.store import Store
+from ..trainer.types import Memory, memory_json, to_text
 from .anki_pull import ORIGIN, PulledRow
 
 CardKey = tuple[str, str]

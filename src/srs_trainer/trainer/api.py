@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..deck.model import Deck, Question
-from . import scheduling
+from . import calendar, scheduling
 from .library import DeckEntry, DeckLibrary
 from .mastery import (
     DeckProgress,
@@ -37,7 +37,8 @@ from .mastery import (
 )
 from .scheduling import CardKey, DoneToday, SessionQueue
 from .settings import DeckSettings, Settings, bundled_cards_dir
-from .store import CardRow, LogEntry, Memory, NewAnswer, Store, memory_json
+from .store import Store
+from .types import Answer, CardRow, LogEntry, Memory, NewAnswer, memory_json
 
 # Bump when what sync derives from a question (answer_key, sections, order) changes meaning.
 SYNC_VERSION = "1"
@@ -174,10 +175,10 @@ class Trainer:
         return card.memory if card else Memory()
 
     def today_start(self, now: datetime) -> datetime:
-        return scheduling.day_start(now, self.settings.day_start_hour, self.settings.tz())
+        return calendar.day_start(now, self.settings.day_start_hour, self.settings.tz())
 
     def tomorrow(self, now: datetime) -> datetime:
-        return scheduling.next_day_start(now, self.settings.day_start_hour, self.settings.tz())
+        return calendar.next_day_start(now, self.settings.day_start_hour, self.settings.tz())
 
     # --- sources -> cards ------------------------------------------------------------------------
 
@@ -296,20 +297,12 @@ class Trainer:
 
     # --- answers ---------------------------------------------------------------------------------
 
-    def record_answer(
-        self,
-        key: CardKey,
-        *,
-        rating: int,
-        now: datetime,
-        duration_ms: int,
-        attempts: int,
-        hint_used: bool = False,
-        chosen: str | None = None,
-        mode: str = "review",
-        reschedule: bool = True,
-    ) -> Recorded:
-        """Append the answer to the log and update the card, in one committed transaction."""
+    def record_answer(self, answer: Answer, *, reschedule: bool = True) -> Recorded:
+        """Append the answer to the log and update the card, in one committed transaction.
+
+        ``reschedule`` False (practice) logs the answer without moving the card's schedule.
+        """
+        key = answer.key
         settings = self.deck_settings(key[0])
         scheduler_text = scheduling.scheduler_json(settings)
         with self.store.transaction():
@@ -325,21 +318,21 @@ class Trainer:
                     scheduling.scheduler_from_json(scheduler_text),
                     key,
                     before,
-                    rating,
-                    now,
-                    duration_ms,
+                    answer.rating,
+                    answer.at,
+                    answer.duration_ms,
                 )
             entry_id = self.store.append_answer(
                 NewAnswer(
                     deck_id=key[0],
                     question_id=key[1],
-                    at=now,
-                    rating=rating,
-                    duration_ms=duration_ms,
-                    attempts=attempts,
-                    hint_used=hint_used,
-                    chosen=chosen,
-                    mode=mode,
+                    at=answer.at,
+                    rating=answer.rating,
+                    duration_ms=answer.duration_ms,
+                    attempts=answer.attempts,
+                    hint_used=answer.hint_used,
+                    chosen=answer.chosen,
+                    mode=answer.mode,
                     rescheduled=reschedule,
                     state_before=before.state,
                     scheduler_id=scheduler_id,
@@ -349,7 +342,7 @@ class Trainer:
             earned: tuple[str, ...] = ()
             if reschedule:
                 self.store.set_memory(*key, after)
-                earned = self._check_badge(key[0], now)
+                earned = self._check_badge(key[0], answer.at)
         return Recorded(entry_id, key, before, after, reschedule, earned)
 
     def undo(self, entry_id: int, now: datetime) -> Undone:
@@ -510,102 +503,6 @@ def doctor(store: Store, *, rebuild: bool = False) -> DoctorReport:
     return report
 
 
-# --- benchmarks and fixtures --------------------------------------------------------------------
-
-
-def synthetic_decks(count: int, questions_per_deck: int) -> list[Deck]:
-    """Decks ``bench-deck-<n>`` of two-choice questions ``q-<n>``, even ones challenges."""
-    from ..deck.model import Choice, Section
-
-    return [
-        Deck(
-            id=f"bench-deck-{d}",
-            title=f"Benchmark deck {d}",
-            questions=tuple(
-                Question(
-                    id=f"q-{q}",
-                    section=Section.CHALLENGE if q % 2 == 0 else Section.PRACTICE,
-                    prompt=f"Question {q} of deck {d}?",
-                    choices=(Choice("A", "right"), Choice("B", "wrong")),
-                    answer="A",
-                )
-                for q in range(questions_per_deck)
-            ),
-        )
-        for d in range(count)
-    ]
-
-
-def seed_history(
-    store: Store,
-    *,
-    decks: int | Sequence[Deck],
-    questions_per_deck: int = 0,
-    start: datetime,
-    days: int,
-    settings: DeckSettings | None = None,
-    rating: int = 3,
-) -> tuple[int, int]:
-    """Fill an empty store with cards and a realistic log, fast (for benchmarks).
-
-    ``decks`` is a list of decks, or a count of ``synthetic_decks`` of ``questions_per_deck``.
-    Each card is first answered on day ``i % days`` at 09:00 and then whenever FSRS says it
-    is due, always with ``rating``, until ``start + days``. The cards match the decks (a later
-    ``Trainer.sync`` with the same decks changes nothing). Returns (cards, log rows) written.
-    """
-    if isinstance(decks, int):
-        decks = synthetic_decks(decks, questions_per_deck)
-    settings = settings or DeckSettings()
-    text = scheduling.scheduler_json(settings)
-    scheduler = scheduling.scheduler_from_json(text)
-    with store.transaction():
-        scheduler_id = store.scheduler_id(text)
-    end = start + timedelta(days=days)
-    cards: list[CardRow] = []
-    answers: list[NewAnswer] = []
-    position = 0
-    for deck in decks:
-        for question in deck.questions:
-            position += 1
-            key = (deck.id, question.id)
-            memory = Memory()
-            at = start + timedelta(days=position % max(1, days), hours=9)
-            while at < end:
-                after = scheduling.review(scheduler, key, memory, rating, at, 8000)
-                answers.append(
-                    NewAnswer(
-                        deck_id=key[0],
-                        question_id=key[1],
-                        at=at,
-                        rating=rating,
-                        duration_ms=8000,
-                        attempts=1,
-                        hint_used=False,
-                        chosen=question.answer,
-                        mode="review",
-                        rescheduled=True,
-                        state_before=memory.state,
-                        scheduler_id=scheduler_id,
-                        card_after=memory_json(after),
-                    )
-                )
-                memory = after
-                assert memory.due is not None
-                at = max(memory.due, at + timedelta(seconds=1))
-            cards.append(
-                CardRow(
-                    deck.id,
-                    question.id,
-                    position,
-                    question.section.value,
-                    answer_key(question),
-                    memory=memory,
-                )
-            )
-    store.bulk_load(cards, answers)
-    return len(cards), len(answers)
-
-
 __all__ = [
     "DoctorReport",
     "Recorded",
@@ -615,7 +512,5 @@ __all__ = [
     "Undone",
     "answer_key",
     "doctor",
-    "seed_history",
     "source_paths",
-    "synthetic_decks",
 ]

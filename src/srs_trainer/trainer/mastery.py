@@ -13,8 +13,9 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
+from .calendar import learner_day
 from .settings import DeckSettings
-from .store import NEW, Activity, CardFigures, CardRow, Memory, to_text
+from .types import NEW, Activity, CardFigures, CardRow, Memory, to_text
 
 PASSING = 2  # Hard
 
@@ -39,12 +40,6 @@ def badge_complete(challenge_cards: Sequence[CardRow], mastery_days: float) -> b
     return bool(challenge_cards) and all(
         is_mastered(c.memory, mastery_days) for c in challenge_cards
     )
-
-
-def learner_day(moment: datetime, hour: int, tz: tzinfo | None) -> date:
-    """The learner's calendar day of ``moment``; a day starts at ``hour`` local time."""
-    local = moment.astimezone(tz) if tz else moment.astimezone()
-    return (local - timedelta(hours=hour)).date()
 
 
 def streak(reviewed_days_ago: Callable[[int], bool]) -> int:

@@ -24,7 +24,8 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from .scheduling import replay_order
-from .store import LogEntry, Store, to_text
+from .store import Store
+from .types import LogEntry, to_text
 
 CardKey = tuple[str, str]
 

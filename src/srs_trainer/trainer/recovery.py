@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from .page_scan import PageRow, scan_rows
-from .store import Store, from_text
+from .store import Store
+from .types import from_text
 
 # Parents before children: the log refers to schedulers.
 TABLE_ORDER = ("schedulers", "decks", "cards", "log", "badges", "challenge_results")

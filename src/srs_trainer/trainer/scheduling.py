@@ -1,4 +1,4 @@
-"""FSRS scheduling: the fsrs.Scheduler wrapper, exact replay, day boundaries and the queue.
+"""FSRS scheduling: the fsrs.Scheduler wrapper, exact replay and the session queue.
 
 Fuzzing and replay: fsrs draws interval fuzz from the global ``random`` generator. Around every
 ``review_card`` we seed it from (deck id, question id, review time) and restore the previous
@@ -16,18 +16,15 @@ import json
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from .settings import DeckSettings
-from .store import LEARNING, RELEARNING, REVIEW, CardRow, LogEntry, Memory, to_text
+from .types import LEARNING, RELEARNING, REVIEW, CardKey, CardRow, LogEntry, Memory, to_text
 
 if TYPE_CHECKING:
     import fsrs
-
-CardKey = tuple[str, str]  # (deck id, question id)
-
 
 # --- the scheduler ---------------------------------------------------------------------------
 
@@ -196,23 +193,6 @@ def forgetting_curve(scheduler: fsrs.Scheduler) -> Callable[[float, int], float]
         return float((1 + factor * max(0, elapsed_days) / stability) ** decay)
 
     return curve
-
-
-# --- days -------------------------------------------------------------------------------------
-
-
-def day_start(now: datetime, hour: int = 4, tz: tzinfo | None = None) -> datetime:
-    """Start (UTC) of the learner's day containing ``now``: ``hour`` o'clock local time."""
-    local = now.astimezone(tz) if tz else now.astimezone()
-    start = local.replace(hour=hour, minute=0, second=0, microsecond=0)
-    if local < start:
-        start -= timedelta(days=1)
-    return start.astimezone(timezone.utc)
-
-
-def next_day_start(now: datetime, hour: int = 4, tz: tzinfo | None = None) -> datetime:
-    start = day_start(now, hour, tz)
-    return day_start(start + timedelta(hours=36), hour, tz)
 
 
 def describe_due(due: datetime | None, now: datetime, tomorrow: datetime) -> str:

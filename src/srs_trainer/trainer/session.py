@@ -2,7 +2,9 @@
 
 The loop decides what to ask and what to record; the UI only draws and reads. Every answer is
 recorded (and committed) before its feedback appears, so quitting, a closed terminal or a
-killed process loses at most the question on screen.
+killed process loses at most the question on screen. Each question on screen is an
+``AskedQuestion`` (asked_question.py), which takes the learner's inputs one by one; this loop
+records its answer, shows the feedback and keeps the session's counts.
 
 Undo: ``u`` after feedback takes back that answer and asks the question again; ``u`` at a
 question takes back the previous answer and asks that one again first.
@@ -14,15 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..deck.model import Question
 from .api import Trainer
-from .grading import Outcome, Rating, grade
+from .asked_question import NO_UNDO_IN_CHALLENGE, AskedQuestion, Step
+from .grading import Rating
 from .scheduling import CardKey, SessionQueue, describe_due, is_learning
+from .types import Answer
 from .views import (
     FeedbackView,
     InputKind,
     Mode,
-    QuestionView,
     SessionSummary,
     SessionUI,
 )
@@ -65,182 +67,137 @@ def run_session(
     notes: Sequence[str] = (),
 ) -> SessionSummary:
     """Ask questions from ``queue`` until it is empty or the learner quits; return the summary."""
+    session = _Session(trainer, ui, queue, clock, options)
     started = clock()
-    state = _State(total=len(queue))
     for note in notes:
         ui.show_message(note)
     if not len(queue):
         ui.show_message("Nothing to review right now.")
-    while not state.quit:
-        now = clock()
-        pick = queue.next(now)
-        if pick is None:
-            break
-        if pick.early and pick.due is not None:
-            wait = describe_due(pick.due, now, trainer.tomorrow(now))
-            ui.show_message(
-                f"Nothing else is due: here is a question from its learning steps, due {wait},"
-                " a little early."
-            )
-        _ask(trainer, ui, queue, clock, options, state, pick.key)
+    session.run()
     finished = clock()
-    return _summary(trainer, ui, options, state, started, finished, queue)
-
-
-def _ask(
-    trainer: Trainer,
-    ui: SessionUI,
-    queue: SessionQueue,
-    clock: Clock,
-    options: SessionOptions,
-    state: _State,
-    key: CardKey,
-) -> None:
-    """Ask one question to its end: answered (and recorded), undone, or quit."""
-    question = trainer.question(key)
-    deck_title = trainer.deck_title(key[0])
-    time_limit = question.time_limit if options.mode is not Mode.PRACTICE else None
-    state.position += 1
-    shown_at = clock()
-    attempts_left = question.attempts
-    wrong: list[str] = []
-    hint_used = False
-    timed_out = False
-    message = ""
-    chosen: str | None = None
-    correct = False
-    while True:
-        view = QuestionView(
-            deck_title=deck_title,
-            question=question,
-            mode=options.mode,
-            position=state.position,
-            total=max(state.total, state.position),
-            attempts_left=attempts_left,
-            time_limit=time_limit,
-            hint_shown=hint_used,
-            wrong_letters=tuple(wrong),
-            message=message,
-            elapsed=(clock() - shown_at).total_seconds(),
+    state = session.state
+    if options.mode is Mode.CHALLENGE and state.reviewed == state.total and options.deck_ids:
+        trainer.save_challenge_result(
+            options.deck_ids[0],
+            started_at=started,
+            finished_at=finished,
+            score=state.correct,
+            total=state.total,
         )
-        ui.show_question(view)
-        user = ui.read_input(view)
-        message = ""
-        if user.kind is InputKind.QUIT:
-            state.quit = True
-            state.position -= 1
-            queue.push_front(key)  # not answered: still waiting (the summary counts it)
-            return
-        if user.kind is InputKind.UNDO:
-            if options.mode is Mode.CHALLENGE:
-                message = NO_UNDO_IN_CHALLENGE
-                continue
-            if not state.history:
-                message = "Nothing to undo yet."
-                continue
-            state.position -= 1
-            queue.push_front(key)
-            _undo_last(trainer, ui, queue, clock, state)
-            return
-        if user.kind is InputKind.HINT:
-            if question.hint.strip():
-                hint_used = True
-            else:  # asking costs nothing when there is nothing to see
-                message = "This question has no hint."
-            continue
-        if user.kind is InputKind.TIMEOUT:
-            timed_out = True
-            if options.mode is Mode.CHALLENGE:
+    badges = tuple(trainer.celebrate(finished))
+    summary = _summary(trainer, options, state, started, finished, queue, badges)
+    ui.show_summary(summary)
+    return summary
+
+
+@dataclass
+class _Session:
+    """The loop's parts and state: what each asked question reads and changes."""
+
+    trainer: Trainer
+    ui: SessionUI
+    queue: SessionQueue
+    clock: Clock
+    options: SessionOptions
+    state: _State = field(default_factory=_State)
+
+    def __post_init__(self) -> None:
+        self.state.total = len(self.queue)
+
+    def run(self) -> None:
+        while not self.state.quit:
+            now = self.clock()
+            pick = self.queue.next(now)
+            if pick is None:
+                return
+            if pick.early and pick.due is not None:
+                wait = describe_due(pick.due, now, self.trainer.tomorrow(now))
+                self.ui.show_message(
+                    f"Nothing else is due: here is a question from its learning steps, due {wait},"
+                    " a little early."
+                )
+            self.ask(pick.key)
+
+    def ask(self, key: CardKey) -> None:
+        """Ask one question to its end: answered (and recorded), undone, or quit."""
+        state = self.state
+        asked = AskedQuestion.show(self.trainer.question(key), self.options.mode, self.clock())
+        deck_title = self.trainer.deck_title(key[0])
+        state.position += 1
+        while True:
+            view = asked.view(deck_title, state.position, max(state.total, state.position),
+                              self.clock())
+            self.ui.show_question(view)
+            step = asked.take(self.ui.read_input(view), self.clock, can_undo=bool(state.history))
+            if step is Step.ANSWERED:
                 break
-            message = "Time is up: you can still answer (it counts as Hard at best)."
-            continue
-        if user.kind is not InputKind.ANSWER or not user.letter:
-            continue
-        if (
-            options.mode is Mode.CHALLENGE
-            and time_limit is not None
-            and (clock() - shown_at).total_seconds() > time_limit
-        ):
-            # A UI that cannot interrupt its reading (line mode) gets the answer only after
-            # the time ran out: the same as a countdown reaching zero on the terminal screen.
-            timed_out = True
-            break
-        chosen = user.letter.upper()
-        if chosen == question.answer:
-            correct = True
-            break
-        if chosen in wrong:  # a slip, not a new attempt: it costs nothing
-            message = f"You already tried {chosen}: pick another choice."
-            continue
-        wrong.append(chosen)
-        attempts_left -= 1
-        if attempts_left <= 0:
-            break
-        message = f"Not quite: {attempts_left} attempt{'s' if attempts_left != 1 else ''} left."
+            if step is Step.ASK_AGAIN:
+                continue
+            # Not answered: the question waits at the front (the summary counts it).
+            state.position -= 1
+            self.queue.push_front(key)
+            if step is Step.QUIT:
+                state.quit = True
+            else:
+                self.undo_last()
+            return
+        self.record(key, asked)
 
-    answered_at = clock()
-    elapsed = (answered_at - shown_at).total_seconds()
-    attempts_used = question.attempts - attempts_left + (1 if correct else 0)
-    rating = grade(
-        Outcome(
-            correct=correct,
-            attempts_used=max(1, attempts_used),
-            hint_used=hint_used,
-            elapsed=max(elapsed, question.time_limit + 1) if timed_out else elapsed,
-            time_limit=time_limit,
-        )
-    )
-    if options.self_grade:
-        rating = Rating(
-            ui.ask_self_grade(_feedback(question, options, chosen, correct, rating, "", elapsed))
-        )
-    recorded = trainer.record_answer(
-        key,
-        rating=int(rating),
-        now=answered_at,
-        duration_ms=round(elapsed * 1000),
-        attempts=max(1, attempts_used),
-        hint_used=hint_used,
-        chosen=chosen,
-        mode=options.mode.value,
-        reschedule=options.reschedule,
-    )
-    state.reviewed += 1
-    state.correct += correct
-    answered = _Answered(recorded.entry_id, key, correct)
-    state.history.append(answered)
-    due_text = ""
-    if recorded.rescheduled:
-        due_text = describe_due(recorded.after.due, answered_at, trainer.tomorrow(answered_at))
-        if options.mode is Mode.REVIEW and is_learning(recorded.after) and recorded.after.due:
-            queue.push_learning(key, recorded.after.due)
-            answered.requeued = True
-            state.total += 1
-    reply = ui.show_feedback(
-        _feedback(question, options, chosen, correct, rating, due_text, elapsed)
-    )
-    if reply.kind is InputKind.QUIT:
-        state.quit = True
-    elif reply.kind is InputKind.UNDO and options.mode is Mode.CHALLENGE:
-        ui.show_message(NO_UNDO_IN_CHALLENGE)
-    elif reply.kind is InputKind.UNDO:
-        _undo_last(trainer, ui, queue, clock, state)
+    def record(self, key: CardKey, asked: AskedQuestion) -> None:
+        """Grade and save the answer, then show its feedback and act on the reply."""
+        options, state = self.options, self.state
+        answered_at = self.clock()
+        elapsed = asked.elapsed(answered_at)
+        rating = asked.rating(answered_at)
+        if options.self_grade:
+            rating = Rating(self.ui.ask_self_grade(_feedback(asked, options, rating, "", elapsed)))
+        answer = Answer(key, rating=int(rating), at=answered_at, duration_ms=round(elapsed * 1000),
+                        attempts=asked.attempts_used, hint_used=asked.hint_used,
+                        chosen=asked.chosen, mode=options.mode.value)
+        recorded = self.trainer.record_answer(answer, reschedule=options.reschedule)
+        state.reviewed += 1
+        state.correct += asked.correct
+        answered = _Answered(recorded.entry_id, key, asked.correct)
+        state.history.append(answered)
+        due_text = ""
+        if recorded.rescheduled:
+            due_text = describe_due(
+                recorded.after.due, answered_at, self.trainer.tomorrow(answered_at))
+            if options.mode is Mode.REVIEW and is_learning(recorded.after) and recorded.after.due:
+                self.queue.push_learning(key, recorded.after.due)
+                answered.requeued = True
+                state.total += 1
+        reply = self.ui.show_feedback(_feedback(asked, options, rating, due_text, elapsed))
+        if reply.kind is InputKind.QUIT:
+            state.quit = True
+        elif reply.kind is InputKind.UNDO and options.mode is Mode.CHALLENGE:
+            self.ui.show_message(NO_UNDO_IN_CHALLENGE)
+        elif reply.kind is InputKind.UNDO:
+            self.undo_last()
+
+    def undo_last(self) -> None:
+        """Take back the last answer of this session and put its question first in the queue."""
+        state = self.state
+        last = state.history.pop()
+        undone = self.trainer.undo(last.entry_id, self.clock())
+        state.reviewed -= 1
+        state.correct -= last.correct
+        state.position -= 1
+        state.total -= last.requeued
+        self.queue.push_front(last.key)
+        self.ui.show_message("Undone: that answer is taken back; here is the question again.")
+        for name in undone.badges_taken_back:
+            self.ui.show_message(f"The badge '{name}' it earned is taken back with it.")
 
 
 def _feedback(
-    question: Question,
-    options: SessionOptions,
-    chosen: str | None,
-    correct: bool,
-    rating: Rating,
-    due_text: str,
-    elapsed: float,
+    asked: AskedQuestion, options: SessionOptions, rating: Rating, due_text: str, elapsed: float
 ) -> FeedbackView:
     return FeedbackView(
-        question=question,
+        question=asked.question,
         mode=options.mode,
-        chosen=chosen,
-        correct=correct,
+        chosen=asked.chosen,
+        correct=asked.correct,
         rating=Rating(rating).label,
         next_due_text=due_text,
         show_solution=options.mode is Mode.PRACTICE,
@@ -248,35 +205,17 @@ def _feedback(
     )
 
 
-# A challenge is a test: taking back an answer (after seeing the right one) would retake it.
-NO_UNDO_IN_CHALLENGE = "A challenge answer stands: there is no undo in a challenge."
-
-
-def _undo_last(
-    trainer: Trainer, ui: SessionUI, queue: SessionQueue, clock: Clock, state: _State
-) -> None:
-    """Take back the last answer of this session and put its question first in the queue."""
-    last = state.history.pop()
-    undone = trainer.undo(last.entry_id, clock())
-    state.reviewed -= 1
-    state.correct -= last.correct
-    state.position -= 1
-    state.total -= last.requeued
-    queue.push_front(last.key)
-    ui.show_message("Undone: that answer is taken back; here is the question again.")
-    for name in undone.badges_taken_back:
-        ui.show_message(f"The badge '{name}' it earned is taken back with it.")
-
-
 def _summary(
     trainer: Trainer,
-    ui: SessionUI,
     options: SessionOptions,
     state: _State,
     started: datetime,
     finished: datetime,
     queue: SessionQueue,
+    badges_earned: tuple[str, ...],
 ) -> SessionSummary:
+    """The session's figures and notes (the challenge result is saved, badges are celebrated
+    before: this only reads)."""
     elapsed = (finished - started).total_seconds()
     score_text = ""
     summary_notes: list[str] = []
@@ -297,14 +236,6 @@ def _summary(
             )
         else:
             score_text = f"{state.correct}/{state.total} in {minutes}:{seconds:02d}"
-        if state.reviewed == state.total and options.deck_ids:
-            trainer.save_challenge_result(
-                options.deck_ids[0],
-                started_at=started,
-                finished_at=finished,
-                score=state.correct,
-                total=state.total,
-            )
     if options.reschedule:
         next_text = _next_review_text(trainer, finished, options.deck_ids)
     else:  # practice answers are logged only: the schedule is as it was, so say nothing of it
@@ -314,19 +245,17 @@ def _summary(
                 "Practice answers are saved; they do not move your review schedule"
                 " (srs practice --reschedule does)."
             )
-    summary = SessionSummary(
+    return SessionSummary(
         mode=options.mode,
         reviewed=state.reviewed,
         correct=state.correct,
         elapsed=elapsed,
         next_due_text=next_text,
-        badges_earned=tuple(trainer.celebrate(finished)),
+        badges_earned=badges_earned,
         score_text=score_text,
         notes=tuple(summary_notes),
         finished=not state.quit or _nothing_left(queue, finished),
     )
-    ui.show_summary(summary)
-    return summary
 
 
 def _next_review_text(

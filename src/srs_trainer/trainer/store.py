@@ -12,396 +12,105 @@ Nothing here knows about FSRS objects or the deck model: rows in, rows out.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from . import migrations
+from .types import (
+    ANSWER,
+    RESET,
+    Activity,
+    CardFigures,
+    CardRow,
+    LogEntry,
+    Memory,
+    NewAnswer,
+    from_text,
+    maybe_time,
+    to_text,
+)
+
 BUSY_TIMEOUT_MS = 60_000
-
-NEW = 0  # card state before its first review; 1-3 are fsrs.State values
-LEARNING, REVIEW, RELEARNING = 1, 2, 3
-
-ANSWER = "answer"
-RESET = "reset"
-
-
-def to_text(moment: datetime) -> str:
-    """A UTC time as fixed-width ISO text, so text order is time order."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
-
-
-def from_text(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(timezone.utc)
-
-
-def _maybe_time(text: str | None) -> datetime | None:
-    return from_text(text) if text else None
-
-
-@dataclass(frozen=True)
-class Memory:
-    """A card's FSRS memory state (derived from the log); ``state`` 0 means new."""
-
-    state: int = NEW
-    step: int | None = None
-    stability: float | None = None
-    difficulty: float | None = None
-    due: datetime | None = None
-    last_review: datetime | None = None
-    last_rating: int | None = None
-    reps: int = 0
-    lapses: int = 0
-
-    @property
-    def is_new(self) -> bool:
-        return self.state == NEW
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "state": self.state,
-            "step": self.step,
-            "stability": self.stability,
-            "difficulty": self.difficulty,
-            "due": to_text(self.due) if self.due else None,
-            "last_review": to_text(self.last_review) if self.last_review else None,
-            "last_rating": self.last_rating,
-            "reps": self.reps,
-            "lapses": self.lapses,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Memory:
-        return cls(
-            state=int(data["state"]),
-            step=data.get("step"),
-            stability=data.get("stability"),
-            difficulty=data.get("difficulty"),
-            due=_maybe_time(data.get("due")),
-            last_review=_maybe_time(data.get("last_review")),
-            last_rating=data.get("last_rating"),
-            reps=int(data.get("reps", 0)),
-            lapses=int(data.get("lapses", 0)),
-        )
-
-
-# A live card as progress figures need it, as a plain tuple (cheap for 100,000 cards):
-# (section, state, stability, due, last_rating, elapsed_days). ``due`` is as stored (UTC ISO
-# text of fixed width, so text order is time order); ``elapsed_days`` is whole days from the
-# last review to the time asked about.
-CardFigures = tuple[str, int, float | None, str | None, int | None, int | None]
-
-
-@dataclass(frozen=True)
-class CardRow:
-    """A question the learner trains on, identified by (deck id, question id)."""
-
-    deck_id: str
-    question_id: str
-    position: int  # source order across loaded decks
-    section: str
-    answer_key: str  # fingerprint of choices + answer; a change resets the card
-    retired: bool = False
-    memory: Memory = Memory()
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return self.deck_id, self.question_id
-
-
-@dataclass(frozen=True)
-class LogEntry:
-    """One row of the review log."""
-
-    id: int
-    kind: str  # ANSWER or RESET
-    deck_id: str
-    question_id: str
-    at: datetime
-    rating: int | None = None
-    duration_ms: int | None = None
-    attempts: int | None = None
-    hint_used: bool = False
-    chosen: str | None = None
-    mode: str = ""
-    rescheduled: bool = False
-    state_before: int | None = None
-    scheduler_id: int | None = None
-    card_after: str | None = None  # JSON of Memory after this answer, for doctor
-    undone_at: datetime | None = None
-    note: str = ""
-    origin: str = ""  # where the review was made: "" the trainer, "anki" pulled from Anki
-
-    @property
-    def counts(self) -> bool:
-        """Whether this row moves the card's schedule (a live, rescheduling answer or a reset)."""
-        return self.undone_at is None and (self.kind == RESET or self.rescheduled)
-
-
-@dataclass(frozen=True)
-class NewAnswer:
-    """An answer to append to the log (the id and undo mark come from the database)."""
-
-    deck_id: str
-    question_id: str
-    at: datetime
-    rating: int
-    duration_ms: int
-    attempts: int
-    hint_used: bool
-    chosen: str | None
-    mode: str
-    rescheduled: bool
-    state_before: int
-    scheduler_id: int | None
-    card_after: str | None
-
-
-@dataclass(frozen=True)
-class Activity:
-    """Reviews given within one minute: how many, and how many judged / passed retention."""
-
-    minute: datetime
-    answers: int
-    judged: int  # scheduling answers to cards that were in the Review state
-    passed: int  # ... of which rated Hard or better
-
-
-# --- migrations: PRAGMA user_version is the number of migrations applied ----------------------
-
-
-def _run_script(db: sqlite3.Connection, script: str) -> None:
-    # Not executescript(): it commits first, and a migration must stay in its transaction.
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
-
-
-def _migration_1(db: sqlite3.Connection) -> None:
-    _run_script(
-        db,
-        """
-        CREATE TABLE schedulers (
-            id INTEGER PRIMARY KEY,
-            json TEXT NOT NULL UNIQUE
-        );
-        CREATE TABLE decks (
-            deck_id TEXT PRIMARY KEY,
-            title TEXT NOT NULL,
-            source_path TEXT NOT NULL DEFAULT '',
-            synced_at TEXT
-        );
-        CREATE TABLE cards (
-            deck_id TEXT NOT NULL,
-            question_id TEXT NOT NULL,
-            position INTEGER NOT NULL,
-            section TEXT NOT NULL,
-            answer_key TEXT NOT NULL,
-            retired INTEGER NOT NULL DEFAULT 0,
-            state INTEGER NOT NULL DEFAULT 0,
-            step INTEGER,
-            stability REAL,
-            difficulty REAL,
-            due TEXT,
-            last_review TEXT,
-            last_rating INTEGER,
-            reps INTEGER NOT NULL DEFAULT 0,
-            lapses INTEGER NOT NULL DEFAULT 0,
-            PRIMARY KEY (deck_id, question_id)
-        );
-        CREATE INDEX cards_due ON cards (state, due);
-        CREATE TABLE log (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            kind TEXT NOT NULL CHECK (kind IN ('answer', 'reset')),
-            deck_id TEXT NOT NULL,
-            question_id TEXT NOT NULL,
-            at TEXT NOT NULL,
-            rating INTEGER CHECK (rating BETWEEN 1 AND 4),
-            duration_ms INTEGER,
-            attempts INTEGER,
-            hint_used INTEGER NOT NULL DEFAULT 0,
-            chosen TEXT,
-            mode TEXT NOT NULL DEFAULT '',
-            rescheduled INTEGER NOT NULL DEFAULT 0,
-            state_before INTEGER,
-            scheduler_id INTEGER REFERENCES schedulers (id),
-            card_after TEXT,
-            undone_at TEXT,
-            note TEXT NOT NULL DEFAULT ''
-        );
-        CREATE INDEX log_card ON log (deck_id, question_id, id);
-        CREATE INDEX log_at ON log (at);
-        CREATE TABLE badges (
-            deck_id TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            earned_at TEXT NOT NULL,
-            celebrated_at TEXT
-        );
-        CREATE TABLE challenge_results (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            deck_id TEXT NOT NULL,
-            started_at TEXT NOT NULL,
-            finished_at TEXT NOT NULL,
-            score INTEGER NOT NULL,
-            total INTEGER NOT NULL,
-            elapsed_seconds REAL NOT NULL
-        );
-        """,
-    )
-
-
-def _migration_2(db: sqlite3.Connection) -> None:
-    # Undoing the answer that earned a badge takes the badge back; the row stays (marked) so
-    # that re-earning it does not celebrate a badge the learner has already celebrated.
-    db.execute("ALTER TABLE badges ADD COLUMN taken_back_at TEXT")
-
-
-def _migration_3(db: sqlite3.Connection) -> None:
-    # Sync skips decks whose source is unchanged (digest) and in the same place (first
-    # position); the indexes serve a session's start and `srs progress` without reading every
-    # card or log row.
-    _run_script(
-        db,
-        """
-        ALTER TABLE decks ADD COLUMN synced_digest TEXT NOT NULL DEFAULT '';
-        ALTER TABLE decks ADD COLUMN first_position INTEGER NOT NULL DEFAULT 0;
-        CREATE INDEX cards_new ON cards (deck_id, state, position);
-        CREATE INDEX log_deck_at ON log (deck_id, at);
-        """,
-    )
-
-
-def _migration_4(db: sqlite3.Connection) -> None:
-    # Reviews made elsewhere (Anki) keep where they came from and their id there, so that
-    # pulling the same reviews twice adds nothing.
-    _run_script(
-        db,
-        """
-        ALTER TABLE log ADD COLUMN origin TEXT NOT NULL DEFAULT '';
-        ALTER TABLE log ADD COLUMN origin_id INTEGER;
-        CREATE UNIQUE INDEX log_origin ON log (origin, origin_id) WHERE origin_id IS NOT NULL;
-        """,
-    )
-
-
-MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (
-    _migration_1, _migration_2, _migration_3, _migration_4)
-SCHEMA_VERSION = len(MIGRATIONS)
-
 
 class StoreError(Exception):
     """The database cannot be opened or is from a newer version of srs-trainer."""
 
 
-_CARD_COLUMNS = (
-    "deck_id, question_id, position, section, answer_key, retired, state, step, stability,"
-    " difficulty, due, last_review, last_rating, reps, lapses"
+def _marks(count: int) -> str:
+    """``?, ?, ?``: one placeholder per value, for ``VALUES (...)`` and ``IN (...)``."""
+    return ", ".join("?" * count)
+
+
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(len(columns))})"
+
+
+# Column names are the dataclasses' field names: rows map to values by name, never by position.
+_MEMORY_COLUMNS = tuple(f.name for f in fields(Memory))
+_CARD_SOURCE_COLUMNS = tuple(f.name for f in fields(CardRow) if f.name != "memory")
+_CARD_COLUMNS = (*_CARD_SOURCE_COLUMNS, *_MEMORY_COLUMNS)
+_LOG_COLUMNS = tuple(f.name for f in fields(LogEntry))
+_ANSWER_COLUMNS = ("kind", *(f.name for f in fields(NewAnswer)))
+
+_SELECT_CARDS = f"SELECT {', '.join(_CARD_COLUMNS)} FROM cards"
+_SELECT_LOG = f"SELECT {', '.join(_LOG_COLUMNS)} FROM log"
+# A database migrated only up to version 3 (tests build them) has no origin column yet.
+_SELECT_LOG_V3 = _SELECT_LOG.replace(", origin FROM", ", '' AS origin FROM")
+_INSERT_CARD = _insert_sql("cards", _CARD_COLUMNS)
+_INSERT_ANSWER = _insert_sql("log", _ANSWER_COLUMNS)
+_SET_MEMORY = (
+    f"UPDATE cards SET {', '.join(f'{name} = ?' for name in _MEMORY_COLUMNS)}"
+    " WHERE deck_id = ? AND question_id = ?"
 )
-_LOG_COLUMNS = (
-    "id, kind, deck_id, question_id, at, rating, duration_ms, attempts, hint_used, chosen, mode,"
-    " rescheduled, state_before, scheduler_id, card_after, undone_at, note, origin"
-)
 
 
-def _card(row: sqlite3.Row | tuple[Any, ...]) -> CardRow:
-    (
-        deck_id,
-        question_id,
-        position,
-        section,
-        answer_key,
-        retired,
-        state,
-        step,
-        stability,
-        difficulty,
-        due,
-        last_review,
-        last_rating,
-        reps,
-        lapses,
-    ) = row
-    return CardRow(
-        deck_id=deck_id,
-        question_id=question_id,
-        position=position,
-        section=section,
-        answer_key=answer_key,
-        retired=bool(retired),
-        memory=Memory(
-            state,
-            step,
-            stability,
-            difficulty,
-            _maybe_time(due),
-            _maybe_time(last_review),
-            last_rating,
-            reps,
-            lapses,
-        ),
+# Where the values needing conversion sit in a card row, found by name. Cards are built from
+# positional slices (the SELECT lists the fields in their dataclass order): a session start
+# reads thousands of cards, and keyword construction would cost a third more.
+_SOURCE_COUNT = len(_CARD_SOURCE_COLUMNS)
+_RETIRED = _CARD_SOURCE_COLUMNS.index("retired")
+_MEMORY_TIMES = (_MEMORY_COLUMNS.index("due"), _MEMORY_COLUMNS.index("last_review"))
+
+
+def _card(row: Sequence[Any]) -> CardRow:
+    source = list(row[:_SOURCE_COUNT])
+    source[_RETIRED] = bool(source[_RETIRED])
+    memory = list(row[_SOURCE_COUNT:])
+    for index in _MEMORY_TIMES:
+        memory[index] = maybe_time(memory[index])
+    return CardRow(*source, memory=Memory(*memory))
+
+
+def _entry(row: Sequence[Any]) -> LogEntry:
+    record = dict(zip(_LOG_COLUMNS, row, strict=True))
+    record.update(
+        at=from_text(record["at"]),
+        hint_used=bool(record["hint_used"]),
+        rescheduled=bool(record["rescheduled"]),
+        undone_at=maybe_time(record["undone_at"]),
     )
-
-
-def _entry(row: tuple[Any, ...]) -> LogEntry:
-    (
-        id_,
-        kind,
-        deck_id,
-        question_id,
-        at,
-        rating,
-        duration_ms,
-        attempts,
-        hint_used,
-        chosen,
-        mode,
-        rescheduled,
-        state_before,
-        scheduler_id,
-        card_after,
-        undone_at,
-        note,
-        origin,
-    ) = row
-    return LogEntry(
-        id=id_,
-        kind=kind,
-        deck_id=deck_id,
-        question_id=question_id,
-        at=from_text(at),
-        rating=rating,
-        duration_ms=duration_ms,
-        attempts=attempts,
-        hint_used=bool(hint_used),
-        chosen=chosen,
-        mode=mode,
-        rescheduled=bool(rescheduled),
-        state_before=state_before,
-        scheduler_id=scheduler_id,
-        card_after=card_after,
-        undone_at=_maybe_time(undone_at),
-        note=note,
-        origin=origin,
-    )
+    return LogEntry(**record)
 
 
 def _memory_values(memory: Memory) -> tuple[Any, ...]:
-    return (
-        memory.state,
-        memory.step,
-        memory.stability,
-        memory.difficulty,
-        to_text(memory.due) if memory.due else None,
-        to_text(memory.last_review) if memory.last_review else None,
-        memory.last_rating,
-        memory.reps,
-        memory.lapses,
-    )
+    stored = memory.to_dict()  # times as stored text
+    return tuple(stored[name] for name in _MEMORY_COLUMNS)
+
+
+def _card_values(card: CardRow) -> tuple[Any, ...]:
+    return (*(getattr(card, name) for name in _CARD_SOURCE_COLUMNS), *_memory_values(card.memory))
+
+
+def _answer_values(answer: NewAnswer) -> tuple[Any, ...]:
+    values = {name: getattr(answer, name) for name in _ANSWER_COLUMNS[1:]}
+    values["at"] = to_text(answer.at)
+    return (ANSWER, *values.values())
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -429,11 +138,8 @@ class Store:
         self.path = path
 
     @property
-    def _log_columns(self) -> str:
-        # A database migrated only up to version 3 (as tests build them) has no origin column.
-        if self.schema_version >= 4:
-            return _LOG_COLUMNS
-        return _LOG_COLUMNS.replace(", origin", ", '' AS origin")
+    def _select_log(self) -> str:
+        return _SELECT_LOG if self.schema_version >= 4 else _SELECT_LOG_V3
 
     # --- opening --------------------------------------------------------------------------
 
@@ -478,18 +184,20 @@ class Store:
             version = self.schema_version
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{self.path}: not a progress database ({error})") from None
-        if version > SCHEMA_VERSION:
+        # Looked up on the module at each call: tests stand in older or newer migration lists.
+        latest = migrations.SCHEMA_VERSION
+        if version > latest:
             raise StoreError(
                 f"{self.path}: made by a newer srs-trainer (schema {version}, this one knows"
-                f" {SCHEMA_VERSION}); upgrade srs-trainer"
+                f" {latest}); upgrade srs-trainer"
             )
-        while version < SCHEMA_VERSION:
+        while version < latest:
             with self.transaction():
                 # Another process may have migrated while we waited for the lock.
                 version = self.schema_version
-                if version >= SCHEMA_VERSION:
+                if version >= latest:
                     break
-                MIGRATIONS[version](self.db)
+                migrations.MIGRATIONS[version](self.db)
                 self.db.execute(f"PRAGMA user_version = {version + 1}")
             version += 1
 
@@ -545,9 +253,9 @@ class Store:
     def upsert_deck(self, deck_id: str, title: str, source_path: str, at: datetime, *,
                     digest: str = "", first_position: int = 0) -> None:
         self.db.execute(
-            "INSERT INTO decks (deck_id, title, source_path, synced_at, synced_digest,"
-            " first_position) VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (deck_id) DO UPDATE SET title = excluded.title,"
+            _insert_sql("decks", ("deck_id", "title", "source_path", "synced_at", "synced_digest",
+                                  "first_position"))
+            + " ON CONFLICT (deck_id) DO UPDATE SET title = excluded.title,"
             " source_path = excluded.source_path, synced_at = excluded.synced_at,"
             " synced_digest = excluded.synced_digest, first_position = excluded.first_position",
             (deck_id, title, source_path, to_text(at), digest, first_position),
@@ -572,16 +280,15 @@ class Store:
     ) -> list[CardRow]:
         """What a session can ask, in source order: live cards due before ``due_before`` and
         each deck's first ``new_limits[deck]`` new cards. Reads no other card."""
-        marks = ", ".join("?" * len(deck_ids))
         rows = self.db.execute(
-            f"SELECT {_CARD_COLUMNS} FROM cards WHERE state IN (1, 2, 3) AND due < ?"
-            f" AND retired = 0 AND deck_id IN ({marks})",
+            f"{_SELECT_CARDS} WHERE state IN (1, 2, 3) AND due < ?"
+            f" AND retired = 0 AND deck_id IN ({_marks(len(deck_ids))})",
             (to_text(due_before), *deck_ids),
         ).fetchall()
         for deck_id in deck_ids:
             if new_limits.get(deck_id, 0) > 0:
                 rows += self.db.execute(
-                    f"SELECT {_CARD_COLUMNS} FROM cards WHERE deck_id = ? AND state = 0"
+                    f"{_SELECT_CARDS} WHERE deck_id = ? AND state = 0"
                     " AND retired = 0 ORDER BY position LIMIT ?",
                     (deck_id, new_limits[deck_id]),
                 ).fetchall()
@@ -605,7 +312,7 @@ class Store:
         """Whether these decks have a live answer at ``start`` or later and before ``end``."""
         row = self.db.execute(
             f"SELECT 1 FROM log WHERE at >= ? AND at < ? AND kind = 'answer'"
-            f" AND undone_at IS NULL AND deck_id IN ({', '.join('?' * len(deck_ids))}) LIMIT 1",
+            f" AND undone_at IS NULL AND deck_id IN ({_marks(len(deck_ids))}) LIMIT 1",
             (to_text(start), to_text(end), *deck_ids),
         ).fetchone()
         return row is not None
@@ -617,14 +324,14 @@ class Store:
             "SELECT deck_id, count(DISTINCT CASE WHEN state_before = 0 THEN question_id END),"
             " count(DISTINCT CASE WHEN state_before = 2 THEN question_id END) FROM log"
             " WHERE at >= ? AND kind = 'answer' AND rescheduled = 1 AND undone_at IS NULL"
-            f" AND deck_id IN ({', '.join('?' * len(deck_ids))}) GROUP BY deck_id",
+            f" AND deck_id IN ({_marks(len(deck_ids))}) GROUP BY deck_id",
             (to_text(since), *deck_ids),
         )
         return {deck_id: (new, reviews) for deck_id, new, reviews in rows}
 
     def due_summary(self, deck_ids: Sequence[str], before: datetime) -> tuple[int, datetime | None]:
         """(live reviewed cards due before ``before``, the earliest due time of any of them)."""
-        marks = ", ".join("?" * len(deck_ids))
+        marks = _marks(len(deck_ids))
         (count,) = self.db.execute(
             f"SELECT count(*) FROM cards WHERE state IN (1, 2, 3) AND due < ? AND retired = 0"
             f" AND deck_id IN ({marks})",
@@ -638,17 +345,17 @@ class Store:
                 (state, *deck_ids),
             )
         ]
-        return int(count), _maybe_time(min(firsts, default=None))
+        return int(count), maybe_time(min(firsts, default=None))
 
     def cards(
         self, deck_ids: Iterable[str] | None = None, *, include_retired: bool = False
     ) -> list[CardRow]:
-        sql = f"SELECT {_CARD_COLUMNS} FROM cards"
+        sql = _SELECT_CARDS
         where: list[str] = []
         params: list[Any] = []
         if deck_ids is not None:
             ids = list(deck_ids)
-            where.append(f"deck_id IN ({', '.join('?' * len(ids))})")
+            where.append(f"deck_id IN ({_marks(len(ids))})")
             params.extend(ids)
         if not include_retired:
             where.append("retired = 0")
@@ -659,24 +366,13 @@ class Store:
 
     def card(self, deck_id: str, question_id: str) -> CardRow | None:
         row = self.db.execute(
-            f"SELECT {_CARD_COLUMNS} FROM cards WHERE deck_id = ? AND question_id = ?",
+            f"{_SELECT_CARDS} WHERE deck_id = ? AND question_id = ?",
             (deck_id, question_id),
         ).fetchone()
         return _card(row) if row else None
 
     def insert_card(self, card: CardRow) -> None:
-        self.db.execute(
-            f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({', '.join('?' * 15)})",
-            (
-                card.deck_id,
-                card.question_id,
-                card.position,
-                card.section,
-                card.answer_key,
-                int(card.retired),
-                *_memory_values(card.memory),
-            ),
-        )
+        self.db.execute(_INSERT_CARD, _card_values(card))
 
     def update_card_source(
         self,
@@ -708,42 +404,18 @@ class Store:
         return gone
 
     def set_memory(self, deck_id: str, question_id: str, memory: Memory) -> None:
-        self.db.execute(
-            "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?,"
-            " last_review = ?, last_rating = ?, reps = ?, lapses = ?"
-            " WHERE deck_id = ? AND question_id = ?",
-            (*_memory_values(memory), deck_id, question_id),
-        )
+        self.db.execute(_SET_MEMORY, (*_memory_values(memory), deck_id, question_id))
 
     # --- the log ----------------------------------------------------------------------------
 
     def append_answer(self, answer: NewAnswer) -> int:
-        cursor = self.db.execute(
-            "INSERT INTO log (kind, deck_id, question_id, at, rating, duration_ms, attempts,"
-            " hint_used, chosen, mode, rescheduled, state_before, scheduler_id, card_after)"
-            " VALUES ('answer', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                answer.deck_id,
-                answer.question_id,
-                to_text(answer.at),
-                answer.rating,
-                answer.duration_ms,
-                answer.attempts,
-                int(answer.hint_used),
-                answer.chosen,
-                answer.mode,
-                int(answer.rescheduled),
-                answer.state_before,
-                answer.scheduler_id,
-                answer.card_after,
-            ),
-        )
+        cursor = self.db.execute(_INSERT_ANSWER, _answer_values(answer))
         return int(cursor.lastrowid or 0)
 
     def append_reset(self, deck_id: str, question_id: str, at: datetime, note: str) -> int:
         cursor = self.db.execute(
-            "INSERT INTO log (kind, deck_id, question_id, at, note) VALUES ('reset', ?, ?, ?, ?)",
-            (deck_id, question_id, to_text(at), note),
+            _insert_sql("log", ("kind", "deck_id", "question_id", "at", "note")),
+            (RESET, deck_id, question_id, to_text(at), note),
         )
         return int(cursor.lastrowid or 0)
 
@@ -756,14 +428,13 @@ class Store:
 
     def entry(self, entry_id: int) -> LogEntry | None:
         row = self.db.execute(
-            f"SELECT {self._log_columns} FROM log WHERE id = ?", (entry_id,)
+            f"{self._select_log} WHERE id = ?", (entry_id,)
         ).fetchone()
         return _entry(row) if row else None
 
     def card_log(self, deck_id: str, question_id: str) -> list[LogEntry]:
         rows = self.db.execute(
-            f"SELECT {self._log_columns} FROM log WHERE deck_id = ? AND question_id = ?"
-            " ORDER BY id",
+            f"{self._select_log} WHERE deck_id = ? AND question_id = ? ORDER BY id",
             (deck_id, question_id),
         )
         return [_entry(row) for row in rows]
@@ -783,14 +454,14 @@ class Store:
             params.append(to_text(since))
         if deck_ids is not None:
             ids = list(deck_ids)
-            where.append(f"deck_id IN ({', '.join('?' * len(ids))})")
+            where.append(f"deck_id IN ({_marks(len(ids))})")
             params.extend(ids)
         if kind is not None:
             where.append("kind = ?")
             params.append(kind)
         if not include_undone:
             where.append("undone_at IS NULL")
-        sql = f"SELECT {self._log_columns} FROM log"
+        sql = self._select_log
         if where:
             sql += " WHERE " + " AND ".join(where)
         return [_entry(row) for row in self.db.execute(sql + " ORDER BY id", params)]
@@ -806,7 +477,7 @@ class Store:
         params: list[Any] = []
         if deck_ids is not None:
             ids = list(deck_ids)
-            where += f" AND deck_id IN ({', '.join('?' * len(ids))})"
+            where += f" AND deck_id IN ({_marks(len(ids))})"
             params.extend(ids)
         origin = "origin" if self.schema_version >= 4 else "''"
         micros = "strftime('%s', at) * 1000000 + CAST(substr(at, 21, 6) AS INTEGER)"
@@ -826,7 +497,7 @@ class Store:
             params.append(to_text(since))
         if deck_ids is not None:
             ids = list(deck_ids)
-            where.append(f"deck_id IN ({', '.join('?' * len(ids))})")
+            where.append(f"deck_id IN ({_marks(len(ids))})")
             params.extend(ids)
         rows = self.db.execute(
             "SELECT substr(at, 1, 16), count(*),"
@@ -851,7 +522,7 @@ class Store:
             " WHERE deck_id = ? AND taken_back_at IS NULL",
             (deck_id,),
         ).fetchone()
-        return (row[0], from_text(row[1]), _maybe_time(row[2])) if row else None
+        return (row[0], from_text(row[1]), maybe_time(row[2])) if row else None
 
     def earn_badge(self, deck_id: str, name: str, at: datetime) -> bool:
         """Earn the badge (or earn back one taken back); False if it is already held.
@@ -860,8 +531,8 @@ class Store:
         undo takes it back and an answer earns it again.
         """
         cursor = self.db.execute(
-            "INSERT INTO badges (deck_id, name, earned_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (deck_id) DO UPDATE SET name = excluded.name,"
+            _insert_sql("badges", ("deck_id", "name", "earned_at"))
+            + " ON CONFLICT (deck_id) DO UPDATE SET name = excluded.name,"
             " earned_at = excluded.earned_at, taken_back_at = NULL"
             " WHERE badges.taken_back_at IS NOT NULL",
             (deck_id, name, to_text(at)),
@@ -900,8 +571,8 @@ class Store:
         elapsed_seconds: float,
     ) -> int:
         cursor = self.db.execute(
-            "INSERT INTO challenge_results (deck_id, started_at, finished_at, score, total,"
-            " elapsed_seconds) VALUES (?, ?, ?, ?, ?, ?)",
+            _insert_sql("challenge_results", ("deck_id", "started_at", "finished_at", "score",
+                                              "total", "elapsed_seconds")),
             (deck_id, to_text(started_at), to_text(finished_at), score, total, elapsed_seconds),
         )
         return int(cursor.lastrowid or 0)
@@ -928,45 +599,5 @@ class Store:
     def bulk_load(self, cards: Iterable[CardRow], answers: Iterable[NewAnswer] = ()) -> None:
         """Insert many cards and log rows in one transaction (for benchmarks and fixtures)."""
         with self.transaction() as db:
-            db.executemany(
-                f"INSERT INTO cards ({_CARD_COLUMNS}) VALUES ({', '.join('?' * 15)})",
-                (
-                    (
-                        c.deck_id,
-                        c.question_id,
-                        c.position,
-                        c.section,
-                        c.answer_key,
-                        int(c.retired),
-                        *_memory_values(c.memory),
-                    )
-                    for c in cards
-                ),
-            )
-            db.executemany(
-                "INSERT INTO log (kind, deck_id, question_id, at, rating, duration_ms, attempts,"
-                " hint_used, chosen, mode, rescheduled, state_before, scheduler_id, card_after)"
-                " VALUES ('answer', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (
-                        a.deck_id,
-                        a.question_id,
-                        to_text(a.at),
-                        a.rating,
-                        a.duration_ms,
-                        a.attempts,
-                        int(a.hint_used),
-                        a.chosen,
-                        a.mode,
-                        int(a.rescheduled),
-                        a.state_before,
-                        a.scheduler_id,
-                        a.card_after,
-                    )
-                    for a in answers
-                ),
-            )
-
-
-def memory_json(memory: Memory) -> str:
-    return json.dumps(memory.to_dict(), sort_keys=True)
+            db.executemany(_INSERT_CARD, (_card_values(c) for c in cards))
+            db.executemany(_INSERT_ANSWER, (_answer_values(a) for a in answers))

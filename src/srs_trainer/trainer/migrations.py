@@ -1,0 +1,130 @@
+"""The progress database's schema, as the ordered list of migrations that build it.
+
+``PRAGMA user_version`` is the number of migrations a database has had; ``Store.open`` applies
+the missing ones, each in its own transaction. A migration is never edited once released: a
+schema change is a new migration appended to ``MIGRATIONS``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    # Not executescript(): it commits first, and a migration must stay in its transaction.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _migration_1(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE schedulers (
+            id INTEGER PRIMARY KEY,
+            json TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE decks (
+            deck_id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            source_path TEXT NOT NULL DEFAULT '',
+            synced_at TEXT
+        );
+        CREATE TABLE cards (
+            deck_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            section TEXT NOT NULL,
+            answer_key TEXT NOT NULL,
+            retired INTEGER NOT NULL DEFAULT 0,
+            state INTEGER NOT NULL DEFAULT 0,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due TEXT,
+            last_review TEXT,
+            last_rating INTEGER,
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (deck_id, question_id)
+        );
+        CREATE INDEX cards_due ON cards (state, due);
+        CREATE TABLE log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (kind IN ('answer', 'reset')),
+            deck_id TEXT NOT NULL,
+            question_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            rating INTEGER CHECK (rating BETWEEN 1 AND 4),
+            duration_ms INTEGER,
+            attempts INTEGER,
+            hint_used INTEGER NOT NULL DEFAULT 0,
+            chosen TEXT,
+            mode TEXT NOT NULL DEFAULT '',
+            rescheduled INTEGER NOT NULL DEFAULT 0,
+            state_before INTEGER,
+            scheduler_id INTEGER REFERENCES schedulers (id),
+            card_after TEXT,
+            undone_at TEXT,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX log_card ON log (deck_id, question_id, id);
+        CREATE INDEX log_at ON log (at);
+        CREATE TABLE badges (
+            deck_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            earned_at TEXT NOT NULL,
+            celebrated_at TEXT
+        );
+        CREATE TABLE challenge_results (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            deck_id TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            score INTEGER NOT NULL,
+            total INTEGER NOT NULL,
+            elapsed_seconds REAL NOT NULL
+        );
+        """,
+    )
+
+
+def _migration_2(db: sqlite3.Connection) -> None:
+    # Undoing the answer that earned a badge takes the badge back; the row stays (marked) so
+    # that re-earning it does not celebrate a badge the learner has already celebrated.
+    db.execute("ALTER TABLE badges ADD COLUMN taken_back_at TEXT")
+
+
+def _migration_3(db: sqlite3.Connection) -> None:
+    # Sync skips decks whose source is unchanged (digest) and in the same place (first
+    # position); the indexes serve a session's start and `srs progress` without reading every
+    # card or log row.
+    _run_script(
+        db,
+        """
+        ALTER TABLE decks ADD COLUMN synced_digest TEXT NOT NULL DEFAULT '';
+        ALTER TABLE decks ADD COLUMN first_position INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX cards_new ON cards (deck_id, state, position);
+        CREATE INDEX log_deck_at ON log (deck_id, at);
+        """,
+    )
+
+
+def _migration_4(db: sqlite3.Connection) -> None:
+    # Reviews made elsewhere (Anki) keep where they came from and their id there, so that
+    # pulling the same reviews twice adds nothing.
+    _run_script(
+        db,
+        """
+        ALTER TABLE log ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+        ALTER TABLE log ADD COLUMN origin_id INTEGER;
+        CREATE UNIQUE INDEX log_origin ON log (origin, origin_id) WHERE origin_id IS NOT NULL;
+        """,
+    )
+
+
+MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (
+    _migration_1, _migration_2, _migration_3, _migration_4)
+SCHEMA_VERSION = len(MIGRATIONS)

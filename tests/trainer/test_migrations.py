@@ -1,0 +1,86 @@
+"""Migrations: old databases are brought up to the current schema, keeping what they hold."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from srs_trainer.trainer import migrations
+from srs_trainer.trainer.api import SyncReport, Trainer, doctor
+from srs_trainer.trainer.migrations import SCHEMA_VERSION
+from srs_trainer.trainer.store import Store, StoreError
+from srs_trainer.trainer.types import CardRow, to_text
+from synthetic import seed_history, synthetic_decks
+
+T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def test_migrations_run_in_order_on_an_old_database(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "p.sqlite3"
+    with Store.open(path) as store, store.transaction():
+        store.insert_card(CardRow("d", "q1", 1, "challenge", "k"))
+
+    def add_column(db: sqlite3.Connection) -> None:
+        db.execute("ALTER TABLE cards ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, add_column))
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION + 1
+        assert store.db.execute("SELECT flagged FROM cards").fetchall() == [(0,)]
+        assert store.card("d", "q1") is not None
+
+
+def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.sqlite3"
+    Store.open(path).close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    db.close()
+    with pytest.raises(StoreError, match="newer srs-trainer"):
+        Store.open(path)
+
+
+def test_a_version_1_database_keeps_its_badges_through_migration_2(tmp_path: Path) -> None:
+    path = tmp_path / "p.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    migrations.MIGRATIONS[0](db)
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO badges (deck_id, name, earned_at) VALUES ('d', 'Master', ?)",
+               (to_text(T0),))
+    db.close()
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION >= 2
+        assert store.badge("d") == ("Master", T0, None)
+
+
+def test_a_version_2_learner_keeps_cards_and_history_through_migration_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "p.sqlite3"
+    decks = synthetic_decks(2, 20)
+    with monkeypatch.context() as version_2:  # a learner's database from before migration 3
+        version_2.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:2])
+        version_2.setattr(migrations, "SCHEMA_VERSION", 2)
+        with Store.open(path) as store:
+            seed_history(store, decks=decks, start=T0, days=30)
+            assert store.schema_version == 2
+            before, log = store.cards(), store.log()
+
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION >= 3
+        # The first start syncs each deck once (no digest was stored), changing nothing...
+        assert Trainer(store, decks).sync(T0 + timedelta(days=30)) == SyncReport()
+        assert store.cards() == before and store.log() == log
+        assert store.deck_sync_states() == {
+            deck.id: (store.deck_sync_states()[deck.id][0], 1 + 20 * n)
+            for n, deck in enumerate(decks)}
+        # ...and the next start skips both decks.
+        changes = store.db.total_changes
+        assert Trainer(store, decks).sync(T0 + timedelta(days=31)) == SyncReport()
+        assert store.db.total_changes == changes
+        assert doctor(store).ok
