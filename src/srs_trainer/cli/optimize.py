@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from ..trainer.fitted_params import FittedPreset
 
 from .training import home_option, loaded_trainer, sources_options
 
@@ -81,7 +85,7 @@ def command(
                    " reviews better.")
 
 
-def _reset(folder: Path, presets: dict, deck_id: str | None) -> None:  # type: ignore[type-arg]
+def _reset(folder: Path, presets: dict[str, FittedPreset], deck_id: str | None) -> None:
     from ..trainer import fitted_params
 
     if deck_id:

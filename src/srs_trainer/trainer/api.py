@@ -435,7 +435,7 @@ class Trainer:
                         scheduling.make_scheduler(settings)),
                     today_start=today_start,
                     badge_earned_at=badge[1] if badge else None,
-                    last_challenge=(self.store.challenge_results(deck_id) or [None])[-1],
+                    last_challenge=next(reversed(self.store.challenge_results(deck_id)), None),
                 )
             )
         return results

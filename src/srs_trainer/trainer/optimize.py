@@ -133,7 +133,7 @@ def store_histories(store: Store, deck_ids: Iterable[str] | None = None) -> (
         for kind, rating, at, micros in rows:
             if kind == "reset":
                 if history:
-                    result[(*key, epoch)] = history
+                    result[(key[0], key[1], epoch)] = history
                 history, previous = [], None
                 epoch += 1
             elif rating is not None:
@@ -142,7 +142,7 @@ def store_histories(store: Store, deck_ids: Iterable[str] | None = None) -> (
                 history.append((at, rating, days))
                 previous = micros
         if history:
-            result[(*key, epoch)] = history
+            result[(key[0], key[1], epoch)] = history
     return result
 
 
@@ -213,9 +213,13 @@ class RetentionPoint:
     memorized: float  # cards known at the end of the year (sum of retrievability)
 
 
+#: The desired retentions `srs optimize --retention` compares: 0.70, 0.73, ..., 0.97.
+RETENTIONS = tuple(round(0.70 + 0.03 * step, 2) for step in range(10))
+
+
 def simulate_retention(
     parameters: Sequence[float], deck_size: int, *, days: int = 365, seed: int = 42,
-    retentions: Sequence[float] = tuple(round(0.70 + 0.03 * i, 2) for i in range(10)),
+    retentions: Sequence[float] = RETENTIONS,
 ) -> list[RetentionPoint]:
     """Workload and knowledge over ``days`` for each desired retention (fsrs-rs's simulator)."""
     lib = _library()

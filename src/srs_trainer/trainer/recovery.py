@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -128,11 +129,13 @@ def _salvage(
                     scanned.append((table, row))
         return scanned
 
+    def highest_on_pages(table: str) -> int:
+        return max((row.rowid for name, row in page_rows() if name == table), default=0)
+
     copies = {table: _TableCopy(db, table, shapes[table]) for table in TABLE_ORDER}
     for table, copy in copies.items():
         if tables and table in tables:
-            copy.from_btree(source, tables[table], lambda t=table: max(
-                (row.rowid for name, row in page_rows() if name == t), default=0))
+            copy.from_btree(source, tables[table], partial(highest_on_pages, table))
     if not tables or any(copy.incomplete for copy in copies.values()):
         for table, row in page_rows():
             copies[table].from_page(row.rowid, row.values)

@@ -166,7 +166,7 @@ def replay_order(entries: Iterable[RowT]) -> list[RowT]:
     if len(own) == len(rows):
         return own
     foreign = sorted((entry for entry in rows if entry.origin), key=lambda e: (e.at, e.id))
-    merged: list[LogEntry] = []
+    merged: list[RowT] = []
     i = 0
     for entry in own:
         while i < len(foreign) and foreign[i].at <= entry.at:

@@ -84,7 +84,8 @@ def _card(row: Sequence[Any]) -> CardRow:
     memory = list(row[_SOURCE_COUNT:])
     for index in _MEMORY_TIMES:
         memory[index] = maybe_time(memory[index])
-    return CardRow(*source, memory=Memory(*memory))
+    # mypy cannot see that ``source`` stops before ``memory``.
+    return CardRow(*source, memory=Memory(*memory))  # type: ignore[misc]
 
 
 def _entry(row: Sequence[Any]) -> LogEntry:
