@@ -14,9 +14,10 @@ import argparse
 import io
 from pathlib import Path
 
-from srs_trainer.tui import screens as terminal_text
-from srs_trainer.trainer.views import FeedbackView, Mode, QuestionView
 from srs_trainer.deck.sources import load_deck
+from srs_trainer.trainer.views import FeedbackView, Mode, QuestionView
+from srs_trainer.tui import feedback as feedback_screens
+from srs_trainer.tui import widgets
 
 DOCS = Path(__file__).resolve().parent
 DECK = DOCS.parent / "cards" / "django-async.yaml"
@@ -29,10 +30,10 @@ def render_svg(width: int = 100) -> str:
     if question is None:
         raise SystemExit(f"{DECK}: no question {QUESTION_ID!r}")
     wrong = next(c.letter for c in question.choices if c.letter != question.answer)
-    console = terminal_text.make_console(
+    console = widgets.make_console(
         no_color=False, file=io.StringIO(), width=width, record=True, force_terminal=True
     )
-    symbols = terminal_text.UNICODE_SYMBOLS
+    symbols = widgets.UNICODE_SYMBOLS
     view = QuestionView(
         deck_title=deck.title,
         question=question,
@@ -57,7 +58,7 @@ def render_svg(width: int = 100) -> str:
         elapsed=52.0,
     )
     # As TerminalUI draws it, at full length: a screenshot has no window height to fit.
-    console.print(terminal_text.AnsweredScreen(feedback, symbols, shown=view))
+    console.print(feedback_screens.AnsweredScreen(feedback, symbols, shown=view))
     return console.export_svg(title="srs review", unique_id="srs-review")
 
 

@@ -28,11 +28,13 @@ from srs_trainer.trainer.views import (
     SessionSummary,
     UserInput,
 )
+from srs_trainer.tui import code, markup, widgets
+from srs_trainer.tui import feedback as feedback_screens
 from srs_trainer.tui import screens as terminal_text
 from srs_trainer.tui.terminal_ui import KeyReader, TerminalUI, single_keys
 
 ANY_ESCAPE = re.compile(r"\x1b")
-UNICODE = terminal_text.UNICODE_SYMBOLS
+UNICODE = widgets.UNICODE_SYMBOLS
 STYLE_CODE = re.compile(r"\x1b\[[0-9;]*m")
 ANY_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -106,7 +108,7 @@ def feedback_view(**changes: object) -> FeedbackView:
 
 def render(renderable: object, *, width: int = 100, no_color: bool = True) -> str:
     out = io.StringIO()
-    console = terminal_text.make_console(
+    console = widgets.make_console(
         no_color=no_color, file=out, width=width, force_terminal=True
     )
     console.print(renderable)
@@ -135,7 +137,7 @@ def make_ui(
     slave: int, *, width: int = 100, no_color: bool = True, clock: Callable[[], float] | None = None
 ) -> tuple[TerminalUI, io.StringIO]:
     out = io.StringIO()
-    console = terminal_text.make_console(no_color=no_color, file=out, width=width)
+    console = widgets.make_console(no_color=no_color, file=out, width=width)
     if clock is None:
         return TerminalUI(console=console, input_fd=slave), out
     return TerminalUI(console=console, input_fd=slave, clock=clock), out
@@ -146,7 +148,7 @@ def make_ui(
 
 def test_question_screen_shows_prompt_code_and_every_choice() -> None:
     text = render(
-        terminal_text.question_screen(question_view(), terminal_text.UNICODE_SYMBOLS, 100)
+        terminal_text.question_screen(question_view(), widgets.UNICODE_SYMBOLS, 100)
     )
     assert "Consider this Django async view snippet." in text
     assert "data = await MyModel.objects.filter(active=True).afirst()" in text
@@ -160,7 +162,7 @@ def test_question_screen_shows_prompt_code_and_every_choice() -> None:
 
 def test_question_screen_shows_hint_tried_letters_and_message() -> None:
     view = question_view(hint_shown=True, wrong_letters=("B",), message="Not quite: 1 attempt left")
-    text = render(terminal_text.question_screen(view, terminal_text.UNICODE_SYMBOLS, 100))
+    text = render(terminal_text.question_screen(view, widgets.UNICODE_SYMBOLS, 100))
     assert "Hint: Think about what await does in async Python functions." in text
     assert "Not quite: 1 attempt left" in text
     tried = next(line for line in text.splitlines() if "separate thread" in line)
@@ -172,7 +174,7 @@ def test_question_screen_shows_hint_tried_letters_and_message() -> None:
 def test_code_choices_are_blocks_under_their_letters() -> None:
     text = render(
         terminal_text.question_screen(
-            question_view(CODE_CHOICES), terminal_text.UNICODE_SYMBOLS, 100
+            question_view(CODE_CHOICES), widgets.UNICODE_SYMBOLS, 100
         )
     )
     lines = text.splitlines()
@@ -183,7 +185,7 @@ def test_code_choices_are_blocks_under_their_letters() -> None:
 
 
 def test_status_line_counts_down_and_shows_attempts() -> None:
-    symbols = terminal_text.UNICODE_SYMBOLS
+    symbols = widgets.UNICODE_SYMBOLS
     assert render(terminal_text.status_line(question_view(), 95.2, symbols)).startswith(
         "1:36 left · 2 attempts left"
     )
@@ -196,7 +198,7 @@ def test_status_line_counts_down_and_shows_attempts() -> None:
 @pytest.mark.parametrize("question", [QUESTION, CODE_CHOICES], ids=["text", "code"])
 def test_forty_columns_keep_every_word_of_every_choice(question: Question) -> None:
     text = render(
-        terminal_text.question_screen(question_view(question), terminal_text.UNICODE_SYMBOLS, 40),
+        terminal_text.question_screen(question_view(question), widgets.UNICODE_SYMBOLS, 40),
         width=40,
     )
     assert max(len(line) for line in text.splitlines()) <= 40
@@ -210,28 +212,28 @@ def test_forty_columns_keep_every_word_of_every_choice(question: Question) -> No
 
 def test_no_color_renders_no_escape_codes_while_colour_does() -> None:
     screen = terminal_text.question_screen(
-        question_view(hint_shown=True, wrong_letters=("B",)), terminal_text.UNICODE_SYMBOLS, 100
+        question_view(hint_shown=True, wrong_letters=("B",)), widgets.UNICODE_SYMBOLS, 100
     )
     assert STYLE_CODE.search(render(screen, no_color=False))  # the check below can fail
     for renderable in (
         screen,
-        terminal_text.feedback_screen(
-            feedback_view(show_solution=True), terminal_text.UNICODE_SYMBOLS
+        feedback_screens.feedback_screen(
+            feedback_view(show_solution=True), widgets.UNICODE_SYMBOLS
         ),
         terminal_text.summary_screen(
             SessionSummary(Mode.REVIEW, 3, 2, 61, "tomorrow", ("Async Django Mastery",)),
-            terminal_text.UNICODE_SYMBOLS,
+            widgets.UNICODE_SYMBOLS,
         ),
     ):
         assert not ANY_ESCAPE.search(render(renderable, no_color=True))
 
 
 def test_ascii_terminal_gets_ascii_marks() -> None:
-    ascii_console = terminal_text.Console(file=io.TextIOWrapper(io.BytesIO(), encoding="ascii"))
-    assert terminal_text.symbols_for(ascii_console) is terminal_text.ASCII_SYMBOLS
+    ascii_console = widgets.Console(file=io.TextIOWrapper(io.BytesIO(), encoding="ascii"))
+    assert widgets.symbols_for(ascii_console) is widgets.ASCII_SYMBOLS
     text = render(
         terminal_text.question_screen(
-            question_view(wrong_letters=("B",)), terminal_text.ASCII_SYMBOLS, 80
+            question_view(wrong_letters=("B",)), widgets.ASCII_SYMBOLS, 80
         )
     )
     assert "X B" in text
@@ -241,7 +243,7 @@ def test_ascii_terminal_gets_ascii_marks() -> None:
 
 
 def test_feedback_shows_verdict_correct_choice_explanation_and_next_due() -> None:
-    text = render(terminal_text.feedback_screen(feedback_view(), terminal_text.UNICODE_SYMBOLS))
+    text = render(feedback_screens.feedback_screen(feedback_view(), widgets.UNICODE_SYMBOLS))
     assert "Not quite: you chose B" in text
     assert "Answer: A" in text
     assert "It pauses the view until the query finishes" in text
@@ -253,21 +255,21 @@ def test_feedback_shows_verdict_correct_choice_explanation_and_next_due() -> Non
 
 def test_feedback_shows_solution_steps_when_asked_and_timeouts() -> None:
     view = feedback_view(chosen=None, show_solution=True)
-    text = render(terminal_text.feedback_screen(view, terminal_text.UNICODE_SYMBOLS))
+    text = render(feedback_screens.feedback_screen(view, widgets.UNICODE_SYMBOLS))
     assert "Time is up" in text
     assert "1. Read the view: It is declared with async def." in text
     assert "2. Follow the await: The coroutine yields until afirst() completes." in text
     right = render(
-        terminal_text.feedback_screen(
+        feedback_screens.feedback_screen(
             feedback_view(chosen="A", correct=True, rating="Good", next_due_text="again in 4 days"),
-            terminal_text.UNICODE_SYMBOLS,
+            widgets.UNICODE_SYMBOLS,
         )
     )
     assert "✓ Correct" in right and "again in 4 days" in right and "rated Good" in right
     assert "schedule unchanged" not in right
-    practice = render(terminal_text.feedback_screen(
+    practice = render(feedback_screens.feedback_screen(
         feedback_view(chosen="A", correct=True, rating="Good", next_due_text=""),
-        terminal_text.UNICODE_SYMBOLS))
+        widgets.UNICODE_SYMBOLS))
     assert "rated Good · schedule unchanged" in practice
 
 
@@ -282,7 +284,7 @@ def test_summary_shows_figures_and_celebrates_badges() -> None:
         score_text="4/5 in 6:12",
         notes=("2 questions come back today",),
     )
-    text = render(terminal_text.summary_screen(summary, terminal_text.UNICODE_SYMBOLS))
+    text = render(terminal_text.summary_screen(summary, widgets.UNICODE_SYMBOLS))
     assert re.search(r"Answered\s+5", text) and "Reviewed" not in text
     assert re.search(r"Score\s+4/5 in 6:12", text)
     assert "Next review: tomorrow (12 due today)" in text
@@ -290,7 +292,7 @@ def test_summary_shows_figures_and_celebrates_badges() -> None:
     assert "2 questions come back today" in text
     plain = render(
         terminal_text.summary_screen(
-            SessionSummary(Mode.REVIEW, 0, 0, 0, ""), terminal_text.UNICODE_SYMBOLS
+            SessionSummary(Mode.REVIEW, 0, 0, 0, ""), widgets.UNICODE_SYMBOLS
         )
     )
     assert "Badge" not in plain and re.search(r"Reviewed\s+0", plain)
@@ -482,7 +484,7 @@ def test_time_already_up_waits_for_a_late_answer_instead_of_timing_out_again(
 def test_messages_survive_the_next_screen_clear(terminal: tuple[int, int]) -> None:
     _, slave = terminal
     out = io.StringIO()
-    console = terminal_text.make_console(no_color=True, file=out, width=80, force_terminal=True)
+    console = widgets.make_console(no_color=True, file=out, width=80, force_terminal=True)
     ui = TerminalUI(console=console, input_fd=slave)
     ui.show_message("Undone: that answer is taken back")
     ui.show_question(question_view())
@@ -510,9 +512,9 @@ def test_author_markdown_is_styled_and_nothing_is_dropped() -> None:
     text = render(terminal_text.question_screen(question_view(question), UNICODE, 100))
     assert "What does await do in this view? Keep <div> and [links](x)." in text
     assert "A It yields to the loop" in text and "B It blocks" in text
-    coloured = render(terminal_text.markdown("a `b` **c**"), no_color=False)
+    coloured = render(markup.markdown("a `b` **c**"), no_color=False)
     assert "`" not in coloured and "**" not in coloured and STYLE_CODE.search(coloured)
-    feedback = render(terminal_text.feedback_screen(feedback_view(question=question), UNICODE))
+    feedback = render(feedback_screens.feedback_screen(feedback_view(question=question), UNICODE))
     assert "First line joined." in feedback and "x = await y" in feedback
     assert "```" not in feedback
 
@@ -544,7 +546,7 @@ def test_solution_steps_are_numbered_alike_whether_or_not_their_titles_number_th
         ),
     )
     view = feedback_view(question=question, show_solution=True)
-    text = render(terminal_text.feedback_screen(view, UNICODE), width=60)
+    text = render(feedback_screens.feedback_screen(view, UNICODE), width=60)
     rows = [line.strip("│ ") for line in text.splitlines()]
     steps = rows[rows.index("Solution") + 1 :][:4]
     assert steps == [
@@ -581,7 +583,7 @@ def test_a_question_asked_again_gets_its_full_time(
 def _terminal_ui(slave: int, width: int, height: int = 35) -> tuple[TerminalUI, io.StringIO]:
     """A UI whose console believes it is a terminal, so it clears and redraws the screen."""
     out = io.StringIO()
-    console = terminal_text.make_console(
+    console = widgets.make_console(
         no_color=True, file=out, width=width, height=height, force_terminal=True
     )
     return TerminalUI(console=console, input_fd=slave), out
@@ -682,8 +684,8 @@ def test_wrapped_code_keeps_its_indentation_and_marks_continuations() -> None:
 def test_ascii_terminals_mark_continued_code_with_dots() -> None:
     raw = io.BytesIO()
     out = io.TextIOWrapper(raw, encoding="ascii")
-    console = terminal_text.make_console(no_color=True, file=out, width=50)
-    console.print(terminal_text.code_block(LONG_CODE.code))  # type: ignore[arg-type]
+    console = widgets.make_console(no_color=True, file=out, width=50)
+    console.print(code.code_block(LONG_CODE.code))  # type: ignore[arg-type]
     out.flush()
     wrapped = b"    sync_data = MyModel.objects.filter(\n    ... active=True).first()"
     assert wrapped in raw.getvalue()
@@ -844,7 +846,7 @@ def test_wrapped_list_items_hang_under_their_text() -> None:
         "  1. a numbered item long enough to wrap at fifty columns, under its text\n"
     )
     question = replace(QUESTION, explanation=explanation)
-    screen = terminal_text.feedback_screen(feedback_view(question=question), UNICODE)
+    screen = feedback_screens.feedback_screen(feedback_view(question=question), UNICODE)
     text = render(screen, width=50)
     rows = [line[2:-2].rstrip() for line in text.splitlines()]
     item = rows.index("- C forgets await: data is a coroutine, so")
@@ -874,21 +876,21 @@ def test_a_wrapped_hint_hangs_under_its_first_row() -> None:
 
 def test_a_wrapped_answer_and_self_grade_verdict_hang_under_the_choice_text() -> None:
     view = feedback_view(question=LONG_EXPLANATION)
-    text = render(terminal_text.feedback_screen(view, UNICODE), width=50)
+    text = render(feedback_screens.feedback_screen(view, UNICODE), width=50)
     rows = [line[2:-2].rstrip() for line in text.splitlines()]
     answer = rows.index("Answer: A  Async views let Django handle many")
     assert rows[answer + 1 : answer + 3] == [
         "           requests at once without waiting",
         "           for slow operations to finish.",
     ]
-    verdict = render(terminal_text.self_grade_verdict(view, UNICODE), width=70).splitlines()
+    verdict = render(feedback_screens.self_grade_verdict(view, UNICODE), width=70).splitlines()
     assert [row.rstrip() for row in verdict] == [
         "✗ Not quite: the answer is A  Async views let Django handle many",
         "                              requests at once without waiting for",
         "                              slow operations to finish.",
     ]
     # Too narrow to hang 30 columns in: the text starts a row below, under the verdict's words.
-    verdict = render(terminal_text.self_grade_verdict(view, UNICODE), width=50).splitlines()
+    verdict = render(feedback_screens.self_grade_verdict(view, UNICODE), width=50).splitlines()
     assert [row.rstrip() for row in verdict] == [
         "✗ Not quite: the answer is A",
         "  Async views let Django handle many requests at",
@@ -897,7 +899,7 @@ def test_a_wrapped_answer_and_self_grade_verdict_hang_under_the_choice_text() ->
     ]
     # A choice without text: the answer alone, its code under it.
     code_only = feedback_view(question=CODE_CHOICES, chosen="A")
-    text = render(terminal_text.feedback_screen(code_only, UNICODE), width=50)
+    text = render(feedback_screens.feedback_screen(code_only, UNICODE), width=50)
     assert re.search(r"│ Answer: B\s+│\n│ async def my_view\(request\):", text)
 
 

@@ -1,9 +1,9 @@
 """The interactive review screen: single keys, a live countdown, colours (``SessionUI``).
 
-``TerminalUI`` draws the views of ``session_ui`` with rich (see ``terminal_text``) and reads
-single key presses from the terminal in non-canonical mode. The terminal is switched only
-while a key is awaited and always switched back (on return, on Ctrl-C, on exceptions), so a
-crash never leaves the learner's shell without echo.
+``TerminalUI`` draws the views of ``session_ui`` with rich (see ``screens`` and
+``feedback``) and reads single key presses from the terminal in non-canonical mode. The
+terminal is switched only while a key is awaited and always switched back (on return, on
+Ctrl-C, on exceptions), so a crash never leaves the learner's shell without echo.
 
 Importing this module is cheap: rich, Pygments, termios and select are imported when a
 ``TerminalUI`` is built or used, never at import time.
@@ -113,13 +113,14 @@ class TerminalUI:
         input_fd: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        from . import screens as terminal_text
+        from . import feedback, screens, widgets
 
-        self._text = terminal_text
+        self._text = screens
+        self._feedback = feedback
         if no_color is None:
             no_color = bool(os.environ.get("NO_COLOR"))
-        self.console = console or terminal_text.make_console(no_color=no_color)
-        self.symbols = terminal_text.symbols_for(self.console)
+        self.console = console or widgets.make_console(no_color=no_color)
+        self.symbols = widgets.symbols_for(self.console)
         self._fd = sys.stdin.fileno() if input_fd is None else input_fd
         self._keys = KeyReader(self._fd)
         self._clock = clock
@@ -215,7 +216,7 @@ class TerminalUI:
         The protocol has no way to quit here, so Ctrl-C raises ``KeyboardInterrupt`` (with the
         terminal already restored) for the session to handle like any interrupt.
         """
-        grades = self._text.SELF_GRADES
+        grades = self._feedback.SELF_GRADES
         self._answered(view, self_grade=True)
         with single_keys(self._fd):
             while True:
@@ -289,7 +290,7 @@ class TerminalUI:
         to the window's height, so that the verdict never scrolls away. Elsewhere (a pipe, a
         recording) printed after what is there already, in full.
         """
-        text = self._text
+        text = self._feedback
         if not self.console.is_terminal:
             if self_grade:
                 self.console.print(text.self_grade_verdict(view, self.symbols))
