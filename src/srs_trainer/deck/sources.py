@@ -171,7 +171,7 @@ def _plain(
             _plain(item, f"{where}.{index}" if where else str(index), out, path, inner)
             for index, item in enumerate(node.value)
         ]
-    if node.style == "|":
+    if isinstance(node, yaml.ScalarNode) and node.style == "|":
         # A literal block's text starts on the next line, line for line: "#text" lets problems
         # inside the text (e.g. in code) name their own line of the file.
         out.marks[where + "#text"] = (node.start_mark.line + 2, 1)

@@ -105,7 +105,7 @@ class Settings:
         reviews_per_day: int | None = None,
     ) -> Settings:
         """The settings with command-line flags applied to every deck."""
-        changes = {
+        changes: dict[str, Any] = {
             name: value
             for name, value in (
                 ("desired_retention", desired_retention),
@@ -152,7 +152,8 @@ def ensure_home(home: Path) -> Path:
 
 # --- the settings file -----------------------------------------------------------------------
 
-_GLOBAL_KEYS = {"day_start_hour": int, "timezone": str, "learn_ahead_minutes": (int, float)}
+_GLOBAL_KEYS: dict[str, type | tuple[type, ...]] = {
+    "day_start_hour": int, "timezone": str, "learn_ahead_minutes": (int, float)}
 _DECK_KEYS: dict[str, Any] = {
     "desired_retention": (int, float),
     "new_per_day": int,
@@ -214,9 +215,9 @@ def load_settings(home: Path) -> Settings:
         elif key in _GLOBAL_KEYS:
             if not isinstance(value, _GLOBAL_KEYS[key]) or isinstance(value, bool):
                 problem(key, f"has the wrong type ({type(value).__name__})")
-            elif key == "day_start_hour" and not 0 <= value <= 23:
+            elif key == "day_start_hour" and isinstance(value, int) and not 0 <= value <= 23:
                 problem(key, "must be an hour from 0 to 23")
-            elif key == "timezone" and not _valid_timezone(value):
+            elif key == "timezone" and isinstance(value, str) and not _valid_timezone(value):
                 problem(key, f"unknown time zone {value!r}")
             else:
                 globals_[key] = value

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from copy import copy
 from dataclasses import dataclass
 
-from rich.console import Console, ConsoleOptions, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
@@ -137,7 +137,7 @@ class FittedPanel(Panel):
     """A Panel whose title and subtitle, when too long for its top border, end with ``…``
     (rich would cut them off mid-word without a sign)."""
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions):  # type: ignore[override]
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width if self.width is None else min(options.max_width, self.width)
         room = width - 6  # two corners, a border dash each side, a space each side
         panel = self

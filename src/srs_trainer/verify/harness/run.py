@@ -87,8 +87,9 @@ def compile_run(
     """Compile the code under test; with ``last_expression``, its final expression separately."""
     tree = ast.parse(source, RUN_FILENAME)
     tail = None
-    if last_expression and tree.body and isinstance(tree.body[-1], ast.Expr):
-        tail = compile(ast.Expression(tree.body.pop().value), RUN_FILENAME, "eval")
+    if last_expression and tree.body and isinstance(last := tree.body[-1], ast.Expr):
+        tree.body.pop()
+        tail = compile(ast.Expression(last.value), RUN_FILENAME, "eval")
     return compile(tree, RUN_FILENAME, "exec"), tail
 
 
