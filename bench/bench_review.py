@@ -56,7 +56,9 @@ OUT = BENCH / "out"
 GENERATOR_VERSION = 3  # bump when the generated data changes shape
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 YESTERDAY = datetime(2026, 1, 4, 20, 0, tzinfo=timezone.utc)  # before today's 04:00 start
-SRS = [sys.executable, "-m", "srs_trainer.cli"]
+# `srs` with its clock set to NOW, through the tests' launcher
+SRS = [sys.executable, str(BENCH.parent / "tests" / "clocked_srs.py"),
+       NOW.isoformat().replace("+00:00", "Z")]
 QUESTION_TEXT = re.compile(rb"Question \d+ of deck \d+\?")
 TEMPLATES = 2000  # distinct rating sequences replayed with real FSRS
 
@@ -247,14 +249,14 @@ def _generate(folder: Path, cards: int, decks: int, reviews: int) -> None:
 
 
 def environment(out: Path = OUT) -> dict[str, str]:
-    """The children's environment: a fixed clock, and bytecode cached as an install has it.
+    """The children's environment: bytecode cached as an install has it, no colour.
 
     With PYTHONDONTWRITEBYTECODE set (as in some sandboxes) every start would compile our
     modules again, a cost no installed copy pays; their bytecode goes to bench/out instead.
     """
     drop = ("COLUMNS", "LINES", "SRS_HOME", "PYTHONDONTWRITEBYTECODE")
     env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update(SRS_NOW=NOW.isoformat().replace("+00:00", "Z"), NO_COLOR="1")
+    env.update(NO_COLOR="1")
     env["PYTHONPYCACHEPREFIX"] = str(out / "pycache")
     import srs_trainer
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from clocked_srs import clocked
 from srs_trainer.cli import main
 from srs_trainer.deck.sources import parse_deck
 from srs_trainer.trainer.api import Trainer
@@ -46,9 +47,9 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def srs(home: Path, *args: str) -> Result:
     now = (START + timedelta(days=DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    env = {"SRS_HOME": str(home), "SRS_NOW": now, "NO_COLOR": "1"}
+    env = {"SRS_HOME": str(home), "NO_COLOR": "1"}
     sources = ["--cards", str(home.parent / "cards"), "--no-bundled"]
-    return CliRunner().invoke(main, ["optimize", *sources, *args], env=env)
+    return CliRunner().invoke(main, ["optimize", *sources, *args], env=env, obj=clocked(now))
 
 
 def test_dry_run_compares_and_saves_nothing(home: Path) -> None:
@@ -82,12 +83,13 @@ def test_retention_simulation_changes_nothing(home: Path) -> None:
 
 def test_too_few_reviews_and_a_damaged_parameters_file(tmp_path: Path, home: Path) -> None:
     write_deck(tmp_path / "cards")
-    env = {"SRS_HOME": str(tmp_path / "home"), "SRS_NOW": "2026-01-01T09:00:00Z"}
+    env = {"SRS_HOME": str(tmp_path / "home")}
+    at = clocked("2026-01-01T09:00:00Z")
     result = CliRunner().invoke(
-        main, ["optimize", "--cards", str(tmp_path / "cards"), "--no-bundled"], env=env)
+        main, ["optimize", "--cards", str(tmp_path / "cards"), "--no-bundled"], env=env, obj=at)
     assert result.exit_code == 1 and "too few reviews to fit: 0" in result.output
     (tmp_path / "home" / "fsrs-parameters.json").write_text("{not json")
     result = CliRunner().invoke(
-        main, ["optimize", "--cards", str(tmp_path / "cards"), "--no-bundled"], env=env)
+        main, ["optimize", "--cards", str(tmp_path / "cards"), "--no-bundled"], env=env, obj=at)
     assert result.exit_code == 1 and "fsrs-parameters.json: not a parameters file" in result.output
     assert "Traceback" not in result.output

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from clocked_srs import clocked
 from srs_trainer.cli import main
 from srs_trainer.trainer.page_scan import scan_rows
 from trainer_helpers import write_deck
@@ -30,8 +31,9 @@ def srs(home: Path, *args: str, input: str = "", now: str = DAYS[-1]) -> Result:
     sources = ["--cards", str(home.parent / "cards"), "--no-bundled"]
     command, *rest = args
     extra = sources if command != "doctor" or "--recover" in rest else []
-    env = {"SRS_HOME": str(home), "SRS_NOW": now, "NO_COLOR": "1"}
-    return CliRunner().invoke(main, [command, *extra, *rest], input=input, env=env)
+    env = {"SRS_HOME": str(home), "NO_COLOR": "1"}
+    return CliRunner().invoke(main, [command, *extra, *rest], input=input, env=env,
+                              obj=clocked(now))
 
 
 def _damage(path: Path, page: int) -> None:

@@ -1,17 +1,18 @@
-"""Every trainer command through click's CliRunner, with a real data folder and SRS_NOW."""
+"""Every trainer command through click's CliRunner, with a real data folder and a set clock."""
 
 from __future__ import annotations
 
 import json
 import random
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import fsrs
 import pytest
 from click.testing import CliRunner, Result
 
+from clocked_srs import clocked
 from srs_trainer.cli import main
 from srs_trainer.trainer.scheduling import fuzz_seed
 from srs_trainer.trainer.store import Store
@@ -23,15 +24,15 @@ NOW_TEXT = "2026-01-01T09:00:00Z"
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
     write_deck(tmp_path / "cards")
-    return {"SRS_HOME": str(tmp_path / "home"), "SRS_NOW": NOW_TEXT, "NO_COLOR": "1"}
+    return {"SRS_HOME": str(tmp_path / "home"), "NO_COLOR": "1"}
 
 
 def srs(env: dict[str, str], *args: str, input: str = "", now: str | None = None) -> Result:
     cards = str(Path(env["SRS_HOME"]).parent / "cards")
     command, *rest = args
     extra = ["--cards", cards, "--no-bundled"] if command not in ("doctor",) else []
-    environment = {**env, "SRS_NOW": now or env["SRS_NOW"]}
-    return CliRunner().invoke(main, [command, *extra, *rest], input=input, env=environment)
+    return CliRunner().invoke(main, [command, *extra, *rest], input=input, env=env,
+                              obj=clocked(now or NOW_TEXT))
 
 
 def _failed_cleanly(result: Result, *needles: str) -> None:
@@ -244,7 +245,8 @@ def test_a_broken_source_is_reported_with_file_and_line(env: dict[str, str]) -> 
 
 def test_a_missing_cards_folder(env: dict[str, str], tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["review", "--no-bundled", "--cards",
-                                       str(tmp_path / "missing")], env=env)
+                                       str(tmp_path / "missing")], env=env,
+                                 obj=clocked(NOW_TEXT))
     _failed_cleanly(result, "missing", "no such file")
 
 
@@ -266,14 +268,13 @@ def test_config_file_settings_apply(env: dict[str, str]) -> None:
     assert "[1/1]" in result.output and "Session complete: 1 reviewed" in result.output
 
 
-def test_bad_clock_and_bad_options(env: dict[str, str]) -> None:
-    _failed_cleanly(srs(env, "review", now="yesterday"), "SRS_NOW")
+def test_bad_options(env: dict[str, str]) -> None:
     result = srs(env, "review", "--retention", "1.5")
     assert result.exit_code == 2 and "Traceback" not in result.output
 
 
 def test_bundled_decks_are_found_from_a_checkout(env: dict[str, str]) -> None:
-    result = CliRunner().invoke(main, ["progress", "--json"], env=env)
+    result = CliRunner().invoke(main, ["progress", "--json"], env=env, obj=clocked(NOW_TEXT))
     if result.exit_code != 0 and "no decks" in result.output:
         pytest.skip("no bundled decks in this checkout")
     assert result.exit_code == 0, result.output
@@ -281,7 +282,7 @@ def test_bundled_decks_are_found_from_a_checkout(env: dict[str, str]) -> None:
 
 
 def test_learning_card_returns_within_a_cli_session(env: dict[str, str]) -> None:
-    # With SRS_NOW stepping 30 s per clock read, a failed question comes back in-session.
+    # With the clock stepping 30 s per read, a failed question comes back in-session.
     result = srs(env, "review", "--limit", "1", input="b\nc\n\na\n\nq\n",
                  now=NOW_TEXT + "+30")
     assert result.exit_code == 0, result.output
@@ -323,7 +324,7 @@ ALL_A_DECK = DECK_YAML.replace("answer: B", "answer: A")
 def test_ninety_days_of_srs_review_earn_the_badge_on_the_predicted_day(
     env: dict[str, str],
 ) -> None:
-    """Daily `srs review` at 09:00 (SRS_NOW), every answer right; default settings, fuzz on."""
+    """Daily `srs review` at 09:00 (a set clock), every answer right; default settings, fuzz on."""
     cards = Path(env["SRS_HOME"]).parent / "cards"
     write_deck(cards, ALL_A_DECK)
     home = Path(env["SRS_HOME"])
@@ -361,23 +362,27 @@ def test_ninety_days_of_srs_review_earn_the_badge_on_the_predicted_day(
             assert (memory.stability, memory.due) == (card.stability, card.due)
 
 
-def test_data_folder_precedence_and_clock(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_data_folder_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from platformdirs import user_data_dir
 
-    from srs_trainer.trainer.settings import parse_now, resolve_home, system_clock
+    from srs_trainer.trainer.settings import resolve_home
 
     monkeypatch.delenv("SRS_HOME", raising=False)
     assert resolve_home(None) == Path(user_data_dir("srs-trainer", appauthor=False))
     monkeypatch.setenv("SRS_HOME", str(tmp_path / "env"))
     assert resolve_home(None) == tmp_path / "env"
     assert resolve_home(tmp_path / "flag") == tmp_path / "flag"
-    assert parse_now("2026-01-01T10:00:00+01:00") == NOW
-    assert parse_now("2026-01-01T09:00:00") == NOW  # naive means UTC
-    monkeypatch.setenv("SRS_NOW", "2026-01-01T09:00:00Z+2.5")
-    clock = system_clock()
-    assert [clock(), clock(), clock()] == [NOW + timedelta(seconds=s) for s in (0, 2.5, 5)]
-    monkeypatch.delenv("SRS_NOW")
-    assert system_clock()().tzinfo is not None
+
+
+def test_without_a_set_clock_answers_are_logged_at_the_real_time(env: dict[str, str]) -> None:
+    before = datetime.now(timezone.utc)
+    cards = str(Path(env["SRS_HOME"]).parent / "cards")
+    result = CliRunner().invoke(main, ["review", "--cards", cards, "--no-bundled"],
+                                input="a\n\nq\n", env=env)
+    assert result.exit_code == 0, result.output
+    with _store(env) as store:
+        [entry] = store.log()
+    assert before <= entry.at <= datetime.now(timezone.utc)
 
 
 LONG_TITLE_DECK = """\
@@ -435,7 +440,7 @@ def test_piped_progress_is_100_columns_when_columns_is_unset(env: dict[str, str]
     result = CliRunner().invoke(
         main,
         ["progress", "--no-bundled", "--cards", str(Path(env["SRS_HOME"]).parent / "cards")],
-        env={**environment, "COLUMNS": ""},
+        env={**environment, "COLUMNS": ""}, obj=clocked(NOW_TEXT),
     )
     assert result.exit_code == 0, result.output
     assert max(len(line.rstrip()) for line in result.output.splitlines()) == 100

@@ -14,6 +14,7 @@ from pathlib import Path
 import fsrs
 import pytest
 
+from clocked_srs import SCRIPT
 from srs_trainer.trainer.api import doctor
 from srs_trainer.trainer.scheduling import fuzz_seed
 from srs_trainer.trainer.store import Store
@@ -39,11 +40,11 @@ def _read_until(process: subprocess.Popen[bytes], marker: bytes, timeout: float 
 def test_sigkill_mid_session_keeps_every_answer(tmp_path: Path) -> None:
     write_deck(tmp_path / "cards")
     home = tmp_path / "home"
-    env = {**os.environ, "SRS_HOME": str(home), "SRS_NOW": "2026-01-01T09:00:00Z",
+    env = {**os.environ, "SRS_HOME": str(home),
            "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "srs_trainer.cli", "review", "--cards", str(tmp_path / "cards"),
-         "--no-bundled"],
+        [sys.executable, SCRIPT, "2026-01-01T09:00:00Z", "review",
+         "--cards", str(tmp_path / "cards"), "--no-bundled"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
     )
     assert process.stdin is not None
@@ -138,11 +139,10 @@ def test_two_trainers_writing_at_once_both_succeed(tmp_path: Path) -> None:
 def test_ctrl_c_stops_cleanly_and_keeps_the_answers(tmp_path: Path) -> None:
     write_deck(tmp_path / "cards")
     home = tmp_path / "home"
-    env = {**os.environ, "SRS_HOME": str(home), "SRS_NOW": "2026-01-01T09:00:00Z",
-           "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "SRS_HOME": str(home), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "srs_trainer.cli", "review", "--cards", str(tmp_path / "cards"),
-         "--no-bundled"],
+        [sys.executable, SCRIPT, "2026-01-01T09:00:00Z", "review",
+         "--cards", str(tmp_path / "cards"), "--no-bundled"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
     )
     assert process.stdin is not None

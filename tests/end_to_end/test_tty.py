@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from clocked_srs import SCRIPT
 from srs_trainer.trainer.settings import DATABASE_NAME
 from srs_trainer.trainer.store import Store
 
@@ -28,9 +29,9 @@ needs_tmux = pytest.mark.skipif(
     shutil.which("tmux") is None, reason="tmux is not installed: no real terminal to drive"
 )
 
-SRS = [sys.executable, "-m", "srs_trainer.cli"]
 BENCH_REVIEW = Path(__file__).resolve().parents[2] / "bench" / "bench_review.py"
 NOW = "2026-01-05T09:00:00Z"
+SRS = [sys.executable, SCRIPT, NOW]  # `srs` with its clock set to NOW
 DECK = """\
 format: 1
 id: tty-deck
@@ -138,7 +139,6 @@ def run_review(tmp_path: Path, deck: Path) -> Iterator:
     ) -> Terminal:
         variables = {
             "SRS_HOME": str(tmp_path / "home"),
-            "SRS_NOW": NOW,
             "LANG": "C.UTF-8",
             "TERM": "xterm-256color",
             "NO_COLOR": "",

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from test_anki_collection import ANSWER_SCRIPT
 
+from clocked_srs import clocked
 from srs_trainer.anki.build import build
 from srs_trainer.cli import main
 from srs_trainer.history.log_merge import foreign_scheduler_json
@@ -40,9 +41,9 @@ def folder(tmp_path: Path) -> Path:
 def srs(folder: Path, *args: str) -> Result:
     # An hour after Anki's reviews (made now, in real time), in UTC.
     later = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    env = {"SRS_HOME": str(folder / "home"), "SRS_NOW": later, "NO_COLOR": "1"}
+    env = {"SRS_HOME": str(folder / "home"), "NO_COLOR": "1"}
     sources = ["--cards", str(folder / "cards"), "--no-bundled"]
-    return CliRunner().invoke(main, [*args, *sources], env=env)
+    return CliRunner().invoke(main, [*args, *sources], env=env, obj=clocked(later))
 
 
 def _pull(folder: Path) -> Result:

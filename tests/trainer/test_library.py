@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from clocked_srs import SCRIPT, clocked
 from srs_trainer.cli import main
 from srs_trainer.deck import sources
 from srs_trainer.deck.problems import InputError
 from srs_trainer.deck.sources import load_decks
 from srs_trainer.trainer.library import load_library
 from srs_trainer.trainer.store import Store
-from trainer_helpers import DECK_YAML, write_deck
+from trainer_helpers import DECK_YAML, NOW, write_deck
 
 OTHER_YAML = DECK_YAML.replace("id: demo\n", "id: other\n").replace("Demo deck", "Other deck")
 
@@ -144,10 +145,8 @@ def test_review_uses_the_cache_in_its_home(tmp_path: Path) -> None:
     write_deck(tmp_path / "cards")
     home = tmp_path / "home"
     args = ["review", "--home", str(home), "--no-bundled", "--cards", str(tmp_path / "cards")]
-    env = {"SRS_NOW": "2026-01-01T09:00:00Z"}
-
-    first = CliRunner().invoke(main, args, input="q\n", env=env)
-    second = CliRunner().invoke(main, args, input="q\n", env=env)
+    first = CliRunner().invoke(main, args, input="q\n", obj=clocked(NOW))
+    second = CliRunner().invoke(main, args, input="q\n", obj=clocked(NOW))
 
     assert first.exit_code == second.exit_code == 0, first.output + second.output
     assert (home / "cache" / "sources" / "index.bin").is_file()
@@ -161,7 +160,7 @@ def test_a_draft_source_beside_good_ones_does_not_stop_a_review(tmp_path: Path) 
     args = ["review", "--home", str(tmp_path / "home"), "--no-bundled",
             "--cards", str(tmp_path / "cards")]
 
-    result = CliRunner().invoke(main, args, input="q\n", env={"SRS_NOW": "2026-01-01T09:00:00Z"})
+    result = CliRunner().invoke(main, args, input="q\n", obj=clocked(NOW))
 
     assert result.exit_code == 0, result.output
     assert "First challenge?" in result.output  # the good deck is trained on
@@ -189,12 +188,11 @@ def test_a_copy_of_a_deck_left_out_for_its_id_does_not_replace_the_deck(tmp_path
     write_deck(tmp_path / "cards")
     args = ["review", "--home", str(tmp_path / "home"), "--no-bundled",
             "--cards", str(tmp_path / "cards")]
-    env = {"SRS_NOW": "2026-01-01T09:00:00Z"}
-    assert CliRunner().invoke(main, args, input="q\n", env=env).exit_code == 0
+    assert CliRunner().invoke(main, args, input="q\n", obj=clocked(NOW)).exit_code == 0
     copy = write_deck(tmp_path / "cards", DECK_YAML.replace("id: c1", "id: new1")
                       .replace("First challenge?", "A new question?"), "zcopy.yaml")
 
-    result = CliRunner().invoke(main, args, input="q\n", env=env)
+    result = CliRunner().invoke(main, args, input="q\n", obj=clocked(NOW))
 
     assert result.exit_code == 0, result.output
     assert "First challenge?" in result.output and "A new question?" not in result.output
@@ -240,9 +238,9 @@ def test_a_start_with_unchanged_sources_does_not_load_the_yaml_parser(tmp_path: 
     import sys
 
     write_deck(tmp_path / "cards")
-    command = [sys.executable, "-X", "importtime", "-m", "srs_trainer.cli", "review",
+    command = [sys.executable, "-X", "importtime", SCRIPT, "2026-01-01T09:00:00Z", "review",
                "--home", str(tmp_path / "home"), "--no-bundled", "--cards", str(tmp_path / "cards")]
-    env = {**os.environ, "SRS_NOW": "2026-01-01T09:00:00Z"}
+    env = dict(os.environ)
     for run in ("first: parses and caches", "second: from the cache"):
         result = subprocess.run(command, input="q\n", capture_output=True, text=True, env=env,
                                 timeout=60)

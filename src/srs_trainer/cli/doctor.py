@@ -78,7 +78,7 @@ def recover_database(home: Path | None, card_dirs: tuple[Path, ...], no_bundled:
         load_settings,
         resolve_home,
     )
-    from .training import fail_with_problems, loaded_trainer, parse_clock
+    from .training import fail_with_problems, loaded_trainer, session_clock
 
     try:
         folder = ensure_home(resolve_home(home))
@@ -96,7 +96,7 @@ def recover_database(home: Path | None, card_dirs: tuple[Path, ...], no_bundled:
     except InputError as error:
         fail_with_problems(error)
     click.echo(f"{path}: damaged ({problems[0]})")
-    report = recover(path, parse_clock()(), scheduling.scheduler_json(settings.defaults))
+    report = recover(path, session_clock()(), scheduling.scheduler_json(settings.defaults))
     click.echo(f"Moved the damaged file aside: {report.damaged_copy}")
     if not report.schema_readable:
         click.echo("Its list of tables was unreadable: rows were read straight from its pages.")

@@ -20,15 +20,14 @@ The data folder is ``--home DIR``, else ``$SRS_HOME``, else platformdirs'
       django-async:
         new_per_day: 5
 
-``$SRS_NOW`` (an ISO date-time) freezes the clock: a testing aid for exact subprocess tests.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,6 @@ from ..deck.problems import InputError, Problem
 
 APP_NAME = "srs-trainer"
 ENV_HOME = "SRS_HOME"
-ENV_NOW = "SRS_NOW"
 CONFIG_NAME = "config.yaml"
 DATABASE_NAME = "progress.sqlite3"
 SOURCES_CACHE = Path("cache") / "sources"  # parsed deck sources (see ``library``)
@@ -269,38 +267,6 @@ def _valid_timezone(name: str) -> bool:
 
 
 # --- the clock -------------------------------------------------------------------------------
-
-
-def parse_now(text: str) -> datetime:
-    """An ISO date-time (``Z`` allowed; naive means UTC) as an aware UTC datetime."""
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
-
-
-def system_clock() -> Callable[[], datetime]:
-    """The clock sessions use: real time, or $SRS_NOW frozen (a testing aid).
-
-    ``SRS_NOW`` may be followed by ``+<seconds>`` per read, e.g. ``2026-01-01T09:00:00Z+5``,
-    so that a scripted session sees time pass by a fixed step each time it looks.
-    """
-    fixed = os.environ.get(ENV_NOW, "").strip()
-    if not fixed:
-        return lambda: datetime.now(timezone.utc)
-    step = 0.0
-    head, sep, tail = fixed.rpartition("Z+")
-    if sep:
-        fixed, step = head + "Z", float(tail)
-    start = parse_now(fixed)
-    reads = [0]
-
-    def clock() -> datetime:
-        value = start + timedelta(seconds=step * reads[0])
-        reads[0] += 1
-        return value
-
-    return clock
 
 
 # --- sources -----------------------------------------------------------------------------------
