@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from srs_trainer.anki import build as build_module
-from srs_trainer.anki import render
-from srs_trainer.anki.build import Status, build, source_time
+from srs_trainer.anki import build_cache, render
+from srs_trainer.anki.build import Status, build
+from srs_trainer.anki.compile import source_time
 from srs_trainer.cli import main
 from srs_trainer.deck import sources
 from srs_trainer.deck.problems import InputError
@@ -327,8 +328,8 @@ def test_the_kept_deck_state_is_what_the_deck_file_holds(project: Path) -> None:
         SOURCE.format(deck="alpha").replace("Pick B.", "Pick B, please."), "utf-8")
     run()
     deck_file = (project / "decks" / "alpha.apkg").read_bytes()
-    cache = build_module._RenderCache.load(project / "decks" / ".srs-cache", "alpha",
-                                           build_module._build_version())
+    cache = build_cache.RenderCache.load(project / "decks" / ".srs-cache", "alpha",
+                                         build_cache.build_version())
 
     kept = cache.package_state(deck_file)
 

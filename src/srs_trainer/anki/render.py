@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from pygments.lexer import Lexer
 
 # Names the output format. Build caches are keyed on it and on the code of this module (see
-# build._build_version), so they go stale by themselves when the rendering changes.
+# build_cache.build_version), so they go stale by themselves when the rendering changes.
 RENDER_VERSION = "1"
 
 FIELDS: tuple[str, ...] = (

@@ -1,0 +1,194 @@
+"""Compiling one source: parse (incrementally where it can), render, package, in memory."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..deck.files import read_cache, write_cache
+from ..deck.model import Question
+from .build_cache import RenderCache
+from .incremental import Chunk, SourceMemo, load_memo, memo_for, parse_incrementally
+
+if TYPE_CHECKING:
+    from .package import PackageState
+    from .render import NoteType
+
+DECK_SUFFIX = ".apkg"
+
+
+class BuildError(Exception):
+    """A build that cannot go ahead for a reason other than invalid sources."""
+
+
+def source_time(path: Path) -> int:
+    """When the source last changed, as the build defines it (see the module docstring)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return int(epoch)
+        except ValueError:
+            raise BuildError(f"SOURCE_DATE_EPOCH must be whole seconds, not {epoch!r}") from None
+    committed = _git_commit_time(path)
+    return committed if committed is not None else int(path.stat().st_mtime)
+
+
+def _git_commit_time(path: Path) -> int | None:
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(path.parent), *args, "--", path.name],
+                capture_output=True, text=True, timeout=30, check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    if git("status", "--porcelain") != "":  # modified, untracked, or not in a repository
+        return None
+    committed = git("log", "-1", "--format=%ct")
+    return int(committed) if committed else None
+
+
+# What a deck's bytes depend on besides its source and previous deck: our rendering and export
+
+
+@dataclass(frozen=True)
+class Job:
+    source: Path
+    text: str
+    digest: str
+    stat: str | None
+    out_dir: Path
+    cache_dir: Path | None
+    version: str
+    check: bool = False  # --check writes nothing, not even a cache
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One source compiled in memory: the package and what to write beside it."""
+
+    job: Job
+    deck_id: str
+    deck_line: int
+    output: Path
+    questions: int
+    data: bytes
+    previous: bytes | None
+    reasons: tuple[str, ...]
+    render_cache: dict[str, Any]
+    state: PackageState  # what ``data`` holds
+    memo: SourceMemo | None
+
+
+def _render_key(context: list[str], question: Question) -> str:
+    content = json.dumps([context, question.to_dict()], sort_keys=True, ensure_ascii=False,
+                         default=str)
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def compile_source(job: Job) -> Compiled:
+    """Parse, render and package one source. Raises InputError for an invalid source."""
+    from ..deck.ids import deck_id, note_guid
+    from ..deck.sources import parse_deck
+    from .package import ExportNote, PackageState, build_package, read_package
+    from .render import Fragments, RenderedNote, deck_context, deck_description, render_question
+
+    memo = load_memo(job)
+    partial = parse_incrementally(job, memo) if memo is not None else None
+    cache = RenderCache()
+    if partial is not None:
+        cache = RenderCache.load(job.cache_dir, partial.deck.id, job.version)
+        if not all(i.render_key in cache.notes for i in partial.items if isinstance(i, Chunk)):
+            partial = None
+    if partial is None:
+        deck = parse_deck(job.text, str(job.source))
+        items: tuple[Question | Chunk, ...] = deck.questions
+        if not cache.notes:
+            cache = RenderCache.load(job.cache_dir, deck.id, job.version)
+    else:
+        deck, items = partial.deck, partial.items
+    cached, known = cache.notes, cache.fragments
+
+    output = job.out_dir / f"{deck.id}{DECK_SUFFIX}"
+    context = list(deck_context(deck))
+    used: dict[str, Any] = {}
+    fragments: dict[str, str] = {}
+    notes = []
+    starts: list[int] = []
+    keys: list[str] = []
+    for item in items:
+        if isinstance(item, Chunk):
+            key, question_id, entry = item.render_key, item.question_id, cached[item.render_key]
+            starts.append(item.start)
+        else:
+            key, question_id = _render_key(context, item), item.id
+            entry = cached.get(key)
+            starts.append(item.line - 1)
+        if entry is None:
+            parts = Fragments(known)
+            rendered = render_question(deck, item, parts)  # type: ignore[arg-type]
+            entry = {**rendered.to_dict(), "fragments": sorted(parts.used)}
+            fragments.update(parts.used)
+        else:
+            rendered = RenderedNote.from_dict(entry)
+            fragments.update((k, known[k]) for k in entry.get("fragments", ()) if k in known)
+        used[key] = entry
+        keys.append(key)
+        notes.append(ExportNote(note_guid(deck.id, question_id), question_id, rendered.fields,
+                                rendered.tags))
+    about = Fragments(known)
+    description = deck_description(deck, about)
+    fragments.update(about.used)
+    previous_bytes = output.read_bytes() if output.exists() else None
+    previous = cache.package_state(previous_bytes) or (
+        read_package(output, deck_id(deck.id), previous_bytes) if previous_bytes is not None
+        else PackageState())
+    result = build_package(
+        deck.id, deck.anki_name, description, notes, previous,
+        lambda: source_time(job.source), _note_type(job),
+    )
+    ids = [note.name for note in notes]
+    return Compiled(
+        job=job,
+        deck_id=deck.id,
+        deck_line=deck.lines.get("id", 0),
+        output=output,
+        questions=len(notes),
+        data=result.data,
+        previous=previous_bytes,
+        reasons=tuple(result.differences),
+        render_cache={"notes": used, "fragments": fragments},
+        state=result.state,
+        memo=(None if job.cache_dir is None
+              # Parsed incrementally: the old memo's checks still hold for the lines kept.
+              else SourceMemo(job.text, deck.id, memo.indent, tuple(
+                  Chunk(s, q, k) for s, q, k in zip(starts, ids, keys, strict=True)))
+              if partial is not None and memo is not None
+              else memo_for(job.text, deck.id, starts, ids, keys)),
+    )
+
+
+def _note_type(job: Job) -> NoteType:
+    """The note type, kept in the cache: rendering its CSS costs as much as a small deck."""
+    from .package import NOTE_TYPE_NAME
+    from .render import NoteType, note_type
+
+    path = job.cache_dir / "note-type.bin" if job.cache_dir is not None else None
+    cached = read_cache(path, job.version) if path is not None else None
+    if cached is not None:
+        try:
+            return NoteType(*cached["note_type"])
+        except (KeyError, TypeError):
+            pass
+    kind = note_type(NOTE_TYPE_NAME)
+    if path is not None and not job.check:
+        write_cache(path, {"version": job.version, "note_type": (
+            kind.name, kind.fields, kind.front, kind.back, kind.css, kind.sort_field)})
+    return kind
