@@ -458,12 +458,17 @@ def validate(located: Located, path: str) -> list[Problem]:
 
 def _question_lines(marks: dict[str, tuple[int, int]]) -> list[dict[str, int]]:
     grouped: dict[int, dict[str, int]] = {}
+    by_index: dict[str, dict[str, int]] = {}  # a question's lines by its index as written
     for key, (line, _column) in marks.items():
         if not key.startswith("questions.") or key.endswith("#key"):
             continue
-        _, index, *rest = key.split(".", 2)
-        if index.isdigit():
-            grouped.setdefault(int(index), {})[rest[0] if rest else ""] = line
+        index, _, rest = key[10:].partition(".")
+        lines = by_index.get(index)
+        if lines is None:
+            if not index.isdigit():
+                continue
+            lines = by_index[index] = grouped.setdefault(int(index), {})
+        lines[rest] = line
     return [grouped.get(index, {}) for index in range(max(grouped, default=-1) + 1)]
 
 
