@@ -168,7 +168,7 @@ def test_no_sources_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
     result = run()
 
     assert result.exit_code == 1
-    assert "no sources (*.yaml) found in cards" in result.output
+    assert "no YAML sources (*.yaml, *.yml) in cards" in result.output
     assert "Traceback" not in result.output
 
     (tmp_path / "cards").rmdir()

@@ -13,12 +13,14 @@ import marshal
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 SOURCE_SUFFIXES = (".yaml", ".yml")
+#: Where `srs build`, `srs lint`, `srs verify` and `srs import` look for (or put) sources.
+DEFAULT_SOURCES = Path("cards")
 
 # marshal's format belongs to the Python version, so it is part of every cache's version.
 CACHE_FORMAT = f"py{sys.version_info[0]}.{sys.version_info[1]}/marshal{marshal.version}"
@@ -35,6 +37,34 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+class NoSources(Exception):
+    """A command found no source files to work on; the message names where it looked."""
+
+
+def find_sources(
+    sources: Sequence[str | Path], verb: str, *, fallback: Path | None = None
+) -> list[Path]:
+    """The source files a command works on: those ``sources`` name, else those in cards/.
+
+    With no sources named and no cards/ folder here, the sources in ``fallback`` (srs verify
+    documents the bundled decks), else NoSources saying so; ``verb`` says what the sources
+    would be named for ("build"). Folders without any *.yaml raise NoSources too.
+    """
+    if sources:
+        roots = [Path(source) for source in sources]
+    elif DEFAULT_SOURCES.is_dir():
+        roots = [DEFAULT_SOURCES]
+    elif fallback is not None:
+        roots = [fallback]
+    else:
+        raise NoSources(f"no {DEFAULT_SOURCES}/ folder here; name the sources to {verb}")
+    paths = discover(roots)
+    if not paths:
+        shown = ", ".join(str(root) for root in roots)
+        raise NoSources(f"no YAML sources (*.yaml, *.yml) in {shown}")
+    return paths
 
 
 def sha256(data: bytes) -> str:

@@ -302,16 +302,3 @@ def system_clock() -> Callable[[], datetime]:
 
     return clock
 
-
-# --- sources -----------------------------------------------------------------------------------
-
-
-def bundled_cards_dir() -> Path | None:
-    """The bundled decks: ``<repo>/cards`` in a checkout, else the package-data copy."""
-    checkout = Path(__file__).resolve().parents[3] / "cards"
-    if checkout.is_dir():
-        return checkout
-    from ..deck.bundled import bundled_cards_dir as packaged
-
-    folder = packaged()
-    return folder if folder.is_dir() else None
