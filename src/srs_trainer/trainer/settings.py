@@ -171,7 +171,8 @@ def load_settings(home: Path) -> Settings:
     path = home / CONFIG_NAME
     if not path.is_file():
         return Settings()
-    from ..deck.sources import compose, read_source
+    from ..deck.files import read_source
+    from ..deck.sources import compose
 
     text = read_source(path)
     located = compose(text, str(path))
