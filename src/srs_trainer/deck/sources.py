@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from ..wording import shorten
 from .files import read_source as read_source  # its home is files; callers import it here too
 from .model import LETTERS, MAX_CHOICES, MIN_CHOICES, Deck
 from .problems import InputError, Problem
@@ -404,8 +405,7 @@ def _label(where: str) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shorten(repr(value), 60)
 
 
 _PATTERN_HINTS = {
