@@ -30,4 +30,7 @@ def seed_page() -> Path:
 
 @pytest.fixture
 def bundled_deck_source() -> Path:
-    return CARDS_DIR / "django-async.yaml"
+    """The committed bundled deck: a rename or a loss fails the tests using it, never skips them."""
+    path = CARDS_DIR / "django-async.yaml"
+    assert path.is_file(), f"the bundled deck {path} is missing (renamed? update the tests)"
+    return path

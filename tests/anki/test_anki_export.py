@@ -283,8 +283,6 @@ def test_two_decks_with_the_same_question_ids_do_not_collide(
 def test_bundled_deck_imports_completely(
     tmp_path: Path, anki_col: Any, bundled_deck_source: Path
 ) -> None:
-    if not bundled_deck_source.is_file():
-        pytest.skip(f"{bundled_deck_source} is not written yet")
     deck = parse_deck(bundled_deck_source.read_text("utf-8"), str(bundled_deck_source))
     build([bundled_deck_source], tmp_path / "decks", use_cache=False, jobs=1)
 

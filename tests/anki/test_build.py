@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from call_counting import calls_to
 from srs_trainer.anki import build as build_module
 from srs_trainer.anki import build_cache, render
 from srs_trainer.anki.build import Status, build
@@ -169,7 +170,7 @@ def test_no_sources_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
     result = run()
 
     assert result.exit_code == 1
-    assert "no sources (*.yaml) found in cards" in result.output
+    assert "no YAML sources (*.yaml, *.yml) in cards" in result.output
     assert "Traceback" not in result.output
 
     (tmp_path / "cards").rmdir()
@@ -280,16 +281,14 @@ def test_parallel_and_sequential_builds_write_the_same_bytes(tmp_path: Path) -> 
 # --- incremental ------------------------------------------------------------------------------
 
 
-def test_unchanged_sources_are_not_parsed_again(project: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unchanged_sources_are_not_parsed_again(project: Path) -> None:
     run()
 
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("parsed an unchanged source")
-
-    monkeypatch.setattr(sources, "parse_deck", refuse)
-    report = build([project / "cards"], project / "decks")
+    # Counted on the real function (in this process: jobs=1), whatever name build calls it by.
+    with calls_to(sources.parse_deck) as parsed_again:
+        report = build([project / "cards"], project / "decks", jobs=1)
     assert [o.status for o in report.outcomes] == [Status.UNCHANGED]
+    assert parsed_again == [], "parsed an unchanged source"
 
 
 def test_a_source_edited_behind_a_restored_mtime_is_still_rebuilt(project: Path) -> None:
@@ -338,48 +337,32 @@ def test_the_kept_deck_state_is_what_the_deck_file_holds(project: Path) -> None:
     assert cache.package_state(deck_file + b"x") is None  # another file: read it instead
 
 
-def test_editing_one_question_renders_only_that_question(
-    project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_editing_one_question_renders_only_that_question(project: Path) -> None:
     run()
-    rendered: list[str] = []
-    real = render.render_question
-
-    def counting(deck: object, question: object, *rest: object) -> object:
-        rendered.append(question.id)  # type: ignore[attr-defined]
-        return real(deck, question, *rest)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(render, "render_question", counting)
     (project / "cards" / "alpha.yaml").write_text(
         SOURCE.format(deck="alpha").replace("Pick B.", "Pick B, please."), "utf-8"
     )
 
-    report = build([project / "cards"], project / "decks", jobs=1)
+    with calls_to(render.render_question) as calls:
+        report = build([project / "cards"], project / "decks", jobs=1)
 
+    rendered = [call["question"].id for call in calls]
     assert rendered == ["second"]
     assert report.outcomes[0].reasons == ("1 changed question(s): second",)
 
 
-def test_editing_a_prompt_does_not_highlight_the_code_again(
-    project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_editing_a_prompt_does_not_highlight_the_code_again(project: Path) -> None:
     run()
-    highlighted: list[str] = []
-    real = render.highlight
-
-    def counting(code: object) -> str:
-        highlighted.append(code.source)  # type: ignore[attr-defined]
-        return real(code)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(render, "highlight", counting)
     source = project / "cards" / "alpha.yaml"
     source.write_text(SOURCE.format(deck="alpha").replace("What does", "What really does"))
-    build([source], project / "decks", jobs=1)
-    assert highlighted == []
+    with calls_to(render.highlight) as calls:
+        build([source], project / "decks", jobs=1)
+    assert [call["code"].source for call in calls] == []
 
     source.write_text(SOURCE.format(deck="alpha").replace("x = await f()", "y = await f()"))
-    build([source], project / "decks", jobs=1)
-    assert highlighted == ["y = await f()"]
+    with calls_to(render.highlight) as calls:
+        build([source], project / "decks", jobs=1)
+    assert [call["code"].source for call in calls] == ["y = await f()"]
 
 
 def test_a_damaged_cache_only_costs_time(project: Path) -> None:
@@ -480,26 +463,18 @@ LONG_SOURCE = SOURCE.format(deck="long") + (
 )
 
 
-def test_editing_one_question_parses_only_that_question(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_editing_one_question_parses_only_that_question(tmp_path: Path) -> None:
     source = tmp_path / "cards" / "long.yaml"
     source.parent.mkdir()
     source.write_text(LONG_SOURCE, "utf-8")
     build([source], tmp_path / "decks", jobs=1)
-    parsed: list[str] = []
-    real = sources.parse_deck
-
-    def recording(text: str, path: str = "<string>") -> object:
-        parsed.append(text)
-        return real(text, path)
-
-    monkeypatch.setattr(sources, "parse_deck", recording)
     source.write_text(LONG_SOURCE.replace("about `await`.", "about `await`, edited."), "utf-8")
-    report = build([source], tmp_path / "decks", jobs=1)
+
+    with calls_to(sources.parse_deck) as calls:
+        report = build([source], tmp_path / "decks", jobs=1)
 
     assert report.outcomes[0].reasons == ("1 changed question(s): third",)
-    (text,) = parsed
+    (text,) = [call["text"] for call in calls]
     assert "edited" in text and "Pick B." not in text and "Last?" not in text
     assert text.count("\n") == LONG_SOURCE.count("\n") - 5  # line numbers are kept
     full = tmp_path / "full"

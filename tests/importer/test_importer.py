@@ -516,6 +516,17 @@ def test_cli_missing_page_is_a_clear_error(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"{tmp_path / 'nope.txt'}: error: no such file")
 
 
+def test_cli_a_page_that_is_not_utf8_is_named_at_its_byte(tmp_path: Path) -> None:
+    # Pages are read like sources (deck.files.read_source): the same message, line and column.
+    page = tmp_path / "latin1.txt"
+    page.write_bytes(b"Title\n\ncaf\xe9\n")
+    out = tmp_path / "out.yaml"
+    result = CliRunner().invoke(main, ["import", str(page), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{page}:3:4: error: not UTF-8 text: byte 0xE9")
+    assert "Traceback" not in result.output and not out.exists()
+
+
 def test_import_build_and_real_anki_import(tmp_path: Path) -> None:
     """A fully keyed page goes through `srs import`, `srs build` and Anki's own importer."""
     from anki.collection import Collection

@@ -25,13 +25,17 @@ def command(sources: tuple[Path, ...], out_dir: Path, check: bool, no_cache: boo
     new; an edited question gets a newer modification time, so re-importing the deck in Anki
     updates it and keeps its review history.
     """
-    from ..anki.build import DEFAULT_SOURCES, BuildError, Status, build
+    from ..anki.build import BuildError, Status, build
     from ..anki.package import ExportError
+    from ..deck.files import NoSources, find_sources
     from ..deck.problems import InputError
 
-    if not sources and not DEFAULT_SOURCES.is_dir():
-        raise click.ClickException("no cards/ folder here; name the sources to build")
     try:
+        find_sources(sources, "build")
+    except NoSources as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        # The sources as named: with none, the build also reports decks no source builds.
         report = build(sources, out_dir, check=check, use_cache=not no_cache, jobs=jobs)
     except InputError as error:
         for problem in error.problems:

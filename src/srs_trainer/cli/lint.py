@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-DEFAULT_SOURCES = Path("cards")
-
 
 @click.command("lint")
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
@@ -18,15 +16,13 @@ def command(sources: tuple[Path, ...], strict: bool) -> None:
     Prints one `path:line:column: error|warning: message` line per problem, then a summary on
     stderr. Exits 1 if there are errors (or, with --strict, warnings).
     """
-    from ..deck.files import discover
+    from ..deck.files import NoSources, find_sources
     from ..deck.lint import lint_paths
 
-    if not sources and not DEFAULT_SOURCES.is_dir():
-        raise click.ClickException("no cards/ folder here; name the sources to lint")
-    paths = discover(sources or [DEFAULT_SOURCES])
-    if not paths:
-        shown = ", ".join(str(source) for source in sources or [DEFAULT_SOURCES])
-        raise click.ClickException(f"no YAML sources (*.yaml, *.yml) in {shown}")
+    try:
+        paths = find_sources(sources, "lint")
+    except NoSources as error:
+        raise click.ClickException(str(error)) from None
     report = lint_paths(paths)
     for problem in report.problems:
         click.echo(str(problem))

@@ -18,14 +18,6 @@ def _cpus() -> int:
     return os.cpu_count() or 1
 
 
-def _default_sources() -> tuple[Path, ...]:
-    if Path("cards").is_dir():
-        return (Path("cards"),)
-    from ..deck.bundled import bundled_cards_dir
-
-    return (bundled_cards_dir(),)
-
-
 @click.command("verify")
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="S",
@@ -48,6 +40,8 @@ def command(sources: tuple[Path, ...], timeout: float | None, question_ids: tupl
     refuted (with what really happens) or not verified (with why). Exits 1 when a check is
     refuted or a source has errors.
     """
+    from ..deck.bundled import bundled_cards_dir
+    from ..deck.files import NoSources, find_sources
     from ..deck.problems import InputError
     from ..verify.runner import (
         QuestionResult,
@@ -59,7 +53,11 @@ def command(sources: tuple[Path, ...], timeout: float | None, question_ids: tupl
     )
 
     try:
-        decks, warnings = load(sources or _default_sources())
+        paths = find_sources(sources, "verify", fallback=bundled_cards_dir())
+    except NoSources as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        decks, warnings = load(paths)
     except InputError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)

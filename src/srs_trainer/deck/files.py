@@ -13,12 +13,16 @@ import marshal
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .problems import InputError, Problem
+
 SOURCE_SUFFIXES = (".yaml", ".yml")
+#: Where `srs build`, `srs lint`, `srs verify` and `srs import` look for (or put) sources.
+DEFAULT_SOURCES = Path("cards")
 
 # marshal's format belongs to the Python version, so it is part of every cache's version.
 CACHE_FORMAT = f"py{sys.version_info[0]}.{sys.version_info[1]}/marshal{marshal.version}"
@@ -35,6 +39,68 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+class NoSources(Exception):
+    """A command found no source files to work on; the message names where it looked."""
+
+
+def find_sources(
+    sources: Sequence[str | Path], verb: str, *, fallback: Path | None = None
+) -> list[Path]:
+    """The source files a command works on: those ``sources`` name, else those in cards/.
+
+    With no sources named and no cards/ folder here, the sources in ``fallback`` (srs verify
+    documents the bundled decks), else NoSources saying so; ``verb`` says what the sources
+    would be named for ("build"). Folders without any *.yaml raise NoSources too.
+    """
+    if sources:
+        roots = [Path(source) for source in sources]
+    elif DEFAULT_SOURCES.is_dir():
+        roots = [DEFAULT_SOURCES]
+    elif fallback is not None:
+        roots = [fallback]
+    else:
+        raise NoSources(f"no {DEFAULT_SOURCES}/ folder here; name the sources to {verb}")
+    paths = discover(roots)
+    if not paths:
+        shown = ", ".join(str(root) for root in roots)
+        raise NoSources(f"no YAML sources (*.yaml, *.yml) in {shown}")
+    return paths
+
+
+def read_source(path: str | Path) -> str:
+    """A source file's text; an unreadable or non-UTF-8 file raises InputError saying why.
+
+    Every reader of a user's file goes through here (sources, config.yaml, imported pages), so
+    a missing file, a folder or a Latin-1 byte reads the same whichever command met it.
+    """
+    return decode_source(read_source_bytes(path), path)
+
+
+def read_source_bytes(path: str | Path) -> bytes:
+    """A source file's bytes; a file that cannot be read raises InputError saying why."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), 0, 0, "no such file")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(str(path), 0, 0, "is a directory, not a source file")]) from None
+    except OSError as error:
+        raise InputError([Problem(str(path), 0, 0, error.strerror or str(error))]) from None
+
+
+def decode_source(data: bytes, path: str | Path) -> str:
+    """The text of a source's bytes; bytes that are not UTF-8 raise InputError at the byte."""
+    try:
+        # A byte-order mark is harmless; YAML parsers skip it, and so do we.
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - data.rfind(b"\n", 0, error.start)
+        byte = data[error.start]
+        message = f"not UTF-8 text: byte 0x{byte:02X} ({error.reason}); save the file as UTF-8"
+        raise InputError([Problem(str(path), line, column, message)]) from None
 
 
 def sha256(data: bytes) -> str:

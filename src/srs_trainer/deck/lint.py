@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from ..wording import plural
 from .model import Choice, Code, Deck, Question
 from .problems import InputError, Problem, Severity
 from .sources import duplicate_deck_ids, parse_deck, read_source
@@ -318,13 +319,9 @@ class LintReport:
     def summary(self) -> str:
         """'2 errors, 1 warning in 3 files'."""
         return (
-            f"{_count(self.errors, 'error')}, {_count(self.warnings, 'warning')} "
-            f"in {_count(self.files, 'file')}"
+            f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')} "
+            f"in {plural(self.files, 'file')}"
         )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def shared_anki_decks(decks: Sequence[Deck]) -> Iterable[Problem]:

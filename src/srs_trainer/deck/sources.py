@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from ..wording import shorten
+from .files import read_source as read_source  # its home is files; callers import it here too
 from .model import LETTERS, MAX_CHOICES, MIN_CHOICES, Deck
 from .problems import InputError, Problem
 from .problems import duplicate_deck_ids as duplicate_owners
@@ -403,8 +405,7 @@ def _label(where: str) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shorten(repr(value), 60)
 
 
 _PATTERN_HINTS = {
@@ -491,27 +492,6 @@ def parse_deck(text: str, path: str = "<string>") -> Deck:
         lines=deck_lines,
         question_lines=_question_lines(located.marks),
     )
-
-
-def read_source(path: str | Path) -> str:
-    """A source file's text; unreadable or non-UTF-8 files raise InputError."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem(str(path), 0, 0, "no such file")]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(str(path), 0, 0, "is a directory, not a source file")]) from None
-    except OSError as error:
-        raise InputError([Problem(str(path), 0, 0, error.strerror or str(error))]) from None
-    try:
-        # A byte-order mark is harmless; YAML parsers skip it, and so do we.
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - data.rfind(b"\n", 0, error.start)
-        byte = data[error.start]
-        message = f"not UTF-8 text: byte 0x{byte:02X} ({error.reason}); save the file as UTF-8"
-        raise InputError([Problem(str(path), line, column, message)]) from None
 
 
 def load_deck(path: str | Path) -> Deck:

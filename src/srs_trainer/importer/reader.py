@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..deck.files import read_source
 from ..deck.model import Deck
 from ..deck.problems import InputError, Problem
 from .challenges import read_challenges
@@ -69,12 +70,4 @@ def parse_page(text: str, path: str = "<page>") -> ImportedPage:
 
 
 def read_page(path: str | Path) -> ImportedPage:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError([Problem(str(path), 0, 0, "no such file")]) from None
-    except UnicodeDecodeError as error:
-        raise InputError([Problem(str(path), 0, 0, f"not UTF-8 text ({error.reason})")]) from None
-    except OSError as error:
-        raise InputError([Problem(str(path), 0, 0, error.strerror or str(error))]) from None
-    return parse_page(text, str(path))
+    return parse_page(read_source(path), str(path))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..deck.files import DEFAULT_SOURCES
 from ..deck.problems import InputError, Problem
 from .merge import merge_source
 from .page import ImportedPage, ImportWarning, WarningKind
@@ -62,7 +63,7 @@ def import_page(page_path: str | Path, out: str | Path | None = None) -> ImportO
 
     page = read_page(page_path)
     data = page.source_data()
-    out_path = Path(out) if out is not None else Path("cards") / f"{page.deck.id}.yaml"
+    out_path = Path(out) if out is not None else DEFAULT_SOURCES / f"{page.deck.id}.yaml"
     changes: tuple[str, ...] = ()
     created = not out_path.exists()
     if not created:

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .. import __version__
+from ..deck.bundled import bundled_cards_dir
 from ..deck.model import Deck, Question
 from . import calendar, scheduling
 from .library import DeckEntry, DeckLibrary
@@ -36,7 +37,7 @@ from .mastery import (
     streak,
 )
 from .scheduling import CardKey, DoneToday, SessionQueue
-from .settings import DeckSettings, Settings, bundled_cards_dir
+from .settings import DeckSettings, Settings
 from .store import Store
 from .types import Answer, CardRow, LogEntry, Memory, NewAnswer, memory_json
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from .page_scan import PageRow, scan_rows
 from .store import Store
+from .store import _marks as placeholders  # the store's "?, ?" builder, shared read-only
 from .types import from_text
 
 # Parents before children: the log refers to schedulers.
@@ -159,9 +160,9 @@ def _adopt_orphans(
     db.execute("INSERT OR IGNORE INTO schedulers (json) VALUES (?)", (fallback_scheduler_json,))
     (fallback,) = db.execute(
         "SELECT id FROM schedulers WHERE json = ?", (fallback_scheduler_json,)).fetchone()
-    marks = ", ".join("?" * len(missing))
     report.rescheduled = db.execute(
-        f"UPDATE log SET scheduler_id = ? WHERE scheduler_id IN ({marks})", (fallback, *missing)
+        f"UPDATE log SET scheduler_id = ? WHERE scheduler_id IN ({placeholders(len(missing))})",
+        (fallback, *missing),
     ).rowcount
 
 
@@ -261,7 +262,7 @@ class _TableCopy:
             self.rejected += 1
             return
         column_list = ", ".join(f'"{c}"' for c in columns)
-        marks = ", ".join("?" * len(columns))
+        marks = placeholders(len(columns))
         try:
             inserted = self.db.execute(
                 f'INSERT OR IGNORE INTO "{self.table}" ({column_list}) VALUES ({marks})', values

@@ -169,7 +169,8 @@ def load_settings(home: Path) -> Settings:
     path = home / CONFIG_NAME
     if not path.is_file():
         return Settings()
-    from ..deck.sources import compose, read_source
+    from ..deck.files import read_source
+    from ..deck.sources import compose
 
     text = read_source(path)
     located = compose(text, str(path))
@@ -266,18 +267,3 @@ def _valid_timezone(name: str) -> bool:
     return True
 
 
-# --- the clock -------------------------------------------------------------------------------
-
-
-# --- sources -----------------------------------------------------------------------------------
-
-
-def bundled_cards_dir() -> Path | None:
-    """The bundled decks: ``<repo>/cards`` in a checkout, else the package-data copy."""
-    checkout = Path(__file__).resolve().parents[3] / "cards"
-    if checkout.is_dir():
-        return checkout
-    from ..deck.bundled import bundled_cards_dir as packaged
-
-    folder = packaged()
-    return folder if folder.is_dir() else None

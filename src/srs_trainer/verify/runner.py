@@ -31,6 +31,7 @@ from typing import Any
 
 from ..deck.model import Deck, Expectation, Harness, Question, Verify
 from ..deck.problems import InputError, Problem, Severity
+from ..wording import shorten
 
 DEFAULT_TIMEOUT = 30.0
 RUNNER_MODULE = "srs_trainer.verify.harness.run"
@@ -542,8 +543,7 @@ def _detail(result: CaseResult) -> str:
 
 
 def _shorten(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+    return shorten(" ".join(text.split()), _MAX_SHOWN)
 
 
 # --- loading ---------------------------------------------------------------------------------
