@@ -94,6 +94,12 @@ def _blocks(lines: list[str], state: _State, top: bool = False) -> list[Block]:
     count = len(lines)
     while index < count:
         line = lines[index]
+        if line[:1].isalpha() and line[:1].isascii():  # a letter starts no block: prose
+            if _ODD_SPACE.search(line):
+                state.exact = False
+            paragraph.append(line)
+            index += 1
+            continue
         stripped = line.lstrip(" ")
         indent = len(line) - len(stripped)
         if not stripped:
@@ -269,13 +275,21 @@ class _Delimiter:
 
 
 def _inline(text: str, state: _State) -> tuple[Inline, ...]:
+    if _NOT_SUBSET.search(text) is None:  # then no piece outside code spans has one either
+        if "`" not in text and "*" not in text and "\n" not in text:
+            return (Text(text),) if text else ()
+        check = False
+    else:
+        check = True
     parts: list[Inline | _Delimiter] = []
     position = 0
     for start, end, code in _code_spans(text):
-        _text_and_delimiters(text, position, start, parts, state)
+        _text_and_delimiters(text, position, start, parts, state, check)
         parts.append(CodeSpan(code))
         position = end
-    _text_and_delimiters(text, position, len(text), parts, state)
+    _text_and_delimiters(text, position, len(text), parts, state, check)
+    if not any(isinstance(part, _Delimiter) for part in parts):
+        return merge_text(parts)  # type: ignore[arg-type]  # no delimiters: only inlines
     _match_emphasis(parts, state)
     return _nest(parts)
 
@@ -300,13 +314,17 @@ def _code_spans(text: str) -> list[tuple[int, int, str]]:
 
 
 def _text_and_delimiters(
-    text: str, start: int, end: int, parts: list[Inline | _Delimiter], state: _State
+    text: str, start: int, end: int, parts: list[Inline | _Delimiter], state: _State,
+    check: bool,
 ) -> None:
     piece = text[start:end]
     if not piece:
         return
-    if _NOT_SUBSET.search(piece):
+    if check and _NOT_SUBSET.search(piece):
         state.exact = False
+    if "*" not in piece:
+        _words(piece, parts, state)
+        return
     position = start
     for run in _STARS.finditer(text, start, end):
         _words(text[position : run.start()], parts, state)
@@ -328,6 +346,10 @@ def _text_and_delimiters(
 
 
 def _words(text: str, parts: list[Inline | _Delimiter], state: _State) -> None:
+    if "\n" not in text:
+        if text:
+            parts.append(Text(text))
+        return
     lines = text.split("\n")
     last = len(lines) - 1
     for number, line in enumerate(lines):
