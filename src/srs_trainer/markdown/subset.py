@@ -41,6 +41,17 @@ class SubsetParse:
 def parse_subset(text: str) -> SubsetParse:
     """Any text as a tree; ``exact`` when it stays inside the subset."""
     state = _State()
+    body = text[:-1] if text[-1:] == "\n" else text
+    if body[:1].isalpha() and body[:1].isascii() and "\n" not in body:
+        # One line of prose (most author text): one paragraph, whatever its inlines hold.
+        if _ODD_SPACE.search(body) or "\x00" in body:
+            return _parse_lines(text, state)
+        paragraph = Paragraph(_inline(body.rstrip(" "), state))
+        return SubsetParse(Document((paragraph,)), state.exact)
+    return _parse_lines(text, state)
+
+
+def _parse_lines(text: str, state: _State) -> SubsetParse:
     if "\r" in text or "\x00" in text:
         state.exact = False
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
