@@ -12,7 +12,6 @@ tests/markdown/test_subset.py checks with Hypothesis that an exact parse equals 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from .tree import (
     Block,
@@ -32,10 +31,14 @@ from .tree import (
 )
 
 
-@dataclass(frozen=True, slots=True)
 class SubsetParse:
-    document: Document
-    exact: bool  # the same tree as CommonMark's (markdown-it's)
+    """A tree and whether it is exactly CommonMark's (markdown-it's)."""
+
+    __slots__ = ("document", "exact")
+
+    def __init__(self, document: Document, exact: bool) -> None:
+        self.document = document
+        self.exact = exact
 
 
 def parse_subset(text: str) -> SubsetParse:
@@ -278,11 +281,15 @@ _STARS = re.compile(r"\*+")
 _PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
-@dataclass(slots=True)
 class _Delimiter:
-    run: str
-    opens: bool = False
-    closes: bool = False
+    """A run of stars: whether it may (later: does) open or close emphasis."""
+
+    __slots__ = ("closes", "opens", "run")
+
+    def __init__(self, run: str, opens: bool, closes: bool) -> None:
+        self.run = run
+        self.opens = opens
+        self.closes = closes
 
 
 def _inline(text: str, state: _State) -> tuple[Inline, ...]:

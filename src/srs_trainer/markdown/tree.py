@@ -1,4 +1,4 @@
-"""The Markdown tree: block and inline nodes as small frozen dataclasses.
+"""The Markdown tree: block and inline nodes as small frozen classes.
 
 It holds what CommonMark (with raw HTML off) can produce, so the Anki export loses nothing;
 the author subset (docs/format.md, "Markdown") is paragraphs, `code`, *emphasis*, **strong**,
@@ -7,112 +7,192 @@ fenced code with a language and lists. Adjacent text is always merged into one `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+
+class _Node:
+    """A frozen node compared by type and fields (hand-written: dataclasses cost the trainer's
+    start-up several milliseconds to create)."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Node) and type(self) is type(other) and (
+            self._values() == other._values()
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._values()))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
 
 
-@dataclass(frozen=True, slots=True)
-class Text:
+class Text(_Node):
+    __slots__ = ("text",)
     text: str
 
+    def __init__(self, text: str) -> None:
+        object.__setattr__(self, "text", text)
 
-@dataclass(frozen=True, slots=True)
-class CodeSpan:
+
+class CodeSpan(_Node):
+    __slots__ = ("code",)
     code: str
 
+    def __init__(self, code: str) -> None:
+        object.__setattr__(self, "code", code)
 
-@dataclass(frozen=True, slots=True)
-class Emphasis:
+
+class Emphasis(_Node):
+    __slots__ = ("children",)
     children: tuple[Inline, ...]
 
+    def __init__(self, children: tuple[Inline, ...]) -> None:
+        object.__setattr__(self, "children", children)
 
-@dataclass(frozen=True, slots=True)
-class Strong:
+
+class Strong(_Node):
+    __slots__ = ("children",)
     children: tuple[Inline, ...]
 
+    def __init__(self, children: tuple[Inline, ...]) -> None:
+        object.__setattr__(self, "children", children)
 
-@dataclass(frozen=True, slots=True)
-class Link:
+
+class Link(_Node):
+    __slots__ = ("children", "href", "title")
     href: str
     title: str
     children: tuple[Inline, ...]
 
+    def __init__(self, href: str, title: str, children: tuple[Inline, ...]) -> None:
+        object.__setattr__(self, "href", href)
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "children", children)
 
-@dataclass(frozen=True, slots=True)
-class Image:
+
+class Image(_Node):
+    __slots__ = ("children", "src", "title")
     src: str
     title: str
-    children: tuple[Inline, ...]  # the alt text, as Markdown
+    children: tuple[Inline, ...]
+
+    def __init__(self, src: str, title: str, children: tuple[Inline, ...]) -> None:
+        object.__setattr__(self, "src", src)
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "children", children)
 
 
-@dataclass(frozen=True, slots=True)
-class SoftBreak:
+class SoftBreak(_Node):
     """A line break inside a paragraph: a space on screen, a new line in plain text."""
 
+    __slots__ = ()
 
-@dataclass(frozen=True, slots=True)
-class HardBreak:
+
+class HardBreak(_Node):
     """Two trailing spaces or a backslash before a line break."""
+
+    __slots__ = ()
 
 
 Inline = Text | CodeSpan | Emphasis | Strong | Link | Image | SoftBreak | HardBreak
 
 
-@dataclass(frozen=True, slots=True)
-class Paragraph:
+class Paragraph(_Node):
+    __slots__ = ("children",)
     children: tuple[Inline, ...]
 
+    def __init__(self, children: tuple[Inline, ...]) -> None:
+        object.__setattr__(self, "children", children)
 
-@dataclass(frozen=True, slots=True)
-class Heading:
+
+class Heading(_Node):
+    __slots__ = ("children", "level")
     level: int
     children: tuple[Inline, ...]
 
+    def __init__(self, level: int, children: tuple[Inline, ...]) -> None:
+        object.__setattr__(self, "level", level)
+        object.__setattr__(self, "children", children)
 
-@dataclass(frozen=True, slots=True)
-class Fence:
+
+class Fence(_Node):
     """Fenced code: ``info`` is the text after the opening fence (unescaped, trimmed) and
     ``language`` its first word."""
 
+    __slots__ = ("info", "language", "source")
     info: str
     language: str
     source: str
 
+    def __init__(self, info: str, language: str, source: str) -> None:
+        object.__setattr__(self, "info", info)
+        object.__setattr__(self, "language", language)
+        object.__setattr__(self, "source", source)
 
-@dataclass(frozen=True, slots=True)
-class IndentedCode:
+
+class IndentedCode(_Node):
+    __slots__ = ("source",)
     source: str
 
-
-@dataclass(frozen=True, slots=True)
-class ThematicBreak:
-    pass
+    def __init__(self, source: str) -> None:
+        object.__setattr__(self, "source", source)
 
 
-@dataclass(frozen=True, slots=True)
-class BlockQuote:
+class ThematicBreak(_Node):
+    __slots__ = ()
+
+
+class BlockQuote(_Node):
+    __slots__ = ("children",)
     children: tuple[Block, ...]
 
+    def __init__(self, children: tuple[Block, ...]) -> None:
+        object.__setattr__(self, "children", children)
 
-@dataclass(frozen=True, slots=True)
-class ListItem:
+
+class ListItem(_Node):
+    __slots__ = ("children",)
     children: tuple[Block, ...]
 
+    def __init__(self, children: tuple[Block, ...]) -> None:
+        object.__setattr__(self, "children", children)
 
-@dataclass(frozen=True, slots=True)
-class BulletList:
+
+class BulletList(_Node):
     """``tight``: no blank line between items or their blocks (HTML drops their ``<p>``)."""
 
-    marker: str  # -, * or +
+    __slots__ = ("items", "marker", "tight")
+    marker: str
     tight: bool
     items: tuple[ListItem, ...]
 
+    def __init__(self, marker: str, tight: bool, items: tuple[ListItem, ...]) -> None:
+        object.__setattr__(self, "marker", marker)
+        object.__setattr__(self, "tight", tight)
+        object.__setattr__(self, "items", items)
 
-@dataclass(frozen=True, slots=True)
-class OrderedList:
+
+class OrderedList(_Node):
+    __slots__ = ("delimiter", "items", "start", "tight")
     start: int
-    delimiter: str  # . or )
+    delimiter: str
     tight: bool
     items: tuple[ListItem, ...]
+
+    def __init__(
+        self, start: int, delimiter: str, tight: bool, items: tuple[ListItem, ...]
+    ) -> None:
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "delimiter", delimiter)
+        object.__setattr__(self, "tight", tight)
+        object.__setattr__(self, "items", items)
 
 
 Block = (
@@ -121,9 +201,12 @@ Block = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(_Node):
+    __slots__ = ("children",)
     children: tuple[Block, ...]
+
+    def __init__(self, children: tuple[Block, ...]) -> None:
+        object.__setattr__(self, "children", children)
 
 
 def merge_text(nodes: list[Inline]) -> tuple[Inline, ...]:
