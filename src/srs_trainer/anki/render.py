@@ -11,18 +11,24 @@ Rendering is a pure function of a question and the deck fields listed in ``deck_
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ..deck.model import Choice, Code, Deck, Question, Section
+from ..markdown.html import escape as html_escape
+from ..markdown.html import to_html
+from ..markdown.parse import parse
+from ..markdown.subset import parse_exact
+from ..markdown.tree import Document, Fence
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from pygments.formatters import HtmlFormatter
     from pygments.lexer import Lexer
+
+
 
 # Names the output format. Build caches are keyed on it and on the code of this module (see
 # build_cache.build_version), so they go stale by themselves when the rendering changes.
@@ -74,62 +80,19 @@ class RenderedNote:
 
 def escape(text: str) -> str:
     """HTML-escape as markdown-it does (&, <, >, "), so plain and Markdown paths agree."""
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
+    return html_escape(text)
 
 
-# Most author text is a paragraph of words, maybe with `code` spans and **strong** words;
-# CommonMark renders it as a bare paragraph. Doing that here skips markdown-it for most of a
-# build's Markdown. The rules: every line starts with a letter or a code span (no list, heading,
-# quote, fence or setext underline) and ends without whitespace (no hard break); text holds no
-# other character that opens inline syntax or an entity; code spans are single backticks around
-# one line without backticks or edge spaces; strong words are **letters, digits and spaces**
-# between spaces or line edges and a space, line end or ordinary punctuation.
-# tests/test_anki_export.py checks with Hypothesis that this gives exactly markdown-it's output.
-_NOT_PLAIN = re.compile(r"[\r\\*_\[\]<>&\x00]")
-_NEWLINE_OR_NUL = re.compile(r"[\n\r\x00]").search
-_STRONG = re.compile(r"(?:(?<=[ \n])|^)\*\*([A-Za-z0-9](?:[A-Za-z0-9 ]*[A-Za-z0-9])?)\*\*"
-                     r"(?=[ \n.,;:!?)]|$)")
-
-
-def _simple_paragraph(text: str) -> str | None:
-    body = text[:-1] if text.endswith("\n") else text
-    if not body:
-        return None
-    for line in body.split("\n"):
-        if not line or not (line[0].isalpha() or line[0] == "`") or line[-1].isspace():
-            return None
-    parts = body.split("`")
-    if len(parts) % 2 == 0:
-        return None
-    html = []
-    last = len(parts) - 1
-    for index, part in enumerate(parts):
-        if index % 2:  # inside a code span
-            if not part or part[0].isspace() or part[-1].isspace() or _NEWLINE_OR_NUL(part):
-                return None
-            html.append(f"<code>{escape(part)}</code>")
-            continue
-        if not part and 0 < index < last:
-            return None  # an empty part between spans would make a double backtick
-        pieces = _STRONG.split(part)  # text, strong, text, strong, ..., text
-        for number, piece in enumerate(pieces):
-            if number % 2:
-                if (number == 1 and index > 0 and not pieces[0]) or (
-                    number == len(pieces) - 2 and index < last and not pieces[-1]
-                ):
-                    return None  # next to a code span: flanking rules differ there
-                html.append(f"<strong>{piece}</strong>")
-            elif _NOT_PLAIN.search(piece):
-                return None
-            else:
-                html.append(escape(piece))
-    return "<p>" + "".join(html) + "</p>\n"
+def _tree(text: str) -> Document:
+    # Most author text is inside the subset the pure-Python parser is sure of; markdown-it
+    # (imported on first need) reads the rest. Both give the same tree (tests/markdown/).
+    exact = parse_exact(text)
+    return exact if exact is not None else parse(text)
 
 
 @cache
 def _markdown() -> MarkdownIt:
+    """markdown-it set up as the export renders (fences highlighted): the tests' reference."""
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark", {"html": False, "highlight": _highlight_fence})
@@ -139,8 +102,7 @@ def markdown(text: str) -> str:
     """Author Markdown as HTML; raw HTML in the text is shown as text."""
     if not text:
         return ""
-    simple = _simple_paragraph(text)
-    return simple if simple is not None else _markdown().render(text)
+    return to_html(_tree(text), _highlight_source)
 
 
 @cache
@@ -168,9 +130,13 @@ def highlight(code: Code) -> str:
     return pygments_highlight(code.source, _lexer(code.language.lower()), _formatter())
 
 
-def _highlight_fence(source: str, language: str, _attrs: Any) -> str:
-    # markdown-it passes fenced code here; a fence without a language stays plain.
+def _highlight_source(source: str, language: str) -> str:
+    # A fence without a language stays plain.
     return highlight(Code(source, language)) if language else ""
+
+
+def _highlight_fence(source: str, language: str, _attrs: Any) -> str:
+    return _highlight_source(source, language)
 
 
 @dataclass
@@ -195,8 +161,10 @@ class Fragments:
     def markdown(self, text: str) -> str:
         if not text:
             return ""
-        simple = _simple_paragraph(text)  # cheaper than a lookup
-        return simple if simple is not None else self.fetch("m", text, lambda: markdown(text))
+        exact = parse_exact(text)  # cheaper than a lookup, unless Pygments has code to colour
+        if exact is not None and not any(isinstance(block, Fence) for block in exact.children):
+            return to_html(exact)
+        return self.fetch("m", text, lambda: markdown(text))
 
     def highlight(self, code: Code) -> str:
         return self.fetch("c", f"{code.language}\0{code.source}", lambda: highlight(code))

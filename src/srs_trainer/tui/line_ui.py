@@ -12,6 +12,7 @@ import sys
 from typing import TextIO
 
 from ..deck.model import LETTERS, Choice, Question
+from ..markdown.plain import plain_markdown
 from ..trainer.views import (
     FeedbackView,
     InputKind,
@@ -23,27 +24,6 @@ from ..trainer.views import (
 
 HELP = "Type a letter (A-F) or number (1-6), h for the hint, u to undo, q to quit."
 
-# The Markdown authors write (see terminal_text.markdown, which styles the same subset).
-MARKDOWN_FENCE = re.compile(r"^```[ \t]*([\w+-]*)[ \t]*\n(.*?)^```[ \t]*$", re.M | re.S)
-MARKDOWN_INLINE = re.compile(
-    r"(`+)(.+?)\1|\*\*(.+?)\*\*|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"
-)
-
-
-def plain_markdown(text: str) -> str:
-    """Author Markdown as plain text for a log: the markers of `code`, **bold** and *em* are
-    dropped (their words kept), a fenced block becomes its code indented by four spaces.
-    Everything else is left exactly as written."""
-    parts: list[str] = []
-    position = 0
-    for fence in MARKDOWN_FENCE.finditer(text):
-        parts.append(_plain_inline(text[position : fence.start()]))
-        parts.append(_indent(fence.group(2).rstrip("\n")) + "\n")
-        position = fence.end() + 1  # the closing fence's line break
-    parts.append(_plain_inline(text[position:]))
-    return "".join(parts)
-
-
 _STEP_NUMBER = re.compile(r"^\s*(?:step\s*)?\d+\s*(?:[:.)](?!\d)|[-–—](?=\s)|$)\s*", re.I)
 
 
@@ -52,14 +32,6 @@ def step_title(title: str) -> str:
     "Read"): every step is numbered by its place, so the numbers line up and never repeat."""
     return _STEP_NUMBER.sub("", title, count=1).strip()
 
-
-def _plain_inline(text: str) -> str:
-    def unmark(match: re.Match[str]) -> str:
-        if match.group(2) is not None:  # code: the text between the backticks, as written
-            return match.group(2).strip(" ") or match.group(2)
-        return _plain_inline(match.group(3) if match.group(3) is not None else match.group(4))
-
-    return MARKDOWN_INLINE.sub(unmark, text)
 
 GRADES = {"1": 1, "2": 2, "3": 3, "4": 4, "a": 1, "again": 1, "hard": 2, "good": 3, "easy": 4}
 

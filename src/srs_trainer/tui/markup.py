@@ -1,83 +1,132 @@
-"""Author Markdown as rich text: paragraphs, list items, `code`, **bold**, *em* and fences."""
+"""Author Markdown as rich text: the Markdown tree (``srs_trainer.markdown``) on screen.
+
+Paragraphs, list items, `code`, **bold**, *em* and fences are styled; everything else the
+subset parser leaves as written (``<div>``, links, headings), never dropped, so no word of a
+question goes missing on screen. Lines of a paragraph are joined, so hard-wrapped YAML text
+re-wraps to the terminal's width.
+"""
 
 from __future__ import annotations
 
-import re
-
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from ..deck.model import Code
+from ..markdown.subset import parse_inline, parse_subset
+from ..markdown.tree import (
+    Block,
+    BlockQuote,
+    BulletList,
+    CodeSpan,
+    Emphasis,
+    Fence,
+    HardBreak,
+    Heading,
+    Image,
+    IndentedCode,
+    Inline,
+    Link,
+    OrderedList,
+    Paragraph,
+    SoftBreak,
+    Strong,
+    ThematicBreak,
+)
+from ..markdown.tree import (
+    Text as TextNode,
+)
 from .code import code_block
-from .line_ui import MARKDOWN_FENCE as _FENCE
-from .line_ui import MARKDOWN_INLINE as _INLINE
 from .widgets import Hanging
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 STYLE_CODE = "bold cyan"
 
 
 def markdown(text: str) -> RenderableType:
-    """Author Markdown for the terminal: paragraphs, lists, `code`, **bold**, *em*, fences.
-
-    A deliberately small subset: everything else (``<div>``, links, tables) is shown exactly
-    as written, never dropped, so no word of a question goes missing on screen. Lines of a
-    paragraph are joined, so hard-wrapped YAML text re-wraps to the terminal's width.
-    """
-    parts: list[RenderableType] = []
-    position = 0
-    for fence in _FENCE.finditer(text):
-        if prose := text[position : fence.start()].strip():
-            parts.append(_prose(prose))
-        parts.append(code_block(Code(fence.group(2), fence.group(1) or "text")))
-        position = fence.end()
-    if prose := text[position:].strip():
-        parts.append(_prose(prose))
-    if len(parts) == 1:
-        return parts[0]
-    spaced: list[RenderableType] = []
-    for part in parts:
-        spaced += [part, Text("")]
-    return Group(*spaced[:-1])
+    """Author Markdown for the terminal: paragraphs, lists, `code`, **bold**, *em*, fences."""
+    rows = _blocks(parse_subset(text).document.children)
+    return rows[0] if len(rows) == 1 else Group(*rows)
 
 
-def _prose(text: str) -> RenderableType:
+def _blocks(blocks: tuple[Block, ...]) -> list[RenderableType]:
     rows: list[RenderableType] = []
-    for block in re.split(r"\n[ \t]*\n", text):
-        lines: list[str] = []
-        for raw in block.splitlines():
-            if lines and not _LIST_ITEM.match(raw) and not raw.startswith("    "):
-                lines[-1] = f"{lines[-1].rstrip()} {raw.strip()}"
-            else:
-                lines.append(raw.rstrip())
+    for block in blocks:
         if rows:
             rows.append(Text(""))
-        for line in lines:
-            # A list item's wrapped rows hang under its text, never back at the marker.
-            if item := _LIST_ITEM.match(line):
-                lead = item.group(0)
-                rows.append(Hanging(Text(lead), inline_markdown(line[len(lead) :].lstrip())))
-            else:
-                rows.append(inline_markdown(line))
-    return rows[0] if len(rows) == 1 else Group(*rows)
+        rows.extend(_block(block))
+    return rows
+
+
+def _block(block: Block) -> list[RenderableType]:
+    if isinstance(block, Paragraph):
+        return [rich_inline(block.children)]
+    if isinstance(block, Heading):
+        heading = rich_inline(block.children)
+        heading.stylize("bold")
+        return [heading]
+    if isinstance(block, Fence):
+        return [code_block(Code(block.source, block.language or "text"))]
+    if isinstance(block, IndentedCode):
+        return [code_block(Code(block.source, "text"))]
+    if isinstance(block, ThematicBreak):
+        return [Text("---")]
+    if isinstance(block, BlockQuote):
+        return [Padding(Group(*_blocks(block.children)), (0, 0, 0, 2))]
+    return _list(block)
+
+
+def _list(block: BulletList | OrderedList) -> list[RenderableType]:
+    rows: list[RenderableType] = []
+    for number, item in enumerate(block.items):
+        if isinstance(block, BulletList):
+            lead = f"{block.marker} "
+        else:
+            lead = f"{block.start + number}{block.delimiter} "
+        if rows and not block.tight:
+            rows.append(Text(""))
+        children = item.children
+        # A list item's wrapped rows hang under its text, never back at the marker.
+        if children and isinstance(children[0], Paragraph):
+            rows.append(Hanging(Text(lead), rich_inline(children[0].children)))
+            children = children[1:]
+        else:
+            rows.append(Text(lead.rstrip()))
+        for row in _blocks(children) if block.tight is False else _tight(children):
+            rows.append(Padding(row, (0, 0, 0, len(lead))))
+    return rows
+
+
+def _tight(blocks: tuple[Block, ...]) -> list[RenderableType]:
+    return [row for block in blocks for row in _block(block)]
 
 
 def inline_markdown(text: str) -> Text:
     """``code``, **bold** and *em* as styles; the markers themselves are not shown."""
+    return rich_inline(parse_inline(text), soft_break="\n")
+
+
+def rich_inline(nodes: tuple[Inline, ...], soft_break: str = " ") -> Text:
+    """Inline nodes as one rich Text; a paragraph's line breaks become ``soft_break``."""
     result = Text()
-    position = 0
-    for match in _INLINE.finditer(text):
-        result.append(text[position : match.start()])
-        if match.group(2) is not None:
-            result.append(match.group(2).strip(" ") or match.group(2), style=STYLE_CODE)
-        else:  # bold or em may hold code: style what the inner markup produced
-            bold = match.group(3) is not None
-            inner = inline_markdown(match.group(3) if bold else match.group(4))
-            inner.stylize("bold" if bold else "italic")
+    for node in nodes:
+        if isinstance(node, TextNode):
+            result.append(node.text)
+        elif isinstance(node, CodeSpan):
+            result.append(node.code, style=STYLE_CODE)
+        elif isinstance(node, SoftBreak):
+            result.append(soft_break)
+        elif isinstance(node, HardBreak):
+            result.append("\n")
+        elif isinstance(node, (Strong, Emphasis)):  # may hold code: style what is inside
+            inner = rich_inline(node.children, soft_break)
+            inner.stylize("bold" if isinstance(node, Strong) else "italic")
             result.append_text(inner)
-        position = match.end()
-    result.append(text[position:])
+        elif isinstance(node, (Link, Image)):  # shown as written, the address kept
+            address = node.href if isinstance(node, Link) else node.src
+            result.append("![" if isinstance(node, Image) else "[")
+            result.append_text(rich_inline(node.children, soft_break))
+            result.append(f"]({address})")
     return result
 
 

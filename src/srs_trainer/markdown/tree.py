@@ -1,0 +1,238 @@
+"""The Markdown tree: block and inline nodes as small frozen classes.
+
+It holds what CommonMark (with raw HTML off) can produce, so the Anki export loses nothing;
+the author subset (docs/format.md, "Markdown") is paragraphs, `code`, *emphasis*, **strong**,
+fenced code with a language and lists. Adjacent text is always merged into one ``Text``.
+"""
+
+from __future__ import annotations
+
+
+class _Node:
+    """A frozen node compared by type and fields (hand-written: dataclasses cost the trainer's
+    start-up several milliseconds to create)."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Node) and type(self) is type(other) and (
+            self._values() == other._values()
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._values()))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"{type(self).__name__}({fields})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+
+class Text(_Node):
+    __slots__ = ("text",)
+    text: str
+
+    def __init__(self, text: str) -> None:
+        object.__setattr__(self, "text", text)
+
+
+class CodeSpan(_Node):
+    __slots__ = ("code",)
+    code: str
+
+    def __init__(self, code: str) -> None:
+        object.__setattr__(self, "code", code)
+
+
+class Emphasis(_Node):
+    __slots__ = ("children",)
+    children: tuple[Inline, ...]
+
+    def __init__(self, children: tuple[Inline, ...]) -> None:
+        object.__setattr__(self, "children", children)
+
+
+class Strong(_Node):
+    __slots__ = ("children",)
+    children: tuple[Inline, ...]
+
+    def __init__(self, children: tuple[Inline, ...]) -> None:
+        object.__setattr__(self, "children", children)
+
+
+class Link(_Node):
+    __slots__ = ("children", "href", "title")
+    href: str
+    title: str
+    children: tuple[Inline, ...]
+
+    def __init__(self, href: str, title: str, children: tuple[Inline, ...]) -> None:
+        object.__setattr__(self, "href", href)
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "children", children)
+
+
+class Image(_Node):
+    __slots__ = ("children", "src", "title")
+    src: str
+    title: str
+    children: tuple[Inline, ...]
+
+    def __init__(self, src: str, title: str, children: tuple[Inline, ...]) -> None:
+        object.__setattr__(self, "src", src)
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "children", children)
+
+
+class SoftBreak(_Node):
+    """A line break inside a paragraph: a space on screen, a new line in plain text."""
+
+    __slots__ = ()
+
+
+class HardBreak(_Node):
+    """Two trailing spaces or a backslash before a line break."""
+
+    __slots__ = ()
+
+
+Inline = Text | CodeSpan | Emphasis | Strong | Link | Image | SoftBreak | HardBreak
+
+
+class Paragraph(_Node):
+    __slots__ = ("children",)
+    children: tuple[Inline, ...]
+
+    def __init__(self, children: tuple[Inline, ...]) -> None:
+        object.__setattr__(self, "children", children)
+
+
+class Heading(_Node):
+    __slots__ = ("children", "level")
+    level: int
+    children: tuple[Inline, ...]
+
+    def __init__(self, level: int, children: tuple[Inline, ...]) -> None:
+        object.__setattr__(self, "level", level)
+        object.__setattr__(self, "children", children)
+
+
+class Fence(_Node):
+    """Fenced code: ``info`` is the text after the opening fence (unescaped, trimmed) and
+    ``language`` its first word."""
+
+    __slots__ = ("info", "language", "source")
+    info: str
+    language: str
+    source: str
+
+    def __init__(self, info: str, language: str, source: str) -> None:
+        object.__setattr__(self, "info", info)
+        object.__setattr__(self, "language", language)
+        object.__setattr__(self, "source", source)
+
+
+class IndentedCode(_Node):
+    __slots__ = ("source",)
+    source: str
+
+    def __init__(self, source: str) -> None:
+        object.__setattr__(self, "source", source)
+
+
+class ThematicBreak(_Node):
+    __slots__ = ()
+
+
+class BlockQuote(_Node):
+    __slots__ = ("children",)
+    children: tuple[Block, ...]
+
+    def __init__(self, children: tuple[Block, ...]) -> None:
+        object.__setattr__(self, "children", children)
+
+
+class ListItem(_Node):
+    __slots__ = ("children",)
+    children: tuple[Block, ...]
+
+    def __init__(self, children: tuple[Block, ...]) -> None:
+        object.__setattr__(self, "children", children)
+
+
+class BulletList(_Node):
+    """``tight``: no blank line between items or their blocks (HTML drops their ``<p>``)."""
+
+    __slots__ = ("items", "marker", "tight")
+    marker: str
+    tight: bool
+    items: tuple[ListItem, ...]
+
+    def __init__(self, marker: str, tight: bool, items: tuple[ListItem, ...]) -> None:
+        object.__setattr__(self, "marker", marker)
+        object.__setattr__(self, "tight", tight)
+        object.__setattr__(self, "items", items)
+
+
+class OrderedList(_Node):
+    __slots__ = ("delimiter", "items", "start", "tight")
+    start: int
+    delimiter: str
+    tight: bool
+    items: tuple[ListItem, ...]
+
+    def __init__(
+        self, start: int, delimiter: str, tight: bool, items: tuple[ListItem, ...]
+    ) -> None:
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "delimiter", delimiter)
+        object.__setattr__(self, "tight", tight)
+        object.__setattr__(self, "items", items)
+
+
+Block = (
+    Paragraph | Heading | Fence | IndentedCode | ThematicBreak | BlockQuote | BulletList
+    | OrderedList
+)
+
+
+class Document(_Node):
+    __slots__ = ("children",)
+    children: tuple[Block, ...]
+
+    def __init__(self, children: tuple[Block, ...]) -> None:
+        object.__setattr__(self, "children", children)
+
+
+def merge_text(nodes: list[Inline]) -> tuple[Inline, ...]:
+    """``nodes`` with adjacent ``Text`` joined and empty ones dropped (the tree's one form)."""
+    merged: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            if not node.text:
+                continue
+            if merged and isinstance(merged[-1], Text):
+                merged[-1] = Text(merged[-1].text + node.text)
+                continue
+        merged.append(node)
+    return tuple(merged)
+
+
+def plain_text(nodes: tuple[Inline, ...]) -> str:
+    """The words of inline nodes without markup (code as written, breaks as new lines)."""
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            out.append(node.text)
+        elif isinstance(node, CodeSpan):
+            out.append(node.code)
+        elif isinstance(node, (SoftBreak, HardBreak)):
+            out.append("\n")
+        elif isinstance(node, (Emphasis, Strong, Link, Image)):
+            out.append(plain_text(node.children))
+    return "".join(out)
