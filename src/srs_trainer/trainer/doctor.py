@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import scheduling
+from . import replay
 from .scheduling import CardKey
 from .store import Store
-from .types import LogEntry, Memory, memory_json
 
 
 @dataclass
@@ -36,18 +35,18 @@ def doctor(store: Store, *, rebuild: bool = False) -> DoctorReport:
         return report
     # Checking only reads: a snapshot lets trainers go on answering during a long replay.
     with store.transaction() if rebuild else store.snapshot():
-        logs: dict[CardKey, list[LogEntry]] = {}
-        for entry in store.log(kind=None, include_undone=True):
-            logs.setdefault((entry.deck_id, entry.question_id), []).append(entry)
+        logs = replay.read_rows(store.db, report.schema_version)
+        replayer = replay.Replayer(store.scheduler_json)
         cards = store.cards(include_retired=True)
         report.cards_checked = len(cards)
         for card in cards:
-            replayed = Memory()
-            for entry, replayed in scheduling.replay_steps(
-                logs.get(card.key, ()), store.scheduler_json
-            ):
-                if entry.card_after is not None and entry.card_after != memory_json(replayed):
-                    report.stale_rows.append(entry.id)
+            rows = replay.ordered_counting(logs.pop(card.key, ()))
+            steps = replayer.card(card.key, replay.inputs(rows))
+            for row, step in zip(rows, steps, strict=True):
+                saved = row[replay.CARD_AFTER]
+                if saved is not None and saved != replay.step_json(step):
+                    report.stale_rows.append(row[replay.ID])
+            replayed = replay.memory_of(steps)
             if replayed != card.memory:
                 report.mismatched.append(card.key)
                 if rebuild:
