@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from srs_trainer.history.log_merge import replay_cards
@@ -85,6 +85,9 @@ numbers = st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False),
        stability=numbers, difficulty=numbers, due=st.one_of(st.none(), times),
        last_review=st.one_of(st.none(), times), last_rating=st.one_of(st.none(), st.integers(1, 4)),
        reps=st.integers(0, 10**6), lapses=st.integers(0, 10**6))
+@example(state=2, step=None, stability=1.5, difficulty=7, due=datetime(2026, 1, 2, tzinfo=UTC),
+         last_review=datetime(2026, 1, 1, 9, 30, 0, 1, tzinfo=UTC), last_rating=3, reps=1,
+         lapses=0)  # a time on the second, and one a microsecond past it
 def test_step_json_is_memory_json(
     state: int, step: int | None, stability: float | None, difficulty: float | None,
     due: datetime | None, last_review: datetime | None, last_rating: int | None, reps: int,

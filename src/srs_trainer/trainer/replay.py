@@ -116,16 +116,24 @@ def step_json(step: Step) -> str:
     """``types.memory_json(Memory(*step))``, written directly (keys sorted, as json.dumps)."""
     state, step_no, stability, difficulty, due, last_review, last_rating, reps, lapses = step
     return (
-        f'{{"difficulty": {_number(difficulty)}, '
-        f'"due": {_time(due)}, "lapses": {_number(lapses)}, '
-        f'"last_rating": {_number(last_rating)}, "last_review": {_time(last_review)}, '
-        f'"reps": {_number(reps)}, "stability": {_number(stability)}, '
-        f'"state": {_number(state)}, "step": {_number(step_no)}}}'
+        f'{{"difficulty": {_number(difficulty)}, "due": {_time(due)}, "lapses": {lapses}, '
+        f'"last_rating": {"null" if last_rating is None else last_rating}, '
+        f'"last_review": {_time(last_review)}, "reps": {reps}, '
+        f'"stability": {_number(stability)}, "state": {state}, '
+        f'"step": {"null" if step_no is None else step_no}}}'
     )
 
 
 def _time(moment: datetime | None) -> str:
-    return f'"{to_text(moment)}"' if moment else "null"
+    """``to_text(moment)`` quoted (null for None); isoformat is 4 times quicker than strftime."""
+    if not moment:
+        return "null"
+    if moment.tzinfo is timezone.utc and moment.year >= 1000:
+        text = moment.isoformat()
+        if len(text) == 25:  # isoformat leaves out a zero microsecond part
+            return f'"{text[:19]}.000000{text[19:]}"'
+        return f'"{text}"'
+    return f'"{to_text(moment)}"'
 
 
 def memory_of(steps: Sequence[Step]) -> Memory:
