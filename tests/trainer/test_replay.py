@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta, timezone
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from srs_trainer.history.log_merge import replay_cards
-from srs_trainer.trainer import replay, scheduling
+from srs_trainer.trainer import fsrs_direct, replay, scheduling
 from srs_trainer.trainer.doctor import doctor
 from srs_trainer.trainer.settings import DeckSettings
 from srs_trainer.trainer.types import Answer, Memory, memory_json
@@ -52,14 +53,20 @@ def _inputs(history: list[tuple[bool, int, int, int]]) -> list[replay.ReplayInpu
     return inputs
 
 
+def test_the_direct_fsrs_is_used_with_the_fsrs_it_was_proved_equal_to() -> None:
+    assert replay.Replayer(SCHEDULERS.__getitem__).direct == (
+        version("fsrs") in fsrs_direct.VERIFIED_FSRS)
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["fsrs_direct", "review_card"])
 @settings(max_examples=300, deadline=None)
 @given(history=rows_strategy)
 def test_a_replay_equals_reviews_chained_one_by_one(
-        history: list[tuple[bool, int, int, int]]) -> None:
+        direct: bool, history: list[tuple[bool, int, int, int]]) -> None:
     inputs = _inputs(history)
     random.seed(5)
     before = random.getstate()
-    steps = replay.Replayer(SCHEDULERS.__getitem__).card(KEY, inputs)
+    steps = replay.Replayer(SCHEDULERS.__getitem__, direct=direct).card(KEY, inputs)
     assert random.getstate() == before  # the global generator is left as it was
     memory = Memory()
     assert len(steps) == len(inputs)
@@ -150,3 +157,29 @@ def test_rows_read_for_many_cards_equal_rows_read_one_card_at_a_time(
     whole = replay.read_card_rows(store.db, store.schema_version, keys)
     assert whole == one_by_one
     assert [len(rows) for rows in (whole[("demo", "p1")], whole[("demo", "c1")])] == [2, 1]
+
+
+def _parameters() -> st.SearchStrategy[tuple[float, ...]]:
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    return st.tuples(*(st.floats(low, high) for low, high in
+                       zip(LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True)))
+
+
+minutes_steps = st.lists(st.floats(0.5, 3 * 24 * 60), max_size=3).map(tuple)
+deck_settings = st.builds(
+    DeckSettings, parameters=_parameters(), desired_retention=st.floats(0.7, 0.99),
+    learning_steps=minutes_steps, relearning_steps=minutes_steps,
+    maximum_interval=st.integers(1, 36500), enable_fuzzing=st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(schedulers=st.lists(deck_settings, min_size=1, max_size=3), history=rows_strategy)
+def test_the_direct_fsrs_equals_review_card_for_any_parameters_and_settings(
+        schedulers: list[DeckSettings], history: list[tuple[bool, int, int, int]]) -> None:
+    texts = {index: scheduling.scheduler_json(s) for index, s in enumerate(schedulers, start=1)}
+    inputs = [(is_reset, at, rating, duration, 1 + (scheduler_id - 1) % len(texts))
+              for is_reset, at, rating, duration, scheduler_id in _inputs(history)]
+    direct = replay.Replayer(texts.__getitem__, direct=True).card(KEY, inputs)
+    through_fsrs = replay.Replayer(texts.__getitem__, direct=False).card(KEY, inputs)
+    assert direct == through_fsrs

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from . import scheduling
+from . import fsrs_direct, scheduling
 from .types import RESET, REVIEW, CardKey, Memory, from_text, to_text
 
 if TYPE_CHECKING:
@@ -46,13 +46,20 @@ DECK, QUESTION, ID, KIND, AT, RATING, DURATION, RESCHEDULED, SCHEDULER, STATE_BE
 
 
 class Replayer:
-    """Replays cards' logs with one scheduler per scheduler id (looked up once each)."""
+    """Replays cards' logs with one scheduler per scheduler id (looked up once each).
 
-    def __init__(self, scheduler_json_for: Callable[[int], str]) -> None:
-        self._json_for = scheduler_json_for
-        self._schedulers: dict[int, fsrs.Scheduler] = {}
+    ``direct`` (when the installed fsrs is the one ``fsrs_direct`` was proved equal to) does
+    each review with ``fsrs_direct``; otherwise with ``fsrs.Scheduler.review_card``.
+    """
+
+    def __init__(self, scheduler_json_for: Callable[[int], str], *,
+                 direct: bool | None = None) -> None:
         import fsrs
 
+        self._json_for = scheduler_json_for
+        self._schedulers: dict[int, fsrs.Scheduler] = {}
+        self._direct: dict[int, fsrs_direct.DirectScheduler] = {}
+        self.direct = fsrs_direct.usable() if direct is None else direct
         self._card_type = fsrs.Card
         self._ratings = {int(r): r for r in fsrs.Rating}
 
@@ -63,8 +70,51 @@ class Replayer:
                 self._json_for(scheduler_id))
         return found
 
+    def _direct_scheduler(self, scheduler_id: int) -> fsrs_direct.DirectScheduler:
+        found = self._direct.get(scheduler_id)
+        if found is None:
+            found = self._direct[scheduler_id] = fsrs_direct.DirectScheduler(
+                self.scheduler(scheduler_id))
+        return found
+
     def card(self, key: CardKey, rows: Iterable[ReplayInput]) -> list[Step]:
         """The memory after each row of one card's (ordered, counting) rows."""
+        if self.direct:
+            return self._card_direct(key, rows)
+        return self._card_fsrs(key, rows)
+
+    def _card_direct(self, key: CardKey, rows: Iterable[ReplayInput]) -> list[Step]:
+        steps: list[Step] = []
+        card = fsrs_direct.NEW_CARD
+        state, reps, lapses = 0, 0, 0
+        saved: Any = None
+        utc = timezone.utc
+        try:
+            for is_reset, at, rating, _duration_ms, scheduler_id in rows:
+                if is_reset:
+                    card, state, reps, lapses = fsrs_direct.NEW_CARD, 0, 0, 0
+                    steps.append(NEW_STEP)
+                    continue
+                assert rating is not None and scheduler_id is not None
+                scheduler = self._direct_scheduler(scheduler_id)
+                if at.tzinfo is not utc:
+                    at = at.astimezone(utc)
+                if scheduler.enable_fuzzing:
+                    if saved is None:
+                        saved = random.getstate()
+                    random.seed(scheduling.fuzz_seed(key, at))
+                card, due = scheduler.review(card, rating, at)
+                if state == REVIEW and rating == 1:
+                    lapses += 1
+                reps += 1
+                state = card[0]
+                steps.append((state, card[1], card[2], card[3], due, at, rating, reps, lapses))
+        finally:
+            if saved is not None:
+                random.setstate(saved)
+        return steps
+
+    def _card_fsrs(self, key: CardKey, rows: Iterable[ReplayInput]) -> list[Step]:
         steps: list[Step] = []
         card: fsrs.Card | None = None
         state, reps, lapses = 0, 0, 0
