@@ -31,7 +31,7 @@ def command(
     if recover:
         recover_database(home, card_dirs, no_bundled)
         return
-    from ..trainer.api import doctor
+    from ..trainer.doctor import doctor
 
     with open_store(home) as store:
         click.echo(f"Database: {store.path} (schema version {store.schema_version})")
@@ -69,7 +69,7 @@ def command(
 def recover_database(home: Path | None, card_dirs: tuple[Path, ...], no_bundled: bool) -> None:
     from ..deck.problems import InputError
     from ..trainer import scheduling
-    from ..trainer.api import doctor
+    from ..trainer.doctor import doctor
     from ..trainer.recovery import quick_check, recover
     from ..trainer.settings import (
         DATABASE_NAME,

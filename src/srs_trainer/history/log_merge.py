@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from ..trainer import scheduling
+from ..trainer import replay, scheduling
 from ..trainer.settings import DeckSettings
 from ..trainer.store import Store
-from ..trainer.types import Memory, memory_json, to_text
+from ..trainer.types import to_text
 from .anki_pull import ORIGIN, PulledRow
 
 CardKey = tuple[str, str]
@@ -64,23 +64,19 @@ def merge_rows(
                 touched.add(row.key)
             else:
                 result.already_there += 1
-        for key in sorted(touched):
-            _replay_card(store, key)
+        replay_cards(store, touched)
         result.cards_replayed = len(touched)
     return result
 
 
-def _replay_card(store: Store, key: CardKey) -> None:
-    state_before = Memory().state
-    final = Memory()
-    for entry, after in scheduling.replay_steps(store.card_log(*key), store.scheduler_json):
-        if entry.kind == "answer":
-            store.db.execute(
-                "UPDATE log SET state_before = ?, card_after = ? WHERE id = ?",
-                (state_before, memory_json(after), entry.id))
-        state_before = after.state
-        final = after
-    store.set_memory(*key, final)
+def replay_cards(store: Store, keys: Iterable[CardKey]) -> None:
+    """Re-derive the cards ``keys`` from their whole logs (inside the caller's transaction):
+    each answer's saved state before and result, and the card's memory."""
+    keys = sorted(set(keys))
+    logs = replay.read_card_rows(store.db, store.schema_version, keys)
+    replayer = replay.Replayer(store.scheduler_json)
+    for key in keys:
+        store.set_memory(*key, replay.rewrite(store.db, replayer, key, logs.get(key, ())))
 
 
 def count_from(store: Store, origin: str) -> int:

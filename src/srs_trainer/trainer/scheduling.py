@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .settings import DeckSettings
-from .types import LEARNING, RELEARNING, REVIEW, CardKey, CardRow, LogEntry, Memory, to_text
+from .types import LEARNING, RELEARNING, RESET, REVIEW, CardKey, CardRow, LogEntry, Memory, to_text
 
 if TYPE_CHECKING:
     import fsrs
@@ -129,18 +129,16 @@ def replay_steps(
     entries: Iterable[LogEntry], scheduler_json_for: Callable[[int], str]
 ) -> Iterator[tuple[LogEntry, Memory]]:
     """Replay a card's log, yielding each row that moves the card with the memory after it."""
-    memory = Memory()
-    for entry in replay_order(entries):
-        if not entry.counts:
-            continue
-        if entry.kind == "reset":
-            memory = Memory()
-        else:
-            assert entry.rating is not None and entry.scheduler_id is not None
-            scheduler = scheduler_from_json(scheduler_json_for(entry.scheduler_id))
-            key = (entry.deck_id, entry.question_id)
-            memory = review(scheduler, key, memory, entry.rating, entry.at, entry.duration_ms)
-        yield entry, memory
+    from .replay import Replayer
+
+    rows = [entry for entry in replay_order(entries) if entry.counts]
+    if not rows:
+        return
+    key = (rows[0].deck_id, rows[0].question_id)
+    steps = Replayer(scheduler_json_for).card(key, (
+        (e.kind == RESET, e.at, e.rating, e.duration_ms, e.scheduler_id) for e in rows))
+    for entry, step in zip(rows, steps, strict=True):
+        yield entry, Memory(*step)
 
 
 class Replayable(Protocol):
@@ -161,18 +159,29 @@ def replay_order(entries: Iterable[RowT]) -> list[RowT]:
     (which arrive later, with earlier times) merged in by time, before the first own row
     that is later. Every replay (doctor, undo, pull) uses this one order.
     """
-    rows = list(entries)
-    own = [entry for entry in rows if not entry.origin]
+    return interleave(list(entries), lambda e: bool(e.origin), lambda e: (e.at, e.id))
+
+
+T = TypeVar("T")
+
+
+def interleave(
+    rows: Sequence[T], is_foreign: Callable[[T], bool], time_and_id: Callable[[T], Any]
+) -> list[T]:
+    """``replay_order`` over any kind of row: own rows as given, foreign ones sorted by
+    ``time_and_id`` and each put before the first own row that is not earlier."""
+    own = [row for row in rows if not is_foreign(row)]
     if len(own) == len(rows):
         return own
-    foreign = sorted((entry for entry in rows if entry.origin), key=lambda e: (e.at, e.id))
-    merged: list[RowT] = []
+    foreign = sorted((row for row in rows if is_foreign(row)), key=time_and_id)
+    merged: list[T] = []
     i = 0
-    for entry in own:
-        while i < len(foreign) and foreign[i].at <= entry.at:
+    for row in own:
+        at = time_and_id(row)[0]
+        while i < len(foreign) and time_and_id(foreign[i])[0] <= at:
             merged.append(foreign[i])
             i += 1
-        merged.append(entry)
+        merged.append(row)
     merged.extend(foreign[i:])
     return merged
 

@@ -1,0 +1,55 @@
+"""`srs doctor`'s library part: check the progress database, and that every card's state
+equals a replay of its review log; rebuild card state from the log when asked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import replay
+from .scheduling import CardKey
+from .store import Store
+
+
+@dataclass
+class DoctorReport:
+    schema_version: int
+    integrity: list[str]  # empty when PRAGMA integrity_check says ok
+    cards_checked: int
+    mismatched: list[CardKey]
+    rebuilt: int = 0
+    # Log rows whose saved result differs from what a replay gives now (e.g. after an fsrs
+    # upgrade changed the maths). Card state follows the replay; the rows stay as written.
+    stale_rows: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.integrity and (not self.mismatched or self.rebuilt == len(self.mismatched))
+
+
+
+def doctor(store: Store, *, rebuild: bool = False) -> DoctorReport:
+    """Check the file and that every card's state equals a replay of its log; rebuild if asked."""
+    integrity = store.integrity_check()
+    report = DoctorReport(store.schema_version, integrity, 0, [])
+    if integrity:
+        return report
+    # Checking only reads: a snapshot lets trainers go on answering during a long replay.
+    with store.transaction() if rebuild else store.snapshot():
+        logs = replay.read_rows(store.db, report.schema_version)
+        replayer = replay.Replayer(store.scheduler_json)
+        cards = store.cards(include_retired=True)
+        report.cards_checked = len(cards)
+        for card in cards:
+            rows = replay.ordered_counting(logs.pop(card.key, ()))
+            steps = replayer.card(card.key, replay.inputs(rows))
+            for row, step in zip(rows, steps, strict=True):
+                saved = row[replay.CARD_AFTER]
+                if saved is not None and saved != replay.step_json(step):
+                    report.stale_rows.append(row[replay.ID])
+            replayed = replay.memory_of(steps)
+            if replayed != card.memory:
+                report.mismatched.append(card.key)
+                if rebuild:
+                    store.set_memory(*card.key, replayed)
+                    report.rebuilt += 1
+    return report

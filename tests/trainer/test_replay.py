@@ -1,0 +1,185 @@
+"""The fast replay (trainer/replay.py) gives exactly what chaining ``scheduling.review`` gives,
+and writes ``card_after`` text exactly as ``memory_json`` does; doctor and the merge replay
+built on it report and repair what the log says."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from srs_trainer.history.log_merge import replay_cards
+from srs_trainer.trainer import fsrs_direct, replay, scheduling
+from srs_trainer.trainer.doctor import doctor
+from srs_trainer.trainer.settings import DeckSettings
+from srs_trainer.trainer.types import Answer, Memory, memory_json
+from trainer_helpers import NOW, make_trainer
+
+UTC = timezone.utc
+KEY = ("deck", "q1")
+SCHEDULERS = {
+    1: scheduling.scheduler_json(DeckSettings()),  # fuzzing, two learning steps
+    2: scheduling.scheduler_json(DeckSettings(enable_fuzzing=False)),
+    3: scheduling.scheduler_json(DeckSettings(learning_steps=(), relearning_steps=(),
+                                              enable_fuzzing=False)),  # as pulled reviews
+    4: scheduling.scheduler_json(DeckSettings(learning_steps=(5.0,), relearning_steps=(1.0, 30.0),
+                                              desired_retention=0.8, maximum_interval=50)),
+}
+
+# A history: (reset?, minutes since the previous row, rating, scheduler id) per row.
+rows_strategy = st.lists(
+    st.tuples(
+        st.sampled_from((False,) * 7 + (True,)),  # a reset now and then
+        # minutes: within a learning step, within a day or two, up to months
+        st.one_of(st.integers(0, 30), st.integers(0, 3 * 24 * 60), st.integers(0, 300 * 24 * 60)),
+        st.integers(1, 4),
+        st.sampled_from(sorted(SCHEDULERS)),
+    ),
+    max_size=25,
+)
+
+
+def _inputs(history: list[tuple[bool, int, int, int]]) -> list[replay.ReplayInput]:
+    at = datetime(2025, 3, 1, 8, 0, 0, 123456, tzinfo=UTC)
+    inputs: list[replay.ReplayInput] = []
+    for is_reset, minutes, rating, scheduler_id in history:
+        at += timedelta(minutes=minutes, microseconds=minutes * 7)
+        inputs.append((is_reset, at, None if is_reset else rating, 4000, scheduler_id))
+    return inputs
+
+
+def test_the_direct_fsrs_is_used_with_the_fsrs_it_was_proved_equal_to() -> None:
+    assert replay.Replayer(SCHEDULERS.__getitem__).direct == (
+        version("fsrs") in fsrs_direct.VERIFIED_FSRS)
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["fsrs_direct", "review_card"])
+@settings(max_examples=300, deadline=None)
+@given(history=rows_strategy)
+def test_a_replay_equals_reviews_chained_one_by_one(
+        direct: bool, history: list[tuple[bool, int, int, int]]) -> None:
+    inputs = _inputs(history)
+    random.seed(5)
+    before = random.getstate()
+    steps = replay.Replayer(SCHEDULERS.__getitem__, direct=direct).card(KEY, inputs)
+    assert random.getstate() == before  # the global generator is left as it was
+    memory = Memory()
+    assert len(steps) == len(inputs)
+    for (is_reset, at, rating, duration, scheduler_id), step in zip(inputs, steps, strict=True):
+        if is_reset:
+            memory = Memory()
+        else:
+            assert rating is not None
+            memory = scheduling.review(scheduling.scheduler_from_json(SCHEDULERS[scheduler_id]),
+                                       KEY, memory, rating, at, duration)
+        # Every field, and the saved text of it.
+        assert Memory(*step) == memory
+        assert replay.step_json(step) == memory_json(memory)
+
+
+times = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2200, 1, 1),
+                     timezones=st.just(UTC))
+numbers = st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False),
+                    st.integers(-10, 10**6))
+
+
+@given(state=st.integers(0, 3), step=st.one_of(st.none(), st.integers(0, 5)),
+       stability=numbers, difficulty=numbers, due=st.one_of(st.none(), times),
+       last_review=st.one_of(st.none(), times), last_rating=st.one_of(st.none(), st.integers(1, 4)),
+       reps=st.integers(0, 10**6), lapses=st.integers(0, 10**6))
+@example(state=2, step=None, stability=1.5, difficulty=7, due=datetime(2026, 1, 2, tzinfo=UTC),
+         last_review=datetime(2026, 1, 1, 9, 30, 0, 1, tzinfo=UTC), last_rating=3, reps=1,
+         lapses=0)  # a time on the second, and one a microsecond past it
+def test_step_json_is_memory_json(
+    state: int, step: int | None, stability: float | None, difficulty: float | None,
+    due: datetime | None, last_review: datetime | None, last_rating: int | None, reps: int,
+    lapses: int,
+) -> None:
+    values = (state, step, stability, difficulty, due, last_review, last_rating, reps, lapses)
+    assert replay.step_json(values) == memory_json(Memory(*values))
+
+
+def test_doctor_reports_a_stale_row_and_a_differing_card_and_rebuild_repairs(
+        tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    store = trainer.store
+    key = ("demo", "p1")
+    for days, rating in ((0, 3), (2, 1), (3, 3)):
+        trainer.record_answer(Answer(key, rating, NOW + timedelta(days=days), 1000, 1, chosen="B"))
+    right = store.card(*key).memory  # type: ignore[union-attr]
+    first = store.card_log(*key)[0].id
+    with store.transaction():
+        store.db.execute("UPDATE log SET card_after = '{}' WHERE id = ?", (first,))
+        store.set_memory(*key, Memory())
+    report = doctor(store)
+    assert (report.mismatched, report.stale_rows, report.rebuilt) == ([key], [first], 0)
+    assert store.card(*key).memory == Memory()  # a check changes nothing
+    report = doctor(store, rebuild=True)
+    assert (report.mismatched, report.rebuilt) == ([key], 1)
+    assert store.card(*key).memory == right
+    assert doctor(store).mismatched == []
+
+
+def test_the_merge_replay_rewrites_saved_results_and_state(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    store = trainer.store
+    key = ("demo", "p1")
+    for days, rating in ((0, 3), (4, 3)):
+        trainer.record_answer(Answer(key, rating, NOW + timedelta(days=days), 1000, 1, chosen="B"))
+    right_rows = store.db.execute(
+        "SELECT id, state_before, card_after FROM log ORDER BY id").fetchall()
+    right = store.card(*key).memory  # type: ignore[union-attr]
+    with store.transaction():
+        store.db.execute("UPDATE log SET card_after = 'x', state_before = 9")
+        store.set_memory(*key, Memory())
+    with store.transaction():
+        replay_cards(store, [key, ("demo", "c1")])  # c1 has no log: it stays new
+    assert store.db.execute(
+        "SELECT id, state_before, card_after FROM log ORDER BY id").fetchall() == right_rows
+    assert store.card(*key).memory == right
+    assert store.card("demo", "c1").memory == Memory()  # type: ignore[union-attr]
+
+
+def test_rows_read_for_many_cards_equal_rows_read_one_card_at_a_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    trainer = make_trainer(tmp_path)
+    store = trainer.store
+    for index, key in enumerate((("demo", "p1"), ("demo", "c1"), ("demo", "p1"))):
+        trainer.record_answer(Answer(key, 3, NOW + timedelta(days=index), 1000, 1, chosen="B"))
+    keys = [("demo", "p1"), ("demo", "c1"), ("demo", "c2")]
+    one_by_one = replay.read_card_rows(store.db, store.schema_version, keys)
+    monkeypatch.setattr(replay, "_WHOLE_LOG_FROM", 0)
+    whole = replay.read_card_rows(store.db, store.schema_version, keys)
+    assert whole == one_by_one
+    assert [len(rows) for rows in (whole[("demo", "p1")], whole[("demo", "c1")])] == [2, 1]
+
+
+def _parameters() -> st.SearchStrategy[tuple[float, ...]]:
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    return st.tuples(*(st.floats(low, high) for low, high in
+                       zip(LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True)))
+
+
+minutes_steps = st.lists(st.floats(0.5, 3 * 24 * 60), max_size=3).map(tuple)
+deck_settings = st.builds(
+    DeckSettings, parameters=_parameters(), desired_retention=st.floats(0.7, 0.99),
+    learning_steps=minutes_steps, relearning_steps=minutes_steps,
+    maximum_interval=st.integers(1, 36500), enable_fuzzing=st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(schedulers=st.lists(deck_settings, min_size=1, max_size=3), history=rows_strategy)
+def test_the_direct_fsrs_equals_review_card_for_any_parameters_and_settings(
+        schedulers: list[DeckSettings], history: list[tuple[bool, int, int, int]]) -> None:
+    texts = {index: scheduling.scheduler_json(s) for index, s in enumerate(schedulers, start=1)}
+    inputs = [(is_reset, at, rating, duration, 1 + (scheduler_id - 1) % len(texts))
+              for is_reset, at, rating, duration, scheduler_id in _inputs(history)]
+    direct = replay.Replayer(texts.__getitem__, direct=True).card(KEY, inputs)
+    through_fsrs = replay.Replayer(texts.__getitem__, direct=False).card(KEY, inputs)
+    assert direct == through_fsrs
