@@ -1,4 +1,4 @@
-"""`srs anki pull`: the learner's Anki reviews of our notes into the trainer's history."""
+"""`srs anki pull` and `srs anki push`: review history shared with the learner's Anki collection."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def pull(
     from ..deck.ids import NOTE_TYPE_ID, note_guid
     from ..history.anki_collection import CollectionError, locate_collection, read_collection
     from ..history.anki_pull import ORIGIN, plan_pull
+    from ..history.anki_push import pushed_ids
     from ..history.log_merge import foreign_scheduler_json, merge_rows
     from ..trainer.calendar import day_start
 
@@ -47,7 +48,8 @@ def pull(
             raise click.ClickException(str(error)) from None
         tz = trainer.settings.tz()
         plan = plan_pull(snapshot, keys_by_guid,
-                         lambda moment: day_start(moment, snapshot.rollover_hour, tz))
+                         lambda moment: day_start(moment, snapshot.rollover_hour, tz),
+                         pushed=pushed_ids(trainer.store.log()))
         schedulers = {deck_id: foreign_scheduler_json(trainer.deck_settings(deck_id))
                       for deck_id in trainer.decks}
         known = {card.key for card in trainer.store.cards(include_retired=True)}
@@ -64,3 +66,51 @@ def pull(
         shown = ", ".join(plan.orphaned[:5]) + (", ..." if len(plan.orphaned) > 5 else "")
         click.echo(f"{len(plan.orphaned)} note(s) of ours in Anki have no question in the"
                    f" sources any more (GUIDs: {shown})")
+
+
+@command.command("push")
+@click.argument("collection", required=False, type=click.Path(path_type=Path))
+@home_option
+@sources_options
+def push(
+    collection: Path | None, home: Path | None, card_dirs: tuple[Path, ...], no_bundled: bool
+) -> None:
+    """Write the trainer's reviews of our notes into Anki, and reschedule those cards there.
+
+    COLLECTION as for pull (not a .colpkg). Anki must be closed; the file is backed up beside
+    itself first. Pushing again writes only reviews made since. Notes srs-trainer did not
+    generate are never touched. Pull first, so Anki's own newer reviews are counted.
+    """
+    from ..deck.ids import note_guid
+    from ..history.anki_collection import CollectionError, locate_collection
+    from ..history.anki_push import push as push_reviews
+    from ..trainer.types import LogEntry
+
+    with loaded_trainer(home, card_dirs, no_bundled) as loaded:
+        trainer = loaded.trainer
+        keys_by_guid = {
+            note_guid(deck_id, question.id): (deck_id, question.id)
+            for deck_id, deck in trainer.decks.items()
+            for question in deck.questions
+        }
+        logs: dict[tuple[str, str], list[LogEntry]] = {}
+        for entry in trainer.store.log():
+            logs.setdefault((entry.deck_id, entry.question_id), []).append(entry)
+        memories = {card.key: card.memory for card in trainer.store.cards(include_retired=True)}
+        try:
+            path = locate_collection(collection)
+            result = push_reviews(path, logs, memories, keys_by_guid, trainer.settings.tz(),
+                                  loaded.now)
+        except CollectionError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Anki collection: {path}")
+    click.echo(f"Notes matched: {result.notes_matched}")
+    if not result.reviews_written:
+        click.echo("Nothing to push: Anki has every review made here.")
+        return
+    click.echo(f"Backup: {result.backup}")
+    click.echo(f"Reviews written: {result.reviews_written}")
+    click.echo(f"Cards rescheduled: {result.cards_rescheduled}")
+    if result.behind:
+        click.echo(f"{result.behind} card(s) have newer reviews in Anki; their schedule was left"
+                   " as Anki has it: run `srs anki pull`, then push again")

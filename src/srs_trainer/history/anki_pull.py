@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
@@ -28,6 +29,7 @@ class Skip(Enum):
     MANUAL = "manual changes (set due date, reschedule)"
     NO_RATING = "rows without a rating"
     FILTERED = "filtered-deck reviews that did not reschedule"
+    PUSHED = "reviews pushed from the trainer"
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,13 @@ def plan_pull(
     snapshot: CollectionSnapshot,
     keys_by_guid: Mapping[str, CardKey],
     anki_day_start: Callable[[datetime], datetime],
+    pushed: AbstractSet[tuple[CardKey, int]] = frozenset(),
 ) -> PullPlan:
-    """The log rows to add for our notes in ``snapshot``, in Anki's order."""
+    """The log rows to add for our notes in ``snapshot``, in Anki's order.
+
+    ``pushed`` holds (card, revlog id) of the trainer's own reviews (``anki_push.pushed_ids``):
+    those revlog rows are the trainer's reviews pushed earlier, skipped and counted.
+    """
     plan = PullPlan()
     for note in snapshot.notes:
         key = keys_by_guid.get(note.guid)
@@ -66,7 +73,8 @@ def plan_pull(
         # Our note type has one card per note; a second card would be a template we did not
         # write, so only the first card (ord 0, lowest id) carries the question's history.
         for review in snapshot.reviews.get(note.card_ids[0], []) if note.card_ids else []:
-            skip = _skip_reason(review.kind, review.ease, review.interval)
+            skip = (Skip.PUSHED if (key, review.revlog_id) in pushed
+                    else _skip_reason(review.kind, review.ease, review.interval))
             if skip is not None:
                 plan.skipped[skip] += 1
                 continue

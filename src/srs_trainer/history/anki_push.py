@@ -1,0 +1,195 @@
+"""`srs anki push`: the trainer's own reviews of our notes into a learner's Anki collection.
+
+Each pushed review becomes a revlog row whose id is the review time in epoch milliseconds
+(Anki's own convention), so a review is recognised as pushed by that id alone: a second push
+writes nothing, and a pull skips revlog rows whose id is the time of one of the trainer's own
+reviews of that card. Cards are rescheduled through the ``anki`` library (``col.update_card``
+marks them for sync: usn -1, mod now), with the trainer's FSRS memory state and a due day
+counted, as Anki does, from ``col.crt`` in days that start at the collection's rollover hour.
+The ``anki`` library is imported here only, lazily: the review path never loads it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+
+from ..trainer.calendar import learner_day
+from ..trainer.types import ANSWER, LEARNING, NEW, RELEARNING, REVIEW, LogEntry, Memory
+from .anki_collection import CollectionError
+
+CardKey = tuple[str, str]
+INSTALL_HINT = "srs anki push needs the anki library: pip install 'srs-trainer[anki]'"
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_REVLOG_LEARN, _REVLOG_REVIEW, _REVLOG_RELEARN = 0, 1, 2
+_QUEUE_LEARNING, _QUEUE_REVIEW, _QUEUE_DAY_LEARNING = 1, 2, 3
+
+
+def revlog_id(at: datetime) -> int:
+    """The revlog id of a review made at ``at``: its time in epoch milliseconds."""
+    return (at - _EPOCH) // timedelta(milliseconds=1)
+
+
+def pushed_ids(entries: Iterable[LogEntry]) -> set[tuple[CardKey, int]]:
+    """(card, revlog id) of every review made in the trainer: in Anki, such a row was pushed."""
+    return {((e.deck_id, e.question_id), revlog_id(e.at)) for e in entries if pushable(e)}
+
+
+def pushable(entry: LogEntry) -> bool:
+    """A live, rescheduling answer made in the trainer (not one pulled from elsewhere)."""
+    return (entry.kind == ANSWER and entry.origin == "" and entry.undone_at is None
+            and entry.rescheduled and entry.rating is not None)
+
+
+@dataclass
+class PushResult:
+    notes_matched: int = 0
+    reviews_written: int = 0
+    cards_rescheduled: int = 0
+    #: cards whose newest review is in Anki and not yet pulled: their schedule was left alone
+    behind: int = 0
+    backup: Path | None = None
+
+
+def push(
+    path: Path, logs: Mapping[CardKey, Sequence[LogEntry]], memories: Mapping[CardKey, Memory],
+    guids: Mapping[str, CardKey], tz: tzinfo | None, now: datetime,
+) -> PushResult:
+    """Write the trainer's reviews in ``logs`` (of our notes, by GUID) into the collection."""
+    try:
+        from anki.collection import Collection
+        from anki.errors import DBError
+    except ImportError:
+        raise CollectionError(INSTALL_HINT) from None
+    col = _open(path, Collection, DBError)
+    result = PushResult()
+    try:
+        work = _plan(col, logs, guids, result)
+        if not work:
+            return result
+    finally:
+        col.close()
+    result.backup = _backup(path, now)
+    col = _open(path, Collection, DBError)
+    try:
+        rollover = int(col.get_config("rollover", 4))
+        today = col.sched.today
+        for card_id, key, entries in work:
+            _write_reviews(col, card_id, entries)
+            result.reviews_written += len(entries)
+            newest_anki = col.db.scalar("SELECT max(id) FROM revlog WHERE cid = ?", card_id)
+            if newest_anki is not None and newest_anki > revlog_id(entries[-1].at):
+                result.behind += 1
+                continue
+            _reschedule(col, card_id, memories[key], today, rollover, tz, now)
+            result.cards_rescheduled += 1
+    finally:
+        col.close()
+    return result
+
+
+def _open(path: Path, collection: Any, db_error: type[Exception]) -> Any:
+    try:
+        return collection(str(path))
+    except db_error as error:
+        if "already open" in str(error) or "locked" in str(error):
+            raise CollectionError(
+                f"{path}: Anki has the collection open; close Anki (or that profile) and push"
+                " again") from None
+        raise CollectionError(f"{path}: not an Anki collection ({error})") from None
+    except Exception as error:  # the backend's other refusals: not a collection at all
+        raise CollectionError(f"{path}: not an Anki collection ({error})") from None
+
+
+def _plan(col: Any, logs: Mapping[CardKey, Sequence[LogEntry]], guids: Mapping[str, CardKey],
+          result: PushResult) -> list[tuple[int, CardKey, list[LogEntry]]]:
+    marks = ",".join("?" * len(guids)) or "NULL"
+    rows = col.db.all(
+        "SELECT n.guid, min(c.id) FROM notes n JOIN cards c ON c.nid = n.id"
+        f" WHERE n.guid IN ({marks}) GROUP BY n.id ORDER BY n.id", *guids)
+    work = []
+    for guid, card_id in rows:
+        result.notes_matched += 1
+        key = guids[guid]
+        written = set(col.db.list("SELECT id FROM revlog WHERE cid = ?", card_id))
+        entries = [e for e in logs.get(key, ()) if pushable(e) and revlog_id(e.at) not in written]
+        if entries:
+            work.append((card_id, key, entries))
+    return work
+
+
+def _backup(path: Path, now: datetime) -> Path:
+    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.stem}.before-srs-push-{stamp}{path.suffix}")
+    shutil.copy2(path, target)
+    return target
+
+
+def _write_reviews(col: Any, card_id: int, entries: Sequence[LogEntry]) -> None:
+    last_interval = 0
+    for entry in entries:
+        after = Memory.from_dict(_json(entry.card_after)) if entry.card_after else Memory()
+        interval = _interval(after, entry.at)
+        kind = {REVIEW: _REVLOG_REVIEW, RELEARNING: _REVLOG_RELEARN}.get(
+            entry.state_before or NEW, _REVLOG_LEARN)
+        col.db.execute(
+            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+            " VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+            revlog_id(entry.at), card_id, entry.rating, interval, last_interval,
+            _factor(after.difficulty), min(entry.duration_ms or 0, 60_000), kind)
+        last_interval = interval
+
+
+def _json(text: str) -> dict[str, Any]:
+    import json
+
+    value: dict[str, Any] = json.loads(text)
+    return value
+
+
+def _interval(memory: Memory, at: datetime) -> int:
+    """Anki's ``ivl``: days if the next review is a day or more away, else negative seconds."""
+    if memory.due is None:
+        return 0
+    gap = memory.due - at
+    if gap >= timedelta(days=1):
+        return max(1, round(gap / timedelta(days=1)))
+    return -max(1, int(gap.total_seconds()))
+
+
+def _factor(difficulty: float | None) -> int:
+    """Under FSRS Anki keeps difficulty in ``factor``: 100 for D=1, 1100 for D=10."""
+    if difficulty is None:
+        return 0
+    return 100 + round((difficulty - 1) / 9 * 1000)
+
+
+def _reschedule(col: Any, card_id: int, memory: Memory, today: int, rollover: int,
+                tz: tzinfo | None, now: datetime) -> None:
+    from anki.cards import FSRSMemoryState
+
+    card = col.get_card(card_id)
+    if memory.due is None or memory.state == NEW:
+        return
+    due_day = today + (learner_day(memory.due, rollover, tz) - learner_day(now, rollover, tz)).days
+    card.type = {LEARNING: 1, REVIEW: 2, RELEARNING: 3}[memory.state]
+    if memory.state == REVIEW:
+        card.queue, card.due, card.left = _QUEUE_REVIEW, due_day, 0
+    elif due_day <= today:
+        card.queue, card.due, card.left = _QUEUE_LEARNING, int(memory.due.timestamp()), 1
+    else:
+        card.queue, card.due, card.left = _QUEUE_DAY_LEARNING, due_day, 1
+    last_day = learner_day(memory.last_review or now, rollover, tz)
+    card.ivl = max(0, (learner_day(memory.due, rollover, tz) - last_day).days)
+    card.reps, card.lapses = memory.reps, memory.lapses
+    card.factor = _factor(memory.difficulty)
+    if memory.stability is not None and memory.difficulty is not None:
+        card.memory_state = FSRSMemoryState(
+            stability=memory.stability, difficulty=memory.difficulty)
+    if memory.last_review is not None:
+        card.last_review_time = int(memory.last_review.timestamp())
+    col.update_card(card, skip_undo_entry=True)
