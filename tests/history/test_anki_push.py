@@ -25,6 +25,8 @@ pytest.importorskip("anki.collection")
 from anki.collection import Collection, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportAnkiPackageOptions
 
+from clocked_srs import clocked
+
 # Anki's "today" is the real one, so the trainer's reviews are made an hour ago, in UTC.
 NOW = (datetime.now(timezone.utc) - timedelta(hours=1)).replace(microsecond=123000)
 GOOD, AGAIN = ("demo", "c1"), ("demo", "c2")
@@ -52,10 +54,10 @@ def folder(tmp_path: Path) -> Path:
 
 
 def srs(folder: Path, *args: str) -> Result:
-    env = {"SRS_HOME": str(folder / "home"), "SRS_NOW": (NOW + timedelta(minutes=5)).strftime(
-        "%Y-%m-%dT%H:%M:%SZ"), "NO_COLOR": "1", "TZ": "UTC"}
+    env = {"SRS_HOME": str(folder / "home"), "NO_COLOR": "1", "TZ": "UTC"}
     sources = ["--cards", str(folder / "cards"), "--no-bundled"]
-    return CliRunner().invoke(main, [*args, *sources], env=env)
+    return CliRunner().invoke(main, [*args, *sources], env=env,
+                              obj=clocked(NOW + timedelta(minutes=5)))
 
 
 def _card(col: Collection, key: tuple[str, str]) -> int:
