@@ -27,8 +27,13 @@ def pull(
     it, the default Anki profile of this OS. Anki may be open: its file is only read.
     Pulling again adds only reviews made since.
     """
-    from ..deck.ids import NOTE_TYPE_ID, note_guid
-    from ..history.anki_collection import CollectionError, locate_collection, read_collection
+    from ..deck.ids import NOTE_TYPE_ID
+    from ..history.anki_collection import (
+        CollectionError,
+        locate_collection,
+        our_note_guids,
+        read_collection,
+    )
     from ..history.anki_pull import ORIGIN, plan_pull
     from ..history.anki_push import pushed_ids
     from ..history.log_merge import foreign_scheduler_json, merge_rows
@@ -36,11 +41,7 @@ def pull(
 
     with loaded_trainer(home, card_dirs, no_bundled) as loaded:
         trainer = loaded.trainer
-        keys_by_guid = {
-            note_guid(deck_id, question.id): (deck_id, question.id)
-            for deck_id, deck in trainer.decks.items()
-            for question in deck.questions
-        }
+        keys_by_guid = our_note_guids(trainer.decks)
         try:
             path = locate_collection(collection)
             snapshot = read_collection(path, keys_by_guid, [NOTE_TYPE_ID])
@@ -81,18 +82,13 @@ def push(
     itself first. Pushing again writes only reviews made since. Notes srs-trainer did not
     generate are never touched. Pull first, so Anki's own newer reviews are counted.
     """
-    from ..deck.ids import note_guid
-    from ..history.anki_collection import CollectionError, locate_collection
+    from ..history.anki_collection import CollectionError, locate_collection, our_note_guids
     from ..history.anki_push import push as push_reviews
     from ..trainer.types import LogEntry
 
     with loaded_trainer(home, card_dirs, no_bundled) as loaded:
         trainer = loaded.trainer
-        keys_by_guid = {
-            note_guid(deck_id, question.id): (deck_id, question.id)
-            for deck_id, deck in trainer.decks.items()
-            for question in deck.questions
-        }
+        keys_by_guid = our_note_guids(trainer.decks)
         logs: dict[tuple[str, str], list[LogEntry]] = {}
         for entry in trainer.store.log():
             logs.setdefault((entry.deck_id, entry.question_id), []).append(entry)

@@ -18,9 +18,11 @@ import sqlite3
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..deck.model import Deck
 
 COLLECTION_FILE = "collection.anki2"
 DEFAULT_PROFILE = "User 1"
@@ -62,6 +64,14 @@ class CollectionSnapshot:
     rollover_hour: int
     notes: list[AnkiNote] = field(default_factory=list)
     reviews: dict[int, list[AnkiReview]] = field(default_factory=dict)  # by card id, in order
+
+
+def our_note_guids(decks: Mapping[str, Deck]) -> dict[str, tuple[str, str]]:
+    """Every note GUID srs-trainer derives for ``decks``, with the (deck, question) it is."""
+    from ..deck.ids import note_guid
+
+    return {note_guid(deck_id, question.id): (deck_id, question.id)
+            for deck_id, deck in decks.items() for question in deck.questions}
 
 
 def anki_base_folder() -> Path:
