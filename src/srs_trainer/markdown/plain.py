@@ -12,20 +12,13 @@ from .tree import (
     Block,
     BlockQuote,
     BulletList,
-    CodeSpan,
-    Emphasis,
     Fence,
-    HardBreak,
     Heading,
-    Image,
     IndentedCode,
     Inline,
-    Link,
     Paragraph,
-    SoftBreak,
-    Strong,
-    Text,
     ThematicBreak,
+    plain_text,
 )
 
 CODE_INDENT = "    "
@@ -76,18 +69,5 @@ def _indented(text: str, prefix: str) -> str:
 
 
 def inline_text(nodes: tuple[Inline, ...]) -> str:
-    out: list[str] = []
-    for node in nodes:
-        if isinstance(node, Text):
-            out.append(node.text)
-        elif isinstance(node, CodeSpan):
-            out.append(node.code)
-        elif isinstance(node, (SoftBreak, HardBreak)):
-            out.append("\n")
-        elif isinstance(node, (Emphasis, Strong)):
-            out.append(inline_text(node.children))
-        elif isinstance(node, Link):  # never dropped: the reader may need the address
-            out.append(f"[{inline_text(node.children)}]({node.href})")
-        elif isinstance(node, Image):
-            out.append(f"![{inline_text(node.children)}]({node.src})")
-    return "".join(out)
+    """Inline nodes as their words; links keep their address (the reader may need it)."""
+    return plain_text(nodes, targets=True)

@@ -223,8 +223,12 @@ def merge_text(nodes: list[Inline]) -> tuple[Inline, ...]:
     return tuple(merged)
 
 
-def plain_text(nodes: tuple[Inline, ...]) -> str:
-    """The words of inline nodes without markup (code as written, breaks as new lines)."""
+def plain_text(nodes: tuple[Inline, ...], *, targets: bool = False) -> str:
+    """The words of inline nodes without markup (code as written, breaks as new lines).
+
+    With ``targets``, links and images keep their address as ``[words](href)``: a reader of
+    plain text may need it; an image's alt text must not carry it.
+    """
     out: list[str] = []
     for node in nodes:
         if isinstance(node, Text):
@@ -233,6 +237,14 @@ def plain_text(nodes: tuple[Inline, ...]) -> str:
             out.append(node.code)
         elif isinstance(node, (SoftBreak, HardBreak)):
             out.append("\n")
-        elif isinstance(node, (Emphasis, Strong, Link, Image)):
-            out.append(plain_text(node.children))
+        elif isinstance(node, (Emphasis, Strong)):
+            out.append(plain_text(node.children, targets=targets))
+        elif isinstance(node, (Link, Image)):
+            words = plain_text(node.children, targets=targets)
+            if not targets:
+                out.append(words)
+            elif isinstance(node, Link):
+                out.append(f"[{words}]({node.href})")
+            else:
+                out.append(f"![{words}]({node.src})")
     return "".join(out)
