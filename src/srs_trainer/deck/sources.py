@@ -251,12 +251,19 @@ def _regex(pattern: str) -> re.Pattern[str]:
 
 
 class _Validator:
-    """Applies the subset of JSON Schema that deck.schema.json uses, with friendly messages."""
+    """Applies the subset of JSON Schema that deck.schema.json uses, with friendly messages.
 
-    def __init__(self, root_schema: dict[str, Any], located: Located, path: str) -> None:
+    ``member`` is what a mapping's keys are called in messages ("unknown field"): config.yaml
+    says "setting".
+    """
+
+    def __init__(
+        self, root_schema: dict[str, Any], located: Located, path: str, member: str = "field"
+    ) -> None:
         self.root = root_schema
         self.located = located
         self.path = path
+        self.member = member
         self.resolved: dict[int, dict[str, Any]] = {}
 
     def resolve(self, rule: dict[str, Any]) -> dict[str, Any]:
@@ -350,6 +357,11 @@ class _Validator:
             yield self.problem(where, f"{_short(value)} {_pattern_hint(rule['pattern'])}")
 
     def check_number(self, value: float, rule: dict[str, Any], where: str) -> Iterator[Problem]:
+        if "minimum" in rule and "maximum" in rule:
+            low, high = rule["minimum"], rule["maximum"]
+            if not low <= value <= high:
+                yield self.problem(where, f"must be between {low} and {high}, not {value}")
+            return
         if "minimum" in rule and value < rule["minimum"]:
             yield self.problem(where, f"must be at least {rule['minimum']}, not {value}")
         if "exclusiveMinimum" in rule and value <= rule["exclusiveMinimum"]:
@@ -387,9 +399,12 @@ class _Validator:
             child = _join(where, name)
             if name in properties:
                 yield from self.check(item, properties[name], child)
-            elif rule.get("additionalProperties") is False:
+            elif isinstance(extra := rule.get("additionalProperties"), dict):
+                yield from self.check(item, extra, child)
+            elif extra is False:
                 known = ", ".join(sorted(properties))
-                yield self.problem(child, f"unknown field (expected one of: {known})", key=True)
+                yield self.problem(
+                    child, f"unknown {self.member} (expected one of: {known})", key=True)
 
 
 def _join(where: str, part: str | int) -> str:
@@ -417,6 +432,22 @@ _PATTERN_HINTS = {
 
 def _pattern_hint(pattern: str) -> str:
     return _PATTERN_HINTS.get(pattern, f"does not match the pattern {pattern}")
+
+
+# --- other files checked by the same rules (config.yaml) -------------------------------------
+
+
+@cache
+def schema_named(name: str) -> dict[str, Any]:
+    """A schema shipped beside the deck's, ``schema/<name>.schema.json`` (e.g. "config")."""
+    return json.loads((Path(__file__).parent / "schema" / f"{name}.schema.json").read_text("utf-8"))
+
+
+def schema_problems(
+    located: Located, path: str, rules: dict[str, Any], *, member: str = "field"
+) -> list[Problem]:
+    """Every way ``located``'s data breaks ``rules``, located like a deck's problems."""
+    return list(_Validator(rules, located, path, member).check(located.data, rules, ""))
 
 
 # --- loading ---------------------------------------------------------------------------------

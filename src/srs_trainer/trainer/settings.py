@@ -19,6 +19,9 @@ The data folder is ``--home DIR``, else ``$SRS_HOME``, else platformdirs'
     decks:
       django-async:
         new_per_day: 5
+    sync_dir: ~/Dropbox/srs   # optional: the folder `srs sync` shares progress through
+
+Its schema is ``deck/schema/config.schema.json``; docs/trainer.md describes every key.
 
 """
 
@@ -82,6 +85,7 @@ class Settings:
     day_start_hour: int = 4
     timezone: str = ""  # IANA name; "" means the machine's local time
     learn_ahead_minutes: float = 20.0
+    sync_dir: Path | None = None  # the folder `srs sync` shares progress through ("~" expanded)
 
     def for_deck(self, deck_id: str) -> DeckSettings:
         return self.decks.get(deck_id, self.defaults)
@@ -150,109 +154,61 @@ def ensure_home(home: Path) -> Path:
 
 # --- the settings file -----------------------------------------------------------------------
 
-_GLOBAL_KEYS: dict[str, type | tuple[type, ...]] = {
-    "day_start_hour": int, "timezone": str, "learn_ahead_minutes": (int, float)}
-_DECK_KEYS: dict[str, Any] = {
-    "desired_retention": (int, float),
-    "new_per_day": int,
-    "reviews_per_day": int,
-    "learning_steps": list,
-    "relearning_steps": list,
-    "maximum_interval": int,
-    "enable_fuzzing": bool,
-    "mastery_days": (int, float),
-}
+_CONFIG_SCHEMA = "config"  # deck/schema/config.schema.json: every key, with its rules
+_GLOBAL_KEYS = ("day_start_hour", "timezone", "learn_ahead_minutes")
 
 
 def load_settings(home: Path) -> Settings:
-    """Read ``<home>/config.yaml`` (absent: defaults). Raise InputError naming file and line."""
+    """Read ``<home>/config.yaml`` (absent: defaults). Raise InputError naming file and line.
+
+    The file is checked against ``config.schema.json`` by the validator decks use, so every
+    problem is reported at once as ``path:line:column``. A key left empty keeps its default.
+    """
     path = home / CONFIG_NAME
     if not path.is_file():
         return Settings()
+    data = _read_config(path)
+    defaults = DeckSettings.from_dict(data.get("defaults", {}))
+    sync_dir = data.get("sync_dir")
+    return Settings(
+        defaults=defaults,
+        decks={deck: DeckSettings.from_dict(raw, defaults)
+               for deck, raw in data.get("decks", {}).items()},
+        sync_dir=Path(sync_dir).expanduser() if sync_dir else None,
+        **{key: data[key] for key in _GLOBAL_KEYS if key in data},
+    )
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    """The settings file's data, valid by its schema; InputError with every problem otherwise."""
     from ..deck.files import read_source
-    from ..deck.sources import compose
+    from ..deck.sources import compose, schema_named, schema_problems
 
     text = read_source(path)
+    if not any(line.strip() and not line.lstrip().startswith("#") for line in text.split("\n")):
+        return {}  # empty, or every line commented out
     located = compose(text, str(path))
     if located.problems:
         raise InputError(located.problems)
-    data = located.data
-    problems: list[Problem] = []
-
-    def problem(where: str, message: str) -> None:
-        line, column = located.marks.get(where + "#key", located.marks.get(where, (0, 0)))
-        problems.append(Problem(str(path), line, column, f"{where or 'config'}: {message}"))
-
-    if not isinstance(data, dict):
-        problem("", "must be a mapping")
-        raise InputError(problems)
-
-    def deck_settings(where: str, raw: Any, base: DeckSettings) -> DeckSettings:
-        if not isinstance(raw, dict):
-            problem(where, "must be a mapping")
-            return base
-        good: dict[str, Any] = {}
-        for key, value in raw.items():
-            child = f"{where}.{key}"
-            if key not in _DECK_KEYS:
-                problem(child, f"unknown setting (expected one of: {', '.join(_DECK_KEYS)})")
-            elif error := _check_deck_value(key, value):
-                problem(child, error)
-            else:
-                good[key] = value
-        return DeckSettings.from_dict(good, base)
-
-    settings = Settings()
-    defaults = settings.defaults
-    decks: dict[str, DeckSettings] = {}
-    globals_: dict[str, Any] = {}
-    for key, value in data.items():
-        if key == "defaults":
-            defaults = deck_settings("defaults", value, defaults)
-        elif key == "decks":
-            continue
-        elif key in _GLOBAL_KEYS:
-            if not isinstance(value, _GLOBAL_KEYS[key]) or isinstance(value, bool):
-                problem(key, f"has the wrong type ({type(value).__name__})")
-            elif key == "day_start_hour" and isinstance(value, int) and not 0 <= value <= 23:
-                problem(key, "must be an hour from 0 to 23")
-            elif key == "timezone" and isinstance(value, str) and not _valid_timezone(value):
-                problem(key, f"unknown time zone {value!r}")
-            else:
-                globals_[key] = value
-        else:
-            known = ", ".join([*_GLOBAL_KEYS, "defaults", "decks"])
-            problem(key, f"unknown setting (expected one of: {known})")
-    raw_decks = data.get("decks", {}) or {}
-    if not isinstance(raw_decks, dict):
-        problem("decks", "must be a mapping of deck id to settings")
-    else:
-        for deck_id, raw in raw_decks.items():
-            decks[deck_id] = deck_settings(f"decks.{deck_id}", raw, defaults)
+    located.data = _without_empty(located.data)
+    problems = schema_problems(located, str(path), schema_named(_CONFIG_SCHEMA), member="setting")
+    timezone_name = located.data.get("timezone") if isinstance(located.data, dict) else None
+    if isinstance(timezone_name, str) and timezone_name and not _valid_timezone(timezone_name):
+        line, column = located.marks.get("timezone", (0, 0))
+        problems.append(Problem(str(path), line, column,
+                                f"timezone: unknown time zone {timezone_name!r}"))
     if problems:
         raise InputError(problems)
-    return Settings(defaults=defaults, decks=decks, **globals_)
+    data: dict[str, Any] = located.data
+    return data
 
 
-def _check_deck_value(key: str, value: Any) -> str:
-    expected = _DECK_KEYS[key]
-    if isinstance(value, bool) and expected is not bool:
-        return "must be a number, not true/false"
-    if not isinstance(value, expected):
-        return f"has the wrong type ({type(value).__name__})"
-    if key == "desired_retention" and not 0.7 <= value <= 0.99:
-        return "must be between 0.7 and 0.99"
-    if key.endswith("_steps") and not all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in value
-    ):
-        return "must be a list of positive numbers of minutes"
-    if key in ("new_per_day", "reviews_per_day") and value < 0:
-        return "must not be negative"
-    if key == "maximum_interval" and value < 1:
-        return "must be at least 1 day"
-    if key == "mastery_days" and value <= 0:
-        return "must be positive"
-    return ""
+def _without_empty(data: Any, depth: int = 3) -> Any:
+    """``data`` without mapping keys left empty (``timezone:``), down to deck settings."""
+    if not isinstance(data, dict) or depth == 0:
+        return data
+    return {key: _without_empty(value, depth - 1)
+            for key, value in data.items() if value is not None}
 
 
 def _valid_timezone(name: str) -> bool:
