@@ -129,15 +129,8 @@ def _plain(
     node: yaml.Node, where: str, out: Located, path: str, ancestors: tuple[int, ...]
 ) -> Any:
     out.marks[where] = _mark(node)
-    if id(node) in out.seen:
-        out.repeats += 1
-        if out.repeats == _MAX_REPEATS + 1:
-            message = f"too much data: aliases repeat more than {_MAX_REPEATS} values"
-            out.problems.append(Problem(path, *_mark(node), message))
-        if out.too_many_repeats:
-            return None
-    else:
-        out.seen.add(id(node))
+    if _repeated_too_often(node, out, path):
+        return None
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         if id(node) in ancestors or len(ancestors) > _MAX_DEPTH:
             out.problems.append(Problem(path, *_mark(node), "recursive or too deeply nested data"))
@@ -145,34 +138,55 @@ def _plain(
         if node.tag != _COLLECTION_TAGS[type(node)]:
             out.problems.append(Problem(path, *_mark(node), _tag_message(node.tag)))
             return None
-    inner = (*ancestors, id(node))
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _CORE_TAG + "merge":
-                message = "YAML merge keys (<<) are not supported; write the fields out"
-                out.problems.append(Problem(path, *_mark(key_node), message))
-                continue
-            key = _plain(key_node, where, out, path, inner)
-            if key is None and out.too_many_repeats:
-                continue
-            if not isinstance(key, str):
-                out.problems.append(
-                    Problem(path, *_mark(key_node), f"keys must be text, not {_describe(key)}")
-                )
-                continue
-            child = f"{where}.{key}" if where else key
-            if key in result:
-                out.problems.append(Problem(path, *_mark(key_node), f"duplicate key '{key}'"))
-            out.marks[child + "#key"] = _mark(key_node)
-            result[key] = _plain(value_node, child, out, path, inner)
-        out.marks[where] = _mark(node)
-        return result
-    if isinstance(node, yaml.SequenceNode):
+        inner = (*ancestors, id(node))
+        if isinstance(node, yaml.MappingNode):
+            return _plain_mapping(node, where, out, path, inner)
         return [
             _plain(item, f"{where}.{index}" if where else str(index), out, path, inner)
             for index, item in enumerate(node.value)
         ]
+    return _plain_scalar(node, where, out, path)
+
+
+def _repeated_too_often(node: yaml.Node, out: Located, path: str) -> bool:
+    """Whether aliases have already repeated more values than a deck may hold (a YAML bomb)."""
+    if id(node) not in out.seen:
+        out.seen.add(id(node))
+        return False
+    out.repeats += 1
+    if out.repeats == _MAX_REPEATS + 1:
+        message = f"too much data: aliases repeat more than {_MAX_REPEATS} values"
+        out.problems.append(Problem(path, *_mark(node), message))
+    return out.too_many_repeats
+
+
+def _plain_mapping(
+    node: yaml.MappingNode, where: str, out: Located, path: str, inner: tuple[int, ...]
+) -> dict[Any, Any]:
+    result: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == _CORE_TAG + "merge":
+            message = "YAML merge keys (<<) are not supported; write the fields out"
+            out.problems.append(Problem(path, *_mark(key_node), message))
+            continue
+        key = _plain(key_node, where, out, path, inner)
+        if key is None and out.too_many_repeats:
+            continue
+        if not isinstance(key, str):
+            out.problems.append(
+                Problem(path, *_mark(key_node), f"keys must be text, not {_describe(key)}")
+            )
+            continue
+        child = f"{where}.{key}" if where else key
+        if key in result:
+            out.problems.append(Problem(path, *_mark(key_node), f"duplicate key '{key}'"))
+        out.marks[child + "#key"] = _mark(key_node)
+        result[key] = _plain(value_node, child, out, path, inner)
+    out.marks[where] = _mark(node)
+    return result
+
+
+def _plain_scalar(node: yaml.Node, where: str, out: Located, path: str) -> Any:
     if isinstance(node, yaml.ScalarNode) and node.style == "|":
         # A literal block's text starts on the next line, line for line: "#text" lets problems
         # inside the text (e.g. in code) name their own line of the file.

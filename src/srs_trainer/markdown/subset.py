@@ -192,6 +192,31 @@ def _fence(
     return end + 1
 
 
+def _item_rest(
+    lines: list[str], start: int, width: int, state: _State, content: list[str]
+) -> int:
+    """Adds to ``content`` the lines after a list item's first that belong to it; returns the
+    index after the item (its trailing blank lines left out)."""
+    end = start
+    count = len(lines)
+    while end < count:
+        following = lines[end]
+        if not following.strip(" "):
+            content.append("")
+        elif _indent(following) >= width:
+            content.append(following[width:])
+        elif not lines[end - 1].strip(" ") or _starts_block(following):
+            break
+        else:  # a lazy continuation line
+            state.exact = False
+            content.append(following.lstrip(" "))
+        end += 1
+    while content and not content[-1].strip(" "):
+        content.pop()
+        end -= 1
+    return end
+
+
 def _list(lines: list[str], index: int, state: _State, blocks: list[Block]) -> int:
     """Adds the list whose first item is at ``index``; returns the index after it."""
     first = _ITEM.fullmatch(lines[index].lstrip(" "))
@@ -212,22 +237,7 @@ def _list(lines: list[str], index: int, state: _State, blocks: list[Block]) -> i
         if spaces > 4:  # the content is indented code; read as words
             state.exact = False
             width -= spaces - 1
-        end = index + 1
-        while end < count:
-            following = lines[end]
-            if not following.strip(" "):
-                content.append("")
-            elif _indent(following) >= width:
-                content.append(following[width:])
-            elif not lines[end - 1].strip(" ") or _starts_block(following):
-                break
-            else:  # a lazy continuation line
-                state.exact = False
-                content.append(following.lstrip(" "))
-            end += 1
-        while content and not content[-1].strip(" "):
-            content.pop()
-            end -= 1
+        end = _item_rest(lines, index + 1, width, state, content)
         if "" in content or any(not part.strip(" ") for part in content):
             state.exact = False  # a blank line inside an item makes a loose list
             tight = False

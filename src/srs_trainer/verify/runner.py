@@ -221,6 +221,20 @@ def _question_problems(deck: Deck, question: Question) -> Iterator[Problem]:
 
     if check.expect is None and not check.choices:
         yield problem("verify", "give 'expect' or 'choices': what running the code must do")
+    yield from _code_problems(question, check, problem)
+    yield from _harness_problems(check, problem)
+    if check.choices and check.expect is None and question.answer not in check.choices:
+        yield problem(
+            "verify.choices",
+            f"the keyed answer {question.answer} has no expectation: the check does not prove it",
+            Severity.WARNING,
+        )
+
+
+def _code_problems(
+    question: Question, check: Verify, problem: Callable[[str, str], Problem]
+) -> Iterator[Problem]:
+    """Expectations with no Python code to run them on."""
     if check.expect is not None and not check.run:
         if question.code is None:
             why = "there is no code to run: add 'run' or a code block to the question"
@@ -237,6 +251,10 @@ def _question_problems(deck: Deck, question: Question) -> Iterator[Problem]:
             yield problem(where, f"choice {letter} has no code to run")
         elif choice.code.language.lower() not in PYTHON_LANGUAGES:
             yield problem(where, f"choice {letter}'s code is {choice.code.language}, not Python")
+
+
+def _harness_problems(check: Verify, problem: Callable[[str, str], Problem]) -> Iterator[Problem]:
+    """Expectations that the check's harness cannot test."""
     named = [("verify.expect", check.expect)] if check.expect is not None else []
     named += [(f"verify.choices.{letter}", e) for letter, e in check.choices.items()]
     for where, expect in named:
@@ -247,12 +265,6 @@ def _question_problems(deck: Deck, question: Question) -> Iterator[Problem]:
             yield problem(where, "'returns' needs harness: python (a django check calls a view)")
     if check.harness is Harness.PYTHON and check.requests != 1:
         yield problem("verify.requests", "'requests' needs harness: django")
-    if check.choices and check.expect is None and question.answer not in check.choices:
-        yield problem(
-            "verify.choices",
-            f"the keyed answer {question.answer} has no expectation: the check does not prove it",
-            Severity.WARNING,
-        )
 
 
 # --- judging ---------------------------------------------------------------------------------
