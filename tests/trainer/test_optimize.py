@@ -178,3 +178,16 @@ def test_the_fast_read_gives_no_negative_interval_when_the_clock_went_back(
     fast = store_columns(store)
     assert fast.by_history() == columns_of(histories(store.log(kind=None))).by_history()
     assert min(fast.days) == 0 and fast.by_history()[(*key, 0)][-1][2] == 0
+
+
+def test_the_fast_read_of_one_deck_holds_that_deck_only(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "progress.sqlite3")
+    trainer = Trainer(store, synthetic_decks(2, 6), EXACT)
+    trainer.sync(START)
+    learn(trainer, 20)
+    decks = sorted({card.key[0] for card in store.cards()})
+    assert len(decks) == 2
+    one = store_columns(store, [decks[0]]).by_history()
+    entries = [e for e in store.log(kind=None) if e.deck_id == decks[0]]
+    assert one and one == columns_of(histories(entries)).by_history()
+    assert {key[0] for key in one} == {decks[0]}
