@@ -191,3 +191,14 @@ def test_the_fast_read_of_one_deck_holds_that_deck_only(tmp_path: Path) -> None:
     entries = [e for e in store.log(kind=None) if e.deck_id == decks[0]]
     assert one and one == columns_of(histories(entries)).by_history()
     assert {key[0] for key in one} == {decks[0]}
+
+
+def test_the_fast_read_without_unixepoch_gives_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sqlite3
+
+    trainer = _learn(tmp_path, cards=4, days=10)
+    expected = store_columns(trainer.store)
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 37, 2))  # before unixepoch()
+    assert store_columns(trainer.store) == expected
