@@ -19,15 +19,13 @@ import pytest
 from srs_trainer.trainer.api import Trainer
 from srs_trainer.trainer.optimize import (
     MIN_REVIEWS,
-    History,
     OptimizeError,
     default_parameters,
     fit,
-    histories,
     simulate_retention,
-    store_histories,
     suggested_retention,
 )
+from srs_trainer.trainer.review_columns import History, columns_of, histories, store_columns
 from srs_trainer.trainer.store import Store, from_text
 from srs_trainer.trainer.types import Answer
 from synthetic import synthetic_decks
@@ -86,7 +84,8 @@ def test_the_fit_beats_the_defaults_and_comes_close_to_the_true_model(learner: T
     assert result.fitted.rmse_bins < result.current.rmse_bins
 
     cards = list(histories(entries).values())
-    assert store_histories(learner.store) == histories(entries)  # the fast read agrees
+    assert (store_columns(learner.store).by_history()  # the fast read agrees
+            == columns_of(histories(entries)).by_history())
     fitted_error = _mean_error(result.parameters, cards)
     default_error = _mean_error(default_parameters(), cards)
     assert fitted_error < RETRIEVABILITY_TOLERANCE
@@ -148,6 +147,58 @@ def test_the_fast_read_equals_the_definition_with_resets_undo_and_pulled_rows(
                         3, 100) for n in range(1, 6)]
     merge_rows(store, "anki", pulled, {keys[2][0]: foreign_scheduler_json(DeckSettings())},
                set(keys))
-    fast = store_histories(store)
-    assert fast == histories(store.log(kind=None))
+    fast = store_columns(store).by_history()
+    assert fast == columns_of(histories(store.log(kind=None))).by_history()
     assert (*keys[0], 1) in fast and len(fast[(*keys[0], 1)]) == 1  # history restarted
+
+
+def test_items_are_split_by_the_time_of_the_review_they_predict() -> None:
+    from srs_trainer.trainer.optimize import split_items
+    from srs_trainer.trainer.review_columns import ReviewColumns
+
+    day = 86_400_000_000
+    # Card a: reviews on days 1, 2, 30; card b: days 0 and 3. Its items, in time order: a's
+    # second review (day 2), b's second (day 3), a's third (day 30), unlike column order.
+    columns = ReviewColumns(keys=[("d", "a", 0), ("d", "b", 0)], lengths=[3, 2],
+                            ratings=bytes([3, 3, 1, 3, 4]), days=[0, 1, 28, 0, 3],
+                            times=[day, 2 * day, 30 * day, 0, 3 * day])
+    train, test = split_items(columns, test_share=0.3)
+    assert [len(item.reviews) for item in train] == [2, 2]
+    assert [len(item.reviews) for item in test] == [3]
+
+
+def test_the_fast_read_gives_no_negative_interval_when_the_clock_went_back(
+    tmp_path: Path,
+) -> None:
+    trainer = _learn(tmp_path, cards=3, days=5)
+    store = trainer.store
+    key = store.cards()[0].key
+    trainer.record_answer(Answer(key, 3, START + timedelta(days=20), 1, 1))
+    trainer.record_answer(Answer(key, 3, START + timedelta(days=10), 1, 1))  # clock went back
+    fast = store_columns(store)
+    assert fast.by_history() == columns_of(histories(store.log(kind=None))).by_history()
+    assert min(fast.days) == 0 and fast.by_history()[(*key, 0)][-1][2] == 0
+
+
+def test_the_fast_read_of_one_deck_holds_that_deck_only(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "progress.sqlite3")
+    trainer = Trainer(store, synthetic_decks(2, 6), EXACT)
+    trainer.sync(START)
+    learn(trainer, 20)
+    decks = sorted({card.key[0] for card in store.cards()})
+    assert len(decks) == 2
+    one = store_columns(store, [decks[0]]).by_history()
+    entries = [e for e in store.log(kind=None) if e.deck_id == decks[0]]
+    assert one and one == columns_of(histories(entries)).by_history()
+    assert {key[0] for key in one} == {decks[0]}
+
+
+def test_the_fast_read_without_unixepoch_gives_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sqlite3
+
+    trainer = _learn(tmp_path, cards=4, days=10)
+    expected = store_columns(trainer.store)
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 37, 2))  # before unixepoch()
+    assert store_columns(trainer.store) == expected

@@ -35,7 +35,8 @@ def command(
     pip install 'srs-trainer[optimize]'.
     """
     from ..trainer import fitted_params
-    from ..trainer.optimize import OptimizeError, default_parameters, fit, store_histories
+    from ..trainer.optimize import OptimizeError, default_parameters, fit
+    from ..trainer.review_columns import store_columns
     from .training import check_decks
 
     with loaded_trainer(home, card_dirs, no_bundled) as loaded:
@@ -55,8 +56,8 @@ def command(
                 _simulate(current, len(trainer.store.cards([deck_id] if deck_id else None)),
                           as_json)
                 return
-            cards = store_histories(trainer.store, [deck_id] if deck_id else None)
-            result = fit(cards, current)
+            reviews = store_columns(trainer.store, [deck_id] if deck_id else None)
+            result = fit(reviews, current)
         except OptimizeError as error:
             raise click.ClickException(str(error)) from None
         adopted = result.better and not dry_run

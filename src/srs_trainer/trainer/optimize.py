@@ -3,31 +3,32 @@
 The fit is fsrs-rs-python's ``compute_parameters``: the Rust optimizer Anki uses, an optional
 extra (``pip install 'srs-trainer[optimize]'``) imported only here, only when asked.
 
-Each card's history is its scheduling answers in replay order (a reset starts it over); an
-item is the history up to one review, whose outcome the model predicts from the ones before.
-Intervals are whole 24-hour periods, ``(t - t_prev).days``, the convention of the trainer's
-own fsrs scheduler, so fitted parameters drop into it unchanged.
+Each card's history is its scheduling answers in replay order (a reset starts it over; read
+by ``review_columns``); an item is the history up to one review, whose outcome the model
+predicts from the ones before. Intervals are whole 24-hour periods, ``(t - t_prev).days``, the
+convention of the trainer's own fsrs scheduler, so fitted parameters drop into it unchanged.
 
-Evaluation, before adopting: the items are put in the time order of their last review; the
-parameters are fitted on the earlier 80% and both the current and the fitted parameters are
+Evaluation, before adopting: by the time of the review each item predicts, the parameters are
+fitted on the earlier 80% of the items and both the current and the fitted parameters are
 scored on the later 20% by log loss and RMSE(bins), as the open-spaced-repetition
 srs-benchmark defines them (``FSRS.evaluate``). The fitted ones, the very parameters scored,
-are adopted only when their log loss is lower.
+are adopted only when their log loss is lower. There is one fit: the parameters adopted are
+the ones scored, not a second fit on every review whose score nobody has seen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from operator import itemgetter
-from typing import Any, NamedTuple
+from itertools import chain, compress, repeat
+from typing import Any
 
-from .scheduling import replay_order
-from .store import Store
-from .types import LogEntry, to_text
-
-CardKey = tuple[str, str]
+from .review_columns import (
+    History,
+    HistoryKey,
+    ReviewColumns,
+    columns_of,
+)
 
 #: Fewer reviews than this (ones with an earlier review of the same card, so that they test
 #: a memory) give parameters fitted to noise: `srs optimize` says so and changes nothing.
@@ -70,97 +71,27 @@ class FitResult:
         }
 
 
-#: One history: a card's answers from one reset to the next, as (time text, rating, whole
-#: days since the previous answer; None for the first). Time text sorts as time.
-History = list[tuple[str, int, "int | None"]]
-HistoryKey = tuple[str, str, int]  # deck, question, how many resets came before
-
-
-class _Row(NamedTuple):
-    id: int
-    at: datetime
-    rating: int | None
-    kind: str
-    origin: str
-
-
-def histories(entries: Iterable[LogEntry]) -> dict[HistoryKey, History]:
-    """The histories of the given log rows (any order): the definition the fast read meets."""
-    by_card: dict[CardKey, list[_Row]] = {}
-    for e in entries:
-        if e.counts:
-            by_card.setdefault((e.deck_id, e.question_id), []).append(
-                _Row(e.id, e.at, e.rating, e.kind, e.origin))
-    result: dict[HistoryKey, History] = {}
-    for (deck, question), rows in by_card.items():
-        rows.sort(key=lambda row: row.id)
-        epoch = 0
-        previous: datetime | None = None
-        for row in replay_order(rows):
-            if row.kind == "reset":
-                epoch += 1
-                previous = None
-            elif row.rating is not None:
-                days = None if previous is None else max(0, (row.at - previous).days)
-                result.setdefault((deck, question, epoch), []).append(
-                    (to_text(row.at), row.rating, days))
-                previous = row.at
-    return result
-
-
-_DAY_MICROSECONDS = 86_400_000_000
-
-
-def store_histories(store: Store, deck_ids: Iterable[str] | None = None) -> (
-        dict[HistoryKey, History]):
-    """``histories`` of the store's log, read as plain rows: days are whole 24-hour periods
-    computed in integer microseconds, which is what ``(t - t_prev).days`` gives. Cards with
-    reviews pulled from elsewhere go through ``histories`` for their replay order."""
-    by_card: dict[CardKey, list[tuple[str, int | None, str, int]]] = {}
-    foreign: set[CardKey] = set()
-    for deck, question, kind, rating, at, micros, origin in store.scheduling_rows(deck_ids):
-        by_card.setdefault((deck, question), []).append((kind, rating, at, micros))
-        if origin:
-            foreign.add((deck, question))
-    result: dict[HistoryKey, History] = {}
-    for key, rows in by_card.items():
-        if key in foreign:
-            result.update(histories(store.card_log(*key)))
-            continue
-        epoch = 0
-        previous: int | None = None
-        history: History = []
-        for kind, rating, at, micros in rows:
-            if kind == "reset":
-                if history:
-                    result[(key[0], key[1], epoch)] = history
-                history, previous = [], None
-                epoch += 1
-            elif rating is not None:
-                days = (None if previous is None
-                        else max(0, (micros - previous) // _DAY_MICROSECONDS))
-                history.append((at, rating, days))
-                previous = micros
-        if history:
-            result[(key[0], key[1], epoch)] = history
-    return result
-
-
-def items_in_time_order(cards: dict[HistoryKey, History]) -> list[Any]:
-    """FSRS items in the time order of the review each predicts: one per answer after a
-    history's first, holding the history up to it as (rating, days since the previous).
-    The reviews of one history are made once and shared by its items."""
+def split_items(columns: ReviewColumns, test_share: float = TEST_SHARE) -> (
+        tuple[list[Any], list[Any]]):
+    """FSRS items, one per review after a history's first, holding the history up to it as
+    (rating, days since the previous), in the time order of the review each predicts (the
+    fit is better for it): the earlier ``1 - test_share`` of them, and the later rest. Each
+    review is made once and the items by C-level maps over the columns: no Python loop per
+    review."""
     lib = _library()
-    review, item = lib.FSRSReview, lib.FSRSItem
-    timed: list[tuple[str, Any]] = []
-    for history in cards.values():
-        reviews = []
-        for at, rating, days in history:
-            reviews.append(review(rating, days or 0))
-            if days is not None:
-                timed.append((at, item(reviews[:])))
-    timed.sort(key=itemgetter(0))  # stable: ties keep their order
-    return [fsrs_item for _, fsrs_item in timed]
+    reviews = list(map(lib.FSRSReview, columns.ratings, columns.days))
+    starts = columns.starts
+    is_item = [True] * len(reviews)
+    for start in starts:
+        is_item[start] = False
+    firsts = chain.from_iterable(map(repeat, starts, columns.lengths))
+    ends = range(1, len(reviews) + 1)
+    items = list(map(lib.FSRSItem, map(reviews.__getitem__, map(
+        slice, compress(firsts, is_item), compress(ends, is_item)))))
+    times = list(compress(columns.times, is_item))
+    order = sorted(range(len(items)), key=times.__getitem__)  # stable: ties keep column order
+    cut = int(len(items) * (1 - test_share))
+    return list(map(items.__getitem__, order[:cut])), list(map(items.__getitem__, order[cut:]))
 
 
 def _library() -> Any:
@@ -184,18 +115,19 @@ def score(parameters: Sequence[float], items: Sequence[Any]) -> Score:
     return Score(float(evaluation.log_loss), float(evaluation.rmse_bins))
 
 
-def fit(cards: dict[HistoryKey, History], current: Sequence[float]) -> FitResult:
+def fit(reviews: ReviewColumns | Mapping[HistoryKey, History],
+        current: Sequence[float]) -> FitResult:
     """Fit on the earlier reviews and score both parameter sets on the later ones."""
-    items = items_in_time_order(cards) if cards else []
-    if len(items) < MIN_REVIEWS:
+    columns = reviews if isinstance(reviews, ReviewColumns) else columns_of(reviews)
+    count = len(columns.ratings) - len(columns.lengths)
+    if count < MIN_REVIEWS:
         raise OptimizeError(
-            f"too few reviews to fit: {len(items)} (at least {MIN_REVIEWS} reviews of cards"
+            f"too few reviews to fit: {count} (at least {MIN_REVIEWS} reviews of cards"
             " answered before are needed); keep reviewing and try again")
-    cut = int(len(items) * (1 - TEST_SHARE))
-    train, test = items[:cut], items[cut:]
+    train, test = split_items(columns)
     fitted = fit_parameters(train)
     return FitResult(
-        reviews=len(items), train=len(train), test=len(test),
+        reviews=count, train=len(train), test=len(test),
         current=score(current, test), fitted=score(fitted, test), parameters=fitted,
     )
 

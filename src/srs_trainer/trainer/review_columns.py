@@ -1,0 +1,217 @@
+"""The learner's scheduling reviews as flat columns, read in bulk for fitting FSRS.
+
+Fitting a million reviews should cost little more than fsrs-rs's own fit, so the common case
+loops in Python per card at most, never per review: SQLite concatenates each card's ratings
+and times in one pass over the ``log_card`` index (deck, question, id: the rows of a card in
+the order they were written, which is their replay order when none came from elsewhere), and
+the columns are cut and converted with C-level ``str``/``map`` calls. Cards with a reset, an
+answer without a rating or reviews pulled from elsewhere (whose replay order merges by time)
+go through the definition, ``optimize.histories``, one card at a time.
+
+A history is a card's answers from one reset to the next. The columns lay the histories end to
+end: history ``h`` holds reviews ``starts[h]`` to ``starts[h] + lengths[h]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from itertools import accumulate
+from operator import sub
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .scheduling import replay_order
+from .types import LogEntry, from_text, to_text
+
+if TYPE_CHECKING:
+    from .store import Store
+
+DAY_MICROSECONDS = 86_400_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+#: '1'-'4' as the ratings 1-4: ratings travel from SQLite as digit text.
+_DIGIT_RATINGS = bytes.maketrans(b"1234", b"\x01\x02\x03\x04")
+
+HistoryKey = tuple[str, str, int]  # deck, question, how many resets came before
+#: One history as the definition gives it: (time text, rating, whole days since the previous
+#: answer; None for the first). Time text sorts as time.
+History = list[tuple[str, int, "int | None"]]
+
+
+class _Row(NamedTuple):
+    id: int
+    at: datetime
+    rating: int | None
+    kind: str
+    origin: str
+
+
+def histories(entries: Iterable[LogEntry]) -> dict[HistoryKey, History]:
+    """The histories of the given log rows (any order): the definition the fast read meets.
+    Each card's scheduling rows in replay order; a reset starts a new history."""
+    by_card: dict[tuple[str, str], list[_Row]] = {}
+    for e in entries:
+        if e.counts:
+            by_card.setdefault((e.deck_id, e.question_id), []).append(
+                _Row(e.id, e.at, e.rating, e.kind, e.origin))
+    result: dict[HistoryKey, History] = {}
+    for (deck, question), rows in by_card.items():
+        rows.sort(key=lambda row: row.id)
+        epoch = 0
+        previous: datetime | None = None
+        for row in replay_order(rows):
+            if row.kind == "reset":
+                epoch += 1
+                previous = None
+            elif row.rating is not None:
+                days = None if previous is None else max(0, (row.at - previous).days)
+                result.setdefault((deck, question, epoch), []).append(
+                    (to_text(row.at), row.rating, days))
+                previous = row.at
+    return result
+
+
+@dataclass(frozen=True)
+class ReviewColumns:
+    keys: list[HistoryKey] = field(default_factory=list)  # one per history
+    lengths: list[int] = field(default_factory=list)  # reviews per history
+    ratings: bytes = b""  # 1-4, one per review
+    days: list[int] = field(default_factory=list)  # whole days since the previous review (0 first)
+    times: list[int] = field(default_factory=list)  # microseconds since the epoch
+
+    @property
+    def starts(self) -> list[int]:
+        return [0, *accumulate(self.lengths)][:-1]
+
+    def by_history(self) -> dict[HistoryKey, list[tuple[int, int, int]]]:
+        """(time, rating, days) per review of each history: for comparing two readings."""
+        result = {}
+        for key, start, length in zip(self.keys, self.starts, self.lengths, strict=True):
+            end = start + length
+            result[key] = list(zip(self.times[start:end], self.ratings[start:end],
+                                   self.days[start:end], strict=True))
+        return result
+
+
+def micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+class _Builder:
+    """Columns gathered history by history (the slow path and the definition)."""
+
+    def __init__(self) -> None:
+        self.keys: list[HistoryKey] = []
+        self.lengths: list[int] = []
+        self.ratings = bytearray()
+        self.days: list[int] = []
+        self.times: list[int] = []
+
+    def add(self, key: HistoryKey, history: History) -> None:
+        if not history:
+            return
+        self.keys.append(key)
+        self.lengths.append(len(history))
+        self.ratings.extend(rating for _, rating, _ in history)
+        self.days.extend(days or 0 for _, _, days in history)
+        self.times.extend(micros(from_text(text)) for text, _, _ in history)
+
+    def extend(self, columns: ReviewColumns) -> ReviewColumns:
+        """``columns`` followed by the histories added here."""
+        return ReviewColumns(columns.keys + self.keys, columns.lengths + self.lengths,
+                             columns.ratings + bytes(self.ratings), columns.days + self.days,
+                             columns.times + self.times)
+
+
+def columns_of(cards: Mapping[HistoryKey, History]) -> ReviewColumns:
+    """The columns of histories given by the definition, in the mapping's order."""
+    builder = _Builder()
+    for key, history in cards.items():
+        builder.add(key, history)
+    return builder.extend(ReviewColumns())
+
+
+def _card_rows(store: Store, deck_ids: Iterable[str] | None) -> list[tuple[Any, ...]]:
+    """(deck, question, codes, times, pulled) per card with scheduling rows: ``codes`` one
+    character per row in written order ('1'-'4' a rating, 'r' a reset, '-' no rating),
+    ``times`` their microseconds since the epoch, comma-separated."""
+    import sqlite3
+
+    where = "undone_at IS NULL AND (kind = 'reset' OR rescheduled = 1)"
+    params: list[Any] = []
+    if deck_ids is not None:
+        ids = list(deck_ids)
+        where += f" AND deck_id IN ({', '.join('?' * len(ids))})"
+        params.extend(ids)
+    seconds = ("unixepoch(at)" if sqlite3.sqlite_version_info >= (3, 38)
+               else "CAST(strftime('%s', at) AS INTEGER)")
+    pulled = "max(origin != '')" if store.schema_version >= 4 else "0"
+    # The index fixes the order group_concat sees: each card's rows by id.
+    return store.db.execute(
+        "SELECT deck_id, question_id,"
+        " group_concat(CASE kind WHEN 'reset' THEN 'r' ELSE ifnull(rating, '-') END, ''),"
+        f" group_concat({seconds} * 1000000 + CAST(substr(at, 21, 6) AS INTEGER)), {pulled}"
+        f" FROM log INDEXED BY log_card WHERE {where} GROUP BY deck_id, question_id",
+        params).fetchall()
+
+
+def store_columns(store: Store, deck_ids: Iterable[str] | None = None) -> ReviewColumns:
+    """The columns of the store's log: history by history what ``histories`` gives."""
+    plain: list[tuple[Any, ...]] = []
+    builder = _Builder()
+    for row in _card_rows(store, deck_ids):
+        deck, question, codes, times, pulled = row
+        if pulled:
+            for key, history in histories(store.card_log(deck, question)).items():
+                builder.add(key, history)
+        elif codes.isdigit():
+            plain.append(row)
+        else:
+            _add_with_resets(builder, deck, question, codes, times)
+    return builder.extend(_plain_columns(plain))
+
+
+def _plain_columns(rows: Sequence[tuple[Any, ...]]) -> ReviewColumns:
+    """One history per card, none with a reset: converted column-wise, not per review."""
+    if not rows:
+        return ReviewColumns()
+    lengths = [len(row[2]) for row in rows]
+    ratings = "".join([row[2] for row in rows]).encode("ascii").translate(_DIGIT_RATINGS)
+    times = list(map(int, ",".join([row[3] for row in rows]).split(",")))
+    days = [0]
+    days += map(DAY_MICROSECONDS.__rfloordiv__, map(sub, times[1:], times))
+    for start in accumulate(lengths[:-1]):
+        days[start] = 0  # a history's first review follows no other
+    if min(days) < 0:  # the clock went back: no negative intervals
+        days = [d if d > 0 else 0 for d in days]
+    keys = [(row[0], row[1], 0) for row in rows]
+    return ReviewColumns(keys, lengths, ratings, days, times)
+
+
+def _add_with_resets(
+    builder: _Builder, deck: str, question: str, codes: str, times: str,
+) -> None:
+    epoch = 0
+    ratings = bytearray()
+    days: list[int] = []
+    moments: list[int] = []
+
+    def close() -> None:
+        if ratings:
+            builder.keys.append((deck, question, epoch))
+            builder.lengths.append(len(ratings))
+            builder.ratings.extend(ratings)
+            builder.days.extend(days)
+            builder.times.extend(moments)
+
+    for code, moment in zip(codes, map(int, times.split(",")), strict=True):
+        if code == "r":
+            close()
+            epoch += 1
+            ratings, days, moments = bytearray(), [], []
+        elif code != "-":
+            days.append(max(0, (moment - moments[-1]) // DAY_MICROSECONDS) if moments else 0)
+            ratings.append(int(code))
+            moments.append(moment)
+    close()
