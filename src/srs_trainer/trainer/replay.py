@@ -264,6 +264,18 @@ def rewrite(
 ) -> Memory:
     """Replay one card's rows (in id order), rewriting each answer's saved state before and
     result where the replay gives another; the card's memory after its last row."""
+    changed, memory = replay_changes(replayer, key, rows)
+    if changed:
+        store_db.executemany(
+            "UPDATE log SET state_before = ?, card_after = ? WHERE id = ?", changed)
+    return memory
+
+
+def replay_changes(
+    replayer: Replayer, key: CardKey, rows: Sequence[Row]
+) -> tuple[list[tuple[int, str, int]], Memory]:
+    """What ``rewrite`` writes, without writing it: (state before, card after, row id) of
+    each answer whose saved values differ from the replay's, and the card's memory."""
     counted = ordered_counting(rows)
     steps = replayer.card(key, inputs(counted))
     changed: list[tuple[int, str, int]] = []
@@ -274,7 +286,4 @@ def rewrite(
             if row[STATE_BEFORE] != state_before or row[CARD_AFTER] != after:
                 changed.append((state_before, after, row[ID]))
         state_before = step[0]
-    if changed:
-        store_db.executemany(
-            "UPDATE log SET state_before = ?, card_after = ? WHERE id = ?", changed)
-    return memory_of(steps)
+    return changed, memory_of(steps)
