@@ -77,7 +77,7 @@ def push(
         trainer = loaded.trainer
         keys_by_guid = our_note_guids(trainer.decks)
         logs: dict[tuple[str, str], list[LogEntry]] = {}
-        for entry in trainer.store.log():
+        for entry in trainer.store.log(kind=None):  # answers and resets
             logs.setdefault((entry.deck_id, entry.question_id), []).append(entry)
         memories = {card.key: card.memory for card in trainer.store.cards(include_retired=True)}
         try:

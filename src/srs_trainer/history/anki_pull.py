@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .anki_collection import CollectionSnapshot, open_snapshot
+from .anki_push import PushedMatcher
 
 if TYPE_CHECKING:
     from ..trainer.store import Store
@@ -196,7 +197,7 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey],
     scheduler_ids = {deck: store.scheduler_id(text) for deck, text in scheduler_json_for.items()}
     pulled = {origin_id for (origin_id,) in db.execute(
         "SELECT origin_id FROM log WHERE origin = ? AND origin_id IS NOT NULL", (ORIGIN,))}
-    pushed = _pushed_ms(db)
+    pushed = _pushed_matcher(db)
     anki.execute("CREATE TEMP TABLE ours (cid INTEGER PRIMARY KEY)")
     anki.executemany("INSERT INTO ours VALUES (?)", ((card_id,) for card_id in cards))
     day_text = _DayText(rollover, tz)
@@ -291,14 +292,18 @@ def _ms(moment: datetime) -> int:
     return round(moment.timestamp() * 1000)
 
 
-def _pushed_ms(db: sqlite3.Connection) -> set[tuple[CardKey, int]]:
-    """(card, revlog id) of the trainer's own reviews (``anki_push.pushed_ids``), from SQL."""
+def _pushed_matcher(db: sqlite3.Connection) -> PushedMatcher:
+    """The trainer's own rows that a push writes (``anki_push.pushable``), read in SQL."""
     from ..trainer.types import from_text
     from .anki_push import revlog_id
 
-    return {((deck, question), revlog_id(from_text(at))) for deck, question, at in db.execute(
-        "SELECT deck_id, question_id, at FROM log WHERE kind = 'answer' AND origin = ''"
-        " AND undone_at IS NULL AND rescheduled = 1 AND rating IS NOT NULL")}
+    own: dict[CardKey, list[int]] = {}
+    for deck, question, at in db.execute(
+            "SELECT deck_id, question_id, at FROM log WHERE origin = '' AND undone_at IS NULL"
+            " AND (kind = 'reset' OR (kind = 'answer' AND rescheduled = 1"
+            " AND rating IS NOT NULL))"):
+        own.setdefault((deck, question), []).append(revlog_id(from_text(at)))
+    return PushedMatcher(own)
 
 
 def _fingerprint(anki: sqlite3.Connection, store: Store, keys_by_guid: Mapping[str, CardKey],
