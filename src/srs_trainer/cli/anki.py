@@ -30,6 +30,7 @@ def pull(
     from ..deck.ids import NOTE_TYPE_ID
     from ..history.anki_collection import CollectionError, locate_collection, our_note_guids
     from ..history.anki_pull import pull as pull_reviews
+    from ..history.anki_pull import sources_key
     from ..history.log_merge import foreign_scheduler_json
 
     with loaded_trainer(home, card_dirs, no_bundled) as loaded:
@@ -38,8 +39,9 @@ def pull(
                       for deck_id in trainer.decks}
         try:
             path = locate_collection(collection)
-            report = pull_reviews(trainer.store, path, our_note_guids(trainer.decks),
-                                  [NOTE_TYPE_ID], schedulers, trainer.settings.tz())
+            report = pull_reviews(trainer.store, path, lambda: our_note_guids(trainer.decks),
+                                  [NOTE_TYPE_ID], schedulers, trainer.settings.tz(),
+                                  sources_key=sources_key(trainer.decks))
         except CollectionError as error:
             raise click.ClickException(str(error)) from None
     click.echo(f"Anki collection: {path} (schema {report.schema_version})")

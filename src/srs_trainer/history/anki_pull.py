@@ -15,8 +15,9 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from enum import Enum
@@ -27,6 +28,7 @@ from .anki_collection import CollectionSnapshot, open_snapshot
 from .anki_push import PushedMatcher
 
 if TYPE_CHECKING:
+    from ..trainer.library import DeckLibrary
     from ..trainer.store import Store
 
 CardKey = tuple[str, str]
@@ -141,14 +143,24 @@ class PullReport:
 
 
 def pull(
-    store: Store, path: Path, keys_by_guid: Mapping[str, CardKey], note_type_ids: Iterable[int],
-    scheduler_json_for: Mapping[str, str], tz: tzinfo | None,
+    store: Store, path: Path, keys_by_guid: Callable[[], Mapping[str, CardKey]],
+    note_type_ids: Iterable[int], scheduler_json_for: Mapping[str, str], tz: tzinfo | None,
+    sources_key: str | None = None,
 ) -> PullReport:
     """Add the reviews of our notes in the Anki collection at ``path`` to ``store``'s log and
-    re-derive the cards they touch (``scheduler_json_for``: a deck's scheduler for them)."""
+    re-derive the cards they touch (``scheduler_json_for``: a deck's scheduler for them).
+
+    ``keys_by_guid`` gives our notes' GUIDs (``our_note_guids``), called only when the pull
+    has work to do; ``sources_key`` names the sources' content (the library's digests), and
+    without it the GUIDs themselves do.
+    """
     note_types = sorted(set(note_type_ids))
+    guids: Mapping[str, CardKey] | None = None
+    if sources_key is None:
+        guids = keys_by_guid()
+        sources_key = _guids_key(guids)
     with open_snapshot(path) as (anki, version, rollover):
-        mark = _fingerprint(anki, store, keys_by_guid, note_types, scheduler_json_for,
+        mark = _fingerprint(anki, store, sources_key, note_types, scheduler_json_for,
                             rollover, tz)
         marks_path = store.path.with_name(MARKS_FILE)
         marks = _read_marks(marks_path)
@@ -156,14 +168,30 @@ def pull(
         if previous is not None and previous.get("fingerprint") == mark:
             return _report_unchanged(path, version, previous["report"])
         report = PullReport(path, version)
-        cards = _our_cards(anki, keys_by_guid, note_types, report)
-        with store.transaction():
+        cards = _our_cards(anki, guids if guids is not None else keys_by_guid(), note_types,
+                           report)
+        with store.transaction(), _page_cache(store.db):
             _merge(store, anki, cards, scheduler_json_for, rollover, tz, report)
-        mark = _fingerprint(anki, store, keys_by_guid, note_types, scheduler_json_for,
+        mark = _fingerprint(anki, store, sources_key, note_types, scheduler_json_for,
                             rollover, tz)
     marks[str(path.resolve())] = {"fingerprint": mark, "report": _report_json(report)}
     _write_marks(marks_path, marks)
     return report
+
+
+#: SQLite's page cache while a pull writes (KiB): the log's card index takes its million
+#: inserts at random places, which SQLite's default 2 MB turns into page reads and writes.
+PULL_CACHE_KIB = 256 * 1024
+
+
+@contextmanager
+def _page_cache(db: sqlite3.Connection) -> Iterator[None]:
+    (before,) = db.execute("PRAGMA cache_size").fetchone()
+    db.execute(f"PRAGMA cache_size = {-PULL_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _our_cards(anki: sqlite3.Connection, keys_by_guid: Mapping[str, CardKey],
@@ -306,7 +334,14 @@ def _pushed_matcher(db: sqlite3.Connection) -> PushedMatcher:
     return PushedMatcher(own)
 
 
-def _fingerprint(anki: sqlite3.Connection, store: Store, keys_by_guid: Mapping[str, CardKey],
+def _guids_key(keys_by_guid: Mapping[str, CardKey]) -> str:
+    digest = hashlib.sha256()
+    for guid in sorted(keys_by_guid):
+        digest.update(f"{guid}\x1f{keys_by_guid[guid][0]}\x1f{keys_by_guid[guid][1]}\n".encode())
+    return digest.hexdigest()
+
+
+def _fingerprint(anki: sqlite3.Connection, store: Store, sources_key: str,
                  note_types: list[int], scheduler_json_for: Mapping[str, str], rollover: int,
                  tz: tzinfo | None) -> str:
     """What a pull's result depends on, summed up: Anki's revlog, notes and cards, our notes
@@ -320,10 +355,8 @@ def _fingerprint(anki: sqlite3.Connection, store: Store, keys_by_guid: Mapping[s
                   "SELECT count(*) FROM log WHERE undone_at IS NOT NULL",
                   "SELECT count(*) FROM cards"):
         digest.update(repr(store.db.execute(query).fetchone()).encode())
-    digest.update(repr((note_types, sorted(scheduler_json_for.items()), rollover,
+    digest.update(repr((sources_key, note_types, sorted(scheduler_json_for.items()), rollover,
                         str(tz))).encode())
-    for guid in sorted(keys_by_guid):
-        digest.update(f"{guid}\x1f{keys_by_guid[guid][0]}\x1f{keys_by_guid[guid][1]}\n".encode())
     return digest.hexdigest()
 
 
@@ -358,3 +391,9 @@ def _write_marks(path: Path, marks: dict[str, Any]) -> None:
         os.replace(partial, path)
     except OSError:
         pass  # only a cache: the next pull does the whole work
+
+
+def sources_key(decks: DeckLibrary) -> str:
+    """What names our notes' GUIDs without building every question: the library's deck ids
+    and content digests."""
+    return repr(sorted((entry.deck_id, entry.digest) for entry in decks.entries()))

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from . import fsrs_direct, scheduling
-from .types import RESET, REVIEW, CardKey, Memory, from_text, to_text
+from .types import RESET, REVIEW, CardKey, Memory, to_text
 
 if TYPE_CHECKING:
     import fsrs
@@ -89,6 +89,8 @@ class Replayer:
         state, reps, lapses = 0, 0, 0
         saved: Any = None
         utc = timezone.utc
+        scheduler_of: int | None = None
+        scheduler = None
         try:
             for is_reset, at, rating, _duration_ms, scheduler_id in rows:
                 if is_reset:
@@ -96,7 +98,9 @@ class Replayer:
                     steps.append(NEW_STEP)
                     continue
                 assert rating is not None and scheduler_id is not None
-                scheduler = self._direct_scheduler(scheduler_id)
+                if scheduler_id != scheduler_of or scheduler is None:
+                    scheduler = self._direct_scheduler(scheduler_id)
+                    scheduler_of = scheduler_id
                 if at.tzinfo is not utc:
                     at = at.astimezone(utc)
                 if scheduler.enable_fuzzing:
@@ -164,14 +168,32 @@ def _number(value: Any) -> str:
 
 def step_json(step: Step) -> str:
     """``types.memory_json(Memory(*step))``, written directly (keys sorted, as json.dumps)."""
+    return _step_json(step, None)
+
+
+def _step_json(step: Step, last_review_text: str | None) -> str:
+    """``step_json``; ``last_review_text``, when given, is ``to_text`` of the step's last
+    review (the row's own time text: one formatting less per row)."""
     state, step_no, stability, difficulty, due, last_review, last_rating, reps, lapses = step
+    # repr of a finite float is what json.dumps writes (x - x is 0.0 only when x is finite)
+    stability_text = (repr(stability) if stability.__class__ is float
+                      and stability - stability == 0.0 else _number(stability))
+    difficulty_text = (repr(difficulty) if difficulty.__class__ is float
+                       and difficulty - difficulty == 0.0 else _number(difficulty))
+    last = _time(last_review) if last_review_text is None else f'"{last_review_text}"'
     return (
-        f'{{"difficulty": {_number(difficulty)}, "due": {_time(due)}, "lapses": {lapses}, '
+        f'{{"difficulty": {difficulty_text}, "due": {_time(due)}, "lapses": {lapses}, '
         f'"last_rating": {"null" if last_rating is None else last_rating}, '
-        f'"last_review": {_time(last_review)}, "reps": {reps}, '
-        f'"stability": {_number(stability)}, "state": {state}, '
+        f'"last_review": {last}, "reps": {reps}, '
+        f'"stability": {stability_text}, "state": {state}, '
         f'"step": {"null" if step_no is None else step_no}}}'
     )
+
+
+def _is_utc_text(text: Any) -> bool:
+    """Whether ``text`` is exactly what ``to_text`` writes (so ``_time`` of its time is it)."""
+    return (text.__class__ is str and len(text) == 32 and text[10] == "T" and text[19] == "."
+            and text.endswith("+00:00"))
 
 
 def _time(moment: datetime | None) -> str:
@@ -234,8 +256,9 @@ def ordered_counting(rows: Sequence[Row]) -> list[Row]:
 
 
 def inputs(rows: Iterable[Row]) -> Iterator[ReplayInput]:
+    parse = datetime.fromisoformat  # from_text without its astimezone: the replayers do it
     for row in rows:
-        yield (row[KIND] == RESET, from_text(row[AT]), row[RATING], row[DURATION], row[SCHEDULER])
+        yield (row[KIND] == RESET, parse(row[AT]), row[RATING], row[DURATION], row[SCHEDULER])
 
 
 # Above this many cards, reading the whole log once beats one indexed query per card.
@@ -282,7 +305,8 @@ def replay_changes(
     state_before = 0
     for row, step in zip(counted, steps, strict=True):
         if row[KIND] != RESET:
-            after = step_json(step)
+            at = row[AT]
+            after = _step_json(step, at if _is_utc_text(at) else None)
             if row[STATE_BEFORE] != state_before or row[CARD_AFTER] != after:
                 changed.append((state_before, after, row[ID]))
         state_before = step[0]
