@@ -233,9 +233,12 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey],
         "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'log'), 0),"
         " coalesce((SELECT max(id) FROM log), 0)) + 1").fetchone()[0])
     # Ids in revlog (time) order: the log's rowid, time, origin and deck-time indexes then
-    # grow at their end instead of taking a million inserts at random places.
+    # grow at their end instead of taking a million inserts at random places. A new row is
+    # replay.Row (ROW_COLUMNS) followed by (origin_id, note), the order of _INSERT_PULLED.
     new_rows: dict[CardKey, list[replay.Row]] = {}
     flat: list[replay.Row] = []
+    own_cards = pushed.cards
+    days = day_text.days
     for card_id, revlog_id, ease, time_ms, skip in anki.execute(
             f"SELECT r.cid, r.id, r.ease, r.time, {_CLASSIFY} FROM revlog r"
             " WHERE r.cid IN (SELECT cid FROM ours) ORDER BY r.id"):
@@ -243,7 +246,7 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey],
         if skip:
             report.skipped[_SKIP_CODES[skip]] += 1
             continue
-        if (key, revlog_id) in pushed:
+        if key in own_cards and (key, revlog_id) in pushed:
             report.skipped[Skip.PUSHED] += 1
             continue
         if revlog_id in pulled:
@@ -251,12 +254,13 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey],
             continue
         if key not in known:
             continue
+        day = days.get(revlog_id // _HOUR_MS)
+        at = day[2] if day is not None and day[0] <= revlog_id < day[1] else day_text(revlog_id)
         deck = key[0]
-        at = day_text(revlog_id)
         row = (deck, key[1], next_id, "answer", at, ease, time_ms, 1, scheduler_ids[deck],
-               None, None, None, ORIGIN, revlog_id) if ease else (
+               None, None, None, ORIGIN, revlog_id, "") if ease else (
                deck, key[1], next_id, "reset", at, None, time_ms, 1, None, None, None, None,
-               ORIGIN, revlog_id)
+               ORIGIN, revlog_id, _FORGET_NOTE)
         next_id += 1
         flat.append(row)
         found = new_rows.get(key)
@@ -272,25 +276,29 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey],
     updates: list[tuple[int, str, int]] = []
     for key, added in new_rows.items():
         first_new = added[0][replay.ID]
-        changed, memory = replay.replay_changes(replayer, key, [*existing.get(key, ()), *added])
+        before = existing.get(key)
+        changed, memory = replay.replay_changes(
+            replayer, key, [*before, *added] if before else added)
         for state_before, after, row_id in changed:
             if row_id >= first_new:
                 results[row_id] = (state_before, after)
             else:
                 updates.append((state_before, after, row_id))
         store.set_memory(*key, memory)
-    db.executemany(
-        "INSERT INTO log (id, kind, deck_id, question_id, at, rating, duration_ms, mode,"
-        " rescheduled, scheduler_id, state_before, card_after, note, origin, origin_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 'review', 1, ?, ?, ?, ?, ?, ?)",
-        ((row[replay.ID], row[replay.KIND], row[0], row[1], row[replay.AT], row[replay.RATING],
-          row[replay.DURATION], row[replay.SCHEDULER], *results.get(row[replay.ID], (None, None)),
-          "" if row[replay.RATING] is not None else f"{ORIGIN}: forget", ORIGIN, row[-1])
-         for row in flat))
+    unset = (None, None)
+    db.executemany(_INSERT_PULLED, (
+        row[:9] + results.get(row[2], unset) + row[11:] for row in flat))
     if updates:
         db.executemany("UPDATE log SET state_before = ?, card_after = ? WHERE id = ?", updates)
     report.added = sum(len(added) for added in new_rows.values())
     report.cards_replayed = len(new_rows)
+
+
+_FORGET_NOTE = f"{ORIGIN}: forget"
+_INSERT_PULLED = (
+    "INSERT INTO log (deck_id, question_id, id, kind, at, rating, duration_ms, rescheduled,"
+    " scheduler_id, state_before, card_after, undone_at, origin, origin_id, note, mode)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'review')")
 
 
 class _DayText:
@@ -299,10 +307,11 @@ class _DayText:
 
     def __init__(self, rollover: int, tz: tzinfo | None) -> None:
         self._rollover, self._tz = rollover, tz
-        self._days: dict[int, tuple[int, int, str]] = {}
+        #: by UTC hour: (day start ms, next day start ms, day start text)
+        self.days: dict[int, tuple[int, int, str]] = {}
 
     def __call__(self, revlog_id: int) -> str:
-        found = self._days.get(revlog_id // _HOUR_MS)
+        found = self.days.get(revlog_id // _HOUR_MS)
         if found is not None and found[0] <= revlog_id < found[1]:
             return found[2]
         from ..trainer.calendar import day_start, next_day_start
@@ -312,7 +321,7 @@ class _DayText:
         start = day_start(moment, self._rollover, self._tz)
         end = next_day_start(moment, self._rollover, self._tz)
         day = (_ms(start), _ms(end), to_text(start))
-        self._days[revlog_id // _HOUR_MS] = day
+        self.days[revlog_id // _HOUR_MS] = day
         return day[2]
 
 

@@ -68,6 +68,8 @@ class PushedMatcher:
     def __init__(self, own: Mapping[CardKey, Iterable[int]]) -> None:
         self._own = {key: sorted(times) for key, times in own.items()}
         self._next = dict.fromkeys(self._own, 0)
+        #: the cards with rows of the trainer's own (no other card's row is one)
+        self.cards = frozenset(self._own)
         self._missed: dict[CardKey, list[int]] = {}
 
     def __contains__(self, item: tuple[CardKey, int]) -> bool:
