@@ -159,3 +159,27 @@ def test_the_cached_anki_day_equals_day_start_in_any_zone(
         for moment in (ms, ms + 1, ms - 1, ms + 3_600_000):
             at = datetime.fromtimestamp(moment / 1000, tz=timezone.utc)
             assert day_text(moment) == to_text(day_start(at, rollover, tz))
+
+
+def test_a_bulk_pull_rebuilds_the_log_indexes_as_the_migrations_made_them(
+        folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from srs_trainer.history import anki_pull
+
+    def pulled() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[str]]:
+        database = folder / "home" / "progress.sqlite3"
+        with Store.open(database) as store:
+            rows = store.db.execute("SELECT * FROM log ORDER BY id").fetchall()
+            indexes = store.db.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+            ).fetchall()
+            return rows, indexes, store.integrity_check()
+
+    _pull(folder)  # a few rows: inserted with the indexes in place
+    one_by_one = pulled()
+    for path in (folder / "home").iterdir():
+        path.unlink() if path.is_file() else None
+    monkeypatch.setattr(anki_pull, "_REBUILD_FROM", 1)  # as for a million rows
+    _pull(folder)
+    rebuilt = pulled()
+    assert rebuilt == one_by_one and rebuilt[2] == []
+    assert any(name == "log_origin" for name, _ in rebuilt[1])

