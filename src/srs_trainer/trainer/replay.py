@@ -182,8 +182,12 @@ def _step_json(step: Step, last_review_text: str | None) -> str:
     difficulty_text = (repr(difficulty) if difficulty.__class__ is float
                        and difficulty - difficulty == 0.0 else _number(difficulty))
     last = _time(last_review) if last_review_text is None else f'"{last_review_text}"'
+    # _time(due), its common case inline: a UTC time with microseconds (32 characters)
+    due_text = (due.isoformat() if due is not None and due.tzinfo is _UTC and due.year >= 1000
+                else None)
+    due_json = f'"{due_text}"' if due_text is not None and len(due_text) == 32 else _time(due)
     return (
-        f'{{"difficulty": {difficulty_text}, "due": {_time(due)}, "lapses": {lapses}, '
+        f'{{"difficulty": {difficulty_text}, "due": {due_json}, "lapses": {lapses}, '
         f'"last_rating": {"null" if last_rating is None else last_rating}, '
         f'"last_review": {last}, "reps": {reps}, '
         f'"stability": {stability_text}, "state": {state}, '
@@ -191,10 +195,7 @@ def _step_json(step: Step, last_review_text: str | None) -> str:
     )
 
 
-def _is_utc_text(text: Any) -> bool:
-    """Whether ``text`` is exactly what ``to_text`` writes (so ``_time`` of its time is it)."""
-    return (text.__class__ is str and len(text) == 32 and text[10] == "T" and text[19] == "."
-            and text.endswith("+00:00"))
+_UTC = timezone.utc
 
 
 def _time(moment: datetime | None) -> str:
@@ -308,7 +309,11 @@ def replay_changes(
     for row, step in zip(counted, steps, strict=True):
         if row[KIND] != RESET:
             at = row[AT]
-            after = _step_json(step, at if _is_utc_text(at) else None)
+            # the row's time text is exactly what to_text writes (so _time of its time is
+            # that text): the result's last review is that text
+            after = _step_json(step, at if at.__class__ is str and len(at) == 32
+                               and at[10] == "T" and at[19] == "." and at.endswith("+00:00")
+                               else None)
             if row[STATE_BEFORE] != state_before or row[CARD_AFTER] != after:
                 changed.append((state_before, after, row[ID]))
         state_before = step[0]
