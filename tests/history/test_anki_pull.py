@@ -122,8 +122,11 @@ def test_a_repeated_pull_reports_as_a_full_one_and_new_anki_rows_are_seen(
     _pull(folder)
     quick = _pull(folder)  # nothing changed: answered from the fingerprint
     marks = folder / "home" / MARKS_FILE
-    marks.write_text("{not json", encoding="utf-8")  # a damaged mark: the whole pull again
-    assert _pull(folder).output == quick.output
+    saved = json.loads(marks.read_text(encoding="utf-8"))
+    for damaged in ("{not json", "[1, 2]", json.dumps(
+            {name: {**mark, "report": {"skipped": 3}} for name, mark in saved.items()})):
+        marks.write_text(damaged, encoding="utf-8")  # a damaged mark: the whole pull again
+        assert _pull(folder).output == quick.output
     # A review made in Anki since: the fingerprint changes and the pull adds it.
     anki = sqlite3.connect(folder / "collection.anki2")
     card = anki.execute("SELECT c.id FROM cards c JOIN notes n ON n.id = c.nid"

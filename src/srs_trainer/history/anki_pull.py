@@ -165,8 +165,10 @@ def pull(
         marks_path = store.path.with_name(MARKS_FILE)
         marks = _read_marks(marks_path)
         previous = marks.get(str(path.resolve()))
-        if previous is not None and previous.get("fingerprint") == mark:
-            return _report_unchanged(path, version, previous["report"])
+        if isinstance(previous, dict) and previous.get("fingerprint") == mark:
+            unchanged = _report_unchanged(path, version, previous.get("report"))
+            if unchanged is not None:
+                return unchanged
         report = PullReport(path, version)
         cards = _our_cards(anki, guids if guids is not None else keys_by_guid(), note_types,
                            report)
@@ -403,11 +405,16 @@ def _report_json(report: PullReport) -> dict[str, Any]:
             "orphaned": report.orphaned}
 
 
-def _report_unchanged(path: Path, version: int, saved: dict[str, Any]) -> PullReport:
-    return PullReport(path, version, matched_notes=saved["matched_notes"],
-                      already_there=saved["pulled"],
-                      skipped=Counter({Skip[name]: n for name, n in saved["skipped"].items()}),
-                      orphaned=list(saved["orphaned"]), unchanged=True)
+def _report_unchanged(path: Path, version: int, saved: Any) -> PullReport | None:
+    """The last pull's report, saved with its fingerprint (None if it is not one)."""
+    try:
+        return PullReport(
+            path, version, matched_notes=int(saved["matched_notes"]),
+            already_there=int(saved["pulled"]),
+            skipped=Counter({Skip[name]: int(n) for name, n in saved["skipped"].items()}),
+            orphaned=[str(guid) for guid in saved["orphaned"]], unchanged=True)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def _read_marks(path: Path) -> dict[str, Any]:

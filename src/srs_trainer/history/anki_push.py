@@ -165,12 +165,19 @@ def _plan(col: Any, logs: Mapping[CardKey, Sequence[LogEntry]], guids: Mapping[s
         own = sorted((e for e in logs.get(key, ()) if pushable(e)),
                      key=lambda e: (revlog_id(e.at), e.id))
         matcher = PushedMatcher({key: [revlog_id(e.at) for e in own]})
-        for written in col.db.list("SELECT id FROM revlog WHERE cid = ? ORDER BY id", card_id):
+        for written in col.db.list(_PUSHED_SHAPE, card_id):
             _ = (key, written) in matcher
         entries = [own[index] for index in matcher.unmatched(key)]
         if entries:
             work.append((card_id, key, entries))
     return work
+
+
+# The card's revlog rows that a push may have written: reviews, and Forgets (a manual row with
+# no rating and no interval); Anki's own manual and filtered rows are never the trainer's.
+_PUSHED_SHAPE = (
+    "SELECT id FROM revlog WHERE cid = ? AND (ease > 0 AND type IN (0, 1, 2)"
+    " OR type = 4 AND ease = 0 AND ivl = 0) ORDER BY id")
 
 
 def _backup(path: Path, now: datetime) -> Path:
