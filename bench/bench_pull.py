@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_pull.py                  # 1,000,000 revlog rows, 100,000 notes
     .venv/bin/python bench/bench_pull.py --notes 5000     # a quick run
+    .venv/bin/python bench/bench_pull.py --before /tmp/old/src   # also time another srs_trainer
 
 The data, generated once and cached under bench/out/: 100 decks of two-choice questions
 (``synthetic_decks``), built by ``srs build`` into packages that the real ``anki`` library
@@ -195,11 +196,28 @@ def process_cpu(args: list[str], env: dict[str, str]) -> tuple[float, str]:
     return usage.ru_utime + usage.ru_stime, text
 
 
+def pulls(folder: Path, home: Path, env: dict[str, str], show: bool = False
+          ) -> tuple[float, float, Path]:
+    """(CPU of a first pull into a fresh copy of the home, of a second one, that home)."""
+    shutil.copytree(folder / "home", home)
+    pull = [*SRS, "anki", "pull", str(folder / "collection.anki2"), "--home", str(home),
+            "--no-bundled", "--cards", str(folder / "cards")]
+    first, text = process_cpu(pull, env)
+    if show:
+        print(text.rstrip())
+    again, text_again = process_cpu(pull, env)
+    if "Reviews added: 0" not in text_again:
+        raise RuntimeError(f"the repeated pull added reviews:\n{text_again}")
+    return first, again, home
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notes", type=int, default=100_000,
                         help=f"notes of ours in Anki ({ROWS_PER_CARD} revlog rows each)")
     parser.add_argument("--out", type=Path, default=OUT, help="cache folder")
+    parser.add_argument("--before", type=Path, action="append", default=[],
+                        help="another srs_trainer source folder (its src/) to time the pulls of")
     parser.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
@@ -215,17 +233,13 @@ def main(argv: list[str] | None = None) -> int:
     (revlog_rows,) = sqlite3.connect(collection).execute("SELECT count(*) FROM revlog").fetchone()
     print(f"Anki collection: {args.notes:,} notes, {revlog_rows:,} revlog rows ({collection})")
     with tempfile.TemporaryDirectory(prefix="srs-pull-") as scratch:
-        home = Path(scratch) / "home"
-        shutil.copytree(folder / "home", home)
-        pull = [*SRS, "anki", "pull", str(collection), "--home", str(home), "--no-bundled",
-                "--cards", str(folder / "cards")]
         read = child("read", collection, env)
-        first, text = process_cpu(pull, env)
-        print(text.rstrip())
-        again, text_again = process_cpu(pull, env)
-        if "Reviews added: 0" not in text_again:
-            raise RuntimeError(f"the repeated pull added reviews:\n{text_again}")
+        first, again, home = pulls(folder, Path(scratch) / "now", env, show=True)
         replay = child("replay", home / "progress.sqlite3", env)
+        before = {src: pulls(folder, Path(scratch) / f"before{index}",
+                             {**env, "PYTHONPATH": str(src.resolve()),
+                              "PYTHONPYCACHEPREFIX": str(Path(scratch) / f"pycache{index}")})[:2]
+                  for index, src in enumerate(args.before)}
     baseline = read + replay
     ratio = first / baseline
     print(f"\nCPU seconds, {revlog_rows:,} revlog rows; ratios against the baseline")
@@ -237,8 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'ok  ' if again < REPEAT_TARGET_S else 'SLOW'} pull again, nothing new"
           f"              {again:8.2f} s   {again / baseline:5.2f}x   target < "
           f"{REPEAT_TARGET_S:.1f} s")
+    for src, (first_before, again_before) in before.items():
+        print(f"  before ({src}): pull {first_before:.2f} s ({first_before / baseline:.2f}x),"
+              f" again {again_before:.2f} s")
     print("\n" + json.dumps({"revlog_rows": revlog_rows, "read_s": read, "replay_s": replay,
-                             "pull_s": first, "pull_again_s": again}))
+                             "pull_s": first, "pull_again_s": again,
+                             "before": {str(k): v for k, v in before.items()}}))
     return 0
 
 
