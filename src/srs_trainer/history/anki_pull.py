@@ -111,19 +111,14 @@ def _skip_reason(kind: int, ease: int, interval: int) -> Skip | None:
 
 # --- the pull as one pass over SQL rows (what `srs anki pull` runs) --------------------------
 #
-# A million revlog rows are read as plain tuples, classified in SQL, placed on their Anki day
-# through a cache of day boundaries (a few hundred distinct days, not a million time-zone
-# conversions), replayed with the cards' existing log in memory, and inserted once with the
-# state the replay gives (no row is inserted and then rewritten). A pull whose inputs are
-# unchanged since the last one (same revlog, notes, cards, sources and trainer log: the
+# A million revlog rows are read as plain tuples, classified by plan_pull's rule, placed on
+# their Anki day through a cache of day boundaries (a few hundred distinct days, not a million
+# time-zone conversions), replayed with the cards' existing log in memory, and inserted once
+# with the state the replay gives (no row is inserted and then rewritten). A pull whose inputs
+# are unchanged since the last one (same revlog, notes, cards, sources and trainer log: the
 # fingerprint in ``MARKS_FILE`` beside the database) reads the fingerprint only.
 
 MARKS_FILE = "anki-pull-marks.json"
-_SKIP_CODES = {1: Skip.MANUAL, 2: Skip.NO_RATING, 3: Skip.FILTERED}
-# 0 keep (a review, or a Forget: type manual, ease 0, interval 0), else a _SKIP_CODES code
-_CLASSIFY = ("CASE WHEN r.type = 4 AND r.ease = 0 AND r.ivl = 0 THEN 0"
-             " WHEN r.type IN (4, 5) THEN 1 WHEN r.ease = 0 THEN 2 WHEN r.type = 3 THEN 3"
-             " ELSE 0 END")
 _HOUR_MS = 3_600_000
 
 
@@ -241,12 +236,13 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey],
     flat: list[replay.Row] = []
     own_cards = pushed.cards
     days = day_text.days
-    for card_id, revlog_id, ease, time_ms, skip in anki.execute(
-            f"SELECT r.cid, r.id, r.ease, r.time, {_CLASSIFY} FROM revlog r"
+    for card_id, revlog_id, ease, time_ms, kind, interval in anki.execute(
+            "SELECT r.cid, r.id, r.ease, r.time, r.type, r.ivl FROM revlog r"
             " WHERE r.cid IN (SELECT cid FROM ours) ORDER BY r.id"):
         key = cards[card_id]
-        if skip:
-            report.skipped[_SKIP_CODES[skip]] += 1
+        skip = _skip_reason(kind, ease, interval)  # plan_pull's rule, row by row
+        if skip is not None:
+            report.skipped[skip] += 1
             continue
         if key in own_cards and (key, revlog_id) in pushed:
             report.skipped[Skip.PUSHED] += 1
