@@ -171,3 +171,60 @@ def test_without_the_anki_library_push_says_how_to_install_it(
     result = srs(folder, "anki", "push", str(folder / "collection.anki2"))
     assert result.exit_code != 0
     assert "pip install 'srs-trainer[anki]'" in result.output
+
+
+def test_a_trainer_reset_becomes_ankis_forget_and_round_trips(folder: Path) -> None:
+    path = folder / "collection.anki2"
+    assert "Reviews written: 3" in srs(folder, "anki", "push", str(path)).output
+    # The first question's answer changes: the trainer starts that card over (a reset).
+    (folder / "cards" / "demo.yaml").write_text(
+        DECK_YAML.replace("answer: A", "answer: C", 1), encoding="utf-8")
+    pushed = srs(folder, "anki", "push", str(path))
+    assert pushed.exit_code == 0, pushed.output
+    assert "Reviews written: 1" in pushed.output and "Cards rescheduled: 1" in pushed.output
+    reset_at = NOW + timedelta(minutes=5)
+    col = Collection(str(path))
+    try:
+        card = col.get_card(_card(col, GOOD))
+        assert (card.type, card.queue, card.ivl, card.reps) == (0, 0, 0, 0)
+        assert card.memory_state is None and card.usn == -1
+        forget = col.db.first("SELECT id, ease, ivl, type FROM revlog WHERE cid = ?"
+                              " ORDER BY id DESC", card.id)
+        assert forget == [int(reset_at.timestamp() * 1000), 0, 0, 4]  # Anki's Forget
+        report, ok = col.fix_integrity()
+        assert ok, report
+    finally:
+        col.close()
+    assert "Nothing to push" in srs(folder, "anki", "push", str(path)).output
+    pulled = srs(folder, "anki", "pull", str(path))
+    assert pulled.exit_code == 0, pulled.output
+    assert "Reviews added: 0" in pulled.output
+    assert "Skipped: 4 reviews pushed from the trainer" in pulled.output
+    with Store.open(folder / "home" / "progress.sqlite3") as store:
+        assert [e.kind for e in store.log(kind=None)] == ["answer", "answer", "answer", "reset"]
+        assert store.card(*GOOD).memory.is_new  # type: ignore[union-attr]
+
+
+def test_rows_in_one_millisecond_get_the_next_free_revlog_id_once(folder: Path) -> None:
+    path = folder / "collection.anki2"
+    trainer = make_trainer(folder / "home", DECK_YAML, now=NOW)
+    # The practice card answered in the same millisecond as the Again card.
+    trainer.record_answer(Answer(("demo", "p1"), 3, NOW + timedelta(seconds=30), 3000, 1,
+                                 chosen="B"))
+    trainer.store.close()
+    first = srs(folder, "anki", "push", str(path))
+    assert first.exit_code == 0, first.output
+    assert "Reviews written: 4" in first.output and "Cards rescheduled: 3" in first.output
+    tick = int((NOW + timedelta(seconds=30)).timestamp() * 1000)
+    col = Collection(str(path))
+    try:
+        ids = sorted(col.db.list("SELECT id FROM revlog WHERE cid IN (?, ?)",
+                                 _card(col, AGAIN), _card(col, ("demo", "p1"))))
+        assert ids == [tick, tick + 1]
+    finally:
+        col.close()
+    assert "Nothing to push" in srs(folder, "anki", "push", str(path)).output
+    pulled = srs(folder, "anki", "pull", str(path))
+    assert "Reviews added: 0" in pulled.output
+    assert "Skipped: 4 reviews pushed from the trainer" in pulled.output
+    assert "Nothing to push" in srs(folder, "anki", "push", str(path)).output

@@ -17,7 +17,7 @@ from srs_trainer.history.log_merge import replay_cards
 from srs_trainer.trainer import fsrs_direct, replay, scheduling
 from srs_trainer.trainer.doctor import doctor
 from srs_trainer.trainer.settings import DeckSettings
-from srs_trainer.trainer.types import Answer, Memory, memory_json
+from srs_trainer.trainer.types import Answer, Memory, memory_json, to_text
 from trainer_helpers import NOW, make_trainer
 
 UTC = timezone.utc
@@ -183,3 +183,34 @@ def test_the_direct_fsrs_equals_review_card_for_any_parameters_and_settings(
     direct = replay.Replayer(texts.__getitem__, direct=True).card(KEY, inputs)
     through_fsrs = replay.Replayer(texts.__getitem__, direct=False).card(KEY, inputs)
     assert direct == through_fsrs
+
+
+@settings(max_examples=300, deadline=None)
+@given(history=rows_strategy, offsets=st.lists(st.booleans(), min_size=25, max_size=25))
+def test_the_saved_results_a_replay_writes_equal_memory_json_of_chained_reviews(
+        history: list[tuple[bool, int, int, int]], offsets: list[bool]) -> None:
+    """``replay_changes`` takes a row's own time text for the result's last review when it is
+    what ``to_text`` writes; a time saved another way (an offset) is formatted again."""
+    plus_two = timezone(timedelta(hours=2))
+    rows: list[replay.Row] = []
+    for number, ((is_reset, at, rating, duration, scheduler_id), other) in enumerate(
+            zip(_inputs(history), offsets, strict=False), start=1):
+        text = at.astimezone(plus_two).isoformat() if other else to_text(at)
+        rows.append((*KEY, number, "reset" if is_reset else "answer", text, rating, duration,
+                     0 if is_reset else 1, None if is_reset else scheduler_id, None, None,
+                     None, ""))
+    changed, memory = replay.replay_changes(
+        replay.Replayer(SCHEDULERS.__getitem__), KEY, rows)
+    expected: dict[int, str] = {}
+    chained = Memory()
+    for row, (is_reset, at, rating, duration, scheduler_id) in zip(
+            rows, _inputs(history), strict=False):
+        if is_reset:
+            chained = Memory()
+            continue
+        assert rating is not None
+        chained = scheduling.review(scheduling.scheduler_from_json(SCHEDULERS[scheduler_id]),
+                                    KEY, chained, rating, at, duration)
+        expected[row[replay.ID]] = memory_json(chained)
+    assert {row_id: after for _, after, row_id in changed} == expected
+    assert memory == chained

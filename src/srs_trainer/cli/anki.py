@@ -28,44 +28,33 @@ def pull(
     Pulling again adds only reviews made since.
     """
     from ..deck.ids import NOTE_TYPE_ID
-    from ..history.anki_collection import (
-        CollectionError,
-        locate_collection,
-        our_note_guids,
-        read_collection,
-    )
-    from ..history.anki_pull import ORIGIN, plan_pull
-    from ..history.anki_push import pushed_ids
-    from ..history.log_merge import foreign_scheduler_json, merge_rows
-    from ..trainer.calendar import day_start
+    from ..history.anki_collection import CollectionError, locate_collection, our_note_guids
+    from ..history.anki_pull import pull as pull_reviews
+    from ..history.anki_pull import sources_key
+    from ..history.log_merge import foreign_scheduler_json
 
     with loaded_trainer(home, card_dirs, no_bundled) as loaded:
         trainer = loaded.trainer
-        keys_by_guid = our_note_guids(trainer.decks)
-        try:
-            path = locate_collection(collection)
-            snapshot = read_collection(path, keys_by_guid, [NOTE_TYPE_ID])
-        except CollectionError as error:
-            raise click.ClickException(str(error)) from None
-        tz = trainer.settings.tz()
-        plan = plan_pull(snapshot, keys_by_guid,
-                         lambda moment: day_start(moment, snapshot.rollover_hour, tz),
-                         pushed=pushed_ids(trainer.store.log()))
         schedulers = {deck_id: foreign_scheduler_json(trainer.deck_settings(deck_id))
                       for deck_id in trainer.decks}
-        known = {card.key for card in trainer.store.cards(include_retired=True)}
-        result = merge_rows(trainer.store, ORIGIN, plan.rows, schedulers, known)
-    click.echo(f"Anki collection: {path} (schema {snapshot.schema_version})")
-    click.echo(f"Notes matched: {plan.matched_notes}")
-    click.echo(f"Reviews added: {result.added}"
-               + (f" ({result.already_there} pulled before)" if result.already_there else ""))
-    for reason, count in sorted(plan.skipped.items(), key=lambda item: item[0].name):
+        try:
+            path = locate_collection(collection)
+            report = pull_reviews(trainer.store, path, lambda: our_note_guids(trainer.decks),
+                                  [NOTE_TYPE_ID], schedulers, trainer.settings.tz(),
+                                  sources_key=sources_key(trainer.decks))
+        except CollectionError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Anki collection: {path} (schema {report.schema_version})")
+    click.echo(f"Notes matched: {report.matched_notes}")
+    click.echo(f"Reviews added: {report.added}"
+               + (f" ({report.already_there} pulled before)" if report.already_there else ""))
+    for reason, count in sorted(report.skipped.items(), key=lambda item: item[0].name):
         click.echo(f"Skipped: {count} {reason.value}")
-    if result.cards_replayed:
-        click.echo(f"Cards re-derived from the merged history: {result.cards_replayed}")
-    if plan.orphaned:
-        shown = ", ".join(plan.orphaned[:5]) + (", ..." if len(plan.orphaned) > 5 else "")
-        click.echo(f"{len(plan.orphaned)} note(s) of ours in Anki have no question in the"
+    if report.cards_replayed:
+        click.echo(f"Cards re-derived from the merged history: {report.cards_replayed}")
+    if report.orphaned:
+        shown = ", ".join(report.orphaned[:5]) + (", ..." if len(report.orphaned) > 5 else "")
+        click.echo(f"{len(report.orphaned)} note(s) of ours in Anki have no question in the"
                    f" sources any more (GUIDs: {shown})")
 
 
@@ -90,7 +79,7 @@ def push(
         trainer = loaded.trainer
         keys_by_guid = our_note_guids(trainer.decks)
         logs: dict[tuple[str, str], list[LogEntry]] = {}
-        for entry in trainer.store.log():
+        for entry in trainer.store.log(kind=None):  # answers and resets
             logs.setdefault((entry.deck_id, entry.question_id), []).append(entry)
         memories = {card.key: card.memory for card in trainer.store.cards(include_retired=True)}
         try:

@@ -18,7 +18,8 @@ import sqlite3
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,10 +101,21 @@ def read_collection(path: Path, guids: Iterable[str], note_type_ids: Iterable[in
         CollectionSnapshot):
     """The notes whose GUID is in ``guids`` or whose note type is one of ``note_type_ids``,
     with their cards' review logs, from a snapshot of the collection at ``path``."""
+    with open_snapshot(path) as (db, version, rollover):
+        return _read(db, CollectionSnapshot(path, version, rollover), set(guids),
+                     set(note_type_ids))
+
+
+@contextmanager
+def open_snapshot(path: Path) -> Iterator[tuple[sqlite3.Connection, int, int]]:
+    """(a private copy of the collection at ``path``, its schema version, its rollover hour),
+    checked to be an Anki collection this reader knows; SQLite errors while it is read
+    become ``CollectionError``."""
     with tempfile.TemporaryDirectory(prefix="srs-anki-") as scratch:
         db = _snapshot(path, Path(scratch))
         try:
-            return _read(db, path, set(guids), set(note_type_ids))
+            version, tables = _check(db, path)
+            yield db, version, _rollover(db, tables)
         except sqlite3.DatabaseError as error:
             raise CollectionError(f"{path}: cannot read the collection ({error})") from None
         finally:
@@ -175,8 +187,8 @@ def _unpack_colpkg(path: Path, scratch: Path) -> Path:
     raise CollectionError(f"{path}: not an Anki backup (no collection inside)")
 
 
-def _read(db: sqlite3.Connection, path: Path, guids: set[str], note_types: set[int]) -> (
-        CollectionSnapshot):
+def _check(db: sqlite3.Connection, path: Path) -> tuple[int, set[str]]:
+    """(schema version, table names) of an Anki collection this reader knows."""
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if not {"col", "notes", "cards", "revlog"} <= tables:
         raise CollectionError(f"{path}: not an Anki collection (no notes, cards and revlog)")
@@ -186,7 +198,11 @@ def _read(db: sqlite3.Connection, path: Path, guids: set[str], note_types: set[i
         raise CollectionError(
             f"{path}: written by {newer} Anki (collection schema {version}; srs-trainer reads"
             f" {KNOWN_SCHEMAS[0]}-{KNOWN_SCHEMAS[-1]}); upgrade srs-trainer or open it in Anki")
-    snapshot = CollectionSnapshot(path, int(version), _rollover(db, tables))
+    return int(version), tables
+
+
+def _read(db: sqlite3.Connection, snapshot: CollectionSnapshot, guids: set[str],
+          note_types: set[int]) -> CollectionSnapshot:
     db.execute("CREATE TEMP TABLE wanted (guid TEXT PRIMARY KEY)")
     db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((g,) for g in guids))
     marks = ", ".join("?" * len(note_types)) or "NULL"

@@ -76,7 +76,11 @@ class DirectScheduler:
         p = self.p
         arg_2 = difficulty + (10.0 - difficulty) * self.delta_difficulty[rating] / 9.0
         value = p[7] * self.easy_difficulty + (1 - p[7]) * arg_2
-        return min(max(value, MIN_DIFFICULTY), MAX_DIFFICULTY)
+        # min(max(value, MIN), MAX) without the calls: max(a, b) is b only when b > a,
+        # min(a, b) b only when b < a (so a NaN stays a NaN, as with the builtins)
+        if value < MIN_DIFFICULTY:
+            value = MIN_DIFFICULTY
+        return MAX_DIFFICULTY if value > MAX_DIFFICULTY else value
 
     def _short_term(self, stability: float, rating: int) -> float:
         growth = self.short_term_growth[rating] * (stability ** -self.p[19])
@@ -103,7 +107,9 @@ class DirectScheduler:
 
     def _interval_days(self, stability: float) -> int:
         days = round((stability / self.factor) * self.interval_factor)
-        return min(max(days, 1), self.maximum_interval)
+        # min(max(days, 1), maximum) without the calls
+        return 1 if days < 1 else (self.maximum_interval if days > self.maximum_interval
+                                   else days)
 
     # --- review_card -------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import random
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,7 +22,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from . import fsrs_direct, scheduling
-from .types import RESET, REVIEW, CardKey, Memory, from_text, to_text
+from .types import RESET, REVIEW, CardKey, Memory, to_text
 
 if TYPE_CHECKING:
     import fsrs
@@ -89,6 +90,8 @@ class Replayer:
         state, reps, lapses = 0, 0, 0
         saved: Any = None
         utc = timezone.utc
+        scheduler_of: int | None = None
+        scheduler = None
         try:
             for is_reset, at, rating, _duration_ms, scheduler_id in rows:
                 if is_reset:
@@ -96,7 +99,9 @@ class Replayer:
                     steps.append(NEW_STEP)
                     continue
                 assert rating is not None and scheduler_id is not None
-                scheduler = self._direct_scheduler(scheduler_id)
+                if scheduler_id != scheduler_of or scheduler is None:
+                    scheduler = self._direct_scheduler(scheduler_id)
+                    scheduler_of = scheduler_id
                 if at.tzinfo is not utc:
                     at = at.astimezone(utc)
                 if scheduler.enable_fuzzing:
@@ -164,14 +169,33 @@ def _number(value: Any) -> str:
 
 def step_json(step: Step) -> str:
     """``types.memory_json(Memory(*step))``, written directly (keys sorted, as json.dumps)."""
+    return _step_json(step, None)
+
+
+def _step_json(step: Step, last_review_text: str | None) -> str:
+    """``step_json``; ``last_review_text``, when given, is ``to_text`` of the step's last
+    review (the row's own time text: one formatting less per row)."""
     state, step_no, stability, difficulty, due, last_review, last_rating, reps, lapses = step
+    # repr of a finite float is what json.dumps writes (x - x is 0.0 only when x is finite)
+    stability_text = (repr(stability) if stability.__class__ is float
+                      and stability - stability == 0.0 else _number(stability))
+    difficulty_text = (repr(difficulty) if difficulty.__class__ is float
+                       and difficulty - difficulty == 0.0 else _number(difficulty))
+    last = _time(last_review) if last_review_text is None else f'"{last_review_text}"'
+    # _time(due), its common case inline: a UTC time with microseconds (32 characters)
+    due_text = (due.isoformat() if due is not None and due.tzinfo is _UTC and due.year >= 1000
+                else None)
+    due_json = f'"{due_text}"' if due_text is not None and len(due_text) == 32 else _time(due)
     return (
-        f'{{"difficulty": {_number(difficulty)}, "due": {_time(due)}, "lapses": {lapses}, '
+        f'{{"difficulty": {difficulty_text}, "due": {due_json}, "lapses": {lapses}, '
         f'"last_rating": {"null" if last_rating is None else last_rating}, '
-        f'"last_review": {_time(last_review)}, "reps": {reps}, '
-        f'"stability": {_number(stability)}, "state": {state}, '
+        f'"last_review": {last}, "reps": {reps}, '
+        f'"stability": {stability_text}, "state": {state}, '
         f'"step": {"null" if step_no is None else step_no}}}'
     )
+
+
+_UTC = timezone.utc
 
 
 def _time(moment: datetime | None) -> str:
@@ -220,22 +244,24 @@ def read_rows(db: sqlite3.Connection, schema_version: int) -> dict[CardKey, list
     return rows_by_card(db.execute(select_rows(schema_version)))
 
 
-def _is_foreign(row: Row) -> bool:
-    return bool(row[ORIGIN])
+_ORIGIN_OF = operator.itemgetter(ORIGIN)  # a row's origin: '' (falsy) for the trainer's own
+_AT_AND_ID = operator.itemgetter(AT, ID)
 
 
 def ordered_counting(rows: Sequence[Row]) -> list[Row]:
     """A card's rows (in id order) in replay order (``scheduling.replay_order``), keeping
     those that move the schedule (``LogEntry.counts``)."""
     if any(row[ORIGIN] for row in rows):
-        rows = scheduling.interleave(rows, _is_foreign, lambda row: (row[AT], row[ID]))
+        # itemgetters: interleave's own test is the truthiness of what is_foreign returns
+        rows = scheduling.interleave(rows, _ORIGIN_OF, _AT_AND_ID)
     return [row for row in rows
             if row[UNDONE] is None and (row[KIND] == RESET or row[RESCHEDULED])]
 
 
 def inputs(rows: Iterable[Row]) -> Iterator[ReplayInput]:
+    parse = datetime.fromisoformat  # from_text without its astimezone: the replayers do it
     for row in rows:
-        yield (row[KIND] == RESET, from_text(row[AT]), row[RATING], row[DURATION], row[SCHEDULER])
+        yield (row[KIND] == RESET, parse(row[AT]), row[RATING], row[DURATION], row[SCHEDULER])
 
 
 # Above this many cards, reading the whole log once beats one indexed query per card.
@@ -264,17 +290,31 @@ def rewrite(
 ) -> Memory:
     """Replay one card's rows (in id order), rewriting each answer's saved state before and
     result where the replay gives another; the card's memory after its last row."""
+    changed, memory = replay_changes(replayer, key, rows)
+    if changed:
+        store_db.executemany(
+            "UPDATE log SET state_before = ?, card_after = ? WHERE id = ?", changed)
+    return memory
+
+
+def replay_changes(
+    replayer: Replayer, key: CardKey, rows: Sequence[Row]
+) -> tuple[list[tuple[int, str, int]], Memory]:
+    """What ``rewrite`` writes, without writing it: (state before, card after, row id) of
+    each answer whose saved values differ from the replay's, and the card's memory."""
     counted = ordered_counting(rows)
     steps = replayer.card(key, inputs(counted))
     changed: list[tuple[int, str, int]] = []
     state_before = 0
     for row, step in zip(counted, steps, strict=True):
         if row[KIND] != RESET:
-            after = step_json(step)
+            at = row[AT]
+            # the row's time text is exactly what to_text writes (so _time of its time is
+            # that text): the result's last review is that text
+            after = _step_json(step, at if at.__class__ is str and len(at) == 32
+                               and at[10] == "T" and at[19] == "." and at.endswith("+00:00")
+                               else None)
             if row[STATE_BEFORE] != state_before or row[CARD_AFTER] != after:
                 changed.append((state_before, after, row[ID]))
         state_before = step[0]
-    if changed:
-        store_db.executemany(
-            "UPDATE log SET state_before = ?, card_after = ? WHERE id = ?", changed)
-    return memory_of(steps)
+    return changed, memory_of(steps)
