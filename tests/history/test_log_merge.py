@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from srs_trainer.history.anki_pull import PulledRow
-from srs_trainer.history.log_merge import count_from, foreign_scheduler_json, merge_rows
+from srs_trainer.history.log_merge import foreign_scheduler_json, merge_rows, pulled_from_anki
 from srs_trainer.trainer import scheduling
 from srs_trainer.trainer.settings import DeckSettings
 from srs_trainer.trainer.types import Answer, Memory
@@ -27,7 +27,7 @@ def test_a_pulled_review_between_two_own_reviews_replays_between_them(tmp_path: 
     rows = [PulledRow(KEY, 1_767_000_000_000, pulled_at, 1, 4000)]
     result = merge_rows(store, "anki", rows, {"demo": foreign}, {KEY})
     assert (result.added, result.cards_replayed) == (1, 1)
-    assert count_from(store, "anki") == 1
+    assert pulled_from_anki(store) == 1
 
     own_json = store.scheduler_json(store.card_log(*KEY)[0].scheduler_id or 0)
     memory = Memory()

@@ -79,13 +79,11 @@ def replay_cards(store: Store, keys: Iterable[CardKey]) -> None:
         store.set_memory(*key, replay.rewrite(store.db, replayer, key, logs.get(key, ())))
 
 
-def count_from(store: Store, origin: str) -> int:
-    """How many live answers in the log came from ``origin``."""
-    return int(store.db.execute(
-        "SELECT count(*) FROM log WHERE origin = ? AND kind = 'answer' AND undone_at IS NULL",
-        (origin,)).fetchone()[0])
-
-
 def pulled_from_anki(store: Store) -> int:
     """How many live answers in the log were pulled from Anki."""
-    return count_from(store, ORIGIN)
+    # Every pulled row keeps its revlog id, so the partial index log_origin holds exactly the
+    # pulled rows: `srs progress` counts them without scanning a million-row log.
+    return int(store.db.execute(
+        "SELECT count(*) FROM log WHERE origin = ?"
+        " AND origin_id IS NOT NULL AND kind = 'answer' AND undone_at IS NULL",
+        (ORIGIN,)).fetchone()[0])
