@@ -20,6 +20,15 @@ DEFAULT_TIME_LIMIT = 120
 DEFAULT_ATTEMPTS = 2
 
 
+class QuestionType(str, Enum):
+    """What kind of card a question makes and how the learner answers it (docs/format.md)."""
+
+    CHOICE = "choice"  # lettered choices, one correct; graded by the trainer
+    RECALL = "recall"  # a prompt and a Markdown answer; the learner rates themself
+    TYPED = "typed"  # the learner types the answer; graded against ``accept``
+    CLOZE = "cloze"  # the prompt holds {{c1::answer::hint}} deletions, one card per number
+
+
 class Section(str, Enum):
     """Where a question sits on the quiz page: the timed challenge or the untimed practice."""
 
@@ -217,8 +226,32 @@ class Verify:
 
 
 @dataclass(frozen=True)
+class Accepted:
+    """One accepted answer of a ``typed`` question: a text, or a regular expression."""
+
+    value: str
+    regex: bool = False
+
+    def to_dict(self) -> str | dict[str, Any]:
+        return {"regex": self.value} if self.regex else self.value
+
+    @classmethod
+    def from_dict(cls, data: str | Mapping[str, Any]) -> Accepted:
+        if isinstance(data, str):
+            return cls(value=data)
+        return cls(value=data["regex"], regex=True)
+
+
+@dataclass(frozen=True)
 class Question:
-    """A multiple-choice question with exactly one correct choice."""
+    """One question of a deck; its ``type`` says which of the answer fields it uses.
+
+    ``choice``: ``choices`` and ``answer`` (the correct letter). ``recall``: ``answer`` is the
+    Markdown answer. ``typed``: ``accept`` lists the accepted answers (``answer``, if set, is
+    the one shown). ``cloze``: the deletions live in ``prompt``; ``answer`` and ``choices``
+    are empty. ``guid`` overrides the derived Anki GUID (notes imported from an existing deck
+    keep theirs, so a learner's notes update in place).
+    """
 
     id: str
     section: Section
@@ -237,6 +270,10 @@ class Question:
     common_mistakes: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     verify: Verify | None = None
+    type: QuestionType = QuestionType.CHOICE
+    accept: tuple[Accepted, ...] = ()
+    case_sensitive: bool = False  # typed: compare accepted answers without folding case
+    guid: str = ""
     # Line numbers of fields in the source ("answer" -> 12, "choices.1" -> 15). Not content.
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -253,6 +290,10 @@ class Question:
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "section": self.section.value}
+        if self.type is not QuestionType.CHOICE:
+            data["type"] = self.type.value
+        if self.guid:
+            data["guid"] = self.guid
         for name in ("kind", "level", "title"):
             if getattr(self, name):
                 data[name] = getattr(self, name)
@@ -261,10 +302,7 @@ class Question:
         data["prompt"] = self.prompt
         if self.code is not None:
             data["code"] = self.code.to_dict()
-        data["choices"] = [
-            choice.text if choice.code is None else choice.to_dict() for choice in self.choices
-        ]
-        data["answer"] = self.answer
+        data.update(self._answer_dict())
         if self.hint:
             data["hint"] = self.hint
         if self.explanation:
@@ -277,6 +315,20 @@ class Question:
             data["tags"] = list(self.tags)
         if self.verify is not None:
             data["verify"] = self.verify.to_dict()
+        return data
+
+    def _answer_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.choices:
+            data["choices"] = [
+                choice.text if choice.code is None else choice.to_dict() for choice in self.choices
+            ]
+        if self.answer:
+            data["answer"] = self.answer
+        if self.accept:
+            data["accept"] = [accepted.to_dict() for accepted in self.accept]
+        if self.case_sensitive:
+            data["case_sensitive"] = True
         return data
 
     @classmethod
@@ -302,15 +354,19 @@ class Question:
             code=Code.from_dict(code) if code is not None else None,
             choices=tuple(
                 Choice.from_dict(LETTERS[index], choice)
-                for index, choice in enumerate(data["choices"])
+                for index, choice in enumerate(data.get("choices", ()))
             ),
-            answer=data["answer"],
+            answer=data.get("answer", ""),
             hint=data.get("hint", ""),
             explanation=data.get("explanation", ""),
             solution=tuple(SolutionStep.from_dict(step) for step in data.get("solution", ())),
             common_mistakes=tuple(data.get("common_mistakes", ())),
             tags=tuple(data.get("tags", ())),
             verify=Verify.from_dict(verify) if verify is not None else None,
+            type=QuestionType(data.get("type", QuestionType.CHOICE.value)),
+            accept=tuple(Accepted.from_dict(item) for item in data.get("accept", ())),
+            case_sensitive=bool(data.get("case_sensitive", False)),
+            guid=data.get("guid", ""),
             lines=dict(lines or {}),
         )
 
