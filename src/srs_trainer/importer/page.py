@@ -47,13 +47,11 @@ class ImportedPage:
     path: str = ""
 
     def source_data(self) -> dict[str, Any]:
-        """The deck as source-format data: unknown answers left out, practice untimed."""
+        """The deck as source-format data: practice untimed (unknown answers are left out)."""
         data = self.deck.to_dict()
         for name in ("time_limit", "attempts"):
             del data[name]  # the page has no deck-wide defaults; challenges carry their own
         for question, item in zip(self.deck.questions, data["questions"], strict=False):
-            if not question.answer:
-                del item["answer"]
             if question.section is Section.PRACTICE:
                 del item["time_limit"], item["attempts"]
         return data
