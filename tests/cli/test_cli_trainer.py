@@ -207,6 +207,22 @@ def test_doctor_checks_and_rebuilds(env: dict[str, str]) -> None:
     assert "Card state matches the log." in srs(env, "doctor").output
 
 
+def test_doctor_names_a_screenful_of_differing_cards_and_counts_the_rest(
+    env: dict[str, str],
+) -> None:
+    srs(env, "review", input="a\n\nb\n\nb\n\n")
+    with _store(env) as store, store.transaction():
+        # 25 cards with a stability no replay of their (empty) logs gives
+        store.db.execute("CREATE TEMP TABLE copy AS SELECT * FROM cards WHERE question_id = 'c2'")
+        for number in range(25):
+            store.db.execute("UPDATE copy SET question_id = ?, stability = 1000", (f"x{number}",))
+            store.db.execute("INSERT INTO cards SELECT * FROM copy")
+    result = srs(env, "doctor", "--rebuild")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("differs from the log:") == 20
+    assert "... and 5 more" in result.output and "Rebuilt 25 card(s)" in result.output
+
+
 # --- bad input: a clear message, exit 1, no traceback, nothing written ----------------------------
 
 

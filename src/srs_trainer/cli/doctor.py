@@ -8,6 +8,8 @@ import click
 
 from .training import home_option, open_store, sources_options
 
+LISTED_CARDS = 20
+
 
 @click.command("doctor")
 @home_option
@@ -53,8 +55,11 @@ def command(
         if not report.mismatched:
             click.echo("Card state matches the log.")
             return
-        for deck_id, question_id in report.mismatched:
+        # A wiped or migrated database can differ on every card: name a screenful, count the rest.
+        for deck_id, question_id in report.mismatched[:LISTED_CARDS]:
             click.echo(f"  differs from the log: {deck_id}/{question_id}", err=not rebuild)
+        if len(report.mismatched) > LISTED_CARDS:
+            click.echo(f"  ... and {len(report.mismatched) - LISTED_CARDS} more", err=not rebuild)
         if rebuild:
             click.echo(f"Rebuilt {report.rebuilt} card(s) from the log.")
         else:

@@ -75,8 +75,8 @@ def replay_cards(store: Store, keys: Iterable[CardKey]) -> None:
     keys = sorted(set(keys))
     logs = replay.read_card_rows(store.db, store.schema_version, keys)
     replayer = replay.Replayer(store.scheduler_json)
-    for key in keys:
-        store.set_memory(*key, replay.rewrite(store.db, replayer, key, logs.get(key, ())))
+    store.set_memories(
+        (key, replay.rewrite(store.db, replayer, key, logs.get(key, ()))) for key in keys)
 
 
 def pulled_from_anki(store: Store) -> int:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from . import replay
 from .scheduling import CardKey
 from .store import Store
+from .types import Memory
 
 
 @dataclass
@@ -39,17 +40,20 @@ def doctor(store: Store, *, rebuild: bool = False) -> DoctorReport:
         replayer = replay.Replayer(store.scheduler_json)
         cards = store.cards(include_retired=True)
         report.cards_checked = len(cards)
+        rebuilt: list[tuple[CardKey, Memory]] = []
         for card in cards:
             rows = replay.ordered_counting(logs.pop(card.key, ()))
             steps = replayer.card(card.key, replay.inputs(rows))
             for row, step in zip(rows, steps, strict=True):
                 saved = row[replay.CARD_AFTER]
-                if saved is not None and saved != replay.step_json(step):
+                if (saved is not None and row[replay.KIND] != replay.RESET
+                        and saved != replay.row_step_json(row, step)):
                     report.stale_rows.append(row[replay.ID])
             replayed = replay.memory_of(steps)
             if replayed != card.memory:
                 report.mismatched.append(card.key)
-                if rebuild:
-                    store.set_memory(*card.key, replayed)
-                    report.rebuilt += 1
+                rebuilt.append((card.key, replayed))
+        if rebuild:
+            store.set_memories(rebuilt)
+            report.rebuilt = len(rebuilt)
     return report

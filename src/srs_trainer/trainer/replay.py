@@ -172,6 +172,14 @@ def step_json(step: Step) -> str:
     return _step_json(step, None)
 
 
+def row_step_json(row: Row, step: Step) -> str:
+    """``step_json`` of the step replayed from an answer ``row``: the step's last review is the
+    row's time, so a row time text in ``to_text``'s form is used as it is (one formatting less)."""
+    at = row[AT]
+    return _step_json(step, at if at.__class__ is str and len(at) == 32 and at[10] == "T"
+                      and at[19] == "." and at.endswith("+00:00") else None)
+
+
 def _step_json(step: Step, last_review_text: str | None) -> str:
     """``step_json``; ``last_review_text``, when given, is ``to_text`` of the step's last
     review (the row's own time text: one formatting less per row)."""
@@ -308,12 +316,7 @@ def replay_changes(
     state_before = 0
     for row, step in zip(counted, steps, strict=True):
         if row[KIND] != RESET:
-            at = row[AT]
-            # the row's time text is exactly what to_text writes (so _time of its time is
-            # that text): the result's last review is that text
-            after = _step_json(step, at if at.__class__ is str and len(at) == 32
-                               and at[10] == "T" and at[19] == "." and at.endswith("+00:00")
-                               else None)
+            after = row_step_json(row, step)
             if row[STATE_BEFORE] != state_before or row[CARD_AFTER] != after:
                 changed.append((state_before, after, row[ID]))
         state_before = step[0]

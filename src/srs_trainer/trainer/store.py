@@ -27,6 +27,7 @@ from .types import (
     RESET,
     Activity,
     CardFigures,
+    CardKey,
     CardRow,
     LogEntry,
     Memory,
@@ -406,6 +407,11 @@ class Store:
 
     def set_memory(self, deck_id: str, question_id: str, memory: Memory) -> None:
         self.db.execute(_SET_MEMORY, (*_memory_values(memory), deck_id, question_id))
+
+    def set_memories(self, memories: Iterable[tuple[CardKey, Memory]]) -> None:
+        """``set_memory`` of many cards in one statement (a replay rewrites thousands)."""
+        self.db.executemany(
+            _SET_MEMORY, ((*_memory_values(memory), *key) for key, memory in memories))
 
     # --- the log ----------------------------------------------------------------------------
 
