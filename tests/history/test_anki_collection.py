@@ -27,7 +27,7 @@ from trainer_helpers import DECK_YAML, write_deck
 anki_collection = pytest.importorskip("anki.collection")
 
 QUESTIONS = ("c1", "c2", "p1")
-GUIDS = {note_guid("demo", q): ("demo", q) for q in QUESTIONS}
+GUIDS = {note_guid("demo", q): {0: ("demo", q)} for q in QUESTIONS}
 
 # Answers every queued card of the demo deck with Good, then Forgets one and sets a due date
 # on another: the rows a pull must take, start over at, and skip.
@@ -97,7 +97,7 @@ def test_our_notes_and_their_reviews_are_read_and_planned(tmp_path: Path, packag
 
 def test_a_note_whose_question_is_gone_is_reported(tmp_path: Path, package: Path) -> None:
     _answered_collection(tmp_path, package)
-    known = {guid: key for guid, key in GUIDS.items() if key[1] != "p1"}
+    known = {guid: cards for guid, cards in GUIDS.items() if cards[0][1] != "p1"}
     snapshot = read_collection(tmp_path / "collection.anki2", known, [NOTE_TYPE_ID])
     plan = plan_pull(snapshot, known, _day_start)
     assert plan.matched_notes == 2 and plan.orphaned == [note_guid("demo", "p1")]

@@ -28,7 +28,7 @@ def pull(
     Pulling again adds only reviews made since.
     """
     from ..deck.ids import NOTE_TYPE_ID
-    from ..history.anki_collection import CollectionError, locate_collection, our_note_guids
+    from ..history.anki_collection import CollectionError, locate_collection, our_note_cards
     from ..history.anki_pull import pull as pull_reviews
     from ..history.anki_pull import sources_key
     from ..history.log_merge import foreign_scheduler_json
@@ -39,7 +39,7 @@ def pull(
                       for deck_id in trainer.decks}
         try:
             path = locate_collection(collection)
-            report = pull_reviews(trainer.store, path, lambda: our_note_guids(trainer.decks),
+            report = pull_reviews(trainer.store, path, lambda: our_note_cards(trainer.decks),
                                   [NOTE_TYPE_ID], schedulers, trainer.settings.tz(),
                                   sources_key=sources_key(trainer.decks))
         except CollectionError as error:
@@ -71,13 +71,13 @@ def push(
     itself first. Pushing again writes only reviews made since. Notes srs-trainer did not
     generate are never touched. Pull first, so Anki's own newer reviews are counted.
     """
-    from ..history.anki_collection import CollectionError, locate_collection, our_note_guids
+    from ..history.anki_collection import CollectionError, locate_collection, our_note_cards
     from ..history.anki_push import push as push_reviews
     from ..trainer.types import LogEntry
 
     with loaded_trainer(home, card_dirs, no_bundled) as loaded:
         trainer = loaded.trainer
-        keys_by_guid = our_note_guids(trainer.decks)
+        keys_by_guid = our_note_cards(trainer.decks)
         logs: dict[tuple[str, str], list[LogEntry]] = {}
         for entry in trainer.store.log(kind=None):  # answers and resets
             logs.setdefault((entry.deck_id, entry.question_id), []).append(entry)

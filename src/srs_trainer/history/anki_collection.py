@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..deck.model import Deck
+from ..trainer.types import CardKey
 
 COLLECTION_FILE = "collection.anki2"
 DEFAULT_PROFILE = "User 1"
@@ -56,6 +57,7 @@ class AnkiNote:
     guid: str
     note_type_id: int
     card_ids: tuple[int, ...]
+    card_ords: tuple[int, ...] = ()  # each card's template or deletion (Anki's ord)
 
 
 @dataclass
@@ -67,12 +69,30 @@ class CollectionSnapshot:
     reviews: dict[int, list[AnkiReview]] = field(default_factory=dict)  # by card id, in order
 
 
-def our_note_guids(decks: Mapping[str, Deck]) -> dict[str, tuple[str, str]]:
-    """Every note GUID srs-trainer derives for ``decks``, with the (deck, question) it is."""
-    from ..deck.ids import note_guid
+#: A note's cards as the trainer knows them: Anki's card ``ord`` -> the trainer's card.
+NoteCards = Mapping[int, CardKey]
 
-    return {note_guid(deck_id, question.id): (deck_id, question.id)
-            for deck_id, deck in decks.items() for question in deck.questions}
+
+def our_note_cards(decks: Mapping[str, Deck]) -> dict[str, dict[int, CardKey]]:
+    """Every note GUID of ``decks`` (derived, or the question's own), with its cards by ord.
+
+    A cloze question's deletion N is Anki's card ord N - 1 and the trainer's card ``QID::cN``;
+    every other question is one card, ord 0.
+    """
+    from ..deck.cloze import card_key, numbers
+    from ..deck.ids import note_guid
+    from ..deck.model import QuestionType
+
+    notes: dict[str, dict[int, CardKey]] = {}
+    for deck_id, deck in decks.items():
+        for question in deck.questions:
+            guid = question.guid or note_guid(deck_id, question.id)
+            if question.type is QuestionType.CLOZE:
+                notes[guid] = {number - 1: (deck_id, card_key(question.id, number))
+                               for number in numbers(question.prompt)}
+            else:
+                notes[guid] = {0: (deck_id, question.id)}
+    return notes
 
 
 def anki_base_folder() -> Path:
@@ -211,13 +231,14 @@ def _read(db: sqlite3.Connection, snapshot: CollectionSnapshot, guids: set[str],
         f" WHERE guid IN (SELECT guid FROM wanted) OR mid IN ({marks}) ORDER BY id",
         tuple(note_types),
     ).fetchall()
-    cards: dict[int, list[int]] = {}
-    for card_id, note_id in db.execute("SELECT id, nid FROM cards ORDER BY id"):
-        cards.setdefault(note_id, []).append(card_id)
+    cards: dict[int, list[tuple[int, int]]] = {}
+    for card_id, note_id, ord_ in db.execute("SELECT id, nid, ord FROM cards ORDER BY id"):
+        cards.setdefault(note_id, []).append((card_id, ord_))
     wanted_cards: set[int] = set()
     for note_id, guid, mid in notes:
-        ids = tuple(cards.get(note_id, ()))
-        snapshot.notes.append(AnkiNote(note_id, guid, mid, ids))
+        found = cards.get(note_id, [])
+        ids = tuple(card_id for card_id, _ in found)
+        snapshot.notes.append(AnkiNote(note_id, guid, mid, ids, tuple(o for _, o in found)))
         wanted_cards.update(ids)
     for row in db.execute(
         "SELECT id, cid, ease, ivl, factor, time, type FROM revlog ORDER BY id"

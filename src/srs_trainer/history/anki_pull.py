@@ -24,14 +24,14 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .anki_collection import CollectionSnapshot, open_snapshot
+from ..trainer.types import CardKey, Memory
+from .anki_collection import AnkiReview, CollectionSnapshot, NoteCards, open_snapshot
 from .anki_push import PushedMatcher
 
 if TYPE_CHECKING:
     from ..trainer.library import DeckLibrary
     from ..trainer.store import Store
 
-CardKey = tuple[str, str]
 ORIGIN = "anki"
 
 _LEARN, _REVIEW, _RELEARN, _FILTERED, _MANUAL, _RESCHEDULED = range(6)
@@ -42,6 +42,7 @@ class Skip(Enum):
     NO_RATING = "rows without a rating"
     FILTERED = "filtered-deck reviews that did not reschedule"
     PUSHED = "reviews pushed from the trainer"
+    UNKNOWN_CARD = "reviews of cards the sources no longer have (a removed cloze deletion)"
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class PullPlan:
 
 def plan_pull(
     snapshot: CollectionSnapshot,
-    keys_by_guid: Mapping[str, CardKey],
+    keys_by_guid: Mapping[str, NoteCards],
     anki_day_start: Callable[[datetime], datetime],
     pushed: AbstractSet[tuple[CardKey, int]] = frozenset(),
 ) -> PullPlan:
@@ -77,24 +78,32 @@ def plan_pull(
     """
     plan = PullPlan()
     for note in snapshot.notes:
-        key = keys_by_guid.get(note.guid)
-        if key is None:
+        note_cards = keys_by_guid.get(note.guid)
+        if note_cards is None:
             plan.orphaned.append(note.guid)
             continue
         plan.matched_notes += 1
-        # Our note type has one card per note; a second card would be a template we did not
-        # write, so only the first card (ord 0, lowest id) carries the question's history.
-        for review in snapshot.reviews.get(note.card_ids[0], []) if note.card_ids else []:
-            skip = (Skip.PUSHED if (key, review.revlog_id) in pushed
-                    else _skip_reason(review.kind, review.ease, review.interval))
-            if skip is not None:
-                plan.skipped[skip] += 1
-                continue
-            moment = datetime.fromtimestamp(review.revlog_id / 1000, tz=timezone.utc)
-            rating = review.ease if review.ease else None  # ease 0 left here: a Forget
-            plan.rows.append(
-                PulledRow(key, review.revlog_id, anki_day_start(moment), rating, review.time_ms))
+        for card_id, ord_ in zip(note.card_ids, note.card_ords, strict=True):
+            _plan_card(plan, note_cards.get(ord_), snapshot.reviews.get(card_id, []),
+                       anki_day_start, pushed)
     return plan
+
+
+def _plan_card(plan: PullPlan, key: CardKey | None, reviews: Iterable[AnkiReview],
+               anki_day_start: Callable[[datetime], datetime],
+               pushed: AbstractSet[tuple[CardKey, int]]) -> None:
+    for review in reviews:
+        skip = (Skip.UNKNOWN_CARD if key is None
+                else Skip.PUSHED if (key, review.revlog_id) in pushed
+                else _skip_reason(review.kind, review.ease, review.interval))
+        if skip is not None:
+            plan.skipped[skip] += 1
+            continue
+        assert key is not None
+        moment = datetime.fromtimestamp(review.revlog_id / 1000, tz=timezone.utc)
+        rating = review.ease if review.ease else None  # ease 0 left here: a Forget
+        plan.rows.append(
+            PulledRow(key, review.revlog_id, anki_day_start(moment), rating, review.time_ms))
 
 
 def _skip_reason(kind: int, ease: int, interval: int) -> Skip | None:
@@ -138,19 +147,19 @@ class PullReport:
 
 
 def pull(
-    store: Store, path: Path, keys_by_guid: Callable[[], Mapping[str, CardKey]],
+    store: Store, path: Path, keys_by_guid: Callable[[], Mapping[str, NoteCards]],
     note_type_ids: Iterable[int], scheduler_json_for: Mapping[str, str], tz: tzinfo | None,
     sources_key: str | None = None,
 ) -> PullReport:
     """Add the reviews of our notes in the Anki collection at ``path`` to ``store``'s log and
     re-derive the cards they touch (``scheduler_json_for``: a deck's scheduler for them).
 
-    ``keys_by_guid`` gives our notes' GUIDs (``our_note_guids``), called only when the pull
-    has work to do; ``sources_key`` names the sources' content (the library's digests), and
+    ``keys_by_guid`` gives our notes' GUIDs and cards (``our_note_cards``), called only when
+    the pull has work to do; ``sources_key`` names the sources' content (the library's digests), and
     without it the GUIDs themselves do.
     """
     note_types = sorted(set(note_type_ids))
-    guids: Mapping[str, CardKey] | None = None
+    guids: Mapping[str, NoteCards] | None = None
     if sources_key is None:
         guids = keys_by_guid()
         sources_key = _guids_key(guids)
@@ -191,28 +200,33 @@ def _page_cache(db: sqlite3.Connection) -> Iterator[None]:
         db.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-def _our_cards(anki: sqlite3.Connection, keys_by_guid: Mapping[str, CardKey],
-               note_types: list[int], report: PullReport) -> dict[int, CardKey]:
-    """The first card (lowest id) of each note of ours, by card id; counts and orphans."""
+def _our_cards(anki: sqlite3.Connection, keys_by_guid: Mapping[str, NoteCards],
+               note_types: list[int], report: PullReport) -> dict[int, CardKey | None]:
+    """Every card of each note of ours, by card id: the trainer's card for its ord (None for
+    a card the sources no longer have); counts matched notes and orphans."""
     anki.execute("CREATE TEMP TABLE wanted (guid TEXT PRIMARY KEY)")
     anki.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((g,) for g in keys_by_guid))
     marks = ", ".join("?" * len(note_types)) or "NULL"
-    cards: dict[int, CardKey] = {}
-    for guid, card_id in anki.execute(
-            "SELECT n.guid, (SELECT min(c.id) FROM cards c WHERE c.nid = n.id) FROM notes n"
-            f" WHERE n.guid IN (SELECT guid FROM wanted) OR n.mid IN ({marks}) ORDER BY n.id",
-            note_types):
-        key = keys_by_guid.get(guid)
-        if key is None:
-            report.orphaned.append(guid)
+    cards: dict[int, CardKey | None] = {}
+    previous_note = None
+    for note_id, guid, ord_, card_id in anki.execute(
+            "SELECT n.id, n.guid, c.ord, c.id FROM notes n LEFT JOIN cards c ON c.nid = n.id"
+            f" WHERE n.guid IN (SELECT guid FROM wanted) OR n.mid IN ({marks})"
+            " ORDER BY n.id, c.ord", note_types):
+        note_cards = keys_by_guid.get(guid)
+        first_card = note_id != previous_note
+        previous_note = note_id
+        if note_cards is None:
+            if first_card:
+                report.orphaned.append(guid)
             continue
-        report.matched_notes += 1
+        report.matched_notes += first_card
         if card_id is not None:
-            cards[card_id] = key
+            cards[card_id] = note_cards.get(ord_)
     return cards
 
 
-def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey],
+def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey | None],
            scheduler_json_for: Mapping[str, str], rollover: int, tz: tzinfo | None,
            report: PullReport) -> None:
     from ..trainer import replay
@@ -240,6 +254,9 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey],
             "SELECT r.cid, r.id, r.ease, r.time, r.type, r.ivl FROM revlog r"
             " WHERE r.cid IN (SELECT cid FROM ours) ORDER BY r.id"):
         key = cards[card_id]
+        if key is None:
+            report.skipped[Skip.UNKNOWN_CARD] += 1
+            continue
         skip = _skip_reason(kind, ease, interval)  # plan_pull's rule, row by row
         if skip is not None:
             report.skipped[skip] += 1
@@ -272,6 +289,7 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey],
     replayer = replay.Replayer(store.scheduler_json)
     results: dict[int, tuple[int, str]] = {}
     updates: list[tuple[int, str, int]] = []
+    memories: list[tuple[CardKey, Memory]] = []
     for key, added in new_rows.items():
         first_new = added[0][replay.ID]
         before = existing.get(key)
@@ -282,7 +300,8 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey],
                 results[row_id] = (state_before, after)
             else:
                 updates.append((state_before, after, row_id))
-        store.set_memory(*key, memory)
+        memories.append((key, memory))
+    store.set_memories(memories)
     unset = (None, None)
     with _indexes_rebuilt_if(db, len(flat) >= max(_REBUILD_FROM, _log_rows(db))):
         db.executemany(_INSERT_PULLED, (
@@ -368,10 +387,11 @@ def _pushed_matcher(db: sqlite3.Connection) -> PushedMatcher:
     return PushedMatcher(own)
 
 
-def _guids_key(keys_by_guid: Mapping[str, CardKey]) -> str:
+def _guids_key(keys_by_guid: Mapping[str, NoteCards]) -> str:
     digest = hashlib.sha256()
     for guid in sorted(keys_by_guid):
-        digest.update(f"{guid}\x1f{keys_by_guid[guid][0]}\x1f{keys_by_guid[guid][1]}\n".encode())
+        for ord_, (deck, question) in sorted(keys_by_guid[guid].items()):
+            digest.update(f"{guid}\x1f{ord_}\x1f{deck}\x1f{question}\n".encode())
     return digest.hexdigest()
 
 

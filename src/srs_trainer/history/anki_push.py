@@ -19,10 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from ..trainer.calendar import learner_day
-from ..trainer.types import ANSWER, LEARNING, NEW, RELEARNING, RESET, REVIEW, LogEntry, Memory
-from .anki_collection import CollectionError
+from ..trainer.types import (
+    ANSWER,
+    LEARNING,
+    NEW,
+    RELEARNING,
+    RESET,
+    REVIEW,
+    CardKey,
+    LogEntry,
+    Memory,
+)
+from .anki_collection import CollectionError, NoteCards
 
-CardKey = tuple[str, str]
 INSTALL_HINT = "srs anki push needs the anki library: pip install 'srs-trainer[anki]'"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _REVLOG_LEARN, _REVLOG_REVIEW, _REVLOG_RELEARN, _REVLOG_MANUAL = 0, 1, 2, 4
@@ -104,7 +113,7 @@ class PushResult:
 
 def push(
     path: Path, logs: Mapping[CardKey, Sequence[LogEntry]], memories: Mapping[CardKey, Memory],
-    guids: Mapping[str, CardKey], tz: tzinfo | None, now: datetime,
+    guids: Mapping[str, NoteCards], tz: tzinfo | None, now: datetime,
 ) -> PushResult:
     """Write the trainer's reviews in ``logs`` (of our notes, by GUID) into the collection."""
     try:
@@ -152,16 +161,20 @@ def _open(path: Path, collection: Any, db_error: type[Exception]) -> Any:
         raise CollectionError(f"{path}: not an Anki collection ({error})") from None
 
 
-def _plan(col: Any, logs: Mapping[CardKey, Sequence[LogEntry]], guids: Mapping[str, CardKey],
+def _plan(col: Any, logs: Mapping[CardKey, Sequence[LogEntry]],
+          guids: Mapping[str, NoteCards],
           result: PushResult) -> list[tuple[int, CardKey, list[LogEntry]]]:
     marks = ",".join("?" * len(guids)) or "NULL"
     rows = col.db.all(
-        "SELECT n.guid, min(c.id) FROM notes n JOIN cards c ON c.nid = n.id"
-        f" WHERE n.guid IN ({marks}) GROUP BY n.id ORDER BY n.id", *guids)
+        "SELECT n.id, n.guid, c.ord, c.id FROM notes n JOIN cards c ON c.nid = n.id"
+        f" WHERE n.guid IN ({marks}) ORDER BY n.id, c.ord", *guids)
     work = []
-    for guid, card_id in rows:
-        result.notes_matched += 1
-        key = guids[guid]
+    notes: set[int] = set()
+    for note_id, guid, ord_, card_id in rows:
+        notes.add(note_id)
+        key = guids[guid].get(ord_)
+        if key is None:
+            continue  # a card (cloze deletion) the sources no longer have: nothing to push
         own = sorted((e for e in logs.get(key, ()) if pushable(e)),
                      key=lambda e: (revlog_id(e.at), e.id))
         matcher = PushedMatcher({key: [revlog_id(e.at) for e in own]})
@@ -170,6 +183,7 @@ def _plan(col: Any, logs: Mapping[CardKey, Sequence[LogEntry]], guids: Mapping[s
         entries = [own[index] for index in matcher.unmatched(key)]
         if entries:
             work.append((card_id, key, entries))
+    result.notes_matched = len(notes)
     return work
 
 
