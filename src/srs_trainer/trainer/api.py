@@ -74,8 +74,9 @@ def answer_key(question: Question, number: int | None = None) -> str:
 
 def question_cards(question: Question) -> list[tuple[str, int | None]]:
     """(card key, cloze deletion number or None) of each card the question makes."""
-    return [cloze.split_card_key(key) if question.type is QuestionType.CLOZE else (key, None)
-            for key in cloze.card_keys(question)]
+    if question.type is not QuestionType.CLOZE:
+        return [(question.id, None)]
+    return [(key, cloze.split_card_key(key)[1]) for key in cloze.card_keys(question)]
 
 
 def source_paths(card_dirs: Sequence[str | Path], *, bundled: bool = True) -> list[Path]:
