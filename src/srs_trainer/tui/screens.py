@@ -301,7 +301,9 @@ def key_help(view: QuestionView, width: int | None = None) -> Text:
     one) when ``width`` is too narrow for one line."""
     question = view.question
     if question.type is QuestionType.TYPED:
-        keys = ["type the answer, Enter", "Tab or h+Enter hint"]
+        keys = ["type the answer, Enter"]
+        if question.hint and not view.hint_shown:
+            keys.append("Tab or h+Enter hint")
         if view.mode is not Mode.CHALLENGE:
             keys.append("u+Enter undo")
         return Text(_key_lines([*keys, "Ctrl-C quit"], width), style=STYLE_DIM)
