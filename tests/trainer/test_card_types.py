@@ -103,7 +103,8 @@ def test_editing_one_deletion_resets_that_card_only_and_a_removed_one_retires(
     for key in CLOZE_KEYS:
         trainer.record_answer(Answer(("mixed", key), 3, NOW, 3000, 1))
     edited = MIXED_YAML.replace("{{c2::coroutines::", "{{c2::tasks::").replace(
-        " and {{c3::callbacks}}", "")
+        "and {{c3::callbacks}}", "and callbacks")
+    assert edited.count("{{c") == 2
     trainer = Trainer(trainer.store, [parse_deck(edited, "mixed.yaml")], EXACT)
     report = trainer.sync(NOW + timedelta(hours=1))
     assert report.reset == [("mixed", "cloze-loop::c2")]
