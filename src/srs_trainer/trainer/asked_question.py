@@ -95,6 +95,7 @@ class AskedQuestion:
             cloze=self.number,
             revealed=self.revealed,
             wrong_texts=tuple(self.wrong_shown),
+            hint_available=self.has_hint,
         )
 
     def elapsed(self, now: datetime) -> float:

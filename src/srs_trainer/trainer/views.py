@@ -62,6 +62,14 @@ class QuestionView:
     cloze: int | None = None  # a cloze card: the number of the deletion asked
     revealed: bool = False  # a recall or cloze card: the answer is shown, a rating awaited
     wrong_texts: tuple[str, ...] = ()  # a typed card: the answers already typed and wrong
+    hint_available: bool | None = None  # None: whether the question has a hint
+
+    @property
+    def has_hint(self) -> bool:
+        """A hint to show on ``h``: the question's, or a cloze deletion's own."""
+        if self.hint_available is None:
+            return bool(self.question.hint.strip())
+        return self.hint_available
 
     @property
     def self_rated(self) -> bool:

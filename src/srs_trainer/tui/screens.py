@@ -302,7 +302,7 @@ def key_help(view: QuestionView, width: int | None = None) -> Text:
     question = view.question
     if question.type is QuestionType.TYPED:
         keys = ["type the answer, Enter"]
-        if question.hint and not view.hint_shown:
+        if view.has_hint and not view.hint_shown:
             keys.append("Tab or h+Enter hint")
         if view.mode is not Mode.CHALLENGE:
             keys.append("u+Enter undo")
@@ -314,10 +314,7 @@ def key_help(view: QuestionView, width: int | None = None) -> Text:
         count = len(question.choices)
         letters = LETTERS[:count]
         keys = [f"{letters[0]}-{letters[-1]} or 1-{count} answer"]
-    has_hint = bool(question.hint) or (
-        question.type is QuestionType.CLOZE
-        and bool(card_types.deletion_hint(question, view.cloze)))
-    if has_hint and not view.hint_shown and not view.revealed:
+    if view.has_hint and not view.hint_shown and not view.revealed:
         keys.append("h hint")
     if view.mode is not Mode.CHALLENGE:  # a challenge answer stands
         keys.append("u undo")

@@ -360,8 +360,7 @@ class TerminalUI:
         if key in ("h", "H") and not view.revealed:
             if view.hint_shown:
                 return "The hint is shown above"
-            question = view.question
-            if not (question.hint or card_types.deletion_hint(question, view.cloze)):
+            if not view.has_hint:
                 return "No hint for this question."
             return UserInput(InputKind.HINT)
         if key in ("u", "U"):
