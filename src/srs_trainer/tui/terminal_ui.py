@@ -161,8 +161,12 @@ class TerminalUI:
             time_up = True
         size = self.console.size
         drawn = flash = ""
-        # A typed card's answer as typed so far, shown on the status line.
-        self._typing = "" if view.question.type is QuestionType.TYPED else None
+        # A typed card's answer as typed so far, shown on the status line; kept when the
+        # time runs out (a review still takes the late answer), dropped after each answer.
+        if view.question.type is not QuestionType.TYPED:
+            self._typing = None
+        elif self._typing is None:
+            self._typing = ""
         try:
             with single_keys(self._fd):
                 while True:
@@ -185,6 +189,7 @@ class TerminalUI:
                         self.console.line()
                         if result.kind in (InputKind.UNDO, InputKind.QUIT):
                             self._asking = None
+                            self._typing = None
                         return result
                     if result != flash:
                         # A line of its own, wrapped like the question, never cut off at the
@@ -201,6 +206,7 @@ class TerminalUI:
 
     def show_feedback(self, view: FeedbackView) -> UserInput:
         self._asking = None
+        self._typing = None
         self._answered(view)
         size = self.console.size
         try:
