@@ -63,3 +63,42 @@ def make_trainer(
     trainer = Trainer(store, [parse_deck(text, "demo.yaml")], settings)
     trainer.sync(now)
     return trainer
+
+#: Every card type in one deck: a choice, a recall, a typed and a 3-deletion cloze question.
+MIXED_YAML = textwrap.dedent(
+    """\
+    format: 1
+    id: mixed
+    title: Mixed deck
+    badge:
+      name: Mixed Master
+    time_limit: 60
+    questions:
+      - id: pick
+        section: challenge
+        prompt: Which keyword defines a coroutine?
+        choices: [def, async def]
+        answer: B
+        explanation: async def makes a coroutine function.
+      - id: recall-await
+        section: challenge
+        type: recall
+        prompt: What does `await` do?
+        answer: It suspends the coroutine until the awaitable is done.
+        explanation: The event loop runs other tasks meanwhile.
+      - id: typed-gather
+        section: challenge
+        type: typed
+        prompt: Which asyncio function runs awaitables concurrently?
+        accept: [asyncio.gather, gather]
+        hint: It gathers them.
+        explanation: gather awaits them all at once.
+      - id: cloze-loop
+        section: challenge
+        type: cloze
+        prompt: >-
+          The {{c1::event loop}} runs {{c2::coroutines::what async def makes}}
+          and {{c3::callbacks}}.
+        explanation: One loop per thread.
+    """
+)

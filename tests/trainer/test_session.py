@@ -49,9 +49,11 @@ def _session(
     options: SessionOptions | None = None,
     queue=None,
 ) -> tuple[SessionSummary, str, Clock]:
+    """A session over scripted lines, pausing after feedback as at a terminal (the blank
+    lines of the scripts are those Enter presses)."""
     clock = clock or Clock()
     out = io.StringIO()
-    ui = LineUI(Script(clock, list(lines)), out)  # type: ignore[arg-type]
+    ui = LineUI(Script(clock, list(lines)), out, pause=True)  # type: ignore[arg-type]
     queue = queue if queue is not None else trainer.queue(clock())
     summary = run_session(trainer, ui, queue, clock, options or SessionOptions())
     return summary, out.getvalue(), clock

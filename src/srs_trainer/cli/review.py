@@ -45,7 +45,9 @@ def command(
     """Review today's due questions in the terminal.
 
     Answer with a letter (A-F) or number (1-6); h shows the hint, u undoes the last answer,
-    q quits. Every answer is saved the moment you give it.
+    q quits. A typed card takes the answer as a line; a recall or cloze card shows its answer
+    on space or Enter and takes your rating, 1-4. Piped input answers one card per line.
+    Every answer is saved the moment you give it.
     """
     from ..trainer.session import SessionOptions
     from ..trainer.views import Mode

@@ -24,8 +24,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .. import __version__
+from ..deck import cloze
 from ..deck.bundled import bundled_cards_dir
-from ..deck.model import Deck, Question
+from ..deck.model import Deck, Question, QuestionType
 from . import calendar, scheduling
 from .doctor import DoctorReport, doctor
 from .library import DeckEntry, DeckLibrary
@@ -43,17 +44,39 @@ from .store import Store
 from .types import Answer, CardRow, Memory, NewAnswer, memory_json
 
 # Bump when what sync derives from a question (answer_key, sections, order) changes meaning.
-SYNC_VERSION = "1"
+SYNC_VERSION = "2"  # 2: one card per cloze deletion, keys per card type
 
 
 def _synced_digest(entry: DeckEntry) -> str:
     return f"{SYNC_VERSION}/{__version__}:{entry.digest}"
 
 
-def answer_key(question: Question) -> str:
-    """Fingerprint of what makes an answer right: the choices and the keyed letter."""
-    data = {"answer": question.answer, "choices": [c.display() for c in question.choices]}
+def answer_key(question: Question, number: int | None = None) -> str:
+    """Fingerprint of what makes an answer right, per card type (a change resets the card).
+
+    choice: the choices and the keyed letter (as before types existed, so no card resets);
+    typed: the accepted answers and case rule; cloze: the answers of deletion ``number``;
+    recall: nothing but the type (its answer is prose: fixing a typo must not reset).
+    """
+    data: dict[str, object]
+    if question.type is QuestionType.CHOICE:
+        data = {"answer": question.answer, "choices": [c.display() for c in question.choices]}
+    elif question.type is QuestionType.TYPED:
+        data = {"type": "typed", "case_sensitive": question.case_sensitive,
+                "accept": [[a.value, a.regex] for a in question.accept]}
+    elif question.type is QuestionType.CLOZE:
+        data = {"type": "cloze", "answers": [d.answer for d in cloze.deletions(question.prompt)
+                                             if d.number == number]}
+    else:
+        data = {"type": question.type.value}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def question_cards(question: Question) -> list[tuple[str, int | None]]:
+    """(card key, cloze deletion number or None) of each card the question makes."""
+    if question.type is not QuestionType.CLOZE:
+        return [(question.id, None)]
+    return [(key, cloze.split_card_key(key)[1]) for key in cloze.card_keys(question)]
 
 
 def source_paths(card_dirs: Sequence[str | Path], *, bundled: bool = True) -> list[Path]:
@@ -147,11 +170,20 @@ class Trainer:
             raise TrainerError(f"unknown deck '{deck_id}' (known decks: {known})")
 
     def question(self, key: CardKey) -> Question:
+        """The question of a card (a cloze deletion's key ``QID::cN`` names its question)."""
+        return self.card(key)[0]
+
+    def card(self, key: CardKey) -> tuple[Question, int | None]:
+        """(the question of a card, the cloze deletion it asks or None)."""
         self.require_deck(key[0])
         question = self.decks.question(*key)
-        if question is None:
+        if question is not None:
+            return question, None
+        question_id, number = cloze.split_card_key(key[1])
+        question = self.decks.question(key[0], question_id) if number is not None else None
+        if question is None or question.type is not QuestionType.CLOZE:
             raise TrainerError(f"deck '{key[0]}' has no question '{key[1]}'")
-        return question
+        return question, number
 
     def deck_settings(self, deck_id: str) -> DeckSettings:
         return self.settings.for_deck(deck_id)
@@ -200,39 +232,41 @@ class Trainer:
                 stale.append((entry, first, False))
             elif old_first != first:
                 stale.append((entry, first, True))
-            first += entry.questions
+            first += entry.cards
         return stale
 
     def _sync_deck(self, deck: Deck, first: int, now: datetime, report: SyncReport) -> None:
         existing = {c.question_id: c for c in self.store.cards([deck.id], include_retired=True)}
-        for position, question in enumerate(deck.questions, start=first):
-            key = answer_key(question)
-            card = existing.get(question.id)
+        cards = [(question, card_id, number) for question in deck.questions
+                 for card_id, number in question_cards(question)]
+        for position, (question, card_id, number) in enumerate(cards, start=first):
+            key = answer_key(question, number)
+            card = existing.get(card_id)
             if card is None:
                 self.store.insert_card(
-                    CardRow(deck.id, question.id, position, question.section.value, key)
+                    CardRow(deck.id, card_id, position, question.section.value, key)
                 )
-                report.added.append((deck.id, question.id))
+                report.added.append((deck.id, card_id))
                 continue
             if card.retired:
                 report.restored.append(card.key)
             if card.answer_key != key:
                 if not card.memory.is_new or self.store.card_log(*card.key):
                     report.reset.append(card.key)
-                self.store.append_reset(deck.id, question.id, now, "answer key changed")
-                self.store.set_memory(deck.id, question.id, Memory())
+                self.store.append_reset(deck.id, card_id, now, "answer key changed")
+                self.store.set_memory(deck.id, card_id, Memory())
             if (card.position, card.section, card.answer_key, card.retired) != (
                 position, question.section.value, key, False,
             ):
                 self.store.update_card_source(
                     deck.id,
-                    question.id,
+                    card_id,
                     position=position,
                     section=question.section.value,
                     answer_key=key,
                     retired=False,
                 )
-        gone = self.store.retire_missing(deck.id, (q.id for q in deck.questions))
+        gone = self.store.retire_missing(deck.id, (card_id for _, card_id, _ in cards))
         report.retired.extend((deck.id, qid) for qid in gone)
 
     # --- what to ask -----------------------------------------------------------------------------
@@ -272,7 +306,8 @@ class Trainer:
         questions = [q for q in self.deck(deck_id).questions if q.section.value == section]
         if not questions:
             raise TrainerError(f"deck '{deck_id}' has no {section} questions")
-        return SessionQueue(new=[(deck_id, q.id) for q in questions])
+        return SessionQueue(new=[(deck_id, card_id) for q in questions
+                                 for card_id, _ in question_cards(q)])
 
     def due_counts(
         self, now: datetime, deck_ids: Iterable[str] | None = None
@@ -470,5 +505,6 @@ __all__ = [
     "Undone",
     "answer_key",
     "doctor",
+    "question_cards",
     "source_paths",
 ]

@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..deck.cloze import card_keys
 from ..deck.files import CACHE_FORMAT, read_cache, sha256, stat_key, write_cache
 from ..deck.model import Deck, Question
 from ..deck.problems import InputError, Problem, duplicate_deck_ids
 
 # Bump when what the cache holds changes shape (or the meaning of a source changes).
-LIBRARY_VERSION = f"library-1/{__version__}/{CACHE_FORMAT}"
+LIBRARY_VERSION = f"library-2/{__version__}/{CACHE_FORMAT}"
 INDEX_NAME = "index.bin"
 
 
@@ -39,15 +40,18 @@ class DeckEntry:
     source_path: str
     digest: str  # changes whenever the deck's content may have changed
     id_line: int = 0  # where the source sets the deck id, for messages
+    cards: int = 0  # how many cards its questions make (a cloze makes one per deletion)
 
-    def to_tuple(self) -> tuple[str, str, str, int, str, str, int]:
+    def to_tuple(self) -> tuple[str, str, str, int, str, str, int, int]:
         return (self.deck_id, self.title, self.badge_name, self.questions, self.source_path,
-                self.digest, self.id_line)
+                self.digest, self.id_line, self.cards)
 
     @classmethod
     def of(cls, deck: Deck, digest: str) -> DeckEntry:
+        cards = sum(len(card_keys(q)) for q in deck.questions)
         return cls(deck.id, deck.title, deck.badge.name if deck.badge else "",
-                   len(deck.questions), deck.source_path, digest, deck.lines.get("id", 0))
+                   len(deck.questions), deck.source_path, digest, deck.lines.get("id", 0),
+                   cards)
 
 
 class DeckLibrary(Mapping[str, Deck]):

@@ -1,8 +1,9 @@
 """Mastery, badges, progress and statistics figures (pure functions over cards and the log).
 
-A question is mastered when its last scheduling review passed (Hard or better) and its FSRS
-stability is at least ``mastery_days`` (21 by default). A deck's badge is earned when every
-challenge question is mastered.
+A card is mastered when its last scheduling review passed (Hard or better) and its FSRS
+stability is at least ``mastery_days`` (21 by default). A question is mastered when its cards
+are: a cloze question makes one card per deletion, every other question one card. A deck's
+badge is earned when every challenge question is mastered (every challenge card, the same).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
+from ..deck.cloze import CARD_KEY_SEPARATOR, split_card_key
 from .calendar import learner_day
 from .settings import DeckSettings
 from .types import NEW, Activity, CardFigures, CardRow, Memory, to_text
@@ -58,19 +60,20 @@ def streak(reviewed_days_ago: Callable[[int], bool]) -> int:
 class DeckProgress:
     deck_id: str
     title: str
-    total: int
-    mastered: int
+    total: int  # questions
+    mastered: int  # questions all of whose cards are mastered
     challenge_total: int
     challenge_mastered: int
-    reviewed: int  # questions seen at least once
-    retrievability: float | None  # average over reviewed questions, now
-    due_today: int
+    reviewed: int  # cards seen at least once
+    retrievability: float | None  # average over reviewed cards, now
+    due_today: int  # cards, as are the other due counts
     due_tomorrow: int
     due_week: int
     badge_name: str
     badge_earned_at: datetime | None
     # The latest finished challenge: {"finished_at", "score", "total", "elapsed_seconds", ...}
     last_challenge: Mapping[str, Any] | None = None
+    cards: int = 0  # a cloze question makes one card per deletion, others one each
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -96,15 +99,22 @@ def deck_progress(
     tomorrow = to_text(today_start + timedelta(days=1))
     day_after = to_text(today_start + timedelta(days=2))
     week = to_text(today_start + timedelta(days=7))
-    challenge = challenge_mastered = mastered = reviewed = 0
+    challenge = challenge_mastered = mastered = reviewed = questions = 0
     due_today = due_tomorrow = due_week = 0
     recall = 0.0
-    for section, state, stability, due, last_rating, elapsed_days in cards:
+    # A cloze question's cards: (section, question id) -> whether all of them pass so far.
+    cloze_questions: dict[tuple[str, str], bool] = {}
+    for section, state, stability, due, last_rating, elapsed_days, card_id in cards:
         passes = passes_mastery(state, last_rating, stability, days)
-        mastered += passes
-        if section == "challenge":
-            challenge += 1
-            challenge_mastered += passes
+        if CARD_KEY_SEPARATOR in card_id and (split := split_card_key(card_id))[1] is not None:
+            group = (section, split[0])
+            cloze_questions[group] = cloze_questions.get(group, True) and passes
+        else:
+            questions += 1
+            mastered += passes
+            if section == "challenge":
+                challenge += 1
+                challenge_mastered += passes
         if state == NEW:
             continue
         reviewed += 1
@@ -114,10 +124,17 @@ def deck_progress(
             due_today += due < tomorrow
             due_tomorrow += tomorrow <= due < day_after
             due_week += due < week
+    for (section, _), passes in cloze_questions.items():
+        questions += 1
+        mastered += passes
+        if section == "challenge":
+            challenge += 1
+            challenge_mastered += passes
     return DeckProgress(
         deck_id=deck_id,
         title=title,
-        total=len(cards),
+        total=questions,
+        cards=len(cards),
         mastered=mastered,
         challenge_total=challenge,
         challenge_mastered=challenge_mastered,

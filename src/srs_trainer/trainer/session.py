@@ -121,7 +121,8 @@ class _Session:
     def ask(self, key: CardKey) -> None:
         """Ask one question to its end: answered (and recorded), undone, or quit."""
         state = self.state
-        asked = AskedQuestion.show(self.trainer.question(key), self.options.mode, self.clock())
+        question, number = self.trainer.card(key)
+        asked = AskedQuestion.show(question, self.options.mode, self.clock(), number)
         deck_title = self.trainer.deck_title(key[0])
         state.position += 1
         while True:
@@ -149,11 +150,12 @@ class _Session:
         answered_at = self.clock()
         elapsed = asked.elapsed(answered_at)
         rating = asked.rating(answered_at)
-        if options.self_grade:
+        if options.self_grade and not asked.self_rated:  # a self-rated card is rated already
             rating = Rating(self.ui.ask_self_grade(_feedback(asked, options, rating, "", elapsed)))
         answer = Answer(key, rating=int(rating), at=answered_at, duration_ms=round(elapsed * 1000),
                         attempts=asked.attempts_used, hint_used=asked.hint_used,
-                        chosen=asked.chosen, mode=options.mode.value)
+                        chosen=asked.chosen if asked.typed is None else asked.typed,
+                        mode=options.mode.value)
         recorded = self.trainer.record_answer(answer, reschedule=options.reschedule)
         state.reviewed += 1
         state.correct += asked.correct
@@ -202,6 +204,9 @@ def _feedback(
         next_due_text=due_text,
         show_solution=options.mode is Mode.PRACTICE,
         elapsed=elapsed,
+        cloze=asked.number,
+        typed=asked.typed,
+        hint_shown=asked.hint_used,
     )
 
 

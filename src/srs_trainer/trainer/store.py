@@ -304,7 +304,7 @@ class Store:
         # whole number of days ago may count a day more or less than timedelta.days would.
         rows: list[CardFigures] = self.db.execute(
             "SELECT section, state, stability, due, last_rating,"
-            " CAST(julianday(?) - julianday(last_review) AS INTEGER)"
+            " CAST(julianday(?) - julianday(last_review) AS INTEGER), question_id"
             " FROM cards WHERE deck_id = ? AND retired = 0",
             (to_text(now), deck_id),
         ).fetchall()

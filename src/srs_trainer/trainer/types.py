@@ -80,10 +80,11 @@ class Memory:
 
 
 # A live card as progress figures need it, as a plain tuple (cheap for 100,000 cards):
-# (section, state, stability, due, last_rating, elapsed_days). ``due`` is as stored (UTC ISO
-# text of fixed width, so text order is time order); ``elapsed_days`` is whole days from the
-# last review to the time asked about.
-CardFigures = tuple[str, int, float | None, str | None, int | None, int | None]
+# (section, state, stability, due, last_rating, elapsed_days, card id). ``due`` is as stored
+# (UTC ISO text of fixed width, so text order is time order); ``elapsed_days`` is whole days
+# from the last review to the time asked about; the card id is the question id, or
+# ``QID::cN`` for a cloze deletion's card.
+CardFigures = tuple[str, int, float | None, str | None, int | None, int | None, str]
 
 
 @dataclass(frozen=True)

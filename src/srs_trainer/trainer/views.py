@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
-from ..deck.model import Question
+from ..deck.model import Question, QuestionType
+
+# Card types the learner rates themself after the answer is revealed (docs/trainer.md).
+SELF_RATED = frozenset({QuestionType.RECALL, QuestionType.CLOZE})
 
 
 class Mode(str, Enum):
@@ -22,7 +25,10 @@ class Mode(str, Enum):
 
 
 class InputKind(str, Enum):
-    ANSWER = "answer"  # ``letter`` holds A-F
+    ANSWER = "answer"  # ``letter`` holds A-F (a choice question)
+    TEXT = "text"  # ``text`` holds what the learner typed (a typed question)
+    REVEAL = "reveal"  # show the answer of a recall or cloze card
+    RATE = "rate"  # ``rating`` 1-4: the learner's own rating of a recall or cloze card
     HINT = "hint"
     UNDO = "undo"  # take back the last recorded answer
     QUIT = "quit"  # stop the session; everything answered is already saved
@@ -34,6 +40,8 @@ class InputKind(str, Enum):
 class UserInput:
     kind: InputKind
     letter: str = ""
+    text: str = ""
+    rating: int = 0
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,21 @@ class QuestionView:
     hint_shown: bool = False
     wrong_letters: tuple[str, ...] = ()  # letters already tried and wrong
     message: str = ""  # one line to show, e.g. "Not quite: 1 attempt left"
+    cloze: int | None = None  # a cloze card: the number of the deletion asked
+    revealed: bool = False  # a recall or cloze card: the answer is shown, a rating awaited
+    wrong_texts: tuple[str, ...] = ()  # a typed card: the answers already typed and wrong
+    hint_available: bool | None = None  # None: whether the question has a hint
+
+    @property
+    def has_hint(self) -> bool:
+        """A hint to show on ``h``: the question's, or a cloze deletion's own."""
+        if self.hint_available is None:
+            return bool(self.question.hint.strip())
+        return self.hint_available
+
+    @property
+    def self_rated(self) -> bool:
+        return self.question.type in SELF_RATED
 
 
 @dataclass(frozen=True)
@@ -65,6 +88,13 @@ class FeedbackView:
     next_due_text: str  # "again in 4 days"; "" when the answer does not reschedule
     show_solution: bool  # practice shows the solution steps
     elapsed: float = 0.0
+    cloze: int | None = None  # a cloze card: the number of the deletion asked
+    typed: str | None = None  # a typed card: the last answer typed (None: time ran out first)
+    hint_shown: bool = False
+
+    @property
+    def self_rated(self) -> bool:
+        return self.question.type in SELF_RATED
 
 
 @dataclass(frozen=True)

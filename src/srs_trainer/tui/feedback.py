@@ -10,7 +10,9 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from ..deck.model import QuestionType
 from ..trainer.views import FeedbackView, Mode, QuestionView
+from . import card_types
 from .code import code_block
 from .fitting import (
     COMPACTER,
@@ -52,20 +54,10 @@ def feedback_parts(
     """The feedback's verdict (its title), the answer, the rest of its body (explanation,
     common mistakes, solution) and when the question comes back (None: nothing to say)."""
     question = view.question
-    correct = question.correct_choice
-    if view.correct:
-        verdict = Text(f"{symbols.right} Correct", style=STYLE_RIGHT)
-    elif view.chosen is None:
-        verdict = Text(f"{symbols.wrong} Time is up", style=STYLE_WRONG)
-    else:
-        verdict = Text(f"{symbols.wrong} Not quite: you chose {view.chosen}", style=STYLE_WRONG)
+    verdict = _verdict(view, symbols)
     if view.elapsed:
         verdict.append(f"  ({format_seconds(view.elapsed)})", style=STYLE_DIM)
-
-    answer = _hanging_choice(Text(f"Answer: {correct.letter}", style=STYLE_RIGHT), correct.text)
-    answered: list[RenderableType] = [answer]
-    if correct.code is not None:
-        answered.append(code_block(correct.code))
+    answered = _answer_parts(view, symbols)
     body: list[RenderableType] = []
     if question.explanation:
         body += [Text(""), markdown(question.explanation)]
@@ -99,6 +91,71 @@ def feedback_parts(
             if not view.next_due_text:  # logged, but the schedule did not move (practice)
                 when.append(" · schedule unchanged", style=STYLE_DIM)
     return verdict, answered, body, when
+
+
+def _verdict(view: FeedbackView, symbols: Symbols) -> Text:
+    if view.self_rated:
+        style = STYLE_RIGHT if view.correct else STYLE_WRONG
+        mark = symbols.right if view.correct else symbols.wrong
+        return Text(f"{mark} You rated it {view.rating}", style=style)
+    if view.correct:
+        return Text(f"{symbols.right} Correct", style=STYLE_RIGHT)
+    if view.chosen is None and view.typed is None:
+        return Text(f"{symbols.wrong} Time is up", style=STYLE_WRONG)
+    if view.question.type is QuestionType.TYPED:
+        return Text(f"{symbols.wrong} Not quite", style=STYLE_WRONG)
+    return Text(f"{symbols.wrong} Not quite: you chose {view.chosen}", style=STYLE_WRONG)
+
+
+DIFF_STYLES = {card_types.EXTRA: "bold red strike", card_types.MISSING: "bold green underline"}
+
+
+def diff_line(typed: str, expected: str) -> Text:
+    """The character diff, coloured, its ``[-x-]`` / ``{+x+}`` marks kept for no colour."""
+    line = Text()
+    for kind, text in card_types.char_diff(typed, expected):
+        if kind == card_types.SAME:
+            line.append(text)
+        elif kind == card_types.EXTRA:
+            line.append(f"[-{text}-]", style=DIFF_STYLES[kind])
+        else:
+            line.append(f"{{+{text}+}}", style=DIFF_STYLES[kind])
+    return line
+
+
+def typed_parts(view: FeedbackView) -> list[RenderableType]:
+    """The accepted answer and, when the learner typed something else, the diff to it."""
+    question = view.question
+    expected = (card_types.nearest_answer(question, view.typed) if view.typed is not None
+                else card_types.answer_text(question))
+    parts: list[RenderableType] = [
+        Hanging(Text("Answer:  ", style=STYLE_RIGHT), Text(expected))]
+    if view.typed is not None and view.typed != expected:
+        table = Table.grid(padding=(0, 1))
+        table.add_column(no_wrap=True, style=STYLE_DIM)
+        table.add_column(ratio=1, overflow="fold")
+        table.add_row("You typed", Text(view.typed))
+        table.add_row("Diff", diff_line(view.typed, expected))
+        parts += [table, Text(card_types.DIFF_LEGEND, style=STYLE_DIM)]
+    return parts
+
+
+def _answer_parts(view: FeedbackView, symbols: Symbols) -> list[RenderableType]:
+    question = view.question
+    if question.type is QuestionType.TYPED:
+        return typed_parts(view)
+    if question.type is QuestionType.RECALL:
+        lead = Text("Answer", style=STYLE_RIGHT)
+        return [lead, markdown(question.answer)] if question.answer.strip() else [lead]
+    if question.type is QuestionType.CLOZE:
+        return [Hanging(Text("Answer:  ", style=STYLE_RIGHT),
+                        Text(card_types.answer_text(question, view.cloze)))]
+    correct = question.correct_choice
+    answer = _hanging_choice(Text(f"Answer: {correct.letter}", style=STYLE_RIGHT), correct.text)
+    answered: list[RenderableType] = [answer]
+    if correct.code is not None:
+        answered.append(code_block(correct.code))
+    return answered
 
 
 def feedback_panel(view: FeedbackView, verdict: Text, body: RenderableType) -> FittedPanel:
@@ -211,11 +268,14 @@ SELF_GRADES = ("Again", "Hard", "Good", "Easy")
 def self_grade_verdict(view: FeedbackView, symbols: Symbols) -> RenderableType:
     """The outcome in one line (the choice's text wrapped under itself), shown before the
     learner rates themselves."""
-    correct = view.question.correct_choice
     if view.correct:
         line = Text(f"{symbols.right} Correct: ", style=STYLE_RIGHT)
     else:
         line = Text(f"{symbols.wrong} Not quite: ", style=STYLE_WRONG)
+    if view.question.type is not QuestionType.CHOICE:
+        line.append(f"the answer is {card_types.answer_text(view.question, view.cloze)}")
+        return line
+    correct = view.question.correct_choice
     line.append(f"the answer is {correct.letter}")
     # Hanging 30 columns in would leave a thin column: narrower, the text starts a row below.
     return _hanging_choice(line, correct.text, min_room=VERDICT_MIN_ROOM, narrow=2)

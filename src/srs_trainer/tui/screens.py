@@ -16,6 +16,7 @@ never parsed as console markup, since quiz text is full of ``[brackets]``.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
+from dataclasses import replace
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType
@@ -23,8 +24,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ..deck.model import LETTERS, Question
+from ..deck.model import LETTERS, Question, QuestionType
 from ..trainer.views import FeedbackView, Mode, QuestionView, SessionSummary
+from . import card_types
 from .code import code_block
 from .fitting import (
     ASKING,
@@ -149,7 +151,7 @@ class QuestionScreen:
     """
 
     def __init__(self, view: QuestionView, symbols: Symbols, *, height: int | None = None):
-        self.view = view
+        self.view = shown_view(view)
         self.symbols = symbols
         self.height = height
 
@@ -192,6 +194,35 @@ class QuestionScreen:
         yield _Rows(lines[-max(1, room) :])
 
 
+def shown_view(view: QuestionView) -> QuestionView:
+    """The view with its card's text as asked: a cloze's deletion blanked (or answered), in
+    bold. Drawing it again changes nothing (the deletions are gone from its prompt)."""
+    if view.question.type is not QuestionType.CLOZE:
+        return view
+    question = card_types.displayed(view.question, view.cloze, revealed=view.revealed,
+                                    hint_shown=view.hint_shown, mark=lambda s: f"**{s}**")
+    return replace(view, question=question)
+
+
+def answer_part(question: Question, symbols: Symbols) -> list[RenderableType]:
+    """A revealed recall card's answer, under the question."""
+    lead = Text(f"{symbols.right} Answer", style=STYLE_RIGHT)
+    return [lead, markdown(question.answer)] if question.answer.strip() else [lead]
+
+
+def card_part(view: QuestionView, symbols: Symbols,
+              answered: FeedbackView | None) -> list[RenderableType]:
+    """What stands where a choice question's choices are, for the other card types."""
+    question = view.question
+    if answered is not None:
+        return []  # the feedback below says it all
+    if question.type is QuestionType.TYPED and view.wrong_texts:
+        return [Text("Tried: " + ", ".join(view.wrong_texts), style=STYLE_TRIED)]
+    if question.type is QuestionType.RECALL and view.revealed:
+        return answer_part(question, symbols)
+    return []
+
+
 def question_parts(
     view: QuestionView,
     symbols: Symbols,
@@ -202,6 +233,7 @@ def question_parts(
 ) -> list[RenderableType]:
     """The question's header, panel, choices and hint, those that ``keep`` keeps; ``body``:
     what the panel holds instead of the prompt and its code (rows cut to fit a window)."""
+    view = shown_view(view)
     question = view.question
     parts: list[RenderableType] = []
     if keep.header:
@@ -233,7 +265,9 @@ def question_parts(
         )
     elif keep.title and question.title:
         parts.append(Text(question.title, style=STYLE_TITLE, no_wrap=True, overflow="ellipsis"))
-    if answered is None:
+    if question.type is not QuestionType.CHOICE:
+        parts.extend(card_part(view, symbols, answered))
+    elif answered is None:
         parts.append(choices_table(question, symbols, tried=view.wrong_letters))
     elif keep.choices != "none":
         chosen = answered.chosen or ""
@@ -265,10 +299,22 @@ def question_parts(
 def key_help(view: QuestionView, width: int | None = None) -> Text:
     """'A-D or 1-4 answer   h hint   u undo   q quit', broken between keys (never inside
     one) when ``width`` is too narrow for one line."""
-    count = len(view.question.choices)
-    letters = LETTERS[:count]
-    keys = [f"{letters[0]}-{letters[-1]} or 1-{count} answer"]
-    if view.question.hint and not view.hint_shown:
+    question = view.question
+    if question.type is QuestionType.TYPED:
+        keys = ["type the answer, Enter"]
+        if view.has_hint and not view.hint_shown:
+            keys.append("Tab or h+Enter hint")
+        if view.mode is not Mode.CHALLENGE:
+            keys.append("u+Enter undo")
+        return Text(_key_lines([*keys, "Ctrl-C quit"], width), style=STYLE_DIM)
+    if view.self_rated:
+        keys = [f"1-4 rate: {card_types.RATE_HELP}" if view.revealed
+                else "space or Enter show the answer"]
+    else:
+        count = len(question.choices)
+        letters = LETTERS[:count]
+        keys = [f"{letters[0]}-{letters[-1]} or 1-{count} answer"]
+    if view.has_hint and not view.hint_shown and not view.revealed:
         keys.append("h hint")
     if view.mode is not Mode.CHALLENGE:  # a challenge answer stands
         keys.append("u undo")
@@ -277,13 +323,20 @@ def key_help(view: QuestionView, width: int | None = None) -> Text:
 
 
 def status_line(
-    view: QuestionView, remaining: float | None, symbols: Symbols, *, time_up: bool = False
+    view: QuestionView, remaining: float | None, symbols: Symbols, *, time_up: bool = False,
+    typed: str | None = None,
 ) -> Text:
-    """The line redrawn in place while waiting for a key: countdown and attempts left.
+    """The line redrawn in place while waiting for a key: countdown and attempts left (and
+    ``typed``: what the learner typed so far at a typed card, after a prompt).
 
     ``time_up``: the countdown already ran out and a late answer is awaited.
     """
     line = Text()
+    if typed is not None:
+        line.append("Your answer: ", style=STYLE_TITLE)
+        line.append(typed)
+        line.append("_", style="blink")
+        line.append(f"  {symbols.sep} ", style=STYLE_DIM)
     if time_up:
         line.append("Time is up", style=STYLE_WRONG)
         line.append(f" {symbols.sep} ", style=STYLE_DIM)
@@ -291,6 +344,9 @@ def status_line(
         style = STYLE_WRONG if remaining <= 10 else STYLE_TITLE
         line.append(f"{format_seconds(remaining)} left", style=style)
         line.append(f" {symbols.sep} ", style=STYLE_DIM)
+    if view.self_rated:
+        line.append("rate it yourself" if view.revealed else "recall it, then show the answer")
+        return line
     attempts = view.attempts_left
     line.append(f"{attempts} attempt{'s' if attempts != 1 else ''} left")
     return line

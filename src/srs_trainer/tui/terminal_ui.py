@@ -20,8 +20,9 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..deck.model import LETTERS
+from ..deck.model import LETTERS, QuestionType
 from ..trainer.views import FeedbackView, InputKind, QuestionView, SessionSummary, UserInput
+from . import card_types
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 CTRL_C = "\x03"
 CTRL_D = "\x04"
 ENTER_KEYS = ("\r", "\n", " ")
+LINE_END_KEYS = ("\r", "\n")
+BACKSPACE_KEYS = ("\x7f", "\x08")
+TAB = "\t"
 QUIT_KEYS = ("q", "Q", CTRL_C, CTRL_D)
 EOF = CTRL_D  # what a closed terminal reads as: the learner is gone, so quit
 
@@ -134,6 +138,7 @@ class TerminalUI:
         self._view: QuestionView | None = None
         # The last row drawn ends without a line break (a feedback filling the window).
         self._line_open = False
+        self._typing: str | None = None
 
     # --- SessionUI ---------------------------------------------------------------------------
 
@@ -156,6 +161,12 @@ class TerminalUI:
             time_up = True
         size = self.console.size
         drawn = flash = ""
+        # A typed card's answer as typed so far, shown on the status line; kept when the
+        # time runs out (a review still takes the late answer), dropped after each answer.
+        if view.question.type is not QuestionType.TYPED:
+            self._typing = None
+        elif self._typing is None:
+            self._typing = ""
         try:
             with single_keys(self._fd):
                 while True:
@@ -172,10 +183,13 @@ class TerminalUI:
                     if key is None:
                         continue
                     result = self._question_key(key, view)
+                    if result is None:  # a key typed into the answer: the status line shows it
+                        continue
                     if isinstance(result, UserInput):
                         self.console.line()
                         if result.kind in (InputKind.UNDO, InputKind.QUIT):
                             self._asking = None
+                            self._typing = None
                         return result
                     if result != flash:
                         # A line of its own, wrapped like the question, never cut off at the
@@ -192,6 +206,7 @@ class TerminalUI:
 
     def show_feedback(self, view: FeedbackView) -> UserInput:
         self._asking = None
+        self._typing = None
         self._answered(view)
         size = self.console.size
         try:
@@ -320,8 +335,54 @@ class TerminalUI:
             self._asking = (key, self._clock())
         return self._asking[1]
 
-    def _question_key(self, key: str, view: QuestionView) -> UserInput | str:
-        """The input a key stands for, or a short message when the key does nothing here."""
+    def _typed_key(self, key: str) -> UserInput | str | None:
+        """A key at a typed card: edits the answer line (None), or ends it (docs/trainer.md:
+        ``h``, ``u``, ``q`` alone are commands, as in line mode)."""
+        typing = self._typing or ""
+        if key in (CTRL_C, CTRL_D):
+            return UserInput(InputKind.QUIT)
+        if key == TAB:
+            return UserInput(InputKind.HINT)
+        if key in BACKSPACE_KEYS:
+            self._typing = typing[:-1]
+            return None
+        if key in LINE_END_KEYS:
+            if not typing.strip():
+                return "Type your answer, then Enter."
+            self._typing = ""
+            return card_types.typed_input(typing)
+        if key.isprintable():
+            self._typing = typing + key
+        return None
+
+    def _rating_key(self, key: str, view: QuestionView) -> UserInput | str:
+        """A key at a recall or cloze card: reveal, then rate 1-4."""
+        if key in ENTER_KEYS and not view.revealed:
+            return UserInput(InputKind.REVEAL)
+        if key in ("1", "2", "3", "4"):
+            if not view.revealed:
+                return "Recall it first, then show the answer (space or Enter)."
+            return UserInput(InputKind.RATE, rating=int(key))
+        if key in ("h", "H") and not view.revealed:
+            if view.hint_shown:
+                return "The hint is shown above"
+            if not view.has_hint:
+                return "No hint for this question."
+            return UserInput(InputKind.HINT)
+        if key in ("u", "U"):
+            return UserInput(InputKind.UNDO)
+        if key in QUIT_KEYS:
+            return UserInput(InputKind.QUIT)
+        named = f"'{key}' is" if key.isprintable() and key.strip() else "That"
+        return f"{named} not a key here: use the keys below."
+
+    def _question_key(self, key: str, view: QuestionView) -> UserInput | str | None:
+        """The input a key stands for, or a short message when the key does nothing here
+        (None: a key typed into a typed card's answer)."""
+        if view.question.type is QuestionType.TYPED:
+            return self._typed_key(key)
+        if view.self_rated:
+            return self._rating_key(key, view)
         count = len(view.question.choices)
         letter = ""
         if key.upper() in LETTERS[:count]:
@@ -356,7 +417,8 @@ class TerminalUI:
         """
         from rich.control import Control, ControlType
 
-        line: Text = self._text.status_line(view, remaining, self.symbols, time_up=time_up)
+        line: Text = self._text.status_line(view, remaining, self.symbols, time_up=time_up,
+                                            typed=self._typing)
         if line.plain == unless:
             return unless
         text = line.plain
