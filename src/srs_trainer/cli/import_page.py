@@ -34,7 +34,9 @@ def command(inputs: tuple[Path, ...], out: Path | None) -> None:
     `srs lint` refuses until resolved. An Anki package: its notes become recall, typed and cloze
     questions, its media are copied next to the source; see docs/import.md.
     """
-    if len(inputs) == 1 and not inputs[0].is_dir():
+    if len(inputs) == 1 and inputs[0].suffix.lower() in ANKI_SUFFIXES:
+        _import_package(inputs[0], out)
+    elif len(inputs) == 1 and not inputs[0].is_dir():
         _import_one(inputs[0], out)
     else:
         _import_many(inputs, out)
@@ -101,3 +103,14 @@ def _import_many(inputs: tuple[Path, ...], out: Path | None) -> None:
     if not batch.ok:
         raise SystemExit(1)
 
+
+def _import_package(package: Path, out: Path | None) -> None:
+    from ..deck.problems import InputError
+    from ..importer.apkg_source import import_package
+
+    try:
+        outcome = import_package(package, out)
+    except InputError as error:
+        _fail(error.problems)
+    for line in outcome.report():
+        click.echo(line)
