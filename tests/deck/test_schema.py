@@ -26,7 +26,10 @@ from srs_trainer.deck.sources import load_deck, parse_deck, schema, schema_path
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "format.md"
 VALIDATOR = Draft202012Validator(schema())
 # Rules the loader adds to the schema's, on purpose (see docs/format.md).
-LOADER_ONLY = ("names no choice", "duplicate question id", "duplicate key")
+LOADER_ONLY = (
+    "names no choice", "duplicate question id", "duplicate question guid", "duplicate key",
+    "not a valid regular expression",
+)
 
 
 def docs_example() -> str:
@@ -178,6 +181,89 @@ BAD = {
 }
 
 
+# One question of each new type, appended to BASE's questions; TYPED_BAD changes break them.
+TYPES = BASE + textwrap.indent(textwrap.dedent(
+    """\
+      - id: recall-one
+        section: practice
+        type: recall
+        prompt: Why?
+        answer: Because **this**.
+      - id: typed-one
+        section: practice
+        type: typed
+        guid: "Ab3#x,Y"
+        prompt: Name it.
+        answer: asyncio
+        accept: [asyncio, {regex: "async ?io"}]
+        case_sensitive: false
+      - id: cloze-one
+        section: practice
+        type: cloze
+        prompt: "{{c1::await}} waits; {{c2::async def::keyword}} defines."
+    """
+), "  ")
+TYPED_BAD = {
+    "unknown type": ("type: recall", "type: basic"),
+    "recall without answer": ("    answer: Because **this**.\n", ""),
+    "recall with blank answer": ("answer: Because **this**.", 'answer: "  "'),
+    "recall with choices": ("answer: Because **this**.", "answer: x\n    choices: [a, b]"),
+    "typed without accept": ("    accept: [asyncio, {regex: \"async ?io\"}]\n", ""),
+    "typed with empty accept": ('accept: [asyncio, {regex: "async ?io"}]', "accept: []"),
+    "typed with an empty text": ('accept: [asyncio, {regex: "async ?io"}]', 'accept: [""]'),
+    "typed with an empty regex": ('{regex: "async ?io"}', '{regex: ""}'),
+    "typed regex mapping with more": ('{regex: "async ?io"}', '{regex: a, text: b}'),
+    "typed accept a number": ('accept: [asyncio, {regex: "async ?io"}]', "accept: [5]"),
+    "typed case_sensitive text": ("case_sensitive: false", "case_sensitive: maybe"),
+    "guid with a space": ('guid: "Ab3#x,Y"', 'guid: "Ab3 x"'),
+    "empty guid": ('guid: "Ab3#x,Y"', 'guid: ""'),
+    "cloze with answer": ("type: cloze\n", "type: cloze\n    answer: A\n"),
+    "cloze with accept": ("type: cloze\n", "type: cloze\n    accept: [x]\n"),
+    "choice with accept": ("answer: A\n", "answer: A\n    accept: [x]\n"),
+    "choice with case_sensitive": ("answer: A\n", "answer: A\n    case_sensitive: true\n"),
+    "explicit choice without choices": ("type: recall", "type: choice"),
+}
+
+
+def test_every_type_is_accepted_by_jsonschema_and_the_loader() -> None:
+    assert schema_errors(TYPES) == []
+    deck = parse_deck(TYPES, "deck.yaml")
+    assert [q.type.value for q in deck.questions] == ["choice", "recall", "typed", "cloze"]
+    typed = deck.questions[2]
+    assert typed.guid == "Ab3#x,Y" and [a.regex for a in typed.accept] == [False, True]
+
+
+@pytest.mark.parametrize("change", TYPED_BAD.values(), ids=list(TYPED_BAD))
+def test_jsonschema_and_the_loader_both_reject_each_bad_typed_question(
+    change: tuple[str, str],
+) -> None:
+    old, new = change
+    assert old in TYPES
+    text = TYPES.replace(old, new, 1)
+    assert schema_errors(text), "jsonschema accepts it"
+    assert loader_errors(text), "the loader accepts it"
+
+
+def test_a_field_of_another_type_is_named_at_its_key() -> None:
+    text = TYPES.replace("type: cloze\n", "type: cloze\n    answer: A\n")
+    (message,) = loader_errors(text)
+    assert message == "questions[3].answer: not used in a cloze question"
+
+
+def test_the_loader_refuses_a_regex_python_cannot_compile() -> None:
+    text = TYPES.replace('{regex: "async ?io"}', '{regex: "async (io"}', 1)
+    assert schema_errors(text) == []
+    (message,) = loader_errors(text)
+    assert message.startswith("questions[2].accept[1].regex: not a valid regular expression")
+
+
+def test_two_questions_with_one_guid_are_refused() -> None:
+    text = TYPES.replace("type: cloze\n", 'type: cloze\n    guid: "Ab3#x,Y"\n')
+    assert schema_errors(text) == []
+    (message,) = loader_errors(text)
+    assert message.startswith("duplicate question guid 'Ab3#x,Y' (first used on line ")
+
+
 @pytest.mark.parametrize("change", BAD.values(), ids=list(BAD))
 def test_jsonschema_and_the_loader_both_reject_each_bad_source(change: tuple[str, str]) -> None:
     old, new = change
@@ -223,6 +309,9 @@ PLACES: list[tuple[Any, ...]] = [
         "hint", "solution", "common_mistakes", "tags")],
     ("questions", 0, "code", "source"), ("questions", 0, "choices", 1),
     ("questions", 0, "choices", 2, "language"), ("questions", 0, "solution", 1),
+    ("questions", 0, "type"), ("questions", 0, "guid"), ("questions", 0, "accept"),
+    ("questions", 2, "accept"), ("questions", 2, "accept", 1), ("questions", 2, "answer"),
+    ("questions", 1, "answer"), ("questions", 3, "prompt"), ("questions", 3, "choices"),
 ]
 values = st.recursive(
     st.none()
@@ -245,7 +334,7 @@ values = st.recursive(
 def test_jsonschema_and_the_loader_agree_on_random_values(
     place: tuple[Any, ...], value: Any
 ) -> None:
-    data = yaml.safe_load(BASE)
+    data = yaml.safe_load(TYPES)
     target = data
     for step in place[:-1]:
         target = target[step]

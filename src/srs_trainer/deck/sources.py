@@ -279,6 +279,7 @@ class _Validator:
         self.path = path
         self.member = member
         self.resolved: dict[int, dict[str, Any]] = {}
+        self.context = ""  # the condition of the if/then branch being applied, for messages
 
     def resolve(self, rule: dict[str, Any]) -> dict[str, Any]:
         if "$ref" not in rule:
@@ -306,7 +307,12 @@ class _Validator:
         label = _label(where)
         return Problem(self.path, line, column, f"{label}: {message}" if label else message)
 
-    def check(self, value: Any, rule: dict[str, Any], where: str) -> Iterator[Problem]:
+    def check(self, value: Any, rule: dict[str, Any] | bool, where: str) -> Iterator[Problem]:
+        if rule is False:  # a field that the enclosing if/then rules out
+            yield self.problem(where, f"not used {self.context or 'here'}", key=True)
+            return
+        if rule is True:
+            return
         rule = self.resolve(rule)
         if "oneOf" in rule:
             yield from self.check_one_of(value, rule["oneOf"], where)
@@ -335,6 +341,23 @@ class _Validator:
             yield from self.check_object(value, rule, where)
         if "anyOf" in rule:
             yield from self.check_any_of(value, rule["anyOf"], where)
+        for part in rule.get("allOf", ()):
+            yield from self.check(value, part, where)
+        if "if" in rule:
+            yield from self.check_if(value, rule, where)
+
+    def check_if(self, value: Any, rule: dict[str, Any], where: str) -> Iterator[Problem]:
+        """JSON Schema's if/then/else; problems of the branch name its condition."""
+        holds = not any(True for _ in self.check(value, rule["if"], where))
+        branch = rule.get("then" if holds else "else")
+        if branch is None:
+            return
+        outer, self.context = self.context, _condition(rule["if"]) if holds else ""
+        try:
+            problems = list(self.check(value, branch, where))
+        finally:
+            self.context = outer
+        yield from problems
 
     def check_any_of(
         self, value: Any, options: list[dict[str, Any]], where: str
@@ -421,6 +444,16 @@ class _Validator:
                     child, f"unknown {self.member} (expected one of: {known})", key=True)
 
 
+def _condition(rule: dict[str, Any]) -> str:
+    """'in a recall question' for an ``if`` of ``{"properties": {"type": {"const": "recall"}}}``."""
+    for name, part in rule.get("properties", {}).items():
+        if isinstance(part, dict) and "const" in part:
+            if name == "type":
+                return f"in a {part['const']} question"
+            return f"when {name} is {part['const']!r}"
+    return ""
+
+
 def _join(where: str, part: str | int) -> str:
     return f"{where}.{part}" if where else str(part)
 
@@ -441,6 +474,7 @@ _PATTERN_HINTS = {
     "^[a-z0-9]+(-[a-z0-9]+)*$": "is not a slug (lowercase letters, digits and single hyphens)",
     "^[^\\n]*\\S[^\\n]*$": "must be one non-blank line",
     "\\S": "must not be blank",
+    "^\\S+$": "must be one word, without spaces",
 }
 
 
@@ -468,38 +502,73 @@ def schema_problems(
 
 
 def validate(located: Located, path: str) -> list[Problem]:
-    """Schema problems, plus the rules a schema cannot express (unique ids, answer in range)."""
+    """Schema problems, plus the rules a schema cannot express (unique ids and GUIDs, answer in
+    range)."""
     problems = list(_Validator(schema(), located, path).check(located.data, schema(), ""))
     questions = located.data.get("questions") if isinstance(located.data, dict) else None
     if isinstance(questions, list):
-        first_seen: dict[str, int] = {}
-        for index, question in enumerate(questions):
-            if not isinstance(question, dict):
-                continue
-            answer, choices = question.get("answer"), question.get("choices")
-            if (
-                isinstance(answer, str)
-                and isinstance(choices, list)
-                and MIN_CHOICES <= len(choices) <= MAX_CHOICES
-                and answer in LETTERS[len(choices):]
-            ):
-                line, column = located.marks.get(f"questions.{index}.answer", (0, 0))
-                problems.append(Problem(
-                    path, line, column,
-                    f"questions[{index}].answer: {answer} names no choice; there are only "
-                    f"{len(choices)} (A-{LETTERS[len(choices) - 1]})",
-                ))
-            if not isinstance(question.get("id"), str):
-                continue
-            qid = question["id"]
-            if qid in first_seen:
-                line, column = located.marks.get(f"questions.{index}.id", (0, 0))
-                first = located.line(f"questions.{first_seen[qid]}.id")
-                message = f"duplicate question id '{qid}' (first used on line {first})"
-                problems.append(Problem(path, line, column, message))
-            else:
-                first_seen[qid] = index
+        problems += _answers_out_of_range(located, path, questions)
+        problems += _bad_regexes(located, path, questions)
+        for name in ("id", "guid"):
+            problems += _repeated(located, path, questions, name)
     return problems
+
+
+def _answers_out_of_range(
+    located: Located, path: str, questions: list[Any]
+) -> Iterator[Problem]:
+    for index, question in enumerate(questions):
+        if not isinstance(question, dict) or question.get("type", "choice") != "choice":
+            continue
+        answer, choices = question.get("answer"), question.get("choices")
+        if (
+            isinstance(answer, str)
+            and isinstance(choices, list)
+            and MIN_CHOICES <= len(choices) <= MAX_CHOICES
+            and answer in LETTERS[len(choices):]
+        ):
+            line, column = located.marks.get(f"questions.{index}.answer", (0, 0))
+            yield Problem(
+                path, line, column,
+                f"questions[{index}].answer: {answer} names no choice; there are only "
+                f"{len(choices)} (A-{LETTERS[len(choices) - 1]})",
+            )
+
+
+def _bad_regexes(located: Located, path: str, questions: list[Any]) -> Iterator[Problem]:
+    """An accepted ``regex`` that Python cannot compile: the question could not be graded."""
+    for index, question in enumerate(questions):
+        accept = question.get("accept") if isinstance(question, dict) else None
+        for number, item in enumerate(accept if isinstance(accept, list) else ()):
+            pattern = item.get("regex") if isinstance(item, dict) else None
+            if not isinstance(pattern, str) or not pattern:
+                continue
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                where = f"questions.{index}.accept.{number}.regex"
+                line, column = located.marks.get(where, (0, 0))
+                yield Problem(
+                    path, line, column,
+                    f"questions[{index}].accept[{number}].regex: not a valid regular "
+                    f"expression ({error})",
+                )
+
+
+def _repeated(located: Located, path: str, questions: list[Any], name: str) -> Iterator[Problem]:
+    """A question id (or GUID: Anki would merge the two notes) used twice in one deck."""
+    first_seen: dict[str, int] = {}
+    for index, question in enumerate(questions):
+        if not isinstance(question, dict) or not isinstance(question.get(name), str):
+            continue
+        value = question[name]
+        if value in first_seen:
+            line, column = located.marks.get(f"questions.{index}.{name}", (0, 0))
+            first = located.line(f"questions.{first_seen[value]}.{name}")
+            message = f"duplicate question {name} '{value}' (first used on line {first})"
+            yield Problem(path, line, column, message)
+        else:
+            first_seen[value] = index
 
 
 def _question_lines(marks: dict[str, tuple[int, int]]) -> list[dict[str, int]]:
