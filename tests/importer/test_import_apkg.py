@@ -196,7 +196,7 @@ def test_not_a_package_and_nothing_to_import_are_clear_errors(tmp_path: Path) ->
     empty_zip = tmp_path / "empty.apkg"
     with zipfile.ZipFile(empty_zip, "w") as archive:
         archive.writestr("readme.txt", "hi")
-    with pytest.raises(InputError, match="holds no collection.anki2"):
+    with pytest.raises(InputError, match=r"holds no collection\.anki2"):
         read_package(empty_zip)
     assert not (tmp_path / "x.yaml").exists()
 
