@@ -18,14 +18,15 @@ from functools import cache
 from pathlib import Path
 
 from ..wording import plural
-from .model import Choice, Code, Deck, Question
-from .problems import InputError, Problem, Severity
+from . import cloze, lint_types
+from .lint_problem import ERROR, WARNING
+from .lint_problem import located as _problem
+from .model import Choice, Code, Deck, Question, QuestionType
+from .problems import InputError, Problem
 from .sources import duplicate_deck_ids, parse_deck, read_source
 
 Check = Callable[[Deck], Iterable[Problem]]
 
-ERROR = Severity.ERROR
-WARNING = Severity.WARNING
 PYTHON_LANGUAGES = frozenset({"python", "python3", "py", "py3"})
 # A question whose keyed choice names one of these is about code that does not compile.
 _COMPILE_ERRORS = ("SyntaxError", "IndentationError", "TabError")
@@ -33,32 +34,19 @@ _COMPILE_ERRORS = ("SyntaxError", "IndentationError", "TabError")
 TODO_MARKER = "TODO(srs)"
 
 
-def _problem(
-    deck: Deck,
-    question: Question,
-    key: str,
-    message: str,
-    severity: Severity = ERROR,
-    *,
-    text_line: int = 0,
-) -> Problem:
-    """A problem at field ``key`` of ``question``, or at line ``text_line`` (1-based) of its
-    text when the field is a literal block (``|``), whose lines are the file's lines."""
-    line = question.lines.get(key) or question.line
-    if text_line and f"{key}#text" in question.lines:
-        line = question.lines[f"{key}#text"] + text_line - 1
-    return Problem(deck.source_path, line, 0, f"{question.id}: {message}", severity)
-
-
 def answer_names_a_choice(deck: Deck) -> Iterable[Problem]:
     """The key is a letter of an existing choice (the loader refuses this too)."""
-    for question in deck.questions:
+    for question in _choice_questions(deck):
         if question.choice(question.answer) is None:
             last = question.choices[-1].letter if question.choices else "-"
             yield _problem(
                 deck, question, "answer",
                 f"answer {question.answer} names no choice (choices are A-{last})",
             )
+
+
+def _choice_questions(deck: Deck) -> Iterable[Question]:
+    return (q for q in deck.questions if q.type is QuestionType.CHOICE)
 
 
 def _collapsed(text: str) -> str:
@@ -112,9 +100,21 @@ def challenges_explain_and_hint(deck: Deck) -> Iterable[Problem]:
     """
     for question in deck.challenges:
         if not question.explanation.strip():
-            yield _problem(deck, question, "explanation", "challenge has no explanation")
-        if not question.hint.strip():
+            # A recall or cloze card shows its answer, which is most of the lesson already.
+            shows_answer = question.type in (QuestionType.RECALL, QuestionType.CLOZE)
+            severity = WARNING if shows_answer else ERROR
+            yield _problem(
+                deck, question, "explanation", "challenge has no explanation", severity
+            )
+        if not question.hint.strip() and not _deletion_hints(question):
             yield _problem(deck, question, "hint", "challenge has no hint", WARNING)
+
+
+def _deletion_hints(question: Question) -> bool:
+    """Whether a cloze question's deletions carry hints ({{c1::answer::hint}}) of their own."""
+    if question.type is not QuestionType.CLOZE:
+        return False
+    return any(deletion.hint for deletion in cloze.deletions(question.prompt))
 
 
 def _is_python(code: Code | None) -> bool:
@@ -255,7 +255,7 @@ def _claims(text: str) -> list[tuple[str, int]]:
 
 def explanations_agree_with_the_key(deck: Deck) -> Iterable[Problem]:
     """Explanations and solution steps that call another letter the answer (warning)."""
-    for question in deck.questions:
+    for question in _choice_questions(deck):
         texts = [("explanation", "explanation", question.explanation)]
         for index, step in enumerate(question.solution):
             texts.append((f"solution.{index}.title", f"solution step {index + 1}", step.title))
@@ -280,6 +280,7 @@ CHECKS: tuple[Check, ...] = (
     python_code_compiles,
     code_languages_are_known,
     explanations_agree_with_the_key,
+    *lint_types.CHECKS,
 )
 
 
