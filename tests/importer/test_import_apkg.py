@@ -230,6 +230,8 @@ def test_html_that_markdown_can_say_becomes_markdown() -> None:
         "2 * 3 &lt; 7&nbsp;!": "2 \\* 3 \\< 7 !",
         "- not a list": "\\- not a list",
         "a<br>b": "a\\\nb",
+        "x<pre>a = 1\n\n  b = 2</pre>y": "x\n\n```\na = 1\n\n  b = 2\n```\n\ny",
+        "<ul><li>a<ul><li>b</li></ul></li><li>c</li></ul>": "- a\n\n  - b\n- c",
     }
     assert {html: html_to_markdown(html).markdown for html in cases} == cases
     table = html_to_markdown('<table style="x"><tr><td onmouseover="y()">1</td></tr></table>')

@@ -26,6 +26,7 @@ _UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.IGNOREC
 # Markdown that plain text must not turn into: escaped with a backslash.
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<])")
 _LINE_START_SPECIAL = re.compile(r"^(\s*)([#>+-]|\d+[.)])(?=\s|$)")
+_NEWLINE = "\x01"  # a line break inside code, kept from _tidy
 _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 
 
@@ -151,7 +152,8 @@ class _Converter:
         if tag == "pre":
             source = _text_of(node).strip("\n")
             fence = "```" if "```" not in source else "~~~~"
-            return f"\n{fence}\n{source}\n{fence}\n"
+            # One line until the end, so that tidying the paragraphs leaves the code alone.
+            return f"\n{fence}{_NEWLINE}{source.replace(chr(10), _NEWLINE)}{_NEWLINE}{fence}\n"
         if tag in ("ul", "ol"):
             items = [child for child in node.children if child.tag == "li"]
             lines = []
@@ -247,12 +249,12 @@ def _tidy(text: str) -> str:
     paragraphs = re.split(r"\n\s*\n", text)
     tidied = []
     for paragraph in paragraphs:
-        lines = [line.strip() for line in paragraph.split("\n")]
+        # A nested list item keeps its indentation; other lines lose theirs (four spaces
+        # would make them code).
+        lines = [line.rstrip() if _is_markup_line(line.strip()) else line.strip()
+                 for line in paragraph.split("\n")]
         lines = [line for line in lines if line]
         if not lines:
-            continue
-        if any(line.startswith(("```", "~~~~")) for line in lines):
-            tidied.append("\n".join(paragraph.strip("\n").split("\n")))
             continue
         # A line break inside a paragraph is a hard break (a backslash at the line's end).
         tidied.append("\\\n".join(lines) if not any(map(_is_markup_line, lines))
@@ -262,7 +264,7 @@ def _tidy(text: str) -> str:
 
 def _is_markup_line(line: str) -> bool:
     """A line the converter itself wrote as Markdown block syntax (a list item, a heading...)."""
-    return bool(re.match(r"^(- |\d+\. |#{1,6} |> ?|---$|<table)", line))
+    return bool(re.match(r"^(- |\d+\. |#{1,6} |> ?|---$|<table|```|~~~~)", line))
 
 
 def html_to_markdown(html: str, media_link: MediaLink = lambda name: name) -> Converted:
@@ -271,7 +273,7 @@ def html_to_markdown(html: str, media_link: MediaLink = lambda name: name) -> Co
     root = parse_html(html)
     text = converter.blocks(root.children)
     return Converted(
-        markdown=_tidy(text),
+        markdown=_tidy(text).replace(_NEWLINE, "\n"),
         kept_html=tuple(dict.fromkeys(converter.kept)),
         removed=tuple(dict.fromkeys(converter.removed)),
         media=tuple(dict.fromkeys(converter.media)),
