@@ -128,11 +128,8 @@ def test_a_real_anki_deck_becomes_a_source_with_its_guids_and_media(
     assert len(deck.questions) == 6
 
 
-@pytest.mark.xfail(strict=True, reason="waits for the Anki export of recall/typed/cloze that "
-                   "honours Question.guid (branch types)")
-def test_the_rebuilt_deck_updates_the_learner_s_notes_without_duplicates(
-    collection: Any, tmp_path: Path
-) -> None:
+def _rebuilt_into_the_learner_s_collection(collection: Any, tmp_path: Path) -> Any:
+    """Import the package, edit one answer, build, import the build into the original collection."""
     from anki import import_export_pb2 as ie
 
     package = _export(collection, tmp_path / "spanish.apkg")
@@ -143,15 +140,33 @@ def test_the_rebuilt_deck_updates_the_learner_s_notes_without_duplicates(
     out.write_text(text, encoding="utf-8")
     built = runner.invoke(main, ["build", str(out), "--out", str(tmp_path / "decks")])
     assert built.exit_code == 0, built.output
-    notes_before = collection.note_count()
     condition = ie.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
-    log = collection.import_anki_package(ie.ImportAnkiPackageRequest(
+    return collection.import_anki_package(ie.ImportAnkiPackageRequest(
         package_path=str(tmp_path / "decks" / "spanish.apkg"),
         options=ie.ImportAnkiPackageOptions(
-            update_notes=condition, update_notetypes=condition, with_scheduling=False),
+            update_notes=condition, update_notetypes=condition, with_scheduling=False,
+            merge_notetypes=True),
     )).log
+
+
+@pytest.mark.xfail(strict=True, reason="waits for the Anki export of recall/typed/cloze that "
+                   "honours Question.guid (branch types)")
+def test_the_rebuilt_deck_adds_no_duplicate_to_the_learner_s_collection(
+    collection: Any, tmp_path: Path
+) -> None:
+    notes_before = collection.note_count()
+    log = _rebuilt_into_the_learner_s_collection(collection, tmp_path)
     assert len(log.new) == 0
-    assert len(log.updated) == 6
+    assert len(log.updated) + len(log.conflicting) == 6
+    assert collection.note_count() == notes_before
+
+
+@pytest.mark.xfail(strict=True, reason="Anki updates a note only from a note of the same note "
+                   "type id; the build uses its own note types (see docs/import.md)")
+def test_the_rebuilt_deck_updates_the_learner_s_notes(collection: Any, tmp_path: Path) -> None:
+    notes_before = collection.note_count()
+    log = _rebuilt_into_the_learner_s_collection(collection, tmp_path)
+    assert (len(log.new), len(log.updated)) == (0, 6)
     assert collection.note_count() == notes_before
     fields = " ".join(" ".join(collection.get_note(nid).fields)
                       for nid in collection.find_notes(""))
