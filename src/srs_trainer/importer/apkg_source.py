@@ -20,6 +20,7 @@ from ..deck.problems import InputError, Problem
 from .anki_notes import Mapped, map_note, map_note_type
 from .apkg import Package, read_package
 from .ids import slugify, unique_id
+from .source_file import existing_source
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,7 @@ def _deck_name(package: Package) -> tuple[str, tuple[str, ...]]:
 
 
 def _existing(path: Path) -> dict[str, Any] | None:
-    from .source_file import _existing_source
-
-    return _existing_source(path) if path.exists() else None
+    return existing_source(path) if path.exists() else None
 
 
 def _merge(data: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
@@ -100,7 +99,7 @@ def import_package(package_path: str | Path, out: str | Path | None = None) -> P
     Raises InputError, writing nothing, when the file is no Anki package, is damaged, or has no
     note that maps to a question.
     """
-    from ..deck.writer import dump_source
+    from ..deck.writer import dump_source, write_text_atomic
 
     package = read_package(package_path)
     deck_name, other_decks = _deck_name(package)
@@ -147,8 +146,6 @@ def import_package(package_path: str | Path, out: str | Path | None = None) -> P
     for name, content in files.items():
         if name:
             write_atomic(media_dir / name, content)
-    from ..deck.writer import write_text_atomic
-
     write_text_atomic(out_path, text)
     return PackageImport(
         path=out_path,

@@ -24,7 +24,7 @@ class ImportOutcome:
     created: bool = True
 
 
-def _existing_source(path: Path) -> dict[str, Any]:
+def existing_source(path: Path) -> dict[str, Any]:
     from ..deck.sources import compose, read_source
 
     located = compose(read_source(path), str(path))
@@ -87,7 +87,7 @@ def prepare_import(
     changes: tuple[str, ...] = ()
     created = not out_path.exists()
     if not created:
-        data, changes = merge_source(data, _existing_source(out_path))
+        data, changes = merge_source(data, existing_source(out_path))
     questions = data["questions"]
     # An answer the author has filled in resolves the page's missing key for good.
     warnings = tuple(
