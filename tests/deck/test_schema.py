@@ -28,7 +28,7 @@ VALIDATOR = Draft202012Validator(schema())
 # Rules the loader adds to the schema's, on purpose (see docs/format.md).
 LOADER_ONLY = (
     "names no choice", "duplicate question id", "duplicate question guid", "duplicate key",
-    "not a valid regular expression",
+    "not a valid regular expression", "a cloze needs a deletion",
 )
 
 

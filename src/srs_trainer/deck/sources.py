@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from ..wording import shorten
+from .cloze import numbers
 from .files import read_source as read_source  # its home is files; callers import it here too
 from .model import LETTERS, MAX_CHOICES, MIN_CHOICES, Deck
 from .problems import InputError, Problem
@@ -509,6 +510,7 @@ def validate(located: Located, path: str) -> list[Problem]:
     if isinstance(questions, list):
         problems += _answers_out_of_range(located, path, questions)
         problems += _bad_regexes(located, path, questions)
+        problems += _clozes_without_cards(located, path, questions)
         for name in ("id", "guid"):
             problems += _repeated(located, path, questions, name)
     return problems
@@ -553,6 +555,23 @@ def _bad_regexes(located: Located, path: str, questions: list[Any]) -> Iterator[
                     f"questions[{index}].accept[{number}].regex: not a valid regular "
                     f"expression ({error})",
                 )
+
+
+def _clozes_without_cards(
+    located: Located, path: str, questions: list[Any]
+) -> Iterator[Problem]:
+    """A cloze question whose prompt has no deletion numbered c1 or more makes no card."""
+    for index, question in enumerate(questions):
+        if not isinstance(question, dict) or question.get("type") != "cloze":
+            continue
+        prompt = question.get("prompt")
+        if isinstance(prompt, str) and not any(number > 0 for number in numbers(prompt)):
+            line, column = located.marks.get(f"questions.{index}.prompt", (0, 0))
+            yield Problem(
+                path, line, column,
+                f"questions[{index}].prompt: a cloze needs a deletion, {{{{c1::answer}}}} or "
+                "{{c1::answer::hint}}: it makes one card per number",
+            )
 
 
 def _repeated(located: Located, path: str, questions: list[Any], name: str) -> Iterator[Problem]:
