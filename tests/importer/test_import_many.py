@@ -138,3 +138,10 @@ def test_one_page_keeps_the_single_page_output(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout == (
         f"wrote {out}: 0 challenge(s), 4 practice question(s)\n")
+
+
+def test_one_page_with_a_folder_as_out_is_a_usage_error(tmp_path: Path) -> None:
+    result = run(str(GIT), "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "for one page or package, --out names the source file" in result.stderr
+    assert list(tmp_path.iterdir()) == []

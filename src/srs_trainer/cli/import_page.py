@@ -34,9 +34,14 @@ def command(inputs: tuple[Path, ...], out: Path | None) -> None:
     `srs lint` refuses until resolved. An Anki package: its notes become recall, typed and cloze
     questions, its media are copied next to the source; see docs/import.md.
     """
-    if len(inputs) == 1 and inputs[0].suffix.lower() in ANKI_SUFFIXES:
+    one = len(inputs) == 1 and not inputs[0].is_dir()
+    if one and out is not None and out.is_dir():
+        raise click.BadParameter(
+            f"{out} is a folder; for one page or package, --out names the source file",
+            param_hint="'--out'")
+    if one and inputs[0].suffix.lower() in ANKI_SUFFIXES:
         _import_package(inputs[0], out)
-    elif len(inputs) == 1 and not inputs[0].is_dir():
+    elif one:
         _import_one(inputs[0], out)
     else:
         _import_many(inputs, out)
