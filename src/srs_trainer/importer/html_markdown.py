@@ -159,7 +159,7 @@ class _Converter:
             lines = []
             for number, item in enumerate(items, start=1):
                 marker = f"{number}. " if tag == "ol" else "- "
-                body = _blocks_text(self.blocks(item.children)).strip()
+                body = _tidy(self.blocks(item.children)).strip()
                 lines.append(marker + body.replace("\n", "\n" + " " * len(marker)))
             return "\n" + "\n".join(lines) + "\n"
         if tag == "hr":
@@ -169,17 +169,14 @@ class _Converter:
         if tag == "table":
             return "\n" + self.kept_as_html(node) + "\n"
         if tag == "blockquote":
-            inner = _blocks_text(self.blocks(node.children)).strip()
+            inner = _tidy(self.blocks(node.children)).strip()
             return "\n" + "\n".join("> " + line if line else ">" for line in
                                    inner.split("\n")) + "\n"
         return "\n" + self.blocks(node.children) + "\n"
 
     def blocks(self, nodes: list[Node]) -> str:
+        # Block elements come back from inline_node wrapped in line breaks; _tidy sorts them.
         return self.inline(nodes)
-
-
-def _blocks_text(text: str) -> str:
-    return _tidy(text)
 
 
 def _wrap(text: str, mark: str) -> str:
