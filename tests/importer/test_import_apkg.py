@@ -62,7 +62,7 @@ def collection(tmp_path: Path) -> Any:
     _add(col, deck_id, "Basic (and reversed card)", Front="gato", Back="<i>cat</i>")
     _add(col, deck_id, "Cloze", Text="{{c1::Madrid}} is the capital of {{c2::Spain::country}}",
          **{"Back Extra": "Since <u>1561</u>"})
-    _add(col, deck_id, "Basic (type in the answer)", Front="perro = ?", Back="dog")
+    _add(col, deck_id, "Basic (type in the answer)", Front="perro = ?", Back="dog[sound:dog.mp3]")
     _add(col, deck_id, "Basic", Front=f'¿Qué es? <img src="{name}">', Back="una casa")
     _add(col, deck_id, "Basic", Front="Verb endings",
          Back="<table><tr><td onclick='steal()'>-ar</td><td>-er</td></tr></table>"
@@ -125,6 +125,8 @@ def test_a_real_anki_deck_becomes_a_source_with_its_guids_and_media(
     assert f"#   {reason}" in out.read_text(encoding="utf-8")
     assert "only the first card of each 'Basic (and reversed card)' note is kept" in result.stdout
     assert "sanitised (removed onclick, script)" in result.stdout
+    perro = collection.get_note(collection.find_notes("perro")[0]).id
+    assert f"sound is not supported ([sound:...] removed): note(s) {perro}" in result.stdout
     # The source is valid as written.
     deck = parse_deck(out.read_text(encoding="utf-8"), str(out))
     assert len(deck.questions) == 6

@@ -31,6 +31,7 @@ from .html_markdown import Converted, html_to_markdown, html_to_text
 _REFERENCE = re.compile(r"\{\{\s*([#^/]?)\s*([^}]+?)\s*\}\}")
 _SPECIAL = frozenset(("FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type"))
 _TAG_PART = re.compile(r"[^A-Za-z0-9_.+-]+")
+_SOUND = re.compile(r"\[sound:[^\]]+\]")
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class Mapped:
     removed: tuple[str, ...] = ()
     media: tuple[str, ...] = ()
     tags_changed: bool = False
+    sound: bool = False  # the note played sound, which sources cannot: removed
     conversions: list[Converted] = field(default_factory=list)
 
 
@@ -138,8 +140,12 @@ def map_note(
     if mapping.type is None:
         return Mapped(note, None, mapping.reason)
 
+    def value(name: str) -> str:
+        # Sources cannot play sound: a [sound:...] tag goes (the report names the note).
+        return _SOUND.sub("", note.field(note_type, name))
+
     def convert(names: tuple[str, ...]) -> list[Converted]:
-        return [html_to_markdown(note.field(note_type, name), media_link) for name in names]
+        return [html_to_markdown(value(name), media_link) for name in names]
 
     prompt_parts = convert(mapping.prompt_fields)
     answer_parts = convert(mapping.answer_fields)
@@ -147,14 +153,14 @@ def map_note(
     answer = _joined(answer_parts)
     explanation = ""
     if mapping.type is QuestionType.CLOZE:
-        cloze = html_to_markdown(note.field(note_type, mapping.cloze_field), media_link)
+        cloze = html_to_markdown(value(mapping.cloze_field), media_link)
         prompt_parts.append(cloze)
         if not DELETION.search(cloze.markdown):
             return Mapped(note, None, "a cloze note without any {{c1::...}} deletion")
         explanation, answer = answer, ""
     elif mapping.type is QuestionType.TYPED:
         # Anki compares what was typed with the field's text, tags stripped.
-        typed = html_to_text(note.field(note_type, mapping.answer_fields[0]))
+        typed = html_to_text(value(mapping.answer_fields[0]))
         if not typed:
             return Mapped(note, None, f"its typed field '{mapping.answer_fields[0]}' is empty")
         accept = (Accepted(typed),)
@@ -164,7 +170,7 @@ def map_note(
     if mapping.type is QuestionType.RECALL and not answer.strip():
         return Mapped(note, None, "its back is empty")
     words = DELETION.sub(lambda m: m.group(2), html_to_text(
-        " ".join(note.field(note_type, n) for n in (*mapping.prompt_fields, mapping.cloze_field)
+        " ".join(value(n) for n in (*mapping.prompt_fields, mapping.cloze_field)
                  if n)))
     tags, tags_changed = question_tags(note.tags)
     conversions = [*prompt_parts, *answer_parts]
@@ -187,5 +193,6 @@ def map_note(
         removed=tuple(dict.fromkeys(t for c in conversions for t in c.removed)),
         media=tuple(dict.fromkeys(m for c in conversions for m in c.media)),
         tags_changed=tags_changed,
+        sound=any(_SOUND.search(value) for value in note.fields),
         conversions=conversions,
     )
