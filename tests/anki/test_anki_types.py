@@ -258,3 +258,12 @@ def test_rebuilding_unchanged_sources_gives_the_same_bytes(
     assert package.read_bytes() == first
     build([tmp_path / "cards"], tmp_path / "decks", jobs=1)
     assert package.read_bytes() == first
+
+
+def test_the_docs_example_of_every_type_builds_and_imports(tmp_path: Path, col: Any,
+                                                          epoch: int) -> None:
+    example = Path(__file__).parents[2] / "docs" / "examples" / "question-types.yaml"
+    build([example], tmp_path / "decks", jobs=1)
+    log = import_deck(col, tmp_path / "decks" / "asyncio-words.apkg")
+    assert len(log.new) == 4
+    assert col.card_count() == 6  # choice, recall, typed, and a cloze of three deletions
