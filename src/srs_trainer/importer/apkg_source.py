@@ -82,10 +82,13 @@ def _merge(data: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _header(package: Path, out: Path, skipped: tuple[Mapped, ...]) -> list[str]:
+    # As given, so the command runs again from the same folder; an absolute path, by name only.
+    name = package.name if package.is_absolute() else package.as_posix()
     lines = [
-        f"Imported from the Anki package {package.name} by `srs import`. Each question keeps its",
-        "note's GUID, so the deck built from this file updates those notes in Anki. Again:",
-        f"  srs import {package.name} --out {out.as_posix()}",
+        f"Imported from the Anki package {name} by `srs import`. Each question keeps its note's",
+        "GUID, so the deck built from this file updates those notes in Anki instead of adding",
+        "copies (see docs/import.md). To import the package again:",
+        f"  srs import {name} --out {out.as_posix()}",
     ]
     if skipped:
         lines.append("Notes not imported (no question type fits them; see docs/import.md):")
