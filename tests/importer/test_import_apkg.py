@@ -3,6 +3,7 @@ and imported back into the very collection it came from."""
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 import time
@@ -13,13 +14,15 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from srs_trainer.cli import main
 from srs_trainer.deck.problems import InputError
 from srs_trainer.deck.sources import parse_deck
 from srs_trainer.importer.apkg import read_package
 from srs_trainer.importer.apkg_source import import_package
-from srs_trainer.importer.html_markdown import html_to_markdown
+from srs_trainer.importer.html_markdown import html_to_markdown, html_to_text
 
 anki_collection = pytest.importorskip("anki.collection")
 
@@ -265,3 +268,23 @@ def test_html_that_markdown_can_say_becomes_markdown() -> None:
     table = html_to_markdown('<table style="x"><tr><td onmouseover="y()">1</td></tr></table>')
     assert table.markdown == '<table style="x"><tr><td>1</td></tr></table>'
     assert table.kept_html == ("table",) and table.removed == ("onmouseover",)
+
+
+@settings(max_examples=300, deadline=None)
+@example("1. a").via("an ordered list")
+@example("2026) x").via("an ordered list")
+@example("~~~").via("a fence")
+@example("---").via("a thematic break")
+@example("&copy; <b>").via("an entity and a tag")
+@given(st.text(alphabet=st.one_of(
+    st.sampled_from(list("*_`#>+-=~[]()<>!&;:.1) \\|a")),
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+), max_size=40))
+def test_plain_text_in_a_field_never_turns_into_markup(text: str) -> None:
+    """Whatever an Anki field's text holds (*, _, #, <, [...]), its Markdown shows that text."""
+    from markdown_it import MarkdownIt
+
+    markdown = html_to_markdown(html.escape(text)).markdown
+    rendered = MarkdownIt("commonmark", {"html": False}).render(markdown)
+    assert html_to_text(rendered) == " ".join(text.replace("\xa0", " ").split())
+    assert "<" not in rendered.replace("<p>", "").replace("</p>", "")

@@ -25,7 +25,8 @@ _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.IGNORECASE)
 # Markdown that plain text must not turn into: escaped with a backslash.
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<])")
-_LINE_START_SPECIAL = re.compile(r"^(\s*)([#>+-]|\d+[.)])(?=\s|$)")
+# At a line's start: headings, quotes, list markers, thematic breaks, fences, setext lines.
+_LINE_START_SPECIAL = re.compile(r"^(\s*)(\d{1,9}(?=[.)](?:\s|$)))?([#>+\-=~.)])")
 _NEWLINE = "\x01"  # a line break inside code, kept from _tidy
 _ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 
@@ -216,7 +217,9 @@ def _escape_text(text: str) -> str:
     # A text node may start a line, where "- " or "# " would start a list or a heading; a
     # backslash before punctuation is harmless anywhere else.
     escaped = _INLINE_SPECIAL.sub(r"\\\1", text)
-    return _ENTITY_LIKE.sub("&amp;", _LINE_START_SPECIAL.sub(r"\1\\\2", escaped))
+    # "1. x" is escaped after its digits: a backslash before a digit would show as itself.
+    escaped = _LINE_START_SPECIAL.sub(lambda m: f"{m[1]}{m[2] or ''}\\{m[3]}", escaped)
+    return _ENTITY_LIKE.sub("&amp;", escaped)
 
 
 def _sanitised(node: Node, removed: list[str]) -> str:
