@@ -268,6 +268,10 @@ def test_html_that_markdown_can_say_becomes_markdown() -> None:
     table = html_to_markdown('<table style="x"><tr><td onmouseover="y()">1</td></tr></table>')
     assert table.markdown == '<table style="x"><tr><td>1</td></tr></table>'
     assert table.kept_html == ("table",) and table.removed == ("onmouseover",)
+    pictured = html_to_markdown('<table><tr><td><img src="a b.png"></td></tr></table>',
+                                lambda name: f"deck.media/{name}")
+    assert pictured.markdown == '<table><tr><td><img src="deck.media/a b.png"></td></tr></table>'
+    assert pictured.media == ("a b.png",)
 
 
 @settings(max_examples=300, deadline=None)

@@ -136,15 +136,20 @@ class _Converter:
         src = node.attr("src")
         if not src or _UNSAFE_URL.match(src):
             return ""
-        if "://" not in src:
-            self.media.append(src)
-            src = self.media_link(src)
+        src = self.media_file(src)
         alt = node.attr("alt").replace("]", "").replace("[", "")
         return f"![{alt}]({_link_target(src)})"
 
+    def media_file(self, src: str) -> str:
+        """A local file's new address (recorded, to be copied); a web address as it is."""
+        if "://" in src or src.startswith("data:"):
+            return src
+        self.media.append(src)
+        return self.media_link(src)
+
     def kept_as_html(self, node: Node) -> str:
         self.kept.append(node.tag)
-        return _sanitised(node, self.removed)
+        return _sanitised(node, self.removed, self.media_file)
 
     # --- blocks ---------------------------------------------------------------------------
 
@@ -222,8 +227,9 @@ def _escape_text(text: str) -> str:
     return _ENTITY_LIKE.sub("&amp;", escaped)
 
 
-def _sanitised(node: Node, removed: list[str]) -> str:
-    """``node`` as HTML without scripts, styles, event handlers or javascript: addresses."""
+def _sanitised(node: Node, removed: list[str], media_file: MediaLink) -> str:
+    """``node`` as HTML without scripts, styles, event handlers or javascript: addresses;
+    an image's file gets its new address from ``media_file``."""
     if not node.tag:
         return escape(node.text, quote=False)
     if node.tag in _DROPPED:
@@ -235,12 +241,14 @@ def _sanitised(node: Node, removed: list[str]) -> str:
             removed.append(name)
         elif name in ("href", "src") and value and _UNSAFE_URL.match(value):
             removed.append(f"{name}=javascript:")
+        elif node.tag == "img" and name == "src" and value:
+            attrs.append(f' src="{escape(media_file(value))}"')
         else:
             attrs.append(f' {name}="{escape(value or "")}"' if value is not None else f" {name}")
     opening = f"<{node.tag}{''.join(attrs)}>"
     if node.tag in _VOID:
         return opening
-    inner = "".join(_sanitised(child, removed) for child in node.children)
+    inner = "".join(_sanitised(child, removed, media_file) for child in node.children)
     return f"{opening}{inner}</{node.tag}>"
 
 
