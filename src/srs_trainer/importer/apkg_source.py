@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from ..deck.files import DEFAULT_SOURCES, write_atomic
 from ..deck.model import Deck, QuestionType
@@ -144,8 +145,13 @@ def import_package(package_path: str | Path, out: str | Path | None = None) -> P
     skipped = tuple(m for m in mapped if m.question is None)
     text = dump_source(data, header=_header(Path(package_path), out_path, skipped))
     media_names = sorted({name for m in mapped if m.question is not None for name in m.media})
-    present = [name for name in media_names if name in package.media]
-    files = {_safe_media_name(name): package.media_bytes(name) for name in present}
+    # A field may name a file URL-encoded ("a%20b.png"); the media list has its real name.
+    stored = {name: next((n for n in (name, unquote(name)) if n in package.media), None)
+              for name in media_names}
+    present = [name for name in media_names if stored[name] is not None]
+    # Saved under the real name: the Markdown link's %20 reads as that name again.
+    files = {_safe_media_name(real): package.media_bytes(real)
+             for real in (stored[name] for name in present) if real is not None}
     for name, content in files.items():
         if name:
             write_atomic(media_dir / name, content)
@@ -156,7 +162,7 @@ def import_package(package_path: str | Path, out: str | Path | None = None) -> P
         mapped=tuple(mapped),
         media_dir=media_dir if files else None,
         media=tuple(present),
-        missing_media=tuple(name for name in media_names if name not in package.media),
+        missing_media=tuple(name for name in media_names if stored[name] is None),
         dropped_cards={name: tuple(ids) for name, ids in dropped.items()},
         other_decks=other_decks,
         created=created,
