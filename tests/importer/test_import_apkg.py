@@ -30,11 +30,16 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16  # enough for a file type, never shown
 DECK = "Languages::Spanish"
 
 
-def _add(col: Any, deck_id: int, model: str, **fields: str) -> Any:
+def _note(col: Any, model: str, **fields: str) -> Any:
     note = col.new_note(col.models.by_name(model))
     for name, value in fields.items():
         note[name] = value
     note.tags = ["spanish", "vocab::basic"]
+    return note
+
+
+def _add(col: Any, deck_id: int, model: str, **fields: str) -> Any:
+    note = _note(col, model, **fields)
     col.add_note(note, deck_id)
     return note
 
@@ -213,6 +218,15 @@ def test_reimport_keeps_ids_and_what_the_author_added(collection: Any, tmp_path:
     assert not again.created
     questions = _questions(out)
     assert questions["greeting"]["hint"] == "a greeting" and "hola" not in questions
+    # A new note whose id an author's renamed question already has gets another.
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    data["questions"][1]["id"] = "casa"  # gato, renamed
+    out.write_text(dump_source(data), encoding="utf-8")
+    collection.add_note(_note(collection, "Basic", Front="casa", Back="house"),
+                        collection.decks.id(DECK))
+    import_package(_export(collection, tmp_path / "more.apkg"), out)
+    ids = [q["id"] for q in yaml.safe_load(out.read_text(encoding="utf-8"))["questions"]]
+    assert ids[:2] == ["greeting", "casa"] and ids[-1] == "casa-2" and len(set(ids)) == len(ids)
 
 
 def test_not_a_package_and_nothing_to_import_are_clear_errors(tmp_path: Path) -> None:

@@ -73,12 +73,21 @@ def _merge(data: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
     if old is None:
         return data
     by_guid = {q.get("guid"): q for q in old.get("questions") or () if isinstance(q, dict)}
+    kept = {str(by_guid[item["guid"]].get("id", item["id"]))
+            for item in data["questions"] if item["guid"] in by_guid}
     questions = []
     for item in data["questions"]:
         before = by_guid.get(item["guid"])
         if before is not None:
             item = {**before, **item, "id": before.get("id", item["id"])}
         questions.append(item)
+    # A new note's id may be one the author gave another question: the author's stays.
+    taken = kept | {str(q["id"]) for q in questions}
+    seen: set[str] = set()
+    for index, item in enumerate(questions):
+        if item["guid"] not in by_guid and (item["id"] in kept or item["id"] in seen):
+            questions[index] = item = {**item, "id": unique_id(item["id"], taken)}
+        seen.add(item["id"])
     return {**old, **{k: v for k, v in data.items() if k not in old}, "questions": questions}
 
 
