@@ -227,6 +227,11 @@ def test_reimport_keeps_ids_and_what_the_author_added(collection: Any, tmp_path:
     import_package(_export(collection, tmp_path / "more.apkg"), out)
     ids = [q["id"] for q in yaml.safe_load(out.read_text(encoding="utf-8"))["questions"]]
     assert ids[:2] == ["greeting", "casa"] and ids[-1] == "casa-2" and len(set(ids)) == len(ids)
+    # A note gone from the package takes its question along, and the report says so.
+    collection.remove_notes(collection.find_notes("gato"))
+    last = import_package(_export(collection, tmp_path / "fewer.apkg"), out)
+    assert last.removed == ("casa",) and "removed casa: its note is no longer in the package" in (
+        last.report())
 
 
 def test_not_a_package_and_nothing_to_import_are_clear_errors(tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ class PackageImport:
     dropped_cards: dict[str, tuple[int, ...]] = field(default_factory=dict)  # by note type
     other_decks: tuple[str, ...] = ()
     created: bool = True
+    removed: tuple[str, ...] = ()  # re-import: questions whose notes the package lacks now
 
     @property
     def imported(self) -> tuple[Mapped, ...]:
@@ -67,11 +68,14 @@ def _existing(path: Path) -> dict[str, Any] | None:
     return existing_source(path) if path.exists() else None
 
 
-def _merge(data: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
+def _merge(
+    data: dict[str, Any], old: dict[str, Any] | None
+) -> tuple[dict[str, Any], tuple[str, ...]]:
     """Re-import: a question whose note (GUID) was imported before keeps its id and what the
-    author added (verify, hint, ...); deck fields the author set are kept too."""
+    author added (verify, hint, ...); deck fields the author set are kept too. Also the ids of
+    the old questions whose notes are gone."""
     if old is None:
-        return data
+        return data, ()
     by_guid = {q.get("guid"): q for q in old.get("questions") or () if isinstance(q, dict)}
     kept = {str(by_guid[item["guid"]].get("id", item["id"]))
             for item in data["questions"] if item["guid"] in by_guid}
@@ -88,7 +92,10 @@ def _merge(data: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
         if item["guid"] not in by_guid and (item["id"] in kept or item["id"] in seen):
             questions[index] = item = {**item, "id": unique_id(item["id"], taken)}
         seen.add(item["id"])
-    return {**old, **{k: v for k, v in data.items() if k not in old}, "questions": questions}
+    guids = {item["guid"] for item in data["questions"]}
+    removed = tuple(str(q.get("id")) for guid, q in by_guid.items() if guid not in guids)
+    merged = {**old, **{k: v for k, v in data.items() if k not in old}, "questions": questions}
+    return merged, removed
 
 
 def _header(package: Path, out: Path, skipped: tuple[Mapped, ...]) -> list[str]:
@@ -150,7 +157,7 @@ def import_package(package_path: str | Path, out: str | Path | None = None) -> P
         for item in data["questions"]:
             del item[name]
     created = not out_path.exists()
-    data = _merge(data, _existing(out_path))
+    data, removed = _merge(data, _existing(out_path))
     skipped = tuple(m for m in mapped if m.question is None)
     text = dump_source(data, header=_header(Path(package_path), out_path, skipped))
     media_names = sorted({name for m in mapped if m.question is not None for name in m.media})
@@ -175,6 +182,7 @@ def import_package(package_path: str | Path, out: str | Path | None = None) -> P
         dropped_cards={name: tuple(ids) for name, ids in dropped.items()},
         other_decks=other_decks,
         created=created,
+        removed=removed,
     )
 
 
@@ -215,4 +223,5 @@ def _report(result: PackageImport) -> list[str]:
                      "source too: built, they go to its anki_deck")
     for m in result.skipped:
         lines.append(f"not imported: note {m.note.id}: {m.reason}")
+    lines += [f"removed {qid}: its note is no longer in the package" for qid in result.removed]
     return lines
