@@ -267,3 +267,24 @@ def test_the_docs_example_of_every_type_builds_and_imports(tmp_path: Path, col: 
     log = import_deck(col, tmp_path / "decks" / "asyncio-words.apkg")
     assert len(log.new) == 4
     assert col.card_count() == 6  # choice, recall, typed, and a cloze of three deletions
+
+
+def test_an_edit_that_repeats_a_guid_fails_even_when_the_rest_is_cached(
+    tmp_path: Path, epoch: int
+) -> None:
+    from srs_trainer.deck.problems import InputError
+
+    package = build_source(tmp_path)
+    before = package.read_bytes()
+    # Only the recall question changes; the cloze that holds the GUID is cached by key.
+    repeated = SOURCE.replace("    type: recall\n", '    type: recall\n    guid: "Kept#Guid1"\n')
+    with pytest.raises(InputError) as caught:
+        build_source(tmp_path, repeated)
+    assert "duplicate question guid 'Kept#Guid1'" in str(caught.value)
+    derived = SOURCE.replace('guid: "Kept#Guid1"', f'guid: "{note_guid("mixed", "pick")}"')
+    with pytest.raises(InputError) as caught:
+        build_source(tmp_path, derived)
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("keywords: its Anki GUID ")
+    assert "is also the GUID of question 'pick'" in problem.message
+    assert package.read_bytes() == before  # nothing half-written

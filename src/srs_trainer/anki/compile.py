@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..deck.files import read_cache, write_cache
-from ..deck.model import Question, QuestionType
+from ..deck.model import Deck, Question, QuestionType
+from ..deck.problems import InputError, Problem
 from .build_cache import RenderCache
 from .incremental import Chunk, SourceMemo, load_memo, memo_for, parse_incrementally
 
 if TYPE_CHECKING:
-    from .package import PackageState
+    from .package import ExportNote, PackageState
     from .render import NoteType
 
 DECK_SUFFIX = ".apkg"
@@ -119,13 +120,13 @@ def compile_source(job: Job) -> Compiled:
         return _compile(job)
 
 
-def _compile(job: Job) -> Compiled:
+def _compile(job: Job, incremental: bool = True) -> Compiled:
     from ..deck.ids import deck_id, note_guid
     from ..deck.sources import parse_deck
     from .package import ExportNote, PackageState, build_package, read_package
     from .render import Fragments, RenderedNote, deck_context, deck_description, render_question
 
-    memo = load_memo(job)
+    memo = load_memo(job) if incremental else None
     partial = parse_incrementally(job, memo) if memo is not None else None
     cache = RenderCache()
     if partial is not None:
@@ -170,6 +171,10 @@ def _compile(job: Job) -> Compiled:
         guid = entry.get("guid") or note_guid(deck.id, question_id)
         notes.append(ExportNote(guid, question_id, rendered.fields, rendered.tags,
                                 rendered.type, tuple(entry.get("ords", (0,)))))
+    if len({note.guid for note in notes}) != len(notes):
+        if partial is not None:  # questions kept by key were not compared: parse it all
+            return _compile(job, incremental=False)
+        raise InputError(_shared_guids(deck, notes))
     about = Fragments(known)
     description = deck_description(deck, about)
     fragments.update(about.used)
@@ -200,6 +205,22 @@ def _compile(job: Job) -> Compiled:
               if partial is not None and memo is not None
               else memo_for(job.text, deck.id, starts, ids, keys)),
     )
+
+
+def _shared_guids(deck: Deck, notes: list[ExportNote]) -> list[Problem]:
+    """Questions whose notes would share a GUID (a ``guid`` that is another question's derived
+    one): Anki would take them for one note."""
+    first: dict[str, str] = {}
+    problems = []
+    for question, note in zip(deck.questions, notes, strict=True):
+        if note.guid in first:
+            problems.append(Problem(
+                deck.source_path, question.line, 0,
+                f"{question.id}: its Anki GUID {note.guid!r} is also the GUID of question "
+                f"{first[note.guid]!r}; give it another guid",
+            ))
+        first.setdefault(note.guid, question.id)
+    return problems
 
 
 def _identity(question: Question) -> dict[str, Any]:

@@ -11,6 +11,7 @@ Rendering is a pure function of a question and the deck fields listed in ``deck_
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -156,6 +157,11 @@ def _highlight_fence(source: str, language: str, _attrs: Any) -> str:
     return _highlight_source(source, language)
 
 
+# A line that Markdown renders as one paragraph of the same text: no character that could start
+# a block or mark up, escape or break a line, and no space at either end (paragraphs strip it).
+_PLAIN_LINE = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,.;:?'()/%=-]*[A-Za-z0-9,.;:?'()/%=-])?")
+
+
 @dataclass
 class Fragments:
     """Markdown and highlighted code already rendered, by content hash.
@@ -178,6 +184,8 @@ class Fragments:
     def markdown(self, text: str) -> str:
         if not text:
             return ""
+        if _PLAIN_LINE.fullmatch(text):  # most hints, choices and mistakes: one plain sentence
+            return f"<p>{text}</p>\n"
         exact = parse_exact(text)  # cheaper than a lookup, unless Pygments has code to colour
         if exact is not None and not any(isinstance(block, Fence) for block in exact.children):
             return to_html(exact)
