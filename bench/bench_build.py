@@ -3,12 +3,13 @@
     /work/venv/bin/python bench/bench_build.py                # 10,000 questions in 20 files
     /work/venv/bin/python bench/bench_build.py --questions 1000   # a quick run
 
-Generates a synthetic corpus (every question has a code block, Markdown, hint, explanation,
-steps and mistakes), then prints each figure as a ratio against its baseline and the target:
+Generates a synthetic corpus mixing the question types 7 choice : 1 recall : 1 typed : 1 cloze
+(every question has a code block, Markdown, hint, explanation, steps and mistakes; a cloze has
+three deletions), then prints each figure as a ratio against its baseline and the target:
 
 - floor = yaml.load with CSafeLoader of every source + Pygments highlighting every code block
   once (one reused lexer and formatter) + a bare genanki script (a process) writing the same
-  notes (read back from srs build's output: same fields, tags, GUIDs and note type); cold
+  notes (read back from srs build's output: same fields, tags, GUIDs and note types); cold
   `srs build` (a process, empty output folder and cache) within 1.3x of it;
 - a rebuild after editing one question within 1.5x of a bare genanki process writing that deck;
 - a rebuild without edits under 5% of the cold build;
@@ -48,45 +49,71 @@ SNIPPETS = (
     "        await asyncio.sleep(0)\n        return self.value * 2\n",
 )
 
-# The same notes as srs build writes (read back from its output), with the same note type.
+# The same notes as srs build writes (read back from its output), with the same note types.
 BARE_GENANKI = textwrap.dedent(
     """\
     import json, sys
     import genanki
     data = json.load(open(sys.argv[1]))
-    kind = data["note_type"]
-    model = genanki.Model(kind["id"], kind["name"], fields=kind["fields"],
-                          templates=kind["templates"], css=kind["css"])
+    models = {
+        int(kind["id"]): genanki.Model(
+            kind["id"], kind["name"], fields=kind["fields"], templates=kind["templates"],
+            css=kind["css"], model_type=kind["type"])
+        for kind in data["note_types"]
+    }
     for index, (name, notes) in enumerate(data["decks"].items()):
         deck = genanki.Deck(2059400110 + index, name)
-        for fields, tags, guid in notes:
-            deck.add_note(genanki.Note(model=model, fields=fields, tags=tags, guid=guid))
+        for fields, tags, guid, mid in notes:
+            deck.add_note(genanki.Note(model=models[mid], fields=fields, tags=tags, guid=guid))
         genanki.Package(deck).write_to_file(f"{sys.argv[2]}/{name}.apkg")
     """
 )
 
 
+def _answer_yaml(n: int) -> tuple[str, str]:
+    """The question's type line, prompt and answer fields: 7 choice : 1 recall : 1 typed : 1 cloze
+    by ``n % 10``."""
+    kind = {7: "recall", 8: "typed", 9: "cloze"}.get(n % 10, "choice")
+    prompt = f"What does `view_{n}` return when question {n} runs with **async** enabled?"
+    if kind == "cloze":
+        prompt = (f"View {n} {{{{c1::awaits::a verb}}}} query {n}, which "
+                  f"{{{{c2::suspends}}}} it until the {{{{c3::result}}}} is ready.")
+    head = (f"    type: {kind}\n" if kind != "choice" else "") + f"    prompt: |\n      {prompt}\n"
+    answers = {
+        "choice": (
+            "    choices:\n"
+            f"      - It returns the result of query {n} after awaiting it.\n"
+            f"      - It raises TypeError because `{n}` is not awaitable.\n"
+            f"      - It blocks the event loop for {n} milliseconds.\n"
+            '      - "It returns None"\n'
+            "    answer: A\n"
+        ),
+        "recall": f"    answer: The result of query {n}, once **awaited**.\n",
+        "typed": (
+            f"    answer: result {n}\n"
+            f"    accept: [result {n}, {{regex: \"(the )?result( of)? {n}\"}}]\n"
+        ),
+        "cloze": "",
+    }
+    return head, answers[kind]
+
+
 def question_yaml(n: int) -> str:
     code = SNIPPETS[n % len(SNIPPETS)].format(n=n)
     code_block = textwrap.indent(code, " " * 8)
+    head, answer = _answer_yaml(n)
     return (
         f"  - id: q-{n}\n"
         f"    section: {'challenge' if n % 2 else 'practice'}\n"
         "    kind: component_behavior\n"
         "    level: intermediate\n"
         f"    title: Question number {n}\n"
-        "    prompt: |\n"
-        f"      What does `view_{n}` return when question {n} runs with **async** enabled?\n"
+        f"{head}"
         "    code:\n"
         "      language: python\n"
         "      source: |\n"
         f"{code_block}"
-        "    choices:\n"
-        f"      - It returns the result of query {n} after awaiting it.\n"
-        f"      - It raises TypeError because `{n}` is not awaitable.\n"
-        f"      - It blocks the event loop for {n} milliseconds.\n"
-        '      - "It returns None"\n'
-        "    answer: A\n"
+        f"{answer}"
         f"    hint: Think about what await does in question {n}.\n"
         f"    explanation: The `await` keyword suspends view {n} until the result is ready.\n"
         "    solution:\n"
@@ -166,6 +193,7 @@ def notes_for_bare_genanki(decks: Path, target: Path, only: str = "") -> None:
 
     data: dict[str, object] = {}
     packages: dict[str, list[object]] = {}
+    note_types: dict[int, object] = {}
     for package in sorted(decks.glob("*.apkg")):
         if only and package.stem != only:
             continue
@@ -173,18 +201,19 @@ def notes_for_bare_genanki(decks: Path, target: Path, only: str = "") -> None:
         with zipfile.ZipFile(package) as archive:
             database.write_bytes(archive.read("collection.anki2"))
         connection = sqlite3.connect(database)
-        rows = connection.execute("SELECT flds, tags, guid FROM notes ORDER BY id").fetchall()
+        rows = connection.execute("SELECT flds, tags, guid, mid FROM notes ORDER BY id").fetchall()
         (models,) = connection.execute("SELECT models FROM col").fetchone()
         connection.close()
         database.unlink()
-        packages[package.stem] = [[f.split("\x1f"), t.split(), g] for f, t, g in rows]
-        model = next(iter(json.loads(models).values()))
-        data["note_type"] = {
-            "id": int(model["id"]), "name": model["name"], "css": model["css"],
-            "fields": [{"name": f["name"]} for f in model["flds"]],
-            "templates": [{"name": t["name"], "qfmt": t["qfmt"], "afmt": t["afmt"]}
-                          for t in model["tmpls"]],
-        }
+        packages[package.stem] = [[f.split("\x1f"), t.split(), g, m] for f, t, g, m in rows]
+        for model in json.loads(models).values():
+            note_types[int(model["id"])] = {
+                "id": int(model["id"]), "name": model["name"], "css": model["css"],
+                "type": model["type"], "fields": [{"name": f["name"]} for f in model["flds"]],
+                "templates": [{"name": t["name"], "qfmt": t["qfmt"], "afmt": t["afmt"]}
+                              for t in model["tmpls"]],
+            }
+    data["note_types"] = list(note_types.values())
     data["decks"] = packages
     target.write_text(json.dumps(data), "utf-8")
 

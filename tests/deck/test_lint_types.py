@@ -68,8 +68,8 @@ def test_a_clean_source_of_every_type_passes_strict(tmp_path: Path) -> None:
         pytest.param(
             "Define with {{c1::async def::two words}},\n      wait with {{c2::await}}.",
             "Define with async def and wait with await.", "prompt: |",
-            "error: keywords: cloze has no deletion; write {{c1::answer}} or "
-            "{{c1::answer::hint}}",
+            "error: questions[2].prompt: a cloze needs a deletion, {{c1::answer}} or "
+            "{{c1::answer::hint}}: it makes one card per number",
             id="cloze-without-deletion",
         ),
         pytest.param(

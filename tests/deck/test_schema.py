@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 
 from srs_trainer.cli import main
 from srs_trainer.deck.lint import lint_source
-from srs_trainer.deck.model import Section
+from srs_trainer.deck.model import QuestionType, Section
 from srs_trainer.deck.problems import InputError
 from srs_trainer.deck.sources import load_deck, parse_deck, schema, schema_path
 
@@ -28,7 +28,7 @@ VALIDATOR = Draft202012Validator(schema())
 # Rules the loader adds to the schema's, on purpose (see docs/format.md).
 LOADER_ONLY = (
     "names no choice", "duplicate question id", "duplicate question guid", "duplicate key",
-    "not a valid regular expression",
+    "not a valid regular expression", "a cloze needs a deletion",
 )
 
 
@@ -91,6 +91,17 @@ def test_the_docs_example_meets_the_schema_loads_and_lints_clean() -> None:
     assert deck.tags and any(question.tags for question in deck.questions)
     assert any(question.verify for question in deck.questions)
     assert deck.badge is not None and deck.anki_deck
+
+
+def test_the_docs_example_of_question_types_meets_the_schema_and_lints_clean() -> None:
+    example = DOCS.parent / "examples" / "question-types.yaml"
+    assert "examples/question-types.yaml" in DOCS.read_text(encoding="utf-8")
+    text = example.read_text(encoding="utf-8")
+    assert schema_errors(text) == []
+    deck, problems = lint_source(text, str(example))
+    assert [str(problem) for problem in problems] == []
+    assert deck is not None
+    assert {question.type for question in deck.questions} == set(QuestionType)
 
 
 def test_the_docs_describe_every_field_of_the_schema() -> None:

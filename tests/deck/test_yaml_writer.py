@@ -168,3 +168,12 @@ def test_verify_blocks_keep_the_model_key_order_whatever_order_they_came_in() ->
     assert list(block["choices"]["B"]) == ["raises", "warns"]
     assert parse_deck(written, "demo.yaml") == parse_deck(dump_source(deck(question(
         verify=verify))), "demo.yaml")
+
+
+def test_a_deck_of_every_question_type_round_trips_through_the_writer() -> None:
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "question-types.yaml"
+    original = load_deck(example)
+    text = deck_source(original)
+    assert parse_deck(text, "rewritten.yaml") == original
+    typed = text[text.index("id: loop-module"):]
+    assert typed.index("type: typed") < typed.index("prompt:") < typed.index("accept:")

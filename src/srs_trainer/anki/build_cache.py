@@ -23,7 +23,8 @@ MANIFEST_NAME = "build.json"
 
 
 # code and the libraries' versions. Any change makes every cache entry stale.
-_OUR_CODE = ("anki/render.py", "anki/package.py", "deck/ids.py", "deck/sources.py", "deck/model.py",
+_OUR_CODE = ("anki/render.py", "anki/card_types.py", "deck/cloze.py", "deck/typed_answer.py",
+             "anki/package.py", "deck/ids.py", "deck/sources.py", "deck/model.py",
              "anki/build.py", "anki/build_cache.py", "anki/compile.py", "anki/incremental.py",
              *(f"markdown/{name}.py" for name in ("__init__", "tree", "parse", "subset", "html",
                                                  "plain")))

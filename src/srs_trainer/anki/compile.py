@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..deck.files import read_cache, write_cache
-from ..deck.model import Question
+from ..deck.model import Deck, Question, QuestionType
+from ..deck.problems import InputError, Problem
 from .build_cache import RenderCache
 from .incremental import Chunk, SourceMemo, load_memo, memo_for, parse_incrementally
 
 if TYPE_CHECKING:
-    from .package import PackageState
+    from .package import ExportNote, PackageState
     from .render import NoteType
 
 DECK_SUFFIX = ".apkg"
@@ -119,13 +120,13 @@ def compile_source(job: Job) -> Compiled:
         return _compile(job)
 
 
-def _compile(job: Job) -> Compiled:
+def _compile(job: Job, incremental: bool = True) -> Compiled:
     from ..deck.ids import deck_id, note_guid
     from ..deck.sources import parse_deck
     from .package import ExportNote, PackageState, build_package, read_package
     from .render import Fragments, RenderedNote, deck_context, deck_description, render_question
 
-    memo = load_memo(job)
+    memo = load_memo(job) if incremental else None
     partial = parse_incrementally(job, memo) if memo is not None else None
     cache = RenderCache()
     if partial is not None:
@@ -159,15 +160,21 @@ def _compile(job: Job) -> Compiled:
         if entry is None:
             parts = Fragments(known)
             rendered = render_question(deck, item, parts)  # type: ignore[arg-type]
-            entry = {**rendered.to_dict(), "fragments": sorted(parts.used)}
+            entry = {**rendered.to_dict(), "fragments": sorted(parts.used),
+                     **_identity(item)}  # type: ignore[arg-type]
             fragments.update(parts.used)
         else:
             rendered = RenderedNote.from_dict(entry)
             fragments.update((k, known[k]) for k in entry.get("fragments", ()) if k in known)
         used[key] = entry
         keys.append(key)
-        notes.append(ExportNote(note_guid(deck.id, question_id), question_id, rendered.fields,
-                                rendered.tags))
+        guid = entry.get("guid") or note_guid(deck.id, question_id)
+        notes.append(ExportNote(guid, question_id, rendered.fields, rendered.tags,
+                                rendered.type, tuple(entry.get("ords", (0,)))))
+    if len({note.guid for note in notes}) != len(notes):
+        if partial is not None:  # questions kept by key were not compared: parse it all
+            return _compile(job, incremental=False)
+        raise InputError(_shared_guids(deck, notes))
     about = Fragments(known)
     description = deck_description(deck, about)
     fragments.update(about.used)
@@ -200,20 +207,51 @@ def _compile(job: Job) -> Compiled:
     )
 
 
-def _note_type(job: Job) -> NoteType:
-    """The note type, kept in the cache: rendering its CSS costs as much as a small deck."""
-    from .package import NOTE_TYPE_NAME
-    from .render import NoteType, note_type
+def _shared_guids(deck: Deck, notes: list[ExportNote]) -> list[Problem]:
+    """Questions whose notes would share a GUID (a ``guid`` that is another question's derived
+    one): Anki would take them for one note."""
+    first: dict[str, str] = {}
+    problems = []
+    for question, note in zip(deck.questions, notes, strict=True):
+        if note.guid in first:
+            problems.append(Problem(
+                deck.source_path, question.line, 0,
+                f"{question.id}: its Anki GUID {note.guid!r} is also the GUID of question "
+                f"{first[note.guid]!r}; give it another guid",
+            ))
+        first.setdefault(note.guid, question.id)
+    return problems
+
+
+def _identity(question: Question) -> dict[str, Any]:
+    """What a cached note keeps besides its fields: a GUID override, a cloze note's card ords."""
+    from .card_types import cloze_ords
+
+    identity: dict[str, Any] = {}
+    if question.guid:
+        identity["guid"] = question.guid
+    if question.type is QuestionType.CLOZE:
+        identity["ords"] = list(cloze_ords(question))
+    return identity
+
+
+def _note_type(job: Job) -> dict[str, NoteType]:
+    """The note types by question type, kept in the cache: rendering their CSS costs as much as
+    a small deck."""
+    from .card_types import note_type_of
+    from .render import NoteType
 
     path = job.cache_dir / "note-type.bin" if job.cache_dir is not None else None
     cached = read_cache(path, job.version) if path is not None else None
     if cached is not None:
         try:
-            return NoteType(*cached["note_type"])
-        except (KeyError, TypeError):
+            return {name: NoteType(*values) for name, values in cached["note_types"].items()}
+        except (KeyError, TypeError, AttributeError):
             pass
-    kind = note_type(NOTE_TYPE_NAME)
+    kinds = {kind.value: note_type_of(kind.value) for kind in QuestionType}
     if path is not None and not job.check:
-        write_cache(path, {"version": job.version, "note_type": (
-            kind.name, kind.fields, kind.front, kind.back, kind.css, kind.sort_field)})
-    return kind
+        write_cache(path, {"version": job.version, "note_types": {
+            name: (kind.name, kind.fields, kind.front, kind.back, kind.css, kind.sort_field,
+                   kind.type, kind.template, kind.cloze)
+            for name, kind in kinds.items()}})
+    return kinds

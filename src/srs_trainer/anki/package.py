@@ -24,12 +24,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..deck.ids import NOTE_TYPE_ID, NOTE_TYPE_NAME, deck_id
+from ..deck.ids import NOTE_TYPE_ID, NOTE_TYPE_IDS, NOTE_TYPE_NAME, deck_id
 from .render import NoteType, note_type
 
 COLLECTION_ENTRY = "collection.anki2"
 MEDIA_ENTRY = "media"
-TEMPLATE_NAME = "Multiple choice"
 # Zip entry dates are fixed (the earliest a zip can hold) so builds differ only when content does.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _ZIP_LEVEL = 6
@@ -41,57 +40,80 @@ class ExportError(Exception):
 
 @dataclass(frozen=True)
 class PreviousNote:
-    """What the previous package said about one note."""
+    """What the previous package said about one note; ``cards`` are (ord, card id) pairs."""
 
     note_id: int
-    card_id: int
+    cards: tuple[tuple[int, int], ...]
     mod: int
     fields: tuple[str, ...]
     tags: tuple[str, ...]
 
+    @property
+    def card_id(self) -> int:
+        """The id of its first card (a note of any type but cloze has one)."""
+        return self.cards[0][1]
+
 
 @dataclass(frozen=True)
 class PackageState:
-    """The previous package of a deck, as far as modification times and ids depend on it."""
+    """The previous package of a deck, as far as modification times and ids depend on it.
+
+    ``note_types`` maps a note type id to its signature and modification time.
+    """
 
     notes: Mapping[str, PreviousNote] = field(default_factory=dict)  # by GUID
-    note_type_signature: str = ""
-    note_type_mod: int = 0
+    note_types: Mapping[int, tuple[str, int]] = field(default_factory=dict)
     deck_signature: str = ""
     deck_mod: int = 0
 
     @property
+    def note_type_signature(self) -> str:
+        """The multiple-choice note type's (the one note type of decks before question types)."""
+        return self.note_types.get(NOTE_TYPE_ID, ("", 0))[0]
+
+    @property
+    def note_type_mod(self) -> int:
+        return self.note_types.get(NOTE_TYPE_ID, ("", 0))[1]
+
+    @property
     def max_id(self) -> int:
-        return max((max(n.note_id, n.card_id) for n in self.notes.values()), default=0)
+        return max((max(n.note_id, *(card for _, card in n.cards))
+                    for n in self.notes.values()), default=0)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values only (str, int, tuple, dict), so a build cache can keep it."""
         return {
-            "notes": {guid: (n.note_id, n.card_id, n.mod, n.fields, n.tags)
+            "notes": {guid: (n.note_id, n.cards, n.mod, n.fields, n.tags)
                       for guid, n in self.notes.items()},
-            "note_type": (self.note_type_signature, self.note_type_mod),
+            "note_types": dict(self.note_types),
             "deck": (self.deck_signature, self.deck_mod),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PackageState:
-        notes = {guid: PreviousNote(int(note_id), int(card_id), int(mod), tuple(fields),
-                                    tuple(tags))
-                 for guid, (note_id, card_id, mod, fields, tags) in data["notes"].items()}
-        (note_type_signature, note_type_mod), (deck_signature, deck_mod) = (
-            data["note_type"], data["deck"])
-        return cls(notes, str(note_type_signature), int(note_type_mod), str(deck_signature),
-                   int(deck_mod))
+        notes = {guid: PreviousNote(int(note_id), tuple((int(o), int(c)) for o, c in cards),
+                                    int(mod), tuple(fields), tuple(tags))
+                 for guid, (note_id, cards, mod, fields, tags) in data["notes"].items()}
+        note_types = {int(model): (str(signature), int(mod))
+                      for model, (signature, mod) in data["note_types"].items()}
+        deck_signature, deck_mod = data["deck"]
+        return cls(notes, note_types, str(deck_signature), int(deck_mod))
 
 
 @dataclass(frozen=True)
 class ExportNote:
-    """One note to write: its GUID, a name for messages (the question id), fields and tags."""
+    """One note to write: its GUID, a name for messages (the question id), fields and tags.
+
+    ``type`` names its note type (a question type); ``ords`` are its cards' ords (a cloze
+    note's deletion numbers - 1; one card, ord 0, for the other types).
+    """
 
     guid: str
     name: str
     fields: tuple[str, ...]
     tags: tuple[str, ...]
+    type: str = "choice"
+    ords: tuple[int, ...] = (0,)
 
 
 @dataclass(frozen=True)
@@ -123,13 +145,14 @@ class PackageResult:
 
 
 def _note_type_signature(name: str, fields: Sequence[str], front: str, back: str, css: str,
-                         sort_field: int) -> str:
-    return json.dumps([name, list(fields), front, back, css, sort_field], ensure_ascii=False)
+                         sort_field: int, cloze: bool = False) -> str:
+    parts: list[Any] = [name, list(fields), front, back, css, sort_field]
+    return json.dumps([*parts, "cloze"] if cloze else parts, ensure_ascii=False)
 
 
 def _signature_of(kind: NoteType) -> str:
     return _note_type_signature(kind.name, kind.fields, kind.front, kind.back, kind.css,
-                                kind.sort_field)
+                                kind.sort_field, kind.cloze)
 
 
 def _deck_signature(name: str, description: str) -> str:
@@ -165,35 +188,42 @@ def _read_collection(database: bytes, anki_deck_id: int) -> PackageState:
         file.write_bytes(database)
         connection = sqlite3.connect(file)
         try:
+            ours = sorted(NOTE_TYPE_IDS.values())
             rows = connection.execute(
-                "SELECT n.guid, n.id, c.id, n.mod, n.flds, n.tags FROM notes AS n"
-                " JOIN cards AS c ON c.nid = n.id WHERE n.mid = ? ORDER BY n.id",
-                (NOTE_TYPE_ID,),
+                "SELECT n.guid, n.id, c.ord, c.id, n.mod, n.flds, n.tags FROM notes AS n"
+                " JOIN cards AS c ON c.nid = n.id"
+                f" WHERE n.mid IN ({', '.join('?' * len(ours))}) ORDER BY n.id, c.ord",
+                ours,
             ).fetchall()
             models_json, decks_json = connection.execute("SELECT models, decks FROM col").fetchone()
         finally:
             connection.close()
+    cards: dict[str, list[tuple[int, int]]] = {}
+    for guid, _note_id, card_ord, card_id, *_rest in rows:
+        cards.setdefault(guid, []).append((card_ord, card_id))
     notes = {
-        guid: PreviousNote(note_id, card_id, mod, tuple(fields.split("\x1f")), tuple(tags.split()))
-        for guid, note_id, card_id, mod, fields, tags in rows
+        guid: PreviousNote(note_id, tuple(cards[guid]), mod, tuple(fields.split("\x1f")),
+                           tuple(tags.split()))
+        for guid, note_id, _ord, _card, mod, fields, tags in rows
     }
     models: dict[str, Any] = json.loads(models_json)
     decks: dict[str, Any] = json.loads(decks_json)
-    model = models.get(str(NOTE_TYPE_ID))
+    note_types = {}
+    for model_id in ours:
+        model = models.get(str(model_id))
+        if model is not None:
+            template = model["tmpls"][0]
+            signature = _note_type_signature(
+                model["name"], [f["name"] for f in model["flds"]], template["qfmt"],
+                template["afmt"], model["css"], model["sortf"], model.get("type") == 1,
+            )
+            note_types[model_id] = (signature, int(model["mod"]))
     deck = decks.get(str(anki_deck_id))
-    note_type_signature, note_type_mod = "", 0
-    if model is not None:
-        template = model["tmpls"][0]
-        note_type_signature = _note_type_signature(
-            model["name"], [f["name"] for f in model["flds"]], template["qfmt"], template["afmt"],
-            model["css"], model["sortf"],
-        )
-        note_type_mod = int(model["mod"])
     deck_signature, deck_mod = "", 0
     if deck is not None:
         deck_signature = _deck_signature(deck["name"], deck.get("desc", ""))
         deck_mod = int(deck["mod"])
-    return PackageState(notes, note_type_signature, note_type_mod, deck_signature, deck_mod)
+    return PackageState(notes, note_types, deck_signature, deck_mod)
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -212,75 +242,82 @@ def build_package(
     notes: Sequence[ExportNote],
     previous: PackageState,
     source_time: int | Callable[[], int],
-    kind: NoteType | None = None,
+    kind: NoteType | Mapping[str, NoteType] | None = None,
 ) -> PackageResult:
     """Write the deck's notes as .apkg bytes, continuing ``previous``'s ids and times.
 
     ``source_time`` (seconds) is given to new and changed notes; it may be a function, called
     only if something is new or changed, since finding it can cost a git process. ``kind`` is
-    ``render.note_type(NOTE_TYPE_NAME)``, passed in by a caller that keeps it.
+    the note types by question type (or the multiple-choice one alone), passed in by a caller
+    that keeps them; the others are made here when a note needs them.
     """
     import genanki
 
     time_of_change = cache(source_time if callable(source_time) else lambda: source_time)
-
-    kind = kind or note_type(NOTE_TYPE_NAME)
-    model = genanki.Model(
-        NOTE_TYPE_ID,
-        kind.name,
-        fields=[{"name": name} for name in kind.fields],
-        templates=[{"name": TEMPLATE_NAME, "qfmt": kind.front, "afmt": kind.back}],
-        css=kind.css,
-        sort_field_index=kind.sort_field,
-    )
+    kinds = _note_types(kind)
+    models: dict[str, Any] = {}
     anki_deck_id = deck_id(deck_slug)
     package_deck = genanki.Deck(anki_deck_id, deck_name, description=description)
 
-    # New notes take ids after every id the previous package used, so none is ever reused.
+    # New notes and cards take ids after every id the previous package used: none is reused.
     next_id = 0
+
+    def fresh_id() -> int:
+        nonlocal next_id
+        next_id = next_id or max(time_of_change() * 1000, previous.max_id + 1)
+        next_id += 1
+        return next_id - 1
+
     ids: list[int] = []
     mods: list[tuple[int, int]] = []
     written: dict[str, PreviousNote] = {}
     new: list[str] = []
     changed: list[str] = []
     for position, note in enumerate(notes):
+        model = models.get(note.type)
+        if model is None:
+            model = models[note.type] = _model(genanki, kinds[note.type])
         old = previous.notes.get(note.guid)
         if old is None:
             mod = time_of_change()
-            next_id = next_id or max(mod * 1000, previous.max_id + 1)
-            note_id, card_id = next_id, next_id + 1
-            next_id += 2
+            note_id = fresh_id()
             new.append(note.name)
+            known: dict[int, int] = {}
         else:
             unchanged = old.fields == note.fields and old.tags == note.tags
-            note_id, card_id = old.note_id, old.card_id
+            note_id, known = old.note_id, dict(old.cards)
             mod = _next_mod(old.mod, unchanged, time_of_change)
             if not unchanged:
                 changed.append(note.name)
-        ids += (note_id, card_id)
+        cards = tuple((ord_, known.get(ord_) or fresh_id()) for ord_ in note.ords)
+        ids += (note_id, *(card_id for _, card_id in cards))
         mods.append((mod, note_id))
-        written[note.guid] = PreviousNote(note_id, card_id, mod, note.fields, note.tags)
-        # due orders new cards as in the source.
-        package_deck.add_note(
-            genanki.Note(model=model, fields=list(note.fields), tags=list(note.tags),
-                         guid=note.guid, due=position)
-        )
+        written[note.guid] = PreviousNote(note_id, cards, mod, note.fields, note.tags)
+        exported = genanki.Note(model=model, fields=list(note.fields), tags=list(note.tags),
+                                guid=note.guid, due=position)  # due: new cards in source order
+        # The cards are ours to name: a cloze note's follow its deletions, as the trainer's do.
+        exported.cards = [genanki.Card(ord_) for ord_ in note.ords]
+        package_deck.add_note(exported)
     kept = {note.guid for note in notes}
     removed = tuple(
         old.fields[0].rpartition("/")[2] for guid, old in previous.notes.items() if guid not in kept
     )
 
-    signature = _signature_of(kind)
-    note_type_changed = bool(previous.note_type_signature) and (
-        previous.note_type_signature != signature
-    )
-    note_type_mod = _next_mod(previous.note_type_mod, not note_type_changed, time_of_change)
+    note_types: dict[int, tuple[str, int]] = {}
+    note_type_changed = False
+    for name in models:
+        model_id, signature = NOTE_TYPE_IDS[name], _signature_of(kinds[name])
+        old_signature, old_mod = previous.note_types.get(model_id, ("", 0))
+        differs = bool(old_signature) and old_signature != signature
+        note_type_changed |= differs
+        note_types[model_id] = (signature, _next_mod(old_mod, not differs, time_of_change))
     deck_signature = _deck_signature(deck_name, description)
     deck_changed = bool(previous.deck_signature) and previous.deck_signature != deck_signature
     deck_mod = _next_mod(previous.deck_mod, not deck_changed, time_of_change)
 
     database = _write_collection(genanki.Package(package_deck), ids, mods,
-                                 note_type_mod, anki_deck_id, deck_mod)
+                                 {model: mod for model, (_, mod) in note_types.items()},
+                                 anki_deck_id, deck_mod)
     return PackageResult(
         data=_zip(database),
         new=tuple(new),
@@ -288,7 +325,37 @@ def build_package(
         removed=removed,
         note_type_changed=note_type_changed,
         deck_changed=deck_changed,
-        state=PackageState(written, signature, note_type_mod, deck_signature, deck_mod),
+        state=PackageState(written, note_types, deck_signature, deck_mod),
+    )
+
+
+class _NoteTypes(dict[str, NoteType]):
+    """Note types by question type, made on first need (the choice one may come from a cache)."""
+
+    def __missing__(self, name: str) -> NoteType:
+        from .card_types import note_type_of
+
+        self[name] = made = note_type_of(name)
+        return made
+
+
+def _note_types(kind: NoteType | Mapping[str, NoteType] | None) -> _NoteTypes:
+    if kind is None:
+        return _NoteTypes({"choice": note_type(NOTE_TYPE_NAME)})
+    if isinstance(kind, NoteType):
+        return _NoteTypes({kind.type: kind})
+    return _NoteTypes(kind)
+
+
+def _model(genanki: Any, kind: NoteType) -> Any:
+    return genanki.Model(
+        NOTE_TYPE_IDS[kind.type],
+        kind.name,
+        fields=[{"name": name} for name in kind.fields],
+        templates=[{"name": kind.template, "qfmt": kind.front, "afmt": kind.back}],
+        css=kind.css,
+        model_type=genanki.Model.CLOZE if kind.cloze else genanki.Model.FRONT_BACK,
+        sort_field_index=kind.sort_field,
     )
 
 
@@ -296,7 +363,7 @@ def _write_collection(
     package: Any,
     ids: list[int],
     mods: list[tuple[int, int]],
-    note_type_mod: int,
+    note_type_mods: Mapping[int, int],
     anki_deck_id: int,
     deck_mod: int,
 ) -> bytes:
@@ -312,7 +379,8 @@ def _write_collection(
             cursor.executemany("UPDATE cards SET mod = ? WHERE nid = ?", mods)
             models_json, decks_json = cursor.execute("SELECT models, decks FROM col").fetchone()
             models = json.loads(models_json)
-            models[str(NOTE_TYPE_ID)]["mod"] = note_type_mod
+            for model_id, mod in note_type_mods.items():
+                models[str(model_id)]["mod"] = mod
             decks = json.loads(decks_json)
             decks[str(anki_deck_id)]["mod"] = deck_mod
             cursor.execute(

@@ -11,12 +11,13 @@ Rendering is a pure function of a question and the deck fields listed in ``deck_
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from ..deck.model import Choice, Code, Deck, Question, Section
+from ..deck.model import Choice, Code, Deck, Question, QuestionType, Section
 from ..markdown.html import escape as html_escape
 from ..markdown.html import to_html
 from ..markdown.parse import parse
@@ -59,20 +60,37 @@ CODE_CLASS = "srs-hl"
 
 @dataclass(frozen=True)
 class RenderedNote:
-    """A question as Anki note content: one HTML string per name in FIELDS, and tags."""
+    """A question as Anki note content: one HTML string per field of its note type, and tags.
+
+    ``type`` is the question type (a ``QuestionType`` value), which names the note type; a
+    choice note's fields are FIELDS, the others' are in ``card_types``.
+    """
 
     fields: tuple[str, ...]
     tags: tuple[str, ...]
+    type: str = "choice"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        if self.type == "choice":
+            return FIELDS
+        from .card_types import fields_of
+
+        return fields_of(self.type)
 
     def field(self, name: str) -> str:
-        return self.fields[FIELDS.index(name)]
+        return self.fields[self.names.index(name)]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"fields": dict(zip(FIELDS, self.fields, strict=True)), "tags": list(self.tags)}
+        data = {"fields": dict(zip(self.names, self.fields, strict=True)), "tags": list(self.tags)}
+        if self.type != "choice":
+            data["type"] = self.type
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RenderedNote:
-        return cls(fields=tuple(data["fields"][name] for name in FIELDS), tags=tuple(data["tags"]))
+        note = cls(fields=(), tags=tuple(data["tags"]), type=data.get("type", "choice"))
+        return cls(tuple(data["fields"][name] for name in note.names), note.tags, note.type)
 
 
 # --- HTML pieces --------------------------------------------------------------------------------
@@ -139,6 +157,11 @@ def _highlight_fence(source: str, language: str, _attrs: Any) -> str:
     return _highlight_source(source, language)
 
 
+# A line that Markdown renders as one paragraph of the same text: no character that could start
+# a block or mark up, escape or break a line, and no space at either end (paragraphs strip it).
+_PLAIN_LINE = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,.;:?'()/%=-]*[A-Za-z0-9,.;:?'()/%=-])?")
+
+
 @dataclass
 class Fragments:
     """Markdown and highlighted code already rendered, by content hash.
@@ -161,6 +184,8 @@ class Fragments:
     def markdown(self, text: str) -> str:
         if not text:
             return ""
+        if _PLAIN_LINE.fullmatch(text):  # most hints, choices and mistakes: one plain sentence
+            return f"<p>{text}</p>\n"
         exact = parse_exact(text)  # cheaper than a lookup, unless Pygments has code to colour
         if exact is not None and not any(isinstance(block, Fence) for block in exact.children):
             return to_html(exact)
@@ -219,29 +244,41 @@ def render_question(
 ) -> RenderedNote:
     """The note of a question; ``fragments`` supplies and collects rendered Markdown and code."""
     parts = fragments or Fragments()
+    if question.type is not QuestionType.CHOICE:
+        from .card_types import render_other
+
+        return render_other(deck, question, parts)
+    fields = common_fields(deck, question, parts)
+    fields["Prompt"] = parts.markdown(question.prompt)
+    fields["Choices"] = choices_html(question.choices, parts)
+    fields["Answer"] = question.answer
+    fields["TimeLimit"] = time_limit_text(question.time_limit)
+    return RenderedNote(fields=field_values(fields, FIELDS), tags=question_tags(deck, question))
+
+
+def common_fields(deck: Deck, question: Question, parts: Fragments) -> dict[str, str]:
+    """The fields every note type has: identity, title, code, hint and what the back explains."""
     markdown = parts.markdown
     solution = "".join(
         f"<li><strong>{escape(step.title)}</strong>{markdown(step.text)}</li>"
         for step in question.solution
     )
     mistakes = "".join(f"<li>{markdown(text)}</li>" for text in question.common_mistakes)
-    fields = {
+    return {
         "Id": f"{deck.id}/{question.id}",
         "Title": escape(question.title),
-        "Prompt": markdown(question.prompt),
         "Code": parts.highlight(question.code) if question.code else "",
-        "Choices": choices_html(question.choices, parts),
-        "Answer": question.answer,
         "Hint": markdown(question.hint),
-        "TimeLimit": time_limit_text(question.time_limit),
         "Explanation": markdown(question.explanation),
         "Solution": f'<ol class="srs-steps">{solution}</ol>' if solution else "",
         "Mistakes": f'<ul class="srs-mistakes">{mistakes}</ul>' if mistakes else "",
         "Meta": meta_html(question),
     }
+
+
+def field_values(fields: Mapping[str, str], names: tuple[str, ...]) -> tuple[str, ...]:
     # 0x1F separates fields inside Anki's notes table; an escaped one in YAML must not split them.
-    values = tuple(fields[name].replace("\x1f", "\ufffd") for name in FIELDS)
-    return RenderedNote(fields=values, tags=question_tags(deck, question))
+    return tuple(fields[name].replace("\x1f", "\ufffd") for name in names)
 
 
 def deck_description(deck: Deck, fragments: Fragments | None = None) -> str:
@@ -254,7 +291,7 @@ def deck_description(deck: Deck, fragments: Fragments | None = None) -> str:
 
 # --- the note type --------------------------------------------------------------------------
 
-_HEADER = """\
+HEADER = """\
 <div class="srs-meta">{{Meta}}</div>
 {{#Title}}<h2 class="srs-title">{{Title}}</h2>{{/Title}}
 <div class="srs-prompt">{{Prompt}}</div>
@@ -320,11 +357,22 @@ _BACK_SCRIPT = """\
 })();
 </script>"""
 
+HINT = '{{#Hint}}<details class="srs-hint"><summary>Hint</summary>{{Hint}}</details>{{/Hint}}\n'
+# What every back shows after the answer.
+BACK_SECTIONS = (
+    '{{#Explanation}}<section class="srs-explanation"><h3>Explanation</h3>'
+    + "{{Explanation}}</section>{{/Explanation}}\n"
+    + '{{#Solution}}<section class="srs-solution"><h3>Solution</h3>{{Solution}}</section>'
+    + "{{/Solution}}\n"
+    + '{{#Mistakes}}<section class="srs-mistakes-section"><h3>Common mistakes</h3>'
+    + "{{Mistakes}}</section>{{/Mistakes}}\n"
+)
+
 FRONT_TEMPLATE = (
     '<div class="srs-card srs-front" id="srs-front" data-id="{{text:Id}}">\n'
-    + _HEADER
+    + HEADER
     + '<div class="srs-choices">{{Choices}}</div>\n'
-    + '{{#Hint}}<details class="srs-hint"><summary>Hint</summary>{{Hint}}</details>{{/Hint}}\n'
+    + HINT
     + '<div class="srs-time">Time limit {{TimeLimit}}</div>\n'
     + "</div>\n"
     + _FRONT_SCRIPT
@@ -332,17 +380,12 @@ FRONT_TEMPLATE = (
 
 BACK_TEMPLATE = (
     '<div class="srs-card srs-back" id="srs-back" data-id="{{text:Id}}">\n'
-    + _HEADER
+    + HEADER
     + '<div class="srs-choices" data-answer="{{text:Answer}}">{{Choices}}</div>\n'
     + '<p class="srs-result" id="srs-result" hidden></p>\n'
     + '<hr id="answer">\n'
     + '<p class="srs-answer">Answer: <strong>{{Answer}}</strong></p>\n'
-    + '{{#Explanation}}<section class="srs-explanation"><h3>Explanation</h3>'
-    + "{{Explanation}}</section>{{/Explanation}}\n"
-    + '{{#Solution}}<section class="srs-solution"><h3>Solution</h3>{{Solution}}</section>'
-    + "{{/Solution}}\n"
-    + '{{#Mistakes}}<section class="srs-mistakes-section"><h3>Common mistakes</h3>'
-    + "{{Mistakes}}</section>{{/Mistakes}}\n"
+    + BACK_SECTIONS
     + "</div>\n"
     + _BACK_SCRIPT
 )
@@ -429,7 +472,7 @@ def note_type_css() -> str:
 
 @dataclass(frozen=True)
 class NoteType:
-    """Everything Anki stores about the note type, in a stable order."""
+    """Everything Anki stores about a note type, in a stable order."""
 
     name: str
     fields: tuple[str, ...]
@@ -437,6 +480,9 @@ class NoteType:
     back: str
     css: str
     sort_field: int
+    type: str = "choice"  # the question type whose notes use it
+    template: str = "Multiple choice"  # the name of its one card template
+    cloze: bool = False  # Anki's cloze kind: one card per deletion number
 
 
 def note_type(name: str) -> NoteType:

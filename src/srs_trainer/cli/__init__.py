@@ -24,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "progress": ("progress", "Show mastery toward each deck's badge."),
     "stats": ("stats", "Show reviews per day, retention and the forecast."),
     "doctor": ("doctor", "Check the progress database and rebuild card state from the log."),
-    "import": ("import_page", "Import a quiz page into a YAML source."),
+    "import": ("import_page", "Import quiz pages or an Anki deck (.apkg) into YAML sources."),
     "verify": ("verify", "Run the questions' checks to prove their answers."),
     "optimize": ("optimize", "Fit FSRS parameters to your reviews; simulate desired retention."),
     "anki": ("anki", "Share review history with Anki: pull its reviews into the trainer."),

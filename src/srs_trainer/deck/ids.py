@@ -35,8 +35,23 @@ def deck_id(deck_slug: str) -> int:
     return stable_id("deck", deck_slug)
 
 
-# Never change: every note built by srs-trainer uses this note type, in every deck.
+# Never change: every multiple-choice note built by srs-trainer uses this note type, in every
+# deck (it was the only note type before question types came).
 NOTE_TYPE_ID = stable_id("note-type", "multiple-choice")
+
+# One note type per question type (the keys are ``QuestionType`` values). Never change them.
+NOTE_TYPE_IDS: dict[str, int] = {
+    "choice": NOTE_TYPE_ID,
+    "recall": stable_id("note-type", "recall"),
+    "typed": stable_id("note-type", "typed"),
+    "cloze": stable_id("note-type", "cloze"),
+}
+NOTE_TYPE_NAMES: dict[str, str] = {
+    "choice": NOTE_TYPE_NAME,
+    "recall": "srs-trainer recall",
+    "typed": "srs-trainer typed answer",
+    "cloze": "srs-trainer cloze",
+}
 
 
 def note_guid(deck_slug: str, question_id: str) -> str:

@@ -1,10 +1,11 @@
 """`srs lint`'s checks of recall, typed and cloze questions (docs/format.md, "Question types").
 
 The loader already refuses what the schema rules out (a recall question without ``answer``, a
-typed one without ``accept``, a field of another type) and an accepted regex that does not
-compile. These checks find what loads but cannot work as the author meant: a cloze that makes
-no card, deletion numbers with gaps, an accepted answer that is empty once normalised, two
-accepted answers that normalisation makes one, a shown answer its own question refuses.
+typed one without ``accept``, a field of another type), an accepted regex that does not
+compile and a cloze that makes no card. These checks find what loads but cannot work as the
+author meant: a malformed or empty deletion, deletion numbers with gaps, an accepted answer
+that is empty once normalised, two accepted answers that normalisation makes one, a shown
+answer its own question refuses.
 """
 
 from __future__ import annotations
@@ -28,18 +29,15 @@ def _line_in(text: str, index: int) -> int:
 
 
 def cloze_deletions_make_cards(deck: Deck) -> Iterable[Problem]:
-    """A cloze has deletions, numbered from c1 without gaps, each with an answer."""
+    """A cloze's deletions are numbered from c1 without gaps, each with an answer.
+
+    (A cloze without any deletion numbered c1 or more is the loader's error: it makes no card.)
+    """
     for question in deck.questions:
         if question.type is not QuestionType.CLOZE:
             continue
         found = cloze.deletions(question.prompt)
         yield from _malformed_deletions(deck, question, found)
-        if not found:
-            yield located(
-                deck, question, "prompt",
-                "cloze has no deletion; write {{c1::answer}} or {{c1::answer::hint}}",
-            )
-            continue
         for deletion in found:
             line = _line_in(question.prompt, deletion.start)
             if deletion.number == 0:

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from ..wording import shorten
+from .cloze import numbers
 from .files import read_source as read_source  # its home is files; callers import it here too
 from .model import LETTERS, MAX_CHOICES, MIN_CHOICES, Deck
 from .problems import InputError, Problem
@@ -341,14 +342,23 @@ class _Validator:
             yield from self.check_object(value, rule, where)
         if "anyOf" in rule:
             yield from self.check_any_of(value, rule["anyOf"], where)
+        if "allOf" in rule or "if" in rule:
+            yield from self.check_all_of(value, rule, where)
+
+    def check_all_of(self, value: Any, rule: dict[str, Any], where: str) -> Iterator[Problem]:
         for part in rule.get("allOf", ()):
-            yield from self.check(value, part, where)
+            if "if" in part and set(part) <= _BRANCHES:  # the usual case, without the walk
+                yield from self.check_if(value, part, where)
+            else:
+                yield from self.check(value, part, where)
         if "if" in rule:
             yield from self.check_if(value, rule, where)
 
     def check_if(self, value: Any, rule: dict[str, Any], where: str) -> Iterator[Problem]:
         """JSON Schema's if/then/else; problems of the branch name its condition."""
-        holds = not any(True for _ in self.check(value, rule["if"], where))
+        holds = _simple_condition(rule["if"], value)
+        if holds is None:
+            holds = not any(True for _ in self.check(value, rule["if"], where))
         branch = rule.get("then" if holds else "else")
         if branch is None:
             return
@@ -432,6 +442,11 @@ class _Validator:
                 yield self.problem(where, f"missing required field '{name}'")
         if len(value) < rule.get("minProperties", 0):
             yield self.problem(where, "must not be empty")
+        if "additionalProperties" not in rule:  # e.g. a then-branch: only its own fields matter
+            for name, part in properties.items():
+                if name in value:
+                    yield from self.check(value[name], part, _join(where, name))
+            return
         for name, item in value.items():
             child = _join(where, name)
             if name in properties:
@@ -442,6 +457,24 @@ class _Validator:
                 known = ", ".join(sorted(properties))
                 yield self.problem(
                     child, f"unknown {self.member} (expected one of: {known})", key=True)
+
+
+_BRANCHES = frozenset({"if", "then", "else"})
+
+
+def _simple_condition(rule: dict[str, Any], value: Any) -> bool | None:
+    """Whether a mapping meets an ``if`` of only required names and ``const`` properties (the
+    question types' conditions), without the generic walk; None for any other condition."""
+    if not isinstance(value, dict) or not set(rule) <= {"properties", "required"}:
+        return None
+    if not all(name in value for name in rule.get("required", ())):
+        return False
+    for name, part in rule.get("properties", {}).items():
+        if not isinstance(part, dict) or set(part) != {"const"}:
+            return None
+        if name in value and not _equal(value[name], part["const"]):
+            return False
+    return True
 
 
 def _condition(rule: dict[str, Any]) -> str:
@@ -509,6 +542,7 @@ def validate(located: Located, path: str) -> list[Problem]:
     if isinstance(questions, list):
         problems += _answers_out_of_range(located, path, questions)
         problems += _bad_regexes(located, path, questions)
+        problems += _clozes_without_cards(located, path, questions)
         for name in ("id", "guid"):
             problems += _repeated(located, path, questions, name)
     return problems
@@ -553,6 +587,23 @@ def _bad_regexes(located: Located, path: str, questions: list[Any]) -> Iterator[
                     f"questions[{index}].accept[{number}].regex: not a valid regular "
                     f"expression ({error})",
                 )
+
+
+def _clozes_without_cards(
+    located: Located, path: str, questions: list[Any]
+) -> Iterator[Problem]:
+    """A cloze question whose prompt has no deletion numbered c1 or more makes no card."""
+    for index, question in enumerate(questions):
+        if not isinstance(question, dict) or question.get("type") != "cloze":
+            continue
+        prompt = question.get("prompt")
+        if isinstance(prompt, str) and not any(number > 0 for number in numbers(prompt)):
+            line, column = located.marks.get(f"questions.{index}.prompt", (0, 0))
+            yield Problem(
+                path, line, column,
+                f"questions[{index}].prompt: a cloze needs a deletion, {{{{c1::answer}}}} or "
+                "{{c1::answer::hint}}: it makes one card per number",
+            )
 
 
 def _repeated(located: Located, path: str, questions: list[Any], name: str) -> Iterator[Problem]:

@@ -41,6 +41,8 @@ DECK_KEYS = (
 QUESTION_KEYS = (
     "id",
     "section",
+    "type",
+    "guid",
     "kind",
     "level",
     "title",
@@ -50,6 +52,8 @@ QUESTION_KEYS = (
     "code",
     "choices",
     "answer",
+    "accept",
+    "case_sensitive",
     "hint",
     "explanation",
     "solution",

@@ -24,7 +24,7 @@ class ImportOutcome:
     created: bool = True
 
 
-def _existing_source(path: Path) -> dict[str, Any]:
+def existing_source(path: Path) -> dict[str, Any]:
     from ..deck.sources import compose, read_source
 
     located = compose(read_source(path), str(path))
@@ -53,21 +53,41 @@ def _header(page_name: str, out_name: str, todos: bool) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class PreparedImport:
+    """An import worked out in memory: what ``write`` puts at ``outcome.path``."""
+
+    outcome: ImportOutcome
+    text: str
+
+    def write(self) -> ImportOutcome:
+        from ..deck.writer import write_text_atomic
+
+        write_text_atomic(self.outcome.path, self.text)
+        return self.outcome
+
+
 def import_page(page_path: str | Path, out: str | Path | None = None) -> ImportOutcome:
     """Import a quiz page into a source file (default ``cards/<deck-id>.yaml``), written atomically.
 
     If the file exists, the page is merged into it (see ``merge_source``). Raises InputError,
     writing nothing, when the page or the existing file cannot be read.
     """
-    from ..deck.writer import dump_source, write_text_atomic
+    return prepare_import(read_page(page_path), page_path, out).write()
 
-    page = read_page(page_path)
+
+def prepare_import(
+    page: ImportedPage, page_path: str | Path, out: str | Path | None = None
+) -> PreparedImport:
+    """The source text importing ``page`` gives, merged into ``out`` if it exists; no writing."""
+    from ..deck.writer import dump_source
+
     data = page.source_data()
     out_path = Path(out) if out is not None else DEFAULT_SOURCES / f"{page.deck.id}.yaml"
     changes: tuple[str, ...] = ()
     created = not out_path.exists()
     if not created:
-        data, changes = merge_source(data, _existing_source(out_path))
+        data, changes = merge_source(data, existing_source(out_path))
     questions = data["questions"]
     # An answer the author has filled in resolves the page's missing key for good.
     warnings = tuple(
@@ -92,5 +112,4 @@ def import_page(page_path: str | Path, out: str | Path | None = None) -> ImportO
     page_name = given.name if given.is_absolute() else given.as_posix()
     header = _header(page_name, out_path.as_posix(), bool(warnings)) + deck_todos
     text = dump_source(data, header=header, question_comments=comments)
-    write_text_atomic(out_path, text)
-    return ImportOutcome(out_path, page, warnings, changes, created)
+    return PreparedImport(ImportOutcome(out_path, page, warnings, changes, created), text)

@@ -1,0 +1,32 @@
+"""The export's shortcut for a plain one-line text renders exactly what Markdown renders."""
+
+from __future__ import annotations
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from srs_trainer.anki import render
+from srs_trainer.anki.render import Fragments
+
+# The shortcut's own alphabet, and characters next to it that it must refuse.
+ALPHABET = "aZ09 ,.;:?'()/%=-" + "*_`[]!<>&#\\\"\n\t+~|é"
+
+
+@settings(max_examples=600, derandomize=True, deadline=None)
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=14))
+@example("Think about what await does in question 7.")
+@example("- a list item")
+@example("1. first")
+@example("a  ")
+@example("a = b")
+@example("a -- b")
+@example("x: y")
+def test_a_text_renders_as_markdown_it_renders_it(text: str) -> None:
+    assert Fragments().markdown(text) == render._markdown().render(text)
+
+
+def test_the_shortcut_takes_plain_sentences_and_nothing_with_markup() -> None:
+    plain = render._PLAIN_LINE
+    assert plain.fullmatch("It returns the result of query 12 after awaiting it.")
+    for marked in ("Use `await`.", "**Bold**", "- item", "1. one", "a\nb", " a", "a ", "<b>"):
+        assert not plain.fullmatch(marked), marked
