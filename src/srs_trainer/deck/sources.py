@@ -129,9 +129,15 @@ def compose(text: str, path: str) -> Located:
 def _plain(
     node: yaml.Node, where: str, out: Located, path: str, ancestors: tuple[int, ...]
 ) -> Any:
-    out.marks[where] = _mark(node)
-    if _repeated_too_often(node, out, path):
-        return None
+    start = node.start_mark
+    out.marks[where] = (start.line + 1, start.column + 1)
+    if id(node) in out.seen:
+        if _repeated_too_often(node, out, path):
+            return None
+    else:
+        out.seen.add(id(node))
+        if node.tag == _STR_TAG and type(node) is yaml.ScalarNode and node.style != "|":
+            return node.value  # most values: text, nothing more to note (see _plain_scalar)
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         if id(node) in ancestors or len(ancestors) > _MAX_DEPTH:
             out.problems.append(Problem(path, *_mark(node), "recursive or too deeply nested data"))
