@@ -551,3 +551,39 @@ def test_bundled_deck_verifies(bundled_deck_source: Path) -> None:
     for qid in checked:
         assert f": {qid}: confirmed" in out, out
     assert f"{len(checked)} confirmed, 0 refuted" in out
+
+
+def typed_question(qid: str, accept: str, output: str) -> str:
+    return (
+        f"  - id: {qid}\n    section: practice\n    type: typed\n    prompt: What does it print?\n"
+        "    code:\n      source: |\n        print(sum(range(4)))\n"
+        f"    accept: {accept}\n"
+        f"    verify:\n      expect: {{output: \"{output}\"}}\n"
+    )
+
+
+def test_a_typed_answer_about_code_is_proven_by_running_the_code(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, typed_question("sums", '["6", {regex: "six"}]', "6")
+                      + "  - id: recalls\n    section: practice\n    type: recall\n"
+                      "    prompt: What does print(6) print?\n    answer: '6'\n"
+                      "    verify:\n      run: print(6)\n      expect: {output: \"6\"}\n")
+    status, out, _ = run_cli(str(deck))
+    assert status == 0, out
+    assert "2 confirmed, 0 refuted, 0 not verified" in out
+    wrong = write_deck(tmp_path, typed_question("sums", '["7"]', "7"), "wrong.yaml")
+    status, out, _ = run_cli(str(wrong))
+    assert status == 1
+    assert "sums: refuted" in out
+
+
+def test_a_typed_check_whose_output_is_not_accepted_proves_nothing(tmp_path: Path) -> None:
+    deck = write_deck(tmp_path, typed_question("sums", '["six"]', "6")
+                      + "  - id: cloze-letters\n    section: practice\n    type: cloze\n"
+                      "    prompt: 'It prints {{c1::6}}.'\n"
+                      "    code:\n      source: print(6)\n"
+                      "    verify:\n      choices:\n        A: {output: '6'}\n")
+    status, out, err = run_cli(str(deck))
+    assert status == 1 and out == ""
+    assert (f"{deck}:14: error: sums: verify.expect.output: '6' is not an accepted answer: "
+            "the check does not prove the key") in err
+    assert "error: cloze-letters: verify.choices: a cloze question has no choices" in err

@@ -23,9 +23,10 @@ MANIFEST_NAME = "build.json"
 
 
 # code and the libraries' versions. Any change makes every cache entry stale.
-_OUR_CODE = ("anki/render.py", "anki/card_types.py", "deck/cloze.py", "deck/typed_answer.py",
-             "anki/package.py", "deck/ids.py", "deck/sources.py", "deck/model.py",
-             "anki/build.py", "anki/build_cache.py", "anki/compile.py", "anki/incremental.py",
+_OUR_CODE = ("anki/render.py", "anki/card_types.py", "anki/package.py", "anki/build.py",
+             "anki/build_cache.py", "anki/compile.py", "anki/incremental.py",
+             *(f"deck/{name}.py" for name in ("ids", "sources", "validator", "model", "cloze",
+                                             "typed_answer")),
              *(f"markdown/{name}.py" for name in ("__init__", "tree", "parse", "subset", "html",
                                                  "plain")))
 _LIBRARY_VERSION_FILES = (("genanki", "version.py"), ("pygments", "__init__.py"),

@@ -29,8 +29,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from ..deck.model import Deck, Expectation, Harness, Question, Verify
+from ..deck.model import Deck, Expectation, Harness, Question, QuestionType, Verify
 from ..deck.problems import InputError, Problem, Severity
+from ..deck.typed_answer import is_accepted
 from ..wording import shorten
 
 DEFAULT_TIMEOUT = 30.0
@@ -223,11 +224,34 @@ def _question_problems(deck: Deck, question: Question) -> Iterator[Problem]:
         yield problem("verify", "give 'expect' or 'choices': what running the code must do")
     yield from _code_problems(question, check, problem)
     yield from _harness_problems(check, problem)
-    if check.choices and check.expect is None and question.answer not in check.choices:
+    yield from _typed_problems(question, check, problem)
+    if (question.type is QuestionType.CHOICE and check.choices and check.expect is None
+            and question.answer not in check.choices):
         yield problem(
             "verify.choices",
             f"the keyed answer {question.answer} has no expectation: the check does not prove it",
             Severity.WARNING,
+        )
+
+
+def _typed_problems(
+    question: Question, check: Verify, problem: Callable[[str, str], Problem]
+) -> Iterator[Problem]:
+    """A check of a question without choices; for a typed one, an output its key accepts.
+
+    Running the code proves that it prints ``expect.output``; that output being an accepted
+    answer is what ties the proof to the key.
+    """
+    if question.type is QuestionType.CHOICE:
+        return
+    if check.choices:
+        yield problem("verify.choices", f"a {question.type.value} question has no choices")
+    output = check.expect.output if check.expect is not None else None
+    typed = question.type is QuestionType.TYPED
+    if typed and output is not None and not is_accepted(question, output):
+        yield problem(
+            "verify.expect.output",
+            f"{output.rstrip()!r} is not an accepted answer: the check does not prove the key",
         )
 
 
@@ -242,7 +266,7 @@ def _code_problems(
         elif question.code.language.lower() not in PYTHON_LANGUAGES:
             why = f"the question's code is {question.code.language}; checks run Python: add 'run'"
             yield problem("verify.expect", why)
-    for letter in check.choices:
+    for letter in check.choices if question.type is QuestionType.CHOICE else ():
         choice = question.choice(letter)
         where = f"verify.choices.{letter}"
         if choice is None:
