@@ -114,3 +114,13 @@ def test_push_writes_a_deletions_review_to_its_own_anki_card(folder: Path) -> No
     finally:
         col.close()
     assert reviews_by_ord == {0: 0, 1: 1, 2: 1}
+
+
+def test_a_note_of_any_of_our_note_types_whose_question_is_gone_is_reported(
+    folder: Path,
+) -> None:
+    write_deck(folder / "cards", DECK[:DECK.index("  - id: r1")])
+    result = srs(folder, "anki", "pull", str(folder / "collection.anki2"))
+    assert result.exit_code == 0, result.output
+    assert "Notes matched: 1" in result.output
+    assert IMPORTED_GUID in result.output  # the recall note, listed by GUID

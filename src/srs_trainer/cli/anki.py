@@ -27,7 +27,7 @@ def pull(
     it, the default Anki profile of this OS. Anki may be open: its file is only read.
     Pulling again adds only reviews made since.
     """
-    from ..deck.ids import NOTE_TYPE_ID
+    from ..deck.ids import NOTE_TYPE_IDS
     from ..history.anki_collection import CollectionError, locate_collection, our_note_cards
     from ..history.anki_pull import pull as pull_reviews
     from ..history.anki_pull import sources_key
@@ -40,7 +40,7 @@ def pull(
         try:
             path = locate_collection(collection)
             report = pull_reviews(trainer.store, path, lambda: our_note_cards(trainer.decks),
-                                  [NOTE_TYPE_ID], schedulers, trainer.settings.tz(),
+                                  NOTE_TYPE_IDS.values(), schedulers, trainer.settings.tz(),
                                   sources_key=sources_key(trainer.decks))
         except CollectionError as error:
             raise click.ClickException(str(error)) from None
