@@ -629,3 +629,29 @@ def test_a_deck_file_without_a_source_is_reported(project: Path) -> None:
     assert "decks/alpha-renamed.apkg: written" in result.output
     assert "decks/alpha.apkg: warning: no source builds this deck" in result.stderr
     assert (project / "decks" / "alpha.apkg").exists()  # not ours to delete
+
+
+def test_a_build_with_nothing_to_do_loads_neither_compiler_nor_packager(tmp_path: Path) -> None:
+    # A fresh process, so that nothing imported by other tests hides an eager import.
+    shutil.copytree(Path(__file__).parents[2] / "cards", tmp_path / "cards")
+    script = textwrap.dedent(
+        """
+        import sys
+        from srs_trainer.cli import main
+        try:
+            main(["build", "cards", "--out", "decks", "--quiet"])
+        except SystemExit:
+            pass
+        print(" ".join(sorted(m for m in sys.modules if m.startswith("srs_trainer."))))
+        """)
+
+    def loaded() -> set[str]:
+        done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, check=True,
+                              capture_output=True, text=True)
+        return set(done.stdout.split())
+
+    assert "srs_trainer.anki.package" in loaded()  # the first build compiles and packages
+    second = loaded()
+    assert "srs_trainer.anki.build" in second
+    assert not second & {"srs_trainer.anki.compile", "srs_trainer.anki.package",
+                         "srs_trainer.anki.render", "srs_trainer.deck.sources"}

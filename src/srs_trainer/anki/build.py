@@ -24,12 +24,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..deck.files import sha256, stat_key, write_atomic, write_cache
 from ..deck.problems import InputError, Problem, duplicate_deck_ids
-from .build_cache import Manifest, build_version, render_cache_path
-from .compile import DECK_SUFFIX, BuildError, Compiled, Job, compile_source
-from .incremental import memo_path
+from .build_cache import DECK_SUFFIX, Manifest, build_version, render_cache_path
+from .errors import BuildError
+
+if TYPE_CHECKING:
+    # A build with nothing to compile imports neither the compiler nor the packager.
+    from .compile import Compiled, Job
 
 __all__ = ["DECK_SUFFIX", "DEFAULT_OUT", "DEFAULT_SOURCES", "BuildError", "BuildReport",
            "DeckOutcome", "Status", "build"]
@@ -92,6 +96,10 @@ def _workers(requested: int | None, sources: int) -> int:
 def _compile_all(
     jobs: Sequence[Job], workers: int | None
 ) -> tuple[list[Compiled], list[Problem]]:
+    if not jobs:
+        return [], []
+    from .compile import compile_source
+
     compiled: list[Compiled] = []
     problems: list[Problem] = []
     count = _workers(workers, len(jobs))
@@ -144,39 +152,14 @@ def build(
     cache_dir = out / CACHE_DIR_NAME if use_cache else None
     manifest = Manifest.load(cache_dir, version)
 
-    skipped: list[DeckOutcome] = []
-
-    def unchanged(path: Path, entry: dict[str, str] | None) -> DeckOutcome | None:
-        """The outcome of a source whose manifest entry says its deck file is current."""
-        if entry is None or Path(entry["output"]).parent != out.resolve():
-            return None
-        return DeckOutcome(path, out / Path(entry["output"]).name, entry["deck"],
-                           Status.UNCHANGED)
-
-    to_read: list[Path] = []
-    for path in paths:
-        # --check reads every source: it is what CI trusts.
-        outcome = None if check else unchanged(path, manifest.untouched(path))
-        if outcome is None:
-            to_read.append(path)
-        else:
-            skipped.append(outcome)
-    pending: list[Job] = []
-    for path, raw, stat in _read_sources(to_read):
-        digest = sha256(raw)
-        outcome = unchanged(path, manifest.up_to_date(path, digest))
-        if outcome is None:
-            pending.append(Job(path, raw.decode("utf-8"), digest, stat, out, cache_dir,
-                                version, check))
-        else:
-            skipped.append(outcome)
-
+    pending, skipped = _sources_to_compile(paths, out, manifest, cache_dir, version, check)
     compiled, problems = _compile_all(pending, jobs)
     problems.extend(_duplicate_deck_ids(skipped, compiled))
     if problems:
         raise InputError(problems)
 
-    from .package import same_content
+    if compiled:
+        from .package import same_content
 
     outcomes = list(skipped)
     on_disk: list[bytes] = []
@@ -207,6 +190,42 @@ def build(
         path for path in sorted(out.glob(f"*{DECK_SUFFIX}")) if path.name not in built
     )
     return BuildReport(tuple(sorted(outcomes, key=lambda o: order[o.source])), orphans)
+
+
+def _sources_to_compile(
+    paths: Sequence[Path], out: Path, manifest: Manifest, cache_dir: Path | None,
+    version: str, check: bool,
+) -> tuple[list[Job], list[DeckOutcome]]:
+    """The sources to compile, and the outcomes of those whose deck file is current."""
+    skipped: list[DeckOutcome] = []
+
+    def unchanged(path: Path, entry: dict[str, str] | None) -> DeckOutcome | None:
+        """The outcome of a source whose manifest entry says its deck file is current."""
+        if entry is None or Path(entry["output"]).parent != out.resolve():
+            return None
+        return DeckOutcome(path, out / Path(entry["output"]).name, entry["deck"],
+                           Status.UNCHANGED)
+
+    to_read: list[Path] = []
+    for path in paths:
+        # --check reads every source: it is what CI trusts.
+        outcome = None if check else unchanged(path, manifest.untouched(path))
+        if outcome is None:
+            to_read.append(path)
+        else:
+            skipped.append(outcome)
+    pending: list[Job] = []
+    if to_read:
+        from .compile import Job
+    for path, raw, stat in _read_sources(to_read):
+        digest = sha256(raw)
+        outcome = unchanged(path, manifest.up_to_date(path, digest))
+        if outcome is None:
+            pending.append(Job(path, raw.decode("utf-8"), digest, stat, out, cache_dir,
+                               version, check))
+        else:
+            skipped.append(outcome)
+    return pending, skipped
 
 
 def _read_sources(paths: Iterable[Path]) -> list[tuple[Path, bytes, str | None]]:
@@ -252,6 +271,8 @@ def _stale_reasons(item: Compiled) -> tuple[str, ...]:
 
 
 def _save_caches(cache_dir: Path, item: Compiled, deck_file: bytes) -> None:
+    from .incremental import memo_path
+
     package = {"sha256": sha256(deck_file), "state": item.state.to_dict()}
     write_cache(render_cache_path(cache_dir, item.deck_id),
                  {"version": item.job.version, **item.render_cache, "package": package})

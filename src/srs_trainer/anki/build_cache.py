@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 MANIFEST_NAME = "build.json"
 
+DECK_SUFFIX = ".apkg"  # one deck file per source: <deck id>.apkg
+
 
 # code and the libraries' versions. Any change makes every cache entry stale.
 _OUR_CODE = ("anki/render.py", "anki/card_types.py", "anki/package.py", "anki/build.py",
@@ -35,9 +37,9 @@ _LIBRARY_VERSION_FILES = (("genanki", "version.py"), ("pygments", "__init__.py")
 
 @cache
 def build_version() -> str:
+    # The code's own bytes name the output format: no version constant to forget to bump,
+    # and nothing to import (a build with nothing to do loads no renderer).
     import importlib.util
-
-    from .render import RENDER_VERSION
 
     package_root = Path(__file__).parent.parent
     files = [package_root / name for name in _OUR_CODE]
@@ -51,7 +53,7 @@ def build_version() -> str:
             digest.update(file.read_bytes())
         except OSError:
             digest.update(file.name.encode())
-    return f"{__version__}/{RENDER_VERSION}/{CACHE_FORMAT}/{digest.hexdigest()[:16]}"
+    return f"{__version__}/{CACHE_FORMAT}/{digest.hexdigest()[:16]}"
 
 
 # --- caches ----------------------------------------------------------------------------------

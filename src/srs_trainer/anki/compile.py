@@ -16,19 +16,13 @@ from typing import TYPE_CHECKING, Any
 from ..deck.files import read_cache, write_cache
 from ..deck.model import Deck, Question, QuestionType
 from ..deck.problems import InputError, Problem
-from .build_cache import RenderCache
+from .build_cache import DECK_SUFFIX, RenderCache
+from .errors import BuildError
 from .incremental import Chunk, SourceMemo, load_memo, memo_for, parse_incrementally
 
 if TYPE_CHECKING:
     from .package import ExportNote, PackageState
     from .render import NoteType
-
-DECK_SUFFIX = ".apkg"
-
-
-class BuildError(Exception):
-    """A build that cannot go ahead for a reason other than invalid sources."""
-
 
 def source_time(path: Path) -> int:
     """When the source last changed, as the build defines it (see the module docstring)."""

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..deck.ids import NOTE_TYPE_ID, NOTE_TYPE_IDS, NOTE_TYPE_NAME, deck_id
+from .errors import ExportError
 from .render import NoteType, note_type
 
 COLLECTION_ENTRY = "collection.anki2"
@@ -32,10 +33,6 @@ MEDIA_ENTRY = "media"
 # Zip entry dates are fixed (the earliest a zip can hold) so builds differ only when content does.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _ZIP_LEVEL = 6
-
-
-class ExportError(Exception):
-    """A previous package that cannot serve as the build's state (not ours, or damaged)."""
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,6 @@ if TYPE_CHECKING:
 
 
 
-# Names the output format. Build caches are keyed on it and on the code of this module (see
-# build_cache.build_version), so they go stale by themselves when the rendering changes.
-RENDER_VERSION = "1"
-
 FIELDS: tuple[str, ...] = (
     "Id",
     "Title",

@@ -26,7 +26,6 @@ def command(sources: tuple[Path, ...], out_dir: Path, check: bool, no_cache: boo
     updates it and keeps its review history.
     """
     from ..anki.build import BuildError, Status, build
-    from ..anki.package import ExportError
     from ..deck.files import NoSources, find_sources
     from ..deck.problems import InputError
 
@@ -41,7 +40,7 @@ def command(sources: tuple[Path, ...], out_dir: Path, check: bool, no_cache: boo
         for problem in error.problems:
             click.echo(str(problem), err=True)
         raise SystemExit(1) from None
-    except (BuildError, ExportError) as error:
+    except BuildError as error:  # ExportError too
         raise click.ClickException(str(error)) from None
     except OSError as error:
         where = error.filename or out_dir
