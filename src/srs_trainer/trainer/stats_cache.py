@@ -1,0 +1,393 @@
+"""`srs stats`'s figures folded from the log once, then kept up to date row by row.
+
+A million-row log is too much to read at every `srs stats`, so its figures are folded into
+small tables: reviews per deck and learner day, and the calibration tallies per deck and bin
+(``calibration``). ``stats_cache_state`` records the highest log id folded (``folded_to``);
+a run folds only the rows after it. Owned by this module and made on first use (``CREATE ...
+IF NOT EXISTS``, no migration): a database without them is simply folded from scratch.
+
+What invalidates it: anything that changes a folded row. Triggers on ``log`` (they fire for
+every writer: undo, `srs anki pull` rewriting saved results, a replay, a hand edit) delete the
+state row when an updated, deleted or inserted row has an id up to ``folded_to``; the next
+run then folds everything again. The state also keys the learner's calendar (day start hour
+and time zone), since the days are learner days.
+
+Days are folded by UTC quarter-hour and each quarter-hour mapped to its learner day once: a
+day starts at a whole local hour, and every time zone's offset is a multiple of 15 minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from . import scheduling
+from .calibration import (
+    DAY_MICROSECONDS,
+    INTERVALS,
+    PASSING,
+    R_EDGES,
+    R_UNIT,
+    Curve,
+    FoldRow,
+    Tally,
+    interval_bin,
+    judged_reviews,
+    r_bin,
+)
+from .store import Store
+from .types import from_text
+
+FORMAT = 1  # bump when what is folded changes: old caches are then folded again
+R_KIND, INTERVAL_KIND = "r", "interval"
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS stats_cache_state (id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " key TEXT NOT NULL, folded_to INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS stats_cache_days (deck_id TEXT NOT NULL, day TEXT NOT NULL,"
+    " reviews INTEGER NOT NULL, judged INTEGER NOT NULL, passed INTEGER NOT NULL,"
+    " PRIMARY KEY (deck_id, day)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS stats_cache_bins (deck_id TEXT NOT NULL, kind TEXT NOT NULL,"
+    " bin INTEGER NOT NULL, reviews INTEGER NOT NULL, passed INTEGER NOT NULL,"
+    " r_sum INTEGER NOT NULL, PRIMARY KEY (deck_id, kind, bin)) WITHOUT ROWID",
+    *(
+        f"CREATE TRIGGER IF NOT EXISTS stats_cache_{event.lower()} AFTER {event} ON log"
+        f" WHEN {row}.id <= (SELECT folded_to FROM stats_cache_state)"
+        " BEGIN DELETE FROM stats_cache_state; END"
+        for event, row in (("UPDATE", "old"), ("DELETE", "old"), ("INSERT", "new"))
+    ),
+)
+
+# A row's time as integer microseconds since the epoch (the stored text is fixed-width).
+_MICROS = ("CAST(strftime('%s', {t}) AS INTEGER) * 1000000"
+           " + CAST(substr({t}, 21, 6) AS INTEGER)")
+_REVIEW = "kind = 'answer' AND undone_at IS NULL AND rescheduled = 1"
+_COUNTING = "undone_at IS NULL AND (kind = 'reset' OR rescheduled = 1)"
+
+
+def calendar_key(hour: int, timezone_name: str) -> str:
+    """What the folded days depend on: the day's start hour and the time zone (the
+    machine's, as the environment gives it, when none is configured)."""
+    zone = timezone_name or f"local:{os.environ.get('TZ', '')}:{'/'.join(time.tzname)}"
+    return f"{FORMAT}|{hour}|{zone}"
+
+
+@dataclass
+class Folded:
+    """Figures of the log, summed over the decks asked about."""
+
+    days: dict[date, tuple[int, int, int]] = field(default_factory=dict)  # reviews, judged, passed
+    by_r: list[Tally] = field(default_factory=lambda: [Tally() for _ in R_EDGES[1:]])
+    by_interval: list[Tally] = field(default_factory=lambda: [Tally() for _ in INTERVALS])
+
+
+def _offset(moment: datetime, tz: tzinfo | None) -> int:
+    """The learner's UTC offset at ``moment``, in minutes."""
+    local = moment.astimezone(tz) if tz else moment.astimezone()
+    offset = local.utcoffset()
+    return int(offset.total_seconds() // 60) if offset is not None else 0
+
+
+def offset_spans(tz: tzinfo | None, first: datetime, last: datetime
+                 ) -> list[tuple[str | None, int]]:
+    """The learner's UTC offsets from ``first`` to ``last``: (UTC time text 'YYYY-MM-DDTHH:MM:SS'
+    from which the offset holds, None for the first span; minutes). Sampled every 6 hours
+    (zones change their offset at most a few times a year), each change found to the second."""
+    spans: list[tuple[str | None, int]] = [(None, _offset(first, tz))]
+    step = timedelta(hours=6)
+    moment = first
+    while moment < last + step:
+        later = moment + step
+        if _offset(later, tz) != spans[-1][1]:
+            low, high = moment, later  # offset(low) is the current one, offset(high) is new
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                if _offset(middle, tz) == spans[-1][1]:
+                    low = middle
+                else:
+                    high = middle
+            high = high.replace(microsecond=0) + (timedelta(seconds=1) if high.microsecond
+                                                  else timedelta(0))
+            spans.append((high.strftime("%Y-%m-%dT%H:%M:%S"), _offset(high, tz)))
+        moment = later
+    return spans
+
+
+def local_day_sql(column: str, spans: Sequence[tuple[str | None, int]], hour: int) -> str:
+    """SQL for the learner day ('YYYY-MM-DD') of the UTC time text in ``column``: shifted by
+    the offset in force (a balanced CASE over ``spans``) and back by the day's start hour.
+    Whole seconds only: SQLite rounds fractions to milliseconds, which could carry a time
+    a hair before a day's start over it; every day starts on a whole minute."""
+    second = f"substr({column}, 1, 19)"
+
+    def offset(low: int, high: int) -> str:
+        if high - low == 1:
+            return f"'{spans[low][1]:+d} minutes'"
+        middle = (low + high) // 2
+        return (f"CASE WHEN {second} < '{spans[middle][0]}' THEN {offset(low, middle)}"
+                f" ELSE {offset(middle, high)} END")
+
+    return f"date({second}, {offset(0, len(spans))}, '-{hour} hours')"
+
+
+def _spans_for(store: Store, tz: tzinfo | None, table: str, column: str, where: str = "",
+               params: Sequence[Any] = ()) -> list[tuple[str | None, int]]:
+    """``offset_spans`` over the times in ``table.column`` (a day either side)."""
+    # Two queries: SQLite answers a lone min() or max() from an index in one probe.
+    (first,) = store.db.execute(f"SELECT min({column}) FROM {table} {where}", params).fetchone()
+    (last,) = store.db.execute(f"SELECT max({column}) FROM {table} {where}", params).fetchone()
+    if first is None or last is None:
+        return [(None, 0)]
+    return offset_spans(tz, from_text(first) - timedelta(days=1),
+                        from_text(last) + timedelta(days=1))
+
+
+def _curves(store: Store) -> dict[int, Curve]:
+    return {scheduler_id: Curve.of_scheduler_json(text)
+            for scheduler_id, text in store.db.execute("SELECT id, json FROM schedulers")}
+
+
+def _fold_days(store: Store, hour: int, tz: tzinfo | None, after: int, top: int
+               ) -> dict[tuple[str, str], list[int]]:
+    where = f"WHERE id > ? AND id <= ? AND {_REVIEW}"
+    if after <= 0:
+        spans = _spans_for(store, tz, "log", "at")  # the log_at index: two probes
+    else:
+        spans = _spans_for(store, tz, "log", "at", where, (after, top))
+    rows = store.db.execute(
+        f"SELECT deck_id, {local_day_sql('at', spans, hour)}, count(*), sum(state_before = 2),"
+        f" sum(state_before = 2 AND rating >= {PASSING}) FROM log {where} GROUP BY 1, 2",
+        (after, top))
+    return {(deck, day): [reviews, judged, passed]
+            for deck, day, reviews, judged, passed in rows}
+
+
+Bins = dict[tuple[str, str, int], list[int]]  # (deck, kind, bin): [reviews, passed, r_sum]
+
+
+def _add(bins: Bins, deck: str, kind: str, index: int, reviews: int, passed: int,
+         r_sum: int) -> None:
+    counts = bins.setdefault((deck, kind, index), [0, 0, 0])
+    counts[0] += reviews
+    counts[1] += passed
+    counts[2] += r_sum
+
+
+def _r_bin_sql(column: str) -> str:
+    cases = " ".join(f"WHEN {column} * 100 >= {R_EDGES[i] * R_UNIT} THEN {i}"
+                     for i in range(len(R_EDGES) - 2, 0, -1))
+    return f"CASE {cases} ELSE 0 END"
+
+
+def _interval_bin_sql(column: str) -> str:
+    cases = " ".join(f"WHEN {column} <= {last} THEN {i}"
+                     for i, (_, last) in enumerate(INTERVALS) if last is not None)
+    return f"CASE {cases} ELSE {len(INTERVALS) - 1} END"
+
+
+def _pow_available(db: sqlite3.Connection) -> bool:
+    try:
+        db.execute("SELECT pow(2.0, 0.5)").fetchone()
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+def _fold_own_cards(store: Store, curves: dict[int, Curve], top: int, bins: Bins) -> None:
+    """The calibration of every card without foreign rows, in one SQL pass: each card's rows
+    in id order (their replay order), each review beside the row before it."""
+    if not _pow_available(store.db):
+        # SQLite built without its maths functions: the same C pow, through Python.
+        import math
+
+        store.db.create_function("pow", 2, math.pow, deterministic=True)
+    curve_values = ", ".join("(?, ?, ?)" for _ in curves) or "(NULL, NULL, NULL)"
+    params: list[Any] = [v for sid, c in curves.items() for v in (sid, c.factor, c.decay)]
+    days = f"((at_us - prev_us) / {DAY_MICROSECONDS})"
+    r = (f"CAST({R_UNIT} * pow(1 + c.factor * {days} / prev_stab, -c.decay) + 0.5"
+         " AS INTEGER)")
+    foreign = _foreign_cards_sql(store)
+    own = (f" AND deck_id || char(31) || question_id NOT IN ({foreign})"
+           if store.db.execute(f"SELECT EXISTS ({foreign})").fetchone()[0] else "")
+    # Each value worked out once per row (inner query), then set beside the row before.
+    rows = store.db.execute(
+        f"WITH curves (id, factor, decay) AS (VALUES {curve_values}),"
+        " counting AS (SELECT deck_id, question_id, id, kind, rating, scheduler_id,"
+        f" {_MICROS.format(t='at')} AS at_us,"
+        " json_extract(card_after, '$.stability') AS stability"
+        f" FROM log INDEXED BY log_card WHERE id <= ? AND {_COUNTING}{own}),"
+        " steps AS (SELECT deck_id, kind, rating, scheduler_id, at_us,"
+        " lag(kind) OVER w AS prev_kind, lag(at_us) OVER w AS prev_us,"
+        " lag(stability) OVER w AS prev_stab FROM counting"
+        " WINDOW w AS (PARTITION BY deck_id, question_id ORDER BY id)),"
+        f" judged AS (SELECT deck_id, rating >= {PASSING} AS passed, {days} AS days, {r} AS r"
+        " FROM steps JOIN curves c ON c.id = steps.scheduler_id"
+        " WHERE kind = 'answer' AND rating IS NOT NULL AND prev_kind = 'answer'"
+        f" AND prev_stab > 0 AND at_us - prev_us >= {DAY_MICROSECONDS})"
+        f" SELECT deck_id, {_r_bin_sql('r')}, {_interval_bin_sql('days')}, count(*),"
+        " sum(passed), sum(r) FROM judged GROUP BY 1, 2, 3", (*params, top))
+    for deck, r_index, interval_index, reviews, passed, r_sum in rows:
+        _add(bins, deck, R_KIND, r_index, reviews, passed, r_sum)
+        _add(bins, deck, INTERVAL_KIND, interval_index, reviews, passed, 0)
+
+
+def _foreign_cards_sql(store: Store) -> str:
+    """The cards with rows pulled from elsewhere (every such row keeps its id there, so the
+    partial index log_origin holds them), as ``deck || char(31) || question``."""
+    if store.schema_version < 4:
+        return "SELECT NULL WHERE 0"
+    return ("SELECT DISTINCT deck_id || char(31) || question_id FROM log INDEXED BY log_origin"
+            " WHERE origin_id IS NOT NULL AND origin != ''")
+
+
+def _card_rows(store: Store, cards_sql: str, params: Sequence[Any]
+               ) -> dict[tuple[str, str], list[FoldRow]]:
+    """The counting rows (``FoldRow``, id order) of the cards ``cards_sql`` selects (as
+    deck_id, question_id), by card."""
+    origin = "l.origin" if store.schema_version >= 4 else "''"
+    sql = (
+        f"SELECT l.deck_id, l.question_id, l.id, l.kind, l.rating, {_MICROS.format(t='l.at')},"
+        f" l.scheduler_id, json_extract(l.card_after, '$.stability'), {origin}"
+        f" FROM ({cards_sql}) t JOIN log l INDEXED BY log_card"
+        " ON l.deck_id = t.deck_id AND l.question_id = t.question_id"
+        " WHERE l.undone_at IS NULL AND (l.kind = 'reset' OR l.rescheduled = 1)"
+        " ORDER BY l.deck_id, l.question_id, l.id")
+    cards: dict[tuple[str, str], list[FoldRow]] = {}
+    for deck, question, *row in store.db.execute(sql, params):
+        cards.setdefault((deck, question), []).append(tuple(row))
+    return cards
+
+
+def _card_tally(rows: Sequence[FoldRow], curves: dict[int, Curve], deck: str, bins: Bins,
+                sign: int = 1) -> None:
+    """Add (``sign`` 1) or take away (-1) one card's judged reviews, its rows in replay order."""
+    ordered = scheduling.interleave(rows, lambda row: bool(row[6]), lambda row: (row[3], row[0]))
+    for r, days, passed in judged_reviews(ordered, curves):
+        _add(bins, deck, R_KIND, r_bin(r), sign, sign * passed, sign * r)
+        _add(bins, deck, INTERVAL_KIND, interval_bin(days), sign, sign * passed, 0)
+
+
+def _fold_foreign_cards(store: Store, curves: dict[int, Curve], top: int, bins: Bins) -> None:
+    if store.schema_version < 4:
+        return
+    cards = _card_rows(store, "SELECT DISTINCT deck_id, question_id FROM log INDEXED BY"
+                              " log_origin WHERE origin_id IS NOT NULL AND origin != ''", ())
+    for (deck, _), rows in cards.items():
+        _card_tally([row for row in rows if row[0] <= top], curves, deck, bins)
+
+
+def _fold_touched_cards(store: Store, curves: dict[int, Curve], after: int, top: int,
+                        bins: Bins) -> None:
+    """The change that rows ``after`` < id <= ``top`` make: each card they touch tallied
+    with them, less the card tallied without them (rows up to ``after`` are as folded)."""
+    cards = _card_rows(store, "SELECT DISTINCT deck_id, question_id FROM log"
+                              " WHERE id > ? AND id <= ?", (after, top))
+    for (deck, _), rows in cards.items():
+        rows = [row for row in rows if row[0] <= top]
+        _card_tally(rows, curves, deck, bins)
+        _card_tally([row for row in rows if row[0] <= after], curves, deck, bins, -1)
+
+
+def _write(store: Store, days: dict[tuple[str, str], list[int]], bins: Bins) -> None:
+    db = store.db
+    db.executemany(
+        "INSERT INTO stats_cache_days VALUES (?, ?, ?, ?, ?) ON CONFLICT (deck_id, day) DO UPDATE"
+        " SET reviews = reviews + excluded.reviews, judged = judged + excluded.judged,"
+        " passed = passed + excluded.passed",
+        [(deck, day, *counts) for (deck, day), counts in days.items()])
+    db.executemany(
+        "INSERT INTO stats_cache_bins VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (deck_id, kind, bin)"
+        " DO UPDATE SET reviews = reviews + excluded.reviews, passed = passed + excluded.passed,"
+        " r_sum = r_sum + excluded.r_sum",
+        [(deck, kind, index, *counts) for (deck, kind, index), counts in bins.items()])
+
+
+#: Past this share of new rows, folding everything again is quicker than the card-by-card way.
+_REFOLD_SHARE = 0.25
+
+
+def refresh(store: Store, key: str, hour: int, tz: tzinfo | None) -> None:
+    """Fold the rows not yet folded (all of them when the cache is missing or stale)."""
+    db = store.db
+    with store.transaction():
+        for statement in _SCHEMA:
+            db.execute(statement)
+        state = db.execute("SELECT key, folded_to FROM stats_cache_state").fetchone()
+        top = int(db.execute("SELECT coalesce(max(id), 0) FROM log").fetchone()[0])
+        after = int(state[1]) if state is not None and state[0] == key else -1
+        if after == top:
+            return
+        if after >= 0 and top - after > _REFOLD_SHARE * top:
+            after = -1
+        curves = _curves(store)
+        bins: Bins = {}
+        if after < 0:
+            db.execute("DELETE FROM stats_cache_days")
+            db.execute("DELETE FROM stats_cache_bins")
+            _fold_own_cards(store, curves, top, bins)
+            _fold_foreign_cards(store, curves, top, bins)
+        else:
+            _fold_touched_cards(store, curves, after, top, bins)
+        _write(store, _fold_days(store, hour, tz, max(after, 0), top), bins)
+        db.execute("INSERT OR REPLACE INTO stats_cache_state VALUES (1, ?, ?)", (key, top))
+
+
+def clear(store: Store) -> None:
+    """Forget the folded figures (the next run folds the whole log)."""
+    with store.transaction():
+        store.db.execute("DROP TABLE IF EXISTS stats_cache_state")
+        for event in ("update", "delete", "insert"):
+            store.db.execute(f"DROP TRIGGER IF EXISTS stats_cache_{event}")
+
+
+def read(store: Store, deck_ids: Iterable[str], first_day: date) -> Folded:
+    """The folded figures of ``deck_ids``: days from ``first_day``, bins over all time."""
+    ids = list(deck_ids)
+    marks = ", ".join("?" * len(ids))
+    folded = Folded()
+    for day, reviews, judged, passed in store.db.execute(
+            f"SELECT day, sum(reviews), sum(judged), sum(passed) FROM stats_cache_days"
+            f" WHERE deck_id IN ({marks}) AND day >= ? GROUP BY day",
+            (*ids, first_day.isoformat())):
+        folded.days[date.fromisoformat(day)] = (reviews, judged, passed)
+    for kind, index, reviews, passed, r_sum in store.db.execute(
+            f"SELECT kind, bin, sum(reviews), sum(passed), sum(r_sum) FROM stats_cache_bins"
+            f" WHERE deck_id IN ({marks}) GROUP BY kind, bin", ids):
+        tallies = folded.by_r if kind == R_KIND else folded.by_interval
+        tallies[index].add(reviews, passed, r_sum)
+    return folded
+
+
+def due_per_day(store: Store, deck_ids: Sequence[str], today: date, days: int, hour: int,
+                tz: tzinfo | None, before: datetime) -> tuple[dict[date, int], int]:
+    """(cards falling due per learner day from ``today`` for ``days`` days, overdue ones on
+    today; how many of them were due before today), reading live reviewed cards due
+    before ``before`` (a bound past the last day)."""
+    from .types import to_text
+
+    marks = ", ".join("?" * len(deck_ids))
+    where = f"WHERE state IN (1, 2, 3) AND due < ? AND retired = 0 AND deck_id IN ({marks})"
+    params = (to_text(before), *deck_ids)
+    # Correct offsets from the day before today on: any earlier due date is overdue anyway,
+    # whatever day a few hours of offset put it on.
+    start = datetime.combine(today, datetime.min.time(), tzinfo=before.tzinfo)
+    spans = offset_spans(tz, start - timedelta(days=2), before + timedelta(days=1))
+    rows = store.db.execute(
+        f"SELECT {local_day_sql('due', spans, hour)}, count(*) FROM cards {where} GROUP BY 1",
+        params)
+    end = today + timedelta(days=days)
+    per_day: dict[date, int] = {}
+    overdue = 0
+    for text, count in rows:
+        day = date.fromisoformat(text)
+        if day < today:
+            overdue += count
+            day = today
+        if day < end:
+            per_day[day] = per_day.get(day, 0) + count
+    return per_day, overdue
