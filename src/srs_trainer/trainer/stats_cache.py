@@ -307,8 +307,10 @@ def _write(store: Store, days: dict[tuple[str, str], list[int]], bins: Bins) -> 
         [(deck, kind, index, *counts) for (deck, kind, index), counts in bins.items()])
 
 
-#: Past this share of new rows, folding everything again is quicker than the card-by-card way.
+#: Past this share of new rows (and this many), folding everything again is quicker than the
+#: card-by-card way.
 _REFOLD_SHARE = 0.25
+_REFOLD_FROM = 50_000
 
 
 def refresh(store: Store, key: str, hour: int, tz: tzinfo | None) -> None:
@@ -322,7 +324,7 @@ def refresh(store: Store, key: str, hour: int, tz: tzinfo | None) -> None:
         after = int(state[1]) if state is not None and state[0] == key else -1
         if after == top:
             return
-        if after >= 0 and top - after > _REFOLD_SHARE * top:
+        if after >= 0 and top - after > max(_REFOLD_FROM, _REFOLD_SHARE * top):
             after = -1
         curves = _curves(store)
         bins: Bins = {}
