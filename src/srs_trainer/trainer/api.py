@@ -455,7 +455,7 @@ class Trainer:
         hour, tz = self.settings.day_start_hour, self.settings.tz()
         today = calendar.learner_day(now, hour, tz)
         stats_cache.refresh(self.store, stats_cache.calendar_key(hour, self.settings.timezone),
-                            hour, tz)
+                            hour, tz, now)
         first = min(today - timedelta(days=days - 1), heatmap_first_day(today))
         folded = stats_cache.read(self.store, ids, first)
         # Past the last forecast day whatever the clocks do around it (filtered by day).

@@ -96,10 +96,10 @@ def _offset(moment: datetime, tz: tzinfo | None) -> int:
 def offset_spans(tz: tzinfo | None, first: datetime, last: datetime
                  ) -> list[tuple[str | None, int]]:
     """The learner's UTC offsets from ``first`` to ``last``: (UTC time text 'YYYY-MM-DDTHH:MM:SS'
-    from which the offset holds, None for the first span; minutes). Sampled every 6 hours
-    (zones change their offset at most a few times a year), each change found to the second."""
+    from which the offset holds, None for the first span; minutes). Sampled daily (zones
+    change their offset a few times a year at most), each change found to the second."""
     spans: list[tuple[str | None, int]] = [(None, _offset(first, tz))]
-    step = timedelta(hours=6)
+    step = timedelta(days=1)
     moment = first
     while moment < last + step:
         later = moment + step
@@ -135,16 +135,23 @@ def local_day_sql(column: str, spans: Sequence[tuple[str | None, int]], hour: in
     return f"date({second}, {offset(0, len(spans))}, '-{hour} hours')"
 
 
-def _spans_for(store: Store, tz: tzinfo | None, table: str, column: str, where: str = "",
+#: Days before now whose learner day must be exact: `srs stats --days` shows 3650 at most.
+#: Earlier times get the offset in force then (so a row may sit a day off, never shown).
+EXACT_DAYS = 3660
+
+
+def _spans_for(store: Store, tz: tzinfo | None, now: datetime, where: str = "",
                params: Sequence[Any] = ()) -> list[tuple[str | None, int]]:
-    """``offset_spans`` over the times in ``table.column`` (a day either side)."""
+    """``offset_spans`` over the times of the log rows ``where`` picks (a day either side),
+    from ``EXACT_DAYS`` before ``now`` at the earliest."""
     # Two queries: SQLite answers a lone min() or max() from an index in one probe.
-    (first,) = store.db.execute(f"SELECT min({column}) FROM {table} {where}", params).fetchone()
-    (last,) = store.db.execute(f"SELECT max({column}) FROM {table} {where}", params).fetchone()
+    (first,) = store.db.execute(f"SELECT min(at) FROM log {where}", params).fetchone()
+    (last,) = store.db.execute(f"SELECT max(at) FROM log {where}", params).fetchone()
     if first is None or last is None:
         return [(None, 0)]
-    return offset_spans(tz, from_text(first) - timedelta(days=1),
-                        from_text(last) + timedelta(days=1))
+    start = max(from_text(first), now - timedelta(days=EXACT_DAYS))
+    return offset_spans(tz, start - timedelta(days=1),
+                        max(start, from_text(last)) + timedelta(days=1))
 
 
 def _curves(store: Store) -> dict[int, Curve]:
@@ -152,13 +159,13 @@ def _curves(store: Store) -> dict[int, Curve]:
             for scheduler_id, text in store.db.execute("SELECT id, json FROM schedulers")}
 
 
-def _fold_days(store: Store, hour: int, tz: tzinfo | None, after: int, top: int
+def _fold_days(store: Store, hour: int, tz: tzinfo | None, now: datetime, after: int, top: int
                ) -> dict[tuple[str, str], list[int]]:
     where = f"WHERE id > ? AND id <= ? AND {_REVIEW}"
     if after <= 0:
-        spans = _spans_for(store, tz, "log", "at")  # the log_at index: two probes
+        spans = _spans_for(store, tz, now)  # the log_at index: two probes
     else:
-        spans = _spans_for(store, tz, "log", "at", where, (after, top))
+        spans = _spans_for(store, tz, now, where, (after, top))
     rows = store.db.execute(
         f"SELECT deck_id, {local_day_sql('at', spans, hour)}, count(*), sum(state_before = 2),"
         f" sum(state_before = 2 AND rating >= {PASSING}) FROM log {where} GROUP BY 1, 2",
@@ -313,7 +320,7 @@ _REFOLD_SHARE = 0.25
 _REFOLD_FROM = 50_000
 
 
-def refresh(store: Store, key: str, hour: int, tz: tzinfo | None) -> None:
+def refresh(store: Store, key: str, hour: int, tz: tzinfo | None, now: datetime) -> None:
     """Fold the rows not yet folded (all of them when the cache is missing or stale)."""
     db = store.db
     with store.transaction():
@@ -335,7 +342,7 @@ def refresh(store: Store, key: str, hour: int, tz: tzinfo | None) -> None:
             _fold_foreign_cards(store, curves, top, bins)
         else:
             _fold_touched_cards(store, curves, after, top, bins)
-        _write(store, _fold_days(store, hour, tz, max(after, 0), top), bins)
+        _write(store, _fold_days(store, hour, tz, now, max(after, 0), top), bins)
         db.execute("INSERT OR REPLACE INTO stats_cache_state VALUES (1, ?, ?)", (key, top))
 
 
