@@ -260,12 +260,28 @@ def test_the_cache_folds_only_new_rows_and_refolds_after_a_rewrite(tmp_path: Pat
     trainer.stats(NOW + timedelta(days=13))
     assert trainer.store.db.execute(
         "SELECT folded_to FROM stats_cache_state").fetchone()[0] == newest
-    # ... a change to a folded row drops it: the next run folds everything again.
+    # ... a change to a folded row is kept as it was folded, and folded as a change ...
     with trainer.store.transaction():
         trainer.store.db.execute("UPDATE log SET rating = 1 WHERE id = ?", (folded_to,))
-    assert trainer.store.db.execute("SELECT count(*) FROM stats_cache_state").fetchone()[0] == 0
-    stats = trainer.stats(NOW + timedelta(days=13))
-    assert figures(stats) == definition(trainer, NOW + timedelta(days=13), 30)
+        trainer.store.db.execute("UPDATE log SET rating = 2 WHERE id = ?", (folded_to,))
+    assert trainer.store.db.execute(
+        "SELECT id, rating, absent FROM stats_cache_dirty").fetchall() == [(folded_to, 3, 0)]
+    at = NOW + timedelta(days=13)
+    assert figures(trainer.stats(at)) == definition(trainer, at, 30)
+    assert trainer.store.db.execute("SELECT count(*) FROM stats_cache_dirty").fetchone()[0] == 0
+    # ... and deleted or inserted folded rows too.
+    with trainer.store.transaction():
+        row = trainer.store.db.execute("SELECT * FROM log WHERE id = 2").fetchone()
+        trainer.store.db.execute("DELETE FROM log WHERE id = 2")
+    assert figures(trainer.stats(at)) == definition(trainer, at, 30)
+    with trainer.store.transaction():
+        trainer.store.db.execute(f"INSERT INTO log VALUES ({', '.join('?' * len(row))})", row)
+    assert figures(trainer.stats(at)) == definition(trainer, at, 30)
+    # A missing trigger (changes may have gone unseen) makes the next run fold afresh.
+    with trainer.store.transaction():
+        trainer.store.db.execute("DROP TRIGGER stats_cache_update")
+        trainer.store.db.execute("UPDATE log SET rating = 1 WHERE id = 3")
+    assert figures(trainer.stats(at)) == definition(trainer, at, 30)
 
 
 def test_a_changed_calendar_folds_the_days_again(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ from .types import from_text
 FORMAT = 1  # bump when what is folded changes: old caches are then folded again
 R_KIND, INTERVAL_KIND = "r", "interval"
 
-_SCHEMA = (
+_TABLES = (
     "CREATE TABLE IF NOT EXISTS stats_cache_state (id INTEGER PRIMARY KEY CHECK (id = 1),"
     " key TEXT NOT NULL, folded_to INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS stats_cache_days (deck_id TEXT NOT NULL, day TEXT NOT NULL,"
@@ -55,13 +55,36 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS stats_cache_bins (deck_id TEXT NOT NULL, kind TEXT NOT NULL,"
     " bin INTEGER NOT NULL, reviews INTEGER NOT NULL, passed INTEGER NOT NULL,"
     " r_sum INTEGER NOT NULL, PRIMARY KEY (deck_id, kind, bin)) WITHOUT ROWID",
-    *(
-        f"CREATE TRIGGER IF NOT EXISTS stats_cache_{event.lower()} AFTER {event} ON log"
-        f" WHEN {row}.id <= (SELECT folded_to FROM stats_cache_state)"
-        " BEGIN DELETE FROM stats_cache_state; END"
-        for event, row in (("UPDATE", "old"), ("DELETE", "old"), ("INSERT", "new"))
-    ),
+    # A folded row as it was folded, kept at its first change since (``absent``: a row
+    # inserted with an id already folded past, so it was not there then).
+    "CREATE TABLE IF NOT EXISTS stats_cache_dirty (id INTEGER PRIMARY KEY, deck_id TEXT,"
+    " question_id TEXT, kind TEXT, at TEXT, rating INTEGER, rescheduled INTEGER,"
+    " state_before INTEGER, scheduler_id INTEGER, card_after TEXT, undone_at TEXT,"
+    " origin TEXT, absent INTEGER NOT NULL)",
 )
+_DIRTY_COLUMNS = ("id", "deck_id", "question_id", "kind", "at", "rating", "rescheduled",
+                  "state_before", "scheduler_id", "card_after", "undone_at", "origin")
+TRIGGERS = ("stats_cache_update", "stats_cache_delete", "stats_cache_insert")
+
+
+def _triggers(schema_version: int) -> list[str]:
+    """The triggers that keep, for each folded row changed, deleted or inserted, its folded
+    version (``INSERT OR IGNORE``: the first change's old values are what was folded)."""
+    def old(prefix: str) -> str:
+        return ", ".join(f"{prefix}.{c}" if c != "origin" or schema_version >= 4 else "''"
+                         for c in _DIRTY_COLUMNS)
+
+    keep = (f"INSERT OR IGNORE INTO stats_cache_dirty ({', '.join(_DIRTY_COLUMNS)}, absent)"
+            f" VALUES ({old('old')}, 0)")
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS stats_cache_{event.lower()} AFTER {event} ON log"
+        f" WHEN {row}.id <= (SELECT folded_to FROM stats_cache_state) BEGIN {body}; END"
+        for event, row, body in (
+            ("UPDATE", "old", keep), ("DELETE", "old", keep),
+            ("INSERT", "new", "INSERT OR IGNORE INTO stats_cache_dirty (id, deck_id,"
+             " question_id, absent) VALUES (new.id, new.deck_id, new.question_id, 1)"))
+    ]
+
 
 # A row's time as integer microseconds since the epoch (the stored text is fixed-width).
 _MICROS = ("CAST(strftime('%s', {t}) AS INTEGER) * 1000000"
@@ -140,13 +163,13 @@ def local_day_sql(column: str, spans: Sequence[tuple[str | None, int]], hour: in
 EXACT_DAYS = 3660
 
 
-def _spans_for(store: Store, tz: tzinfo | None, now: datetime, where: str = "",
-               params: Sequence[Any] = ()) -> list[tuple[str | None, int]]:
-    """``offset_spans`` over the times of the log rows ``where`` picks (a day either side),
-    from ``EXACT_DAYS`` before ``now`` at the earliest."""
+def _spans_for(store: Store, tz: tzinfo | None, now: datetime, source: str = "log",
+               where: str = "", params: Sequence[Any] = ()) -> list[tuple[str | None, int]]:
+    """``offset_spans`` over the times of the rows of ``source`` ``where`` picks (a day
+    either side), from ``EXACT_DAYS`` before ``now`` at the earliest."""
     # Two queries: SQLite answers a lone min() or max() from an index in one probe.
-    (first,) = store.db.execute(f"SELECT min(at) FROM log {where}", params).fetchone()
-    (last,) = store.db.execute(f"SELECT max(at) FROM log {where}", params).fetchone()
+    (first,) = store.db.execute(f"SELECT min(at) FROM {source} {where}", params).fetchone()
+    (last,) = store.db.execute(f"SELECT max(at) FROM {source} {where}", params).fetchone()
     if first is None or last is None:
         return [(None, 0)]
     start = max(from_text(first), now - timedelta(days=EXACT_DAYS))
@@ -159,19 +182,41 @@ def _curves(store: Store) -> dict[int, Curve]:
             for scheduler_id, text in store.db.execute("SELECT id, json FROM schedulers")}
 
 
-def _fold_days(store: Store, hour: int, tz: tzinfo | None, now: datetime, after: int, top: int
-               ) -> dict[tuple[str, str], list[int]]:
-    where = f"WHERE id > ? AND id <= ? AND {_REVIEW}"
-    if after <= 0:
+Days = dict[tuple[str, str], list[int]]  # (deck, learner day): [reviews, judged, passed]
+
+
+def _day_counts(store: Store, hour: int, tz: tzinfo | None, now: datetime, source: str,
+                where: str, params: Sequence[Any], into: Days, sign: int = 1) -> None:
+    """Add (``sign`` 1) or take away (-1) the reviews among the rows of ``source`` that
+    ``where`` picks, by deck and learner day."""
+    where = f"WHERE {where} AND {_REVIEW}"
+    if source == "log" and not params:
         spans = _spans_for(store, tz, now)  # the log_at index: two probes
     else:
-        spans = _spans_for(store, tz, now, where, (after, top))
+        spans = _spans_for(store, tz, now, source, where, params)
     rows = store.db.execute(
         f"SELECT deck_id, {local_day_sql('at', spans, hour)}, count(*), sum(state_before = 2),"
-        f" sum(state_before = 2 AND rating >= {PASSING}) FROM log {where} GROUP BY 1, 2",
-        (after, top))
-    return {(deck, day): [reviews, judged, passed]
-            for deck, day, reviews, judged, passed in rows}
+        f" sum(state_before = 2 AND rating >= {PASSING}) FROM {source} {where} GROUP BY 1, 2",
+        params)
+    for deck, day, *figures in rows:
+        counts = into.setdefault((deck, day), [0, 0, 0])
+        for index, value in enumerate(figures):
+            counts[index] += sign * value
+
+
+def _fold_days(store: Store, hour: int, tz: tzinfo | None, now: datetime, after: int,
+               top: int) -> Days:
+    """Reviews by deck and day: of rows ``after`` < id <= ``top``, and the change of the
+    rows changed since they were folded (their folded versions out, the current ones in)."""
+    days: Days = {}
+    if after < 0:
+        _day_counts(store, hour, tz, now, "log", "1", (), days)
+        return days
+    _day_counts(store, hour, tz, now, "log", "id > ? AND id <= ?", (after, top), days)
+    _day_counts(store, hour, tz, now, "stats_cache_dirty", "absent = 0", (), days, -1)
+    _day_counts(store, hour, tz, now, "log", "id IN (SELECT id FROM stats_cache_dirty)", (),
+                days)
+    return days
 
 
 Bins = dict[tuple[str, str, int], list[int]]  # (deck, kind, bin): [reviews, passed, r_sum]
@@ -252,22 +297,42 @@ def _foreign_cards_sql(store: Store) -> str:
             " WHERE origin_id IS NOT NULL AND origin != ''")
 
 
+def _fold_row_sql(alias: str, origin: bool) -> str:
+    """The ``FoldRow`` columns, after the card's deck and question, of a row of ``alias``."""
+    return (f"{alias}.deck_id, {alias}.question_id, {alias}.id, {alias}.kind, {alias}.rating,"
+            f" {_MICROS.format(t=alias + '.at')}, {alias}.scheduler_id,"
+            f" json_extract({alias}.card_after, '$.stability'),"
+            f" {alias + '.origin' if origin else chr(39) * 2}")
+
+
+def _counting(alias: str) -> str:
+    return (f"{alias}.undone_at IS NULL AND ({alias}.kind = 'reset'"
+            f" OR {alias}.rescheduled = 1)")
+
+
+def _by_card(rows: Iterable[Sequence[Any]]) -> dict[tuple[str, str], list[FoldRow]]:
+    cards: dict[tuple[str, str], list[FoldRow]] = {}
+    for deck, question, *row in rows:
+        cards.setdefault((deck, question), []).append(tuple(row))
+    return cards
+
+
 def _card_rows(store: Store, cards_sql: str, params: Sequence[Any]
                ) -> dict[tuple[str, str], list[FoldRow]]:
     """The counting rows (``FoldRow``, id order) of the cards ``cards_sql`` selects (as
     deck_id, question_id), by card."""
-    origin = "l.origin" if store.schema_version >= 4 else "''"
-    sql = (
-        f"SELECT l.deck_id, l.question_id, l.id, l.kind, l.rating, {_MICROS.format(t='l.at')},"
-        f" l.scheduler_id, json_extract(l.card_after, '$.stability'), {origin}"
+    return _by_card(store.db.execute(
+        f"SELECT {_fold_row_sql('l', store.schema_version >= 4)}"
         f" FROM ({cards_sql}) t JOIN log l INDEXED BY log_card"
         " ON l.deck_id = t.deck_id AND l.question_id = t.question_id"
-        " WHERE l.undone_at IS NULL AND (l.kind = 'reset' OR l.rescheduled = 1)"
-        " ORDER BY l.deck_id, l.question_id, l.id")
-    cards: dict[tuple[str, str], list[FoldRow]] = {}
-    for deck, question, *row in store.db.execute(sql, params):
-        cards.setdefault((deck, question), []).append(tuple(row))
-    return cards
+        f" WHERE {_counting('l')} ORDER BY l.deck_id, l.question_id, l.id", params))
+
+
+def _rows_by_card(store: Store, source: str, where: str) -> dict[tuple[str, str], list[FoldRow]]:
+    """The counting rows of ``source`` that ``where`` picks, by card."""
+    return _by_card(store.db.execute(
+        f"SELECT {_fold_row_sql('d', True)} FROM {source} d"
+        f" WHERE {where} AND {_counting('d')} ORDER BY d.id"))
 
 
 def _card_tally(rows: Sequence[FoldRow], curves: dict[int, Curve], deck: str, bins: Bins,
@@ -290,14 +355,20 @@ def _fold_foreign_cards(store: Store, curves: dict[int, Curve], top: int, bins: 
 
 def _fold_touched_cards(store: Store, curves: dict[int, Curve], after: int, top: int,
                         bins: Bins) -> None:
-    """The change that rows ``after`` < id <= ``top`` make: each card they touch tallied
-    with them, less the card tallied without them (rows up to ``after`` are as folded)."""
-    cards = _card_rows(store, "SELECT DISTINCT deck_id, question_id FROM log"
-                              " WHERE id > ? AND id <= ?", (after, top))
-    for (deck, _), rows in cards.items():
-        rows = [row for row in rows if row[0] <= top]
-        _card_tally(rows, curves, deck, bins)
-        _card_tally([row for row in rows if row[0] <= after], curves, deck, bins, -1)
+    """The change since the fold up to ``after``: each card with new rows (``after`` < id
+    <= ``top``) or changed ones tallied as it is, less the card as it was folded (its rows
+    up to ``after``, changed ones as they were then)."""
+    cards = _card_rows(store, "SELECT deck_id, question_id FROM log WHERE id > ? AND id <= ?"
+                              " UNION SELECT deck_id, question_id FROM stats_cache_dirty",
+                       (after, top))
+    changed = {row_id for (row_id,) in store.db.execute("SELECT id FROM stats_cache_dirty")}
+    folded = _rows_by_card(store, "stats_cache_dirty", "absent = 0")
+    for key in cards.keys() | folded.keys():
+        rows = cards.get(key, [])
+        before = sorted([row for row in rows if row[0] <= after and row[0] not in changed]
+                        + folded.get(key, []))
+        _card_tally([row for row in rows if row[0] <= top], curves, key[0], bins)
+        _card_tally(before, curves, key[0], bins, -1)
 
 
 def _write(store: Store, days: dict[tuple[str, str], list[int]], bins: Bins) -> None:
@@ -314,24 +385,38 @@ def _write(store: Store, days: dict[tuple[str, str], list[int]], bins: Bins) -> 
         [(deck, kind, index, *counts) for (deck, kind, index), counts in bins.items()])
 
 
-#: Past this share of new rows (and this many), folding everything again is quicker than the
-#: card-by-card way.
+#: Past this share of new rows (and this many), or this many changed ones, folding everything
+#: again is quicker than the card-by-card way.
 _REFOLD_SHARE = 0.25
 _REFOLD_FROM = 50_000
+_REFOLD_CHANGED = 20_000
+
+
+def _ensure_schema(store: Store) -> bool:
+    """Create the tables and triggers if missing; whether the triggers were all there (when
+    one was not, changes may have gone unrecorded: the cache cannot be trusted)."""
+    db = store.db
+    names = {name for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'log'")}
+    for statement in (*_TABLES, *_triggers(store.schema_version)):
+        db.execute(statement)
+    return all(name in names for name in TRIGGERS)
 
 
 def refresh(store: Store, key: str, hour: int, tz: tzinfo | None, now: datetime) -> None:
-    """Fold the rows not yet folded (all of them when the cache is missing or stale)."""
+    """Fold what changed since the last run (everything when the cache is missing, stale, or
+    more would change than folding afresh costs)."""
     db = store.db
     with store.transaction():
-        for statement in _SCHEMA:
-            db.execute(statement)
+        trusted = _ensure_schema(store)
         state = db.execute("SELECT key, folded_to FROM stats_cache_state").fetchone()
         top = int(db.execute("SELECT coalesce(max(id), 0) FROM log").fetchone()[0])
-        after = int(state[1]) if state is not None and state[0] == key else -1
-        if after == top:
+        after = int(state[1]) if trusted and state is not None and state[0] == key else -1
+        (changed,) = db.execute("SELECT count(*) FROM stats_cache_dirty").fetchone()
+        if after == top and not changed:
             return
-        if after >= 0 and top - after > max(_REFOLD_FROM, _REFOLD_SHARE * top):
+        if after >= 0 and (top - after > max(_REFOLD_FROM, _REFOLD_SHARE * top)
+                           or changed > _REFOLD_CHANGED):
             after = -1
         curves = _curves(store)
         bins: Bins = {}
@@ -342,16 +427,18 @@ def refresh(store: Store, key: str, hour: int, tz: tzinfo | None, now: datetime)
             _fold_foreign_cards(store, curves, top, bins)
         else:
             _fold_touched_cards(store, curves, after, top, bins)
-        _write(store, _fold_days(store, hour, tz, now, max(after, 0), top), bins)
+        _write(store, _fold_days(store, hour, tz, now, after, top), bins)
+        db.execute("DELETE FROM stats_cache_dirty")
         db.execute("INSERT OR REPLACE INTO stats_cache_state VALUES (1, ?, ?)", (key, top))
 
 
 def clear(store: Store) -> None:
     """Forget the folded figures (the next run folds the whole log)."""
     with store.transaction():
-        store.db.execute("DROP TABLE IF EXISTS stats_cache_state")
-        for event in ("update", "delete", "insert"):
-            store.db.execute(f"DROP TRIGGER IF EXISTS stats_cache_{event}")
+        for table in ("state", "dirty"):
+            store.db.execute(f"DROP TABLE IF EXISTS stats_cache_{table}")
+        for name in TRIGGERS:
+            store.db.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
 def read(store: Store, deck_ids: Iterable[str], first_day: date) -> Folded:
