@@ -323,7 +323,9 @@ def _card_rows(store: Store, cards_sql: str, params: Sequence[Any]
     deck_id, question_id), by card."""
     return _by_card(store.db.execute(
         f"SELECT {_fold_row_sql('l', store.schema_version >= 4)}"
-        f" FROM ({cards_sql}) t JOIN log l INDEXED BY log_card"
+        # CROSS JOIN: the few cards outside, each one's rows looked up in the index (left
+        # to itself, the planner may walk the whole index in order to spare the sort).
+        f" FROM ({cards_sql}) t CROSS JOIN log l INDEXED BY log_card"
         " ON l.deck_id = t.deck_id AND l.question_id = t.question_id"
         f" WHERE {_counting('l')} ORDER BY l.deck_id, l.question_id, l.id", params))
 
