@@ -265,7 +265,7 @@ def test_the_cache_folds_only_new_rows_and_refolds_after_a_rewrite(tmp_path: Pat
         trainer.store.db.execute("UPDATE log SET rating = 1 WHERE id = ?", (folded_to,))
         trainer.store.db.execute("UPDATE log SET rating = 2 WHERE id = ?", (folded_to,))
     assert trainer.store.db.execute(
-        "SELECT id, rating, absent FROM stats_cache_dirty").fetchall() == [(folded_to, 3, 0)]
+        "SELECT id, rating FROM stats_cache_dirty").fetchall() == [(folded_to, 3)]
     at = NOW + timedelta(days=13)
     assert figures(trainer.stats(at)) == definition(trainer, at, 30)
     assert trainer.store.db.execute("SELECT count(*) FROM stats_cache_dirty").fetchone()[0] == 0
@@ -277,6 +277,14 @@ def test_the_cache_folds_only_new_rows_and_refolds_after_a_rewrite(tmp_path: Pat
     with trainer.store.transaction():
         trainer.store.db.execute(f"INSERT INTO log VALUES ({', '.join('?' * len(row))})", row)
     assert figures(trainer.stats(at)) == definition(trainer, at, 30)
+    # Rows gone or put back among the folded ones unseen (no record kept): the row count
+    # tells, and the whole log is folded again.
+    for change in ("DELETE FROM log WHERE id = 2",
+                   f"INSERT INTO log VALUES ({', '.join('?' * len(row))})"):
+        with trainer.store.transaction():
+            trainer.store.db.execute(change, () if change.startswith("DELETE") else row)
+            trainer.store.db.execute("DELETE FROM stats_cache_dirty")
+        assert figures(trainer.stats(at)) == definition(trainer, at, 30)
     # A missing trigger (changes may have gone unseen) makes the next run fold afresh.
     with trainer.store.transaction():
         trainer.store.db.execute("DROP TRIGGER stats_cache_update")

@@ -6,11 +6,12 @@ small tables: reviews per deck and learner day, and the calibration tallies per 
 a run folds only the rows after it. Owned by this module and made on first use (``CREATE ...
 IF NOT EXISTS``, no migration): a database without them is simply folded from scratch.
 
-What invalidates it: anything that changes a folded row. Triggers on ``log`` (they fire for
-every writer: undo, `srs anki pull` rewriting saved results, a replay, a hand edit) delete the
-state row when an updated, deleted or inserted row has an id up to ``folded_to``; the next
-run then folds everything again. The state also keys the learner's calendar (day start hour
-and time zone), since the days are learner days.
+Changes to folded rows: triggers on ``log`` (they fire for every writer: undo, `srs anki
+pull` rewriting saved results, a replay, a hand edit) keep an updated or deleted row's folded
+version in ``stats_cache_dirty``; the next run takes each touched card's figures as folded
+out and puts them in as they are now. Rows inserted among folded ones (the row count tells),
+a missing trigger, many changes, or a new calendar (the state keys the day start hour and
+time zone, since the days are learner days) fold the whole log again.
 
 Days are folded by UTC quarter-hour and each quarter-hour mapped to its learner day once: a
 day starts at a whole local hour, and every time zone's offset is a multiple of 15 minutes.
@@ -43,46 +44,45 @@ from .calibration import (
 from .store import Store
 from .types import from_text
 
-FORMAT = 1  # bump when what is folded changes: old caches are then folded again
+FORMAT = 2  # bump when what is folded changes: old caches are then folded again
 R_KIND, INTERVAL_KIND = "r", "interval"
 
 _TABLES = (
+    # ``rows``: how many log rows there were when folded (all of them up to ``folded_to``).
     "CREATE TABLE IF NOT EXISTS stats_cache_state (id INTEGER PRIMARY KEY CHECK (id = 1),"
-    " key TEXT NOT NULL, folded_to INTEGER NOT NULL)",
+    " key TEXT NOT NULL, folded_to INTEGER NOT NULL, rows INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS stats_cache_days (deck_id TEXT NOT NULL, day TEXT NOT NULL,"
     " reviews INTEGER NOT NULL, judged INTEGER NOT NULL, passed INTEGER NOT NULL,"
     " PRIMARY KEY (deck_id, day)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS stats_cache_bins (deck_id TEXT NOT NULL, kind TEXT NOT NULL,"
     " bin INTEGER NOT NULL, reviews INTEGER NOT NULL, passed INTEGER NOT NULL,"
     " r_sum INTEGER NOT NULL, PRIMARY KEY (deck_id, kind, bin)) WITHOUT ROWID",
-    # A folded row as it was folded, kept at its first change since (``absent``: a row
-    # inserted with an id already folded past, so it was not there then).
+    # A folded row as it was folded, kept at its first change or deletion since.
     "CREATE TABLE IF NOT EXISTS stats_cache_dirty (id INTEGER PRIMARY KEY, deck_id TEXT,"
     " question_id TEXT, kind TEXT, at TEXT, rating INTEGER, rescheduled INTEGER,"
     " state_before INTEGER, scheduler_id INTEGER, card_after TEXT, undone_at TEXT,"
-    " origin TEXT, absent INTEGER NOT NULL)",
+    " origin TEXT)",
 )
 _DIRTY_COLUMNS = ("id", "deck_id", "question_id", "kind", "at", "rating", "rescheduled",
                   "state_before", "scheduler_id", "card_after", "undone_at", "origin")
-TRIGGERS = ("stats_cache_update", "stats_cache_delete", "stats_cache_insert")
+TRIGGERS = ("stats_cache_update", "stats_cache_delete")
 
 
 def _triggers(schema_version: int) -> list[str]:
-    """The triggers that keep, for each folded row changed, deleted or inserted, its folded
-    version (``INSERT OR IGNORE``: the first change's old values are what was folded)."""
+    """The triggers that keep, for each folded row changed or deleted, its folded version
+    (``INSERT OR IGNORE``: the first change's old values are what was folded). No trigger
+    on insert: a row inserted below ``folded_to`` (no writer does: new ids grow) shows in
+    the row count instead, so appending answers pays nothing."""
     def old(prefix: str) -> str:
         return ", ".join(f"{prefix}.{c}" if c != "origin" or schema_version >= 4 else "''"
                          for c in _DIRTY_COLUMNS)
 
-    keep = (f"INSERT OR IGNORE INTO stats_cache_dirty ({', '.join(_DIRTY_COLUMNS)}, absent)"
-            f" VALUES ({old('old')}, 0)")
+    keep = (f"INSERT OR IGNORE INTO stats_cache_dirty ({', '.join(_DIRTY_COLUMNS)})"
+            f" VALUES ({old('old')})")
     return [
         f"CREATE TRIGGER IF NOT EXISTS stats_cache_{event.lower()} AFTER {event} ON log"
         f" WHEN {row}.id <= (SELECT folded_to FROM stats_cache_state) BEGIN {body}; END"
-        for event, row, body in (
-            ("UPDATE", "old", keep), ("DELETE", "old", keep),
-            ("INSERT", "new", "INSERT OR IGNORE INTO stats_cache_dirty (id, deck_id,"
-             " question_id, absent) VALUES (new.id, new.deck_id, new.question_id, 1)"))
+        for event, row, body in (("UPDATE", "old", keep), ("DELETE", "old", keep))
     ]
 
 
@@ -213,7 +213,7 @@ def _fold_days(store: Store, hour: int, tz: tzinfo | None, now: datetime, after:
         _day_counts(store, hour, tz, now, "log", "1", (), days)
         return days
     _day_counts(store, hour, tz, now, "log", "id > ? AND id <= ?", (after, top), days)
-    _day_counts(store, hour, tz, now, "stats_cache_dirty", "absent = 0", (), days, -1)
+    _day_counts(store, hour, tz, now, "stats_cache_dirty", "1", (), days, -1)
     _day_counts(store, hour, tz, now, "log", "id IN (SELECT id FROM stats_cache_dirty)", (),
                 days)
     return days
@@ -364,7 +364,7 @@ def _fold_touched_cards(store: Store, curves: dict[int, Curve], after: int, top:
                               " UNION SELECT deck_id, question_id FROM stats_cache_dirty",
                        (after, top))
     changed = {row_id for (row_id,) in store.db.execute("SELECT id FROM stats_cache_dirty")}
-    folded = _rows_by_card(store, "stats_cache_dirty", "absent = 0")
+    folded = _rows_by_card(store, "stats_cache_dirty", "1")
     for key in cards.keys() | folded.keys():
         rows = cards.get(key, [])
         before = sorted([row for row in rows if row[0] <= after and row[0] not in changed]
@@ -400,9 +400,13 @@ def _ensure_schema(store: Store) -> bool:
     db = store.db
     names = {name for (name,) in db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'log'")}
+    trusted = all(name in names for name in TRIGGERS)
+    if not trusted:  # e.g. a migration rebuilt the log table, or renamed the one they were on
+        for name in TRIGGERS:
+            db.execute(f"DROP TRIGGER IF EXISTS {name}")
     for statement in (*_TABLES, *_triggers(store.schema_version)):
         db.execute(statement)
-    return all(name in names for name in TRIGGERS)
+    return trusted
 
 
 def refresh(store: Store, key: str, hour: int, tz: tzinfo | None, now: datetime) -> None:
@@ -411,10 +415,13 @@ def refresh(store: Store, key: str, hour: int, tz: tzinfo | None, now: datetime)
     db = store.db
     with store.transaction():
         trusted = _ensure_schema(store)
-        state = db.execute("SELECT key, folded_to FROM stats_cache_state").fetchone()
+        state = db.execute("SELECT key, folded_to, rows FROM stats_cache_state").fetchone()
         top = int(db.execute("SELECT coalesce(max(id), 0) FROM log").fetchone()[0])
         after = int(state[1]) if trusted and state is not None and state[0] == key else -1
         (changed,) = db.execute("SELECT count(*) FROM stats_cache_dirty").fetchone()
+        (rows,) = db.execute("SELECT count(*) FROM log").fetchone()
+        if after >= 0 and rows != _rows_expected(store, after, state[2]):
+            after = -1  # rows inserted among the folded ones, or gone unrecorded
         if after == top and not changed:
             return
         if after >= 0 and (top - after > max(_REFOLD_FROM, _REFOLD_SHARE * top)
@@ -431,7 +438,19 @@ def refresh(store: Store, key: str, hour: int, tz: tzinfo | None, now: datetime)
             _fold_touched_cards(store, curves, after, top, bins)
         _write(store, _fold_days(store, hour, tz, now, after, top), bins)
         db.execute("DELETE FROM stats_cache_dirty")
-        db.execute("INSERT OR REPLACE INTO stats_cache_state VALUES (1, ?, ?)", (key, top))
+        db.execute("INSERT OR REPLACE INTO stats_cache_state VALUES (1, ?, ?, ?)",
+                   (key, top, rows))
+
+
+def _rows_expected(store: Store, folded_to: int, folded_rows: int) -> int:
+    """The log's row count if nothing was inserted below ``folded_to`` since the fold: the
+    rows then, less those deleted since, plus those after ``folded_to``."""
+    (deleted,) = store.db.execute(
+        "SELECT count(*) FROM stats_cache_dirty d WHERE NOT EXISTS"
+        " (SELECT 1 FROM log WHERE log.id = d.id)").fetchone()
+    (added,) = store.db.execute("SELECT count(*) FROM log WHERE id > ?",
+                                (folded_to,)).fetchone()
+    return int(folded_rows - deleted + added)
 
 
 def clear(store: Store) -> None:
