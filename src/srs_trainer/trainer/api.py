@@ -458,12 +458,13 @@ class Trainer:
                             hour, tz, now)
         first = min(today - timedelta(days=days - 1), heatmap_first_day(today))
         folded = stats_cache.read(self.store, ids, first)
-        # Past the last forecast day whatever the clocks do around it (filtered by day).
-        before = self.today_start(now) + timedelta(days=forecast_days + 2)
-        due, overdue = stats_cache.due_per_day(self.store, ids, today, forecast_days, hour, tz,
-                                               before)
+        starts = [self.today_start(now)]
+        for _ in range(forecast_days):
+            starts.append(calendar.next_day_start(starts[-1], hour, tz))
+        due, overdue = stats_cache.due_per_day(self.store, ids, starts)
+        per_day = {today + timedelta(days=i): n for i, n in enumerate(due)}
         return assemble_stats(folded.days, calibration_of(folded.by_r, folded.by_interval),
-                              due, overdue, today, days=days, forecast_days=forecast_days)
+                              per_day, overdue, today, days=days, forecast_days=forecast_days)
 
     # --- doctor ---------------------------------------------------------------------------------
 

@@ -480,31 +480,36 @@ def read(store: Store, deck_ids: Iterable[str], first_day: date) -> Folded:
     return folded
 
 
-def due_per_day(store: Store, deck_ids: Sequence[str], today: date, days: int, hour: int,
-                tz: tzinfo | None, before: datetime) -> tuple[dict[date, int], int]:
-    """(cards falling due per learner day from ``today`` for ``days`` days, overdue ones on
-    today; how many of them were due before today), reading live reviewed cards due
-    before ``before`` (a bound past the last day)."""
+def bucket_sql(column: str, bounds: Sequence[str]) -> str:
+    """SQL for which of the spans between sorted ``bounds`` the text in ``column`` falls in:
+    -1 before the first, i from ``bounds[i]`` up to ``bounds[i + 1]`` (a balanced CASE)."""
+    def index(low: int, high: int) -> str:  # the answer is in low-1 .. high-1
+        if high - low == 0:
+            return str(low - 1)
+        middle = (low + high + 1) // 2
+        return (f"CASE WHEN {column} < '{bounds[middle - 1]}' THEN {index(low, middle - 1)}"
+                f" ELSE {index(middle, high)} END")
+
+    return index(0, len(bounds))
+
+
+def due_per_day(store: Store, deck_ids: Sequence[str], starts: Sequence[datetime]
+                ) -> tuple[list[int], int]:
+    """(live reviewed cards falling due on each learner day, the first (today) counting the
+    overdue ones too; how many were overdue). ``starts``: the days' starts from today's on,
+    one more than the days (``calendar.day_start``, so these are the learner's days)."""
     from .types import to_text
 
+    bounds = [to_text(start) for start in starts]
     marks = ", ".join("?" * len(deck_ids))
-    where = f"WHERE state IN (1, 2, 3) AND due < ? AND retired = 0 AND deck_id IN ({marks})"
-    params = (to_text(before), *deck_ids)
-    # Correct offsets from the day before today on: any earlier due date is overdue anyway,
-    # whatever day a few hours of offset put it on.
-    start = datetime.combine(today, datetime.min.time(), tzinfo=before.tzinfo)
-    spans = offset_spans(tz, start - timedelta(days=2), before + timedelta(days=1))
     rows = store.db.execute(
-        f"SELECT {local_day_sql('due', spans, hour)}, count(*) FROM cards {where} GROUP BY 1",
-        params)
-    end = today + timedelta(days=days)
-    per_day: dict[date, int] = {}
+        f"SELECT {bucket_sql('due', bounds)}, count(*) FROM cards WHERE state IN (1, 2, 3)"
+        f" AND due < ? AND retired = 0 AND deck_id IN ({marks}) GROUP BY 1",
+        (bounds[-1], *deck_ids))
+    per_day = [0] * (len(bounds) - 1)
     overdue = 0
-    for text, count in rows:
-        day = date.fromisoformat(text)
-        if day < today:
-            overdue += count
-            day = today
-        if day < end:
-            per_day[day] = per_day.get(day, 0) + count
+    for index, count in rows:
+        if index < 0:
+            overdue = count
+        per_day[max(0, index)] += count
     return per_day, overdue
