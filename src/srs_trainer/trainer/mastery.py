@@ -215,6 +215,8 @@ def assemble_stats(
 
 
 def compute_stats(
+    # The figures from the log's activity and every card, read afresh: what `srs stats`
+    # showed before its cache (``stats_cache``); the tests hold the cached figures to it.
     activity: Iterable[Activity],
     cards: Iterable[CardRow],
     now: datetime,
