@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from srs_trainer.history.anki_pull import PulledRow
 from srs_trainer.history.log_merge import foreign_scheduler_json, merge_rows
-from srs_trainer.trainer import stats_cache
+from srs_trainer.trainer import calendar_sql, stats_cache
 from srs_trainer.trainer.api import Trainer
 from srs_trainer.trainer.calendar import learner_day
 from srs_trainer.trainer.calibration import (
@@ -128,9 +128,9 @@ def test_local_day_sql_equals_learner_day_across_daylight_saving_changes() -> No
         tz = ZoneInfo(zone)
         first = datetime(2025, 3, 1, tzinfo=timezone.utc)
         last = datetime(2025, 11, 30, tzinfo=timezone.utc)
-        spans = stats_cache.offset_spans(tz, first, last)
+        spans = calendar_sql.offset_spans(tz, first, last)
         assert len(spans) > 1 or zone == "Asia/Kathmandu"
-        sql = stats_cache.local_day_sql("?1", spans, hour)
+        sql = calendar_sql.local_day_sql("?1", spans, hour)
         moment = first
         while moment < last:
             for near in (timedelta(0), timedelta(seconds=-1), timedelta(microseconds=-1)):

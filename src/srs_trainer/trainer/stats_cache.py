@@ -13,8 +13,8 @@ out and puts them in as they are now. Rows inserted among folded ones (the row c
 a missing trigger, many changes, or a new calendar (the state keys the day start hour and
 time zone, since the days are learner days) fold the whole log again.
 
-Days are folded by UTC quarter-hour and each quarter-hour mapped to its learner day once: a
-day starts at a whole local hour, and every time zone's offset is a multiple of 15 minutes.
+Each row's learner day is worked out in SQL (``calendar_sql``): its UTC time shifted by the
+learner's UTC offset in force then and back by the day's start hour.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from . import scheduling
+from .calendar_sql import bucket_sql, local_day_sql, offset_spans
 from .calibration import (
     DAY_MICROSECONDS,
     INTERVALS,
@@ -107,55 +108,6 @@ class Folded:
     days: dict[date, tuple[int, int, int]] = field(default_factory=dict)  # reviews, judged, passed
     by_r: list[Tally] = field(default_factory=lambda: [Tally() for _ in R_EDGES[1:]])
     by_interval: list[Tally] = field(default_factory=lambda: [Tally() for _ in INTERVALS])
-
-
-def _offset(moment: datetime, tz: tzinfo | None) -> int:
-    """The learner's UTC offset at ``moment``, in minutes."""
-    local = moment.astimezone(tz) if tz else moment.astimezone()
-    offset = local.utcoffset()
-    return int(offset.total_seconds() // 60) if offset is not None else 0
-
-
-def offset_spans(tz: tzinfo | None, first: datetime, last: datetime
-                 ) -> list[tuple[str | None, int]]:
-    """The learner's UTC offsets from ``first`` to ``last``: (UTC time text 'YYYY-MM-DDTHH:MM:SS'
-    from which the offset holds, None for the first span; minutes). Sampled daily (zones
-    change their offset a few times a year at most), each change found to the second."""
-    spans: list[tuple[str | None, int]] = [(None, _offset(first, tz))]
-    step = timedelta(days=1)
-    moment = first
-    while moment < last + step:
-        later = moment + step
-        if _offset(later, tz) != spans[-1][1]:
-            low, high = moment, later  # offset(low) is the current one, offset(high) is new
-            while high - low > timedelta(seconds=1):
-                middle = low + (high - low) / 2
-                if _offset(middle, tz) == spans[-1][1]:
-                    low = middle
-                else:
-                    high = middle
-            high = high.replace(microsecond=0) + (timedelta(seconds=1) if high.microsecond
-                                                  else timedelta(0))
-            spans.append((high.strftime("%Y-%m-%dT%H:%M:%S"), _offset(high, tz)))
-        moment = later
-    return spans
-
-
-def local_day_sql(column: str, spans: Sequence[tuple[str | None, int]], hour: int) -> str:
-    """SQL for the learner day ('YYYY-MM-DD') of the UTC time text in ``column``: shifted by
-    the offset in force (a balanced CASE over ``spans``) and back by the day's start hour.
-    Whole seconds only: SQLite rounds fractions to milliseconds, which could carry a time
-    a hair before a day's start over it; every day starts on a whole minute."""
-    second = f"substr({column}, 1, 19)"
-
-    def offset(low: int, high: int) -> str:
-        if high - low == 1:
-            return f"'{spans[low][1]:+d} minutes'"
-        middle = (low + high) // 2
-        return (f"CASE WHEN {second} < '{spans[middle][0]}' THEN {offset(low, middle)}"
-                f" ELSE {offset(middle, high)} END")
-
-    return f"date({second}, {offset(0, len(spans))}, '-{hour} hours')"
 
 
 #: Days before now whose learner day must be exact: `srs stats --days` shows 3650 at most.
@@ -478,19 +430,6 @@ def read(store: Store, deck_ids: Iterable[str], first_day: date) -> Folded:
         tallies = folded.by_r if kind == R_KIND else folded.by_interval
         tallies[index].add(reviews, passed, r_sum)
     return folded
-
-
-def bucket_sql(column: str, bounds: Sequence[str]) -> str:
-    """SQL for which of the spans between sorted ``bounds`` the text in ``column`` falls in:
-    -1 before the first, i from ``bounds[i]`` up to ``bounds[i + 1]`` (a balanced CASE)."""
-    def index(low: int, high: int) -> str:  # the answer is in low-1 .. high-1
-        if high - low == 0:
-            return str(low - 1)
-        middle = (low + high + 1) // 2
-        return (f"CASE WHEN {column} < '{bounds[middle - 1]}' THEN {index(low, middle - 1)}"
-                f" ELSE {index(middle, high)} END")
-
-    return index(0, len(bounds))
 
 
 def due_per_day(store: Store, deck_ids: Sequence[str], starts: Sequence[datetime]
