@@ -463,7 +463,7 @@ def test_stats_json_carries_every_figure_and_survives_a_rebuild(env: dict[str, s
     assert data["heatmap"][-1]["date"] == "2026-03-01" and data["heatmap"][-1]["reviews"] > 0
     assert {"date": "2026-01-01", "reviews": 3} in data["heatmap"]
     text = srs({**env, "COLUMNS": "80"}, "stats", now=later).output
-    assert "Predicted recall at review time against actual" in text
+    assert "Predicted recall against actual (reviews a day or more apart" in text
     assert "True retention by interval" in text and "  Mon " in text
     assert max(len(line) for line in text.splitlines()) <= 80
     with _store(env) as store, store.transaction():

@@ -131,7 +131,11 @@ def _table(title: str, first: str, bins: Sequence[Bin], width: int, *, predicted
         keep.remove(2)  # Passed: Reviews and Actual say it
     plain = len(line(header, keep))
     bars = plain + 2 + BAR <= width
-    lines = _wrap(title + (" (┃: predicted)" if bars and predicted else ""), width)
+    if title.count("(") > title.count(")"):  # a parenthesis to close, after the key
+        title += "; ┃: predicted)" if bars and predicted else ")"
+    elif bars and predicted:
+        title += " (┃: predicted)"
+    lines = _wrap(title, width)
     lines.append(line(header, keep).rstrip())
     for b, row in zip(shown, rows, strict=True):
         text = line(row, keep)
@@ -146,8 +150,8 @@ def calibration_lines(calibration: Calibration, width: int = 80) -> list[str]:
     if not calibration.reviews:
         return _wrap("Predicted recall: - (no review yet a day or more after the card's"
                      " previous one)", width)
-    lines = _table("Predicted recall at review time against actual, reviews a day or more"
-                   " apart", "Predicted", calibration.by_r, width, predicted=True)
+    lines = _table("Predicted recall against actual (reviews a day or more apart",
+                   "Predicted", calibration.by_r, width, predicted=True)
     lines += _wrap(f"All: predicted {_percent(calibration.predicted)}, actual"
                    f" {_percent(calibration.actual)} over {calibration.reviews} reviews.",
                    width, "  ")
