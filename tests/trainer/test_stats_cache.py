@@ -10,9 +10,11 @@ import json
 import sqlite3
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -31,6 +33,7 @@ from srs_trainer.trainer.calibration import (
 from srs_trainer.trainer.mastery import Stats, compute_stats
 from srs_trainer.trainer.scheduling import replay_order
 from srs_trainer.trainer.settings import DeckSettings, Settings
+from srs_trainer.trainer.store import Store
 from srs_trainer.trainer.types import Answer
 from trainer_helpers import EXACT, NOW, make_trainer
 
@@ -306,3 +309,39 @@ def test_a_changed_calendar_folds_the_days_again(tmp_path: Path) -> None:
     later = Trainer(trainer.store, trainer.decks, Settings(
         defaults=DeckSettings(enable_fuzzing=False), timezone="UTC", day_start_hour=3))
     assert dict(later.stats(now, 3).days)[date(2026, 1, 2)] == 1
+
+
+def test_a_full_fold_holds_no_lock_and_is_redone_if_a_folded_row_changed_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    trainer = make_trainer(tmp_path)
+    for day in range(4):
+        for question in QUESTIONS:
+            _answer(trainer, question, 3 if day % 2 else 2, NOW + timedelta(days=day * 5))
+    other = Trainer(Store.open(tmp_path / "progress.sqlite3"), trainer.decks, trainer.settings)
+    real = stats_cache._fold_all
+    during: list[Callable[[], object]] = []
+
+    def fold_all(*args: object) -> object:
+        folded = real(*args)  # type: ignore[arg-type]
+        # Another trainer writes while the fold's snapshot is open: no lock is held.
+        if during:
+            during.pop()()
+        return folded
+
+    monkeypatch.setattr(stats_cache, "_fold_all", fold_all)
+    at = NOW + timedelta(days=30)
+    # An answer appended meanwhile: the fold is kept (up to the row before), the answer
+    # folded next time.
+    during.append(lambda: _answer(other, "c1", 3, at))
+    stats = trainer.stats(at)
+    (key, folded_to, _) = trainer.store.db.execute("SELECT * FROM stats_cache_state "
+                                                   ).fetchone()[1:]
+    assert not key.startswith("folding") and folded_to == trainer.store.db.execute(
+        "SELECT max(id) - 1 FROM log").fetchone()[0]
+    assert figures(trainer.stats(at)) == definition(trainer, at, 30) != figures(stats)
+    # A folded row undone meanwhile: the fold is done again, under the lock.
+    stats_cache.clear(trainer.store)
+    during.append(lambda: other.undo(3, at))
+    assert figures(trainer.stats(at)) == definition(trainer, at, 30)
+    other.store.close()

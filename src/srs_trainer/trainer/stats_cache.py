@@ -142,8 +142,8 @@ def _day_counts(store: Store, hour: int, tz: tzinfo | None, now: datetime, sourc
     """Add (``sign`` 1) or take away (-1) the reviews among the rows of ``source`` that
     ``where`` picks, by deck and learner day."""
     where = f"WHERE {where} AND {_REVIEW}"
-    if source == "log" and not params:
-        spans = _spans_for(store, tz, now)  # the log_at index: two probes
+    if source == "log" and not where.startswith("WHERE id > "):
+        spans = _spans_for(store, tz, now)  # the whole log's: two probes of log_at
     else:
         spans = _spans_for(store, tz, now, source, where, params)
     rows = store.db.execute(
@@ -162,7 +162,7 @@ def _fold_days(store: Store, hour: int, tz: tzinfo | None, now: datetime, after:
     rows changed since they were folded (their folded versions out, the current ones in)."""
     days: Days = {}
     if after < 0:
-        _day_counts(store, hour, tz, now, "log", "1", (), days)
+        _day_counts(store, hour, tz, now, "log", "id <= ?", (top,), days)
         return days
     _day_counts(store, hour, tz, now, "log", "id > ? AND id <= ?", (after, top), days)
     _day_counts(store, hour, tz, now, "stats_cache_dirty", "1", (), days, -1)
@@ -363,35 +363,78 @@ def _ensure_schema(store: Store) -> bool:
 
 def refresh(store: Store, key: str, hour: int, tz: tzinfo | None, now: datetime) -> None:
     """Fold what changed since the last run (everything when the cache is missing, stale, or
-    more would change than folding afresh costs)."""
-    db = store.db
+    more would change than folding afresh costs).
+
+    Folding everything takes seconds for a million rows, so it reads in a snapshot holding
+    no lock: a trainer answering meanwhile is not kept waiting. The state names this fold
+    first (so the triggers record any change to a row it folds); the result is kept only if
+    no folded row changed and no other run took over meanwhile, else it is done again under
+    the write lock.
+    """
     with store.transaction():
-        trusted = _ensure_schema(store)
-        state = db.execute("SELECT key, folded_to, rows FROM stats_cache_state").fetchone()
-        top = int(db.execute("SELECT coalesce(max(id), 0) FROM log").fetchone()[0])
-        after = int(state[1]) if trusted and state is not None and state[0] == key else -1
-        (changed,) = db.execute("SELECT count(*) FROM stats_cache_dirty").fetchone()
-        (rows,) = db.execute("SELECT count(*) FROM log").fetchone()
-        if after >= 0 and rows != _rows_expected(store, after, state[2]):
-            after = -1  # rows inserted among the folded ones, or gone unrecorded
-        if after == top and not changed:
+        top = _fold_changes(store, key, hour, tz, now)
+        if top is None:
             return
-        if after >= 0 and (top - after > max(_REFOLD_FROM, _REFOLD_SHARE * top)
-                           or changed > _REFOLD_CHANGED):
-            after = -1
-        curves = _curves(store)
-        bins: Bins = {}
-        if after < 0:
-            db.execute("DELETE FROM stats_cache_days")
-            db.execute("DELETE FROM stats_cache_bins")
-            _fold_own_cards(store, curves, top, bins)
-            _fold_foreign_cards(store, curves, top, bins)
-        else:
-            _fold_touched_cards(store, curves, after, top, bins)
-        _write(store, _fold_days(store, hour, tz, now, after, top), bins)
-        db.execute("DELETE FROM stats_cache_dirty")
-        db.execute("INSERT OR REPLACE INTO stats_cache_state VALUES (1, ?, ?, ?)",
-                   (key, top, rows))
+        token = f"folding {os.getpid()} {time.time_ns()}"
+        store.db.execute("DELETE FROM stats_cache_dirty")
+        store.db.execute("INSERT OR REPLACE INTO stats_cache_state VALUES (1, ?, ?, -1)",
+                         (token, top))
+    with store.snapshot():
+        folded = _fold_all(store, hour, tz, now, top)
+    with store.transaction():
+        state = store.db.execute("SELECT key, folded_to, rows FROM stats_cache_state").fetchone()
+        (changed,) = store.db.execute("SELECT count(*) FROM stats_cache_dirty").fetchone()
+        if state != (token, top, -1) or changed:
+            top = int(store.db.execute("SELECT coalesce(max(id), 0) FROM log").fetchone()[0])
+            folded = _fold_all(store, hour, tz, now, top)
+        _replace(store, key, top, *folded)
+
+
+def _fold_changes(store: Store, key: str, hour: int, tz: tzinfo | None, now: datetime
+                  ) -> int | None:
+    """Inside the write lock: fold the rows added and changed since the last run, when the
+    cache can be patched; else the highest log id, for folding everything."""
+    db = store.db
+    trusted = _ensure_schema(store)
+    state = db.execute("SELECT key, folded_to, rows FROM stats_cache_state").fetchone()
+    top = int(db.execute("SELECT coalesce(max(id), 0) FROM log").fetchone()[0])
+    after = int(state[1]) if trusted and state is not None and state[0] == key else -1
+    (changed,) = db.execute("SELECT count(*) FROM stats_cache_dirty").fetchone()
+    (rows,) = db.execute("SELECT count(*) FROM log").fetchone()
+    if after >= 0 and rows != _rows_expected(store, after, state[2]):
+        return top  # rows inserted among the folded ones, or gone unrecorded
+    if after == top and not changed:
+        return None
+    if after < 0 or top - after > max(_REFOLD_FROM, _REFOLD_SHARE * top) or (
+            changed > _REFOLD_CHANGED):
+        return top
+    bins: Bins = {}
+    _fold_touched_cards(store, _curves(store), after, top, bins)
+    _write(store, _fold_days(store, hour, tz, now, after, top), bins)
+    db.execute("DELETE FROM stats_cache_dirty")
+    db.execute("INSERT OR REPLACE INTO stats_cache_state VALUES (1, ?, ?, ?)", (key, top, rows))
+    return None
+
+
+def _fold_all(store: Store, hour: int, tz: tzinfo | None, now: datetime, top: int
+              ) -> tuple[Days, Bins, int]:
+    """Every row up to ``top``: (days, bins, how many rows that is). Reads only."""
+    curves = _curves(store)
+    bins: Bins = {}
+    _fold_own_cards(store, curves, top, bins)
+    _fold_foreign_cards(store, curves, top, bins)
+    days = _fold_days(store, hour, tz, now, -1, top)
+    (rows,) = store.db.execute("SELECT count(*) FROM log WHERE id <= ?", (top,)).fetchone()
+    return days, bins, int(rows)
+
+
+def _replace(store: Store, key: str, top: int, days: Days, bins: Bins, rows: int) -> None:
+    """Inside the write lock: the cache becomes the fold of every row up to ``top``."""
+    for table in ("days", "bins", "dirty"):
+        store.db.execute(f"DELETE FROM stats_cache_{table}")
+    _write(store, days, bins)
+    store.db.execute("INSERT OR REPLACE INTO stats_cache_state VALUES (1, ?, ?, ?)",
+                     (key, top, rows))
 
 
 def _rows_expected(store: Store, folded_to: int, folded_rows: int) -> int:
