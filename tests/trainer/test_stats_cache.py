@@ -204,7 +204,8 @@ def from_scratch(trainer: Trainer, now: datetime, days: int) -> Stats:
 QUESTIONS = ("c1", "c2", "p1")
 steps = st.lists(
     st.tuples(
-        st.sampled_from(("answer", "answer", "answer", "undo", "stats", "pull", "rebuild")),
+        st.sampled_from(("answer", "answer", "answer", "practice", "undo", "stats", "pull",
+                         "rebuild")),
         st.sampled_from(QUESTIONS),
         st.integers(1, 4),
         st.integers(0, 60 * 24 * 30),  # minutes since the step before
@@ -228,6 +229,10 @@ def test_stats_after_any_answers_undos_pulls_and_rebuilds_equal_stats_from_scrat
             at += timedelta(minutes=gap, seconds=1)
             if kind == "answer":
                 answered.append(_answer(trainer, question, rating, at))
+            elif kind == "practice":  # logged, moving no schedule
+                answered.append(trainer.record_answer(Answer(
+                    ("demo", question), rating=rating, at=at, duration_ms=1000, attempts=1,
+                    mode="practice"), reschedule=False).entry_id)
             elif kind == "undo" and answered:
                 trainer.undo(answered.pop(rating % len(answered)), at)
             elif kind == "pull":

@@ -318,10 +318,17 @@ def _fold_touched_cards(store: Store, curves: dict[int, Curve], after: int, top:
     changed = {row_id for (row_id,) in store.db.execute("SELECT id FROM stats_cache_dirty")}
     folded = _rows_by_card(store, "stats_cache_dirty", "1")
     for key in cards.keys() | folded.keys():
-        rows = cards.get(key, [])
+        rows = [row for row in cards.get(key, []) if row[0] <= top]
+        if key not in folded and not any(row[6] or row[0] in changed for row in rows):
+            # Only new rows, and in id order (none came from elsewhere): what they add is
+            # their own judged reviews, each beside the row before it.
+            first = next((i for i, row in enumerate(rows) if row[0] > after), None)
+            if first is not None:  # None: its new rows move no schedule (practice)
+                _card_tally(rows[max(0, first - 1):], curves, key[0], bins)
+            continue
         before = sorted([row for row in rows if row[0] <= after and row[0] not in changed]
                         + folded.get(key, []))
-        _card_tally([row for row in rows if row[0] <= top], curves, key[0], bins)
+        _card_tally(rows, curves, key[0], bins)
         _card_tally(before, curves, key[0], bins, -1)
 
 
