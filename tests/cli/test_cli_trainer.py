@@ -460,3 +460,35 @@ def test_piped_progress_is_100_columns_when_columns_is_unset(env: dict[str, str]
     )
     assert result.exit_code == 0, result.output
     assert max(len(line.rstrip()) for line in result.output.splitlines()) == 100
+
+
+def test_stats_json_carries_every_figure_and_survives_a_rebuild(env: dict[str, str]) -> None:
+    srs(env, "review", input="a\n\nb\n\nb\n\n")
+    # Two months later, each card is due again: judged reviews for the calibration.
+    srs(env, "review", input="a\n\nb\n\nb\n\n", now="2026-03-01T09:00:00Z")
+    later = "2026-03-01T10:00:00Z"
+    data = json.loads(srs(env, "stats", "--json", now=later).output)
+    assert {"days", "reviews_total", "reviews_per_day", "true_retention", "retention_reviews",
+            "forecast", "forecast_total", "overdue", "heatmap", "calibration",
+            "calibration_reviews", "calibration_predicted", "calibration_actual",
+            "retention_by_interval", "reviews_from_anki"} <= set(data)
+    assert [b["bin"] for b in data["calibration"]] == [
+        "0-50%", "50-60%", "60-70%", "70-80%", "80-90%", "90-95%", "95-100%"]
+    assert data["calibration_reviews"] == sum(b["reviews"] for b in data["calibration"]) > 0
+    assert sum(b["reviews"] for b in data["retention_by_interval"]) == data["calibration_reviews"]
+    assert data["heatmap"][-1]["date"] == "2026-03-01" and data["heatmap"][-1]["reviews"] > 0
+    assert {"date": "2026-01-01", "reviews": 3} in data["heatmap"]
+    text = srs({**env, "COLUMNS": "80"}, "stats", now=later).output
+    assert "Predicted recall against actual (reviews a day or more apart" in text
+    assert "True retention by interval" in text and "  Mon " in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    with _store(env) as store, store.transaction():
+        store.db.execute("UPDATE cards SET stability = 1000 WHERE question_id = 'c2'")
+    assert srs(env, "doctor", "--rebuild").exit_code == 0
+    again = json.loads(srs(env, "stats", "--json", now=later).output)
+    assert again == data
+    with _store(env) as store:
+        from srs_trainer.trainer import stats_cache
+
+        stats_cache.clear(store)
+    assert json.loads(srs(env, "stats", "--json", now=later).output) == data

@@ -1,4 +1,5 @@
-"""`srs stats`: reviews per day, true retention and the 30-day forecast, as compact charts."""
+"""`srs stats`: reviews per day, a year's heatmap, true retention, the 30-day forecast and the
+calibration of the schedule (predicted recall against actual), as compact charts."""
 
 from __future__ import annotations
 
@@ -81,6 +82,11 @@ def stats_lines(stats: Stats, width: int, paint: Callable[[str], str] = str) -> 
         )
     lines += _prose(retention, width)
     lines.append("")
+    from ..tui.stats_charts import calibration_lines, heatmap_lines
+
+    heatmap = heatmap_lines(stats.heatmap, width, paint)
+    if heatmap:
+        lines += [*heatmap, ""]
     forecast_days = len(stats.forecast)
     lines += _series_lines(
         f"Reviews due per {{unit}}, next {_days(forecast_days)}",
@@ -93,6 +99,8 @@ def stats_lines(stats: Stats, width: int, paint: Callable[[str], str] = str) -> 
     if stats.overdue:
         due += f" (today's {stats.overdue} overdue included)"
     lines += _prose(due + ".", width, "  ")
+    lines.append("")
+    lines += calibration_lines(stats.calibration, width)
     return lines
 
 
@@ -118,7 +126,9 @@ def command(
     deck_ids: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Show reviews per day, true retention and a 30-day forecast of due reviews.
+    """Show reviews per day, a year's heatmap, true retention, a 30-day forecast of due
+    reviews, and whether the schedule is right: predicted recall at review time against the
+    actual pass rate, and true retention by interval.
 
     The charts fit the terminal ($COLUMNS): a column per day, or per week when the days do
     not fit. Colour follows NO_COLOR.

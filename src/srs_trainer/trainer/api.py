@@ -33,9 +33,10 @@ from .library import DeckEntry, DeckLibrary
 from .mastery import (
     DeckProgress,
     Stats,
+    assemble_stats,
     badge_complete,
-    compute_stats,
     deck_progress,
+    heatmap_first_day,
     streak,
 )
 from .scheduling import CardKey, DoneToday, SessionQueue
@@ -478,17 +479,27 @@ class Trainer:
 
         return streak(reviewed)
 
-    def stats(self, now: datetime, days: int = 30, deck_ids: Iterable[str] | None = None) -> Stats:
+    def stats(self, now: datetime, days: int = 30, deck_ids: Iterable[str] | None = None,
+              *, forecast_days: int = 30) -> Stats:
+        """The figures of `srs stats`, from the folded log (``stats_cache``, brought up to
+        date first) and the cards' due dates."""
+        from . import stats_cache
+        from .calibration import calibration_of
+
         ids = list(deck_ids) if deck_ids is not None else list(self.decks)
-        since = self.today_start(now) - timedelta(days=days)
-        return compute_stats(
-            self.store.activity(since=since, deck_ids=ids),
-            self.store.cards(ids),
-            now,
-            days=days,
-            hour=self.settings.day_start_hour,
-            tz=self.settings.tz(),
-        )
+        hour, tz = self.settings.day_start_hour, self.settings.tz()
+        today = calendar.learner_day(now, hour, tz)
+        stats_cache.refresh(self.store, stats_cache.calendar_key(hour, self.settings.timezone),
+                            hour, tz, now)
+        first = min(today - timedelta(days=days - 1), heatmap_first_day(today))
+        folded = stats_cache.read(self.store, ids, first)
+        starts = [self.today_start(now)]
+        for _ in range(forecast_days):
+            starts.append(calendar.next_day_start(starts[-1], hour, tz))
+        due, overdue = stats_cache.due_per_day(self.store, ids, starts)
+        per_day = {today + timedelta(days=i): n for i, n in enumerate(due)}
+        return assemble_stats(folded.days, calibration_of(folded.by_r, folded.by_interval),
+                              per_day, overdue, today, days=days, forecast_days=forecast_days)
 
     # --- doctor ---------------------------------------------------------------------------------
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from ..deck.cloze import CARD_KEY_SEPARATOR, split_card_key
 from .calendar import learner_day
+from .calibration import Calibration, calibration_of
 from .settings import DeckSettings
 from .types import NEW, Activity, CardFigures, CardRow, Memory, to_text
 
@@ -156,6 +157,9 @@ class Stats:
     retention_reviews: int
     forecast: list[tuple[date, int]]  # reviews falling due per day, today (incl. overdue) first
     overdue: int = 0  # of the forecast's first day: cards already due before today
+    # Reviews per learner day from the Monday 52 weeks before this week's to today.
+    heatmap: list[tuple[date, int]] = field(default_factory=list)
+    calibration: Calibration = field(default_factory=lambda: calibration_of([], []))
 
     @property
     def reviews_total(self) -> int:
@@ -183,10 +187,53 @@ class Stats:
             "forecast": [{"date": d.isoformat(), "due": n} for d, n in self.forecast],
             "forecast_total": self.forecast_total,
             "overdue": self.overdue,
+            "heatmap": [{"date": d.isoformat(), "reviews": n} for d, n in self.heatmap],
+            **self.calibration.to_dict(),
         }
 
 
+HEATMAP_WEEKS = 53
+
+
+def heatmap_first_day(today: date) -> date:
+    """The first day of the heatmap: a Monday, so that its columns are whole weeks."""
+    return today - timedelta(days=today.weekday(), weeks=HEATMAP_WEEKS - 1)
+
+
+def assemble_stats(
+    per_day: Mapping[date, tuple[int, int, int]],
+    calibration: Calibration,
+    due_per_day: Mapping[date, int],
+    overdue: int,
+    today: date,
+    *,
+    days: int,
+    forecast_days: int = 30,
+) -> Stats:
+    """The figures from folded counts: ``per_day`` (reviews, judged, passed) by learner day,
+    ``due_per_day`` from today (overdue cards counted on today)."""
+    first_day = today - timedelta(days=days - 1)
+    window = [first_day + timedelta(days=i) for i in range(days)]
+    judged = sum(per_day.get(d, (0, 0, 0))[1] for d in window)
+    passed = sum(per_day.get(d, (0, 0, 0))[2] for d in window)
+    heat_first = heatmap_first_day(today)
+    return Stats(
+        days=[(d, per_day.get(d, (0, 0, 0))[0]) for d in window],
+        true_retention=passed / judged if judged else None,
+        retention_reviews=judged,
+        forecast=[(today + timedelta(days=i), due_per_day.get(today + timedelta(days=i), 0))
+                  for i in range(forecast_days)],
+        overdue=overdue,
+        heatmap=[(heat_first + timedelta(days=i), per_day.get(heat_first + timedelta(days=i),
+                                                                (0, 0, 0))[0])
+                 for i in range((today - heat_first).days + 1)],
+        calibration=calibration,
+    )
+
+
 def compute_stats(
+    # The figures from the log's activity and every card, read afresh: what `srs stats`
+    # showed before its cache (``stats_cache``); the tests hold the cached figures to it.
     activity: Iterable[Activity],
     cards: Iterable[CardRow],
     now: datetime,
