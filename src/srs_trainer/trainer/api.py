@@ -357,7 +357,8 @@ class Trainer:
         return Undone(key, memory, taken_back)
 
     def _replay(self, key: CardKey) -> Memory:
-        return scheduling.replay(self.store.card_log(*key), self.store.scheduler_json)
+        own = self.store.device_id if self.store.schema_version >= 5 else ""
+        return scheduling.replay(self.store.card_log(*key), self.store.scheduler_json, own)
 
     # --- badges and challenge results -------------------------------------------------------------
 
