@@ -362,6 +362,13 @@ class Trainer:
 
     # --- badges and challenge results -------------------------------------------------------------
 
+    def check_badges(self, now: datetime) -> tuple[str, ...]:
+        """Earn every badge the cards now qualify for (reviews synced from another machine
+        can complete a deck)."""
+        with self.store.transaction():
+            return tuple(name for deck_id in self.decks
+                         for name in self._check_badge(deck_id, now))
+
     def _check_badge(self, deck_id: str, now: datetime) -> tuple[str, ...]:
         if deck_id not in self.decks:
             return ()

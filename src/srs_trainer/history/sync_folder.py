@@ -1,0 +1,404 @@
+"""`srs sync DIR`: one learner on several machines, through a folder a sync service shares.
+
+The progress database stays on each machine (an SQLite file shared by a sync service gets
+corrupted). What travels is events: every answer, reset, undo, challenge result and badge
+change has a globally unique id, (device id, kind, the device's sequence number; migration
+5), and each device appends its own events to its own file in the folder (``sync_files``).
+A sync
+
+1. appends this device's events not yet written there (``srs-<device>.jsonl``),
+2. reads every other device's file from where the last sync stopped, and adds the events
+   this database lacks (by id: an event read twice, or from a conflict copy, adds nothing),
+3. replays every card those events touch (``log_merge.replay_cards``, the replay doctor and
+   pull use), and folds the badge changes of every device into the badges table.
+
+The result depends only on the set of events, never on the order in which machines synced:
+the replay order (``scheduling.replay_order``) keeps each device's reviews of a card in that
+device's own order, and merges devices by review time (the earliest next review first; equal
+times by device id). So a device whose clock is minutes off never has its own reviews
+reordered; only where its reviews fall among another device's moves. Badge changes are
+folded in the same order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..trainer import scheduling
+from ..trainer.store import Store
+from . import sync_files
+from .log_merge import replay_cards
+
+CardKey = tuple[str, str]
+
+# Log columns an answer or reset event carries, by their event keys.
+_LOG_FIELDS = ("kind", "deck_id", "question_id", "at", "rating", "duration_ms", "attempts",
+               "hint_used", "chosen", "mode", "rescheduled", "note", "origin", "origin_id")
+_INSERT_LOG = (
+    "INSERT OR IGNORE INTO log (kind, deck_id, question_id, at, rating, duration_ms, attempts,"
+    " hint_used, chosen, mode, rescheduled, note, origin, origin_id, scheduler_id, device, seq"
+    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+# This device's own events read back (`srs doctor --recover`): the row takes its old id.
+_INSERT_OWN_LOG = (
+    "INSERT OR IGNORE INTO log (id, kind, deck_id, question_id, at, rating, duration_ms,"
+    " attempts, hint_used, chosen, mode, rescheduled, note, origin, origin_id, scheduler_id"
+    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_CHALLENGE_FIELDS = ("deck_id", "started_at", "finished_at", "score", "total",
+                     "elapsed_seconds")
+_EXPORT_KEYS = ("log", "undo", "challenge", "badge", "scheduler")
+
+
+class SyncError(Exception):
+    """The folder cannot be synced with (absent, not a folder, holds the database)."""
+
+
+@dataclass
+class FileNote:
+    name: str
+    added: int = 0
+    pending_bytes: int = 0
+    bad_lines: int = 0
+    conflict_copy: bool = False
+    reread: bool = False
+
+
+@dataclass
+class SyncReport:
+    folder: Path
+    device: str
+    written: int = 0  # this device's events appended to its file
+    added: int = 0  # other devices' events this database did not have
+    already_there: int = 0
+    cards_replayed: int = 0
+    files: list[FileNote] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        """One line per thing the learner should know, then a summary line."""
+        lines: list[str] = []
+        for note in self.files:
+            what = "conflict copy " if note.conflict_copy else ""
+            if note.reread:
+                lines.append(f"{what}{note.name}: changed other than by appending; read again"
+                             " from its start (events already here add nothing)")
+            if note.pending_bytes:
+                lines.append(f"{what}{note.name}: its last line is incomplete"
+                             f" ({note.pending_bytes} bytes, still being written or synced);"
+                             " it is left for the next sync")
+            if note.bad_lines:
+                lines.append(f"{what}{note.name}: {note.bad_lines} line(s) are not events"
+                             " and were skipped")
+            if note.conflict_copy and note.added:
+                lines.append(f"conflict copy {note.name}: {note.added} event(s) taken from it")
+        lines.append(
+            f"Synced with {self.folder}: wrote {self.written} event(s) of this device,"
+            f" added {self.added} from {self.devices_seen} other file(s)"
+            f" ({self.already_there} already here), {self.cards_replayed} card(s) replayed.")
+        return lines
+
+    @property
+    def devices_seen(self) -> int:
+        return len(self.files)
+
+
+def check_folder(store: Store, folder: Path) -> Path:
+    """The folder, resolved; SyncError when it cannot hold device files."""
+    if not folder.exists():
+        raise SyncError(f"{folder}: the sync folder does not exist (not mounted or not synced"
+                        " yet?); nothing was synced")
+    if not folder.is_dir():
+        raise SyncError(f"{folder}: not a folder")
+    resolved = folder.resolve()
+    if resolved == store.path.resolve().parent or resolved in store.path.resolve().parents:
+        raise SyncError(f"{folder}: holds the progress database {store.path}; a database"
+                        " shared by a sync service gets corrupted: choose another folder")
+    return resolved
+
+
+def sync(store: Store, folder: Path, *, own_events: bool = False) -> SyncReport:
+    """Write this device's new events to ``folder``, add every other device's, replay.
+
+    ``own_events`` (``srs doctor --recover``) also reads this device's own events back, in
+    every file, adding those the database lost (with their old ids).
+    """
+    folder = check_folder(store, folder)
+    device = store.device_id
+    report = SyncReport(folder, device)
+    _forget_another_folder(store, folder)
+    report.written = _export(store, folder, device)
+    _import(store, folder, device, report, own_events)
+    return report
+
+
+# --- writing this device's events --------------------------------------------------------------
+
+
+def _meta(store: Store, key: str, default: str = "") -> str:
+    row = store.db.execute("SELECT value FROM sync_meta WHERE key = ?", (key,)).fetchone()
+    return str(row[0]) if row else default
+
+
+def _set_meta(store: Store, values: dict[str, str]) -> None:
+    store.db.executemany("INSERT OR REPLACE INTO sync_meta (key, value) VALUES (?, ?)",
+                         values.items())
+
+
+def _forget_another_folder(store: Store, folder: Path) -> None:
+    """A folder other than last time's: everything is written and read afresh."""
+    if _meta(store, "folder") == str(folder):
+        return
+    with store.transaction() as db:
+        db.execute("DELETE FROM sync_meta WHERE key LIKE 'written_%'")
+        db.execute("DELETE FROM sync_files")
+        _set_meta(store, {"folder": str(folder)})
+
+
+def _export(store: Store, folder: Path, device: str) -> int:
+    path = sync_files.own_file(folder, device)
+    marks = {key: int(_meta(store, f"written_{key}", "0")) for key in _EXPORT_KEYS}
+    size = path.stat().st_size if path.exists() else 0
+    if size < int(_meta(store, "written_size", "0")):
+        marks = dict.fromkeys(_EXPORT_KEYS, 0)  # the file lost events: write them all again
+    with store.snapshot():
+        highest = _highest(store)
+        if highest == marks:
+            return 0
+        written, size = sync_files.append_events(path, _own_events(store, device, marks, highest))
+    # Counted as written only once they are on disk: a crash before this line writes them
+    # again next time (readers drop the copies by id).
+    with store.transaction():
+        _set_meta(store, {**{f"written_{k}": str(v) for k, v in highest.items()},
+                          "written_size": str(size)})
+    return written
+
+
+def _highest(store: Store) -> dict[str, int]:
+    db = store.db
+    return {
+        "log": db.execute("SELECT coalesce(max(id), 0) FROM log").fetchone()[0],
+        "undo": db.execute("SELECT coalesce(max(id), 0) FROM undos").fetchone()[0],
+        "challenge": db.execute(
+            "SELECT coalesce(max(id), 0) FROM challenge_results").fetchone()[0],
+        "badge": db.execute("SELECT coalesce(max(id), 0) FROM badge_events").fetchone()[0],
+        "scheduler": db.execute("SELECT coalesce(max(id), 0) FROM schedulers").fetchone()[0],
+    }
+
+
+def _own_events(store: Store, device: str, low: dict[str, int],
+                high: dict[str, int]) -> Iterator[dict[str, Any]]:
+    """This device's events with ids in (low, high], schedulers before the rows using them."""
+    db = store.db
+
+    def rows(sql: str, key: str) -> Iterator[tuple[Any, ...]]:
+        yield from db.execute(sql, (low[key], high[key]))
+
+    for n, text in rows("SELECT id, json FROM schedulers WHERE id > ? AND id <= ?",
+                        "scheduler"):
+        yield {"dev": device, "seq": n, "kind": "scheduler", "json": text}
+    for row in rows(f"SELECT id, {', '.join(_LOG_FIELDS)}, scheduler_id FROM log"
+                    " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "log"):
+        yield {"dev": device, "seq": row[0], **dict(zip(_LOG_FIELDS, row[1:-1], strict=True)),
+               "scheduler": row[-1]}
+    for n, target_device, target, at in rows(
+            "SELECT id, target_device, target_seq, at FROM undos"
+            " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "undo"):
+        yield {"dev": device, "seq": n, "kind": "undo", "target_dev": target_device or device,
+               "target_seq": target, "at": at}
+    for row in rows(f"SELECT id, {', '.join(_CHALLENGE_FIELDS)} FROM challenge_results"
+                    " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "challenge"):
+        yield {"dev": device, "seq": row[0], "kind": "challenge",
+               **dict(zip(_CHALLENGE_FIELDS, row[1:], strict=True))}
+    for n, deck, action, name, at in rows(
+            "SELECT id, deck_id, action, name, at FROM badge_events"
+            " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "badge"):
+        yield {"dev": device, "seq": n, "kind": "badge", "deck_id": deck, "action": action,
+               "name": name, "at": at}
+
+
+# --- adding other devices' events --------------------------------------------------------------
+
+
+def _import(store: Store, folder: Path, device: str, report: SyncReport,
+            own_events: bool) -> None:
+    own_name = sync_files.own_file(folder, device).name
+    saved = {name: (offset, digest) for name, offset, digest in
+             store.db.execute("SELECT name, offset, tail_hash FROM sync_files")}
+    reads: list[sync_files.FileRead] = []
+    for name in sync_files.event_files(folder):
+        if name == own_name and not own_events:
+            continue
+        offset, digest = (0, "") if own_events else saved.get(name, (0, ""))
+        try:
+            read = sync_files.read_new(folder / name, offset, digest)
+        except OSError:
+            continue  # vanished or unreadable right now (the service is replacing it)
+        reads.append(read)
+        report.files.append(FileNote(name, 0, read.pending_bytes, read.bad_lines,
+                                     sync_files.is_conflict_copy(name), read.reread))
+    if all(read.unchanged for read in reads):
+        return
+    with store.transaction():
+        adder = _Adder(store, device, own_events)
+        for read, note in zip(reads, report.files, strict=True):
+            note.added = adder.add(read.events)
+        for read in reads:
+            store.db.execute(
+                "INSERT OR REPLACE INTO sync_files (name, offset, tail_hash) VALUES (?, ?, ?)",
+                (read.name, read.offset, read.tail_hash))
+        touched = adder.finish()
+        replay_cards(store, touched)
+    report.added = sum(note.added for note in report.files)
+    report.already_there = adder.seen - report.added
+    report.cards_replayed = len(touched)
+
+
+class _Adder:
+    """Adds events to the database (inside the caller's transaction), counting new ones."""
+
+    def __init__(self, store: Store, device: str, own_events: bool) -> None:
+        self.store = store
+        self.db = store.db
+        self.device = device
+        self.own_events = own_events
+        self.schedulers: dict[tuple[str, int], int] = {
+            (dev, n): local for dev, n, local in
+            self.db.execute("SELECT device, n, scheduler_id FROM sync_schedulers")}
+        self.touched: set[CardKey] = set()
+        self.badges_changed = False
+        self.undos_added = False
+        self.seen = 0
+
+    def add(self, events: Iterable[dict[str, Any]]) -> int:
+        answers: list[tuple[Any, ...]] = []
+        own: list[tuple[Any, ...]] = []
+        added = 0
+        for event in events:
+            dev = event["dev"]
+            if dev == self.device and not self.own_events:
+                continue
+            kind = event["kind"]
+            self.seen += kind != "scheduler"
+            try:
+                if kind in ("answer", "reset"):
+                    row = self._log_row(event)
+                    if dev == self.device:
+                        own.append((event["seq"], *row[:-2]))
+                    else:
+                        answers.append(row)
+                elif kind == "scheduler":
+                    self._scheduler(event)
+                else:
+                    added += self._other(kind, event)
+            except (KeyError, TypeError, ValueError):
+                continue  # an event of a newer or damaged shape: skipped
+        added += self._insert_log(answers, _INSERT_LOG) + self._insert_log(own, _INSERT_OWN_LOG)
+        return added
+
+    def _log_row(self, event: dict[str, Any]) -> tuple[Any, ...]:
+        scheduler = event.get("scheduler")
+        local = None if scheduler is None else self.schedulers[(event["dev"], scheduler)]
+        dev = "" if event["dev"] == self.device else event["dev"]
+        return (*(event[name] for name in _LOG_FIELDS), local, dev, event["seq"])
+
+    def _insert_log(self, rows: list[tuple[Any, ...]], sql: str) -> int:
+        if not rows:
+            return 0
+        before = self.db.total_changes
+        self.db.executemany(sql, rows)
+        added = self.db.total_changes - before
+        if added:
+            at = 2 if sql is _INSERT_LOG else 3  # where deck_id sits
+            self.touched.update((row[at - 1], row[at]) for row in rows)
+        return added
+
+    def _scheduler(self, event: dict[str, Any]) -> None:
+        key = (event["dev"], event["seq"])
+        if key in self.schedulers:
+            return
+        local = self.store.scheduler_id(event["json"])
+        self.db.execute("INSERT OR IGNORE INTO sync_schedulers (device, n, scheduler_id)"
+                        " VALUES (?, ?, ?)", (*key, local))
+        self.schedulers[key] = local
+
+    def _other(self, kind: str, event: dict[str, Any]) -> int:
+        dev = "" if event["dev"] == self.device else event["dev"]
+        seq = None if not dev else event["seq"]
+        if kind == "undo":
+            target_dev = "" if event["target_dev"] == self.device else event["target_dev"]
+            sql = ("INSERT OR IGNORE INTO undos (id, device, seq, target_device, target_seq, at)"
+                   " VALUES (?, ?, ?, ?, ?, ?)")
+            values: tuple[Any, ...] = (None if dev else event["seq"], dev, seq, target_dev,
+                                       event["target_seq"], event["at"])
+            self.undos_added = True
+        elif kind == "challenge":
+            sql = ("INSERT OR IGNORE INTO challenge_results (id, device, seq, "
+                   f"{', '.join(_CHALLENGE_FIELDS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            values = (None if dev else event["seq"], dev, seq,
+                      *(event[name] for name in _CHALLENGE_FIELDS))
+        elif kind == "badge":
+            sql = ("INSERT OR IGNORE INTO badge_events (id, device, seq, deck_id, action, name,"
+                   " at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            values = (None if dev else event["seq"], dev, seq, event["deck_id"],
+                      event["action"], event["name"], event["at"])
+            self.badges_changed = True
+        else:
+            return 0  # a kind a newer srs-trainer writes: skipped
+        return int(self.db.execute(sql, values).rowcount)
+
+    def finish(self) -> set[CardKey]:
+        """Apply undos whose answer is here and live; fold badges; the cards to replay."""
+        if self.undos_added:
+            self._apply_undos()
+        if self.badges_changed:
+            rebuild_badges(self.store)
+        return self.touched
+
+    def _apply_undos(self) -> None:
+        pending = self.db.execute(
+            "SELECT l.id, l.deck_id, l.question_id, u.at FROM undos u JOIN log l"
+            " ON (u.target_device != '' AND l.device = u.target_device AND l.seq = u.target_seq)"
+            " OR (u.target_device = '' AND l.device = '' AND l.id = u.target_seq)"
+            " WHERE l.undone_at IS NULL").fetchall()
+        for row_id, deck, question, at in pending:
+            self.db.execute("UPDATE log SET undone_at = ? WHERE id = ?", (at, row_id))
+            self.touched.add((deck, question))
+
+
+# --- badges ----------------------------------------------------------------------------------
+
+
+def rebuild_badges(store: Store) -> None:
+    """The badges table as every device's badge events folded in replay order.
+
+    Folding is what the store's own methods do: earning holds the badge (keeping an earlier
+    celebration), taking back marks it, celebrating marks a held badge once.
+    """
+    rows = store.db.execute(
+        "SELECT deck_id, device, coalesce(seq, id), action, name, at FROM badge_events"
+        " ORDER BY id").fetchall()
+    by_deck: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_deck.setdefault(row[0], []).append(row)
+    badges: list[tuple[str, str, str, str | None, str | None]] = []
+    own = store.device_id
+    for deck, events in by_deck.items():
+        ordered = scheduling.merge_streams(scheduling.device_streams(
+            events, lambda e: "", lambda e: e[1], lambda e: e[2], lambda e: e[5], own),
+            lambda e: e[5])
+        held: list[Any] | None = None  # [name, earned, celebrated, taken back]
+        for _, _, _, action, name, at in ordered:
+            if action == "earn" and (held is None or held[3] is not None):
+                held = [name, at, held[2] if held else None, None]
+            elif action == "take_back" and held is not None and held[3] is None:
+                held[3] = at
+            elif action == "celebrate" and held is not None and held[3] is None \
+                    and held[2] is None:
+                held[2] = at
+        if held is not None:
+            badges.append((deck, held[0], held[1], held[2], held[3]))
+    store.db.execute("DELETE FROM badges")
+    store.db.executemany(
+        "INSERT INTO badges (deck_id, name, earned_at, celebrated_at, taken_back_at)"
+        " VALUES (?, ?, ?, ?, ?)", badges)
