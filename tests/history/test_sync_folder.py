@@ -318,3 +318,17 @@ def test_own_file_names_and_conflict_copies() -> None:
     assert sync_files.is_conflict_copy("srs-0123abcd (conflicted copy).jsonl")
     assert sync_files.is_event_file("srs-0123abcd.sync-conflict-20260101-101010-X.jsonl")
     assert not sync_files.is_event_file("progress.sqlite3")
+
+
+def test_reviews_synced_before_the_question_arrived_count_once_it_does(tmp_path: Path) -> None:
+    homes = Homes(tmp_path)
+    homes.srs("a", "review", input="a\n\nq\n")
+    homes.sync("a")
+    (tmp_path / "b").mkdir()
+    with homes.store("b") as store:  # b has no cards yet
+        assert sync(store, homes.share).added == 1
+    homes.srs("b", "progress", "--json")  # loads the deck: the card is made, then replayed
+    with homes.store("a") as a, homes.store("b") as b:
+        assert a.card("demo", "c1") == b.card("demo", "c1")
+        assert not b.card("demo", "c1").memory.is_new  # type: ignore[union-attr]
+        assert doctor(b).ok

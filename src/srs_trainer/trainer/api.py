@@ -186,7 +186,27 @@ class Trainer:
                     self._sync_deck(self.decks[entry.deck_id], first, now, report)
                     self.store.upsert_deck(entry.deck_id, entry.title, entry.source_path, now,
                                            digest=_synced_digest(entry), first_position=first)
+            if report.added:
+                self._replay_new_with_history(report.added)
         return report
+
+    def _replay_new_with_history(self, added: Sequence[CardKey]) -> None:
+        """New cards whose reviews are already in the log (synced from another machine
+        before this one had the question) take the state those reviews give."""
+        from . import replay
+
+        wanted = set(added)
+        keys = {key for deck_id in {key[0] for key in added} for key in self.store.db.execute(
+            "SELECT DISTINCT deck_id, question_id FROM log WHERE deck_id = ?", (deck_id,))
+            if key in wanted}
+        if not keys:
+            return
+        db = self.store.db
+        logs = replay.read_card_rows(db, self.store.schema_version, keys)
+        own = self.store.device_id if self.store.schema_version >= 5 else ""
+        replayer = replay.Replayer(self.store.scheduler_json, own_device=own)
+        for key in sorted(keys):
+            self.store.set_memory(*key, replay.rewrite(db, replayer, key, logs.get(key, ())))
 
     def _decks_to_sync(
         self, states: Mapping[str, tuple[str, int]]
