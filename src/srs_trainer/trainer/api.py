@@ -196,17 +196,20 @@ class Trainer:
         from . import replay
 
         wanted = set(added)
-        keys = {key for deck_id in {key[0] for key in added} for key in self.store.db.execute(
-            "SELECT DISTINCT deck_id, question_id FROM log WHERE deck_id = ?", (deck_id,))
-            if key in wanted}
+        keys: set[CardKey] = set()
+        for deck_id in {key[0] for key in added}:
+            keys.update(key for key in self.store.db.execute(
+                "SELECT DISTINCT deck_id, question_id FROM log WHERE deck_id = ?", (deck_id,))
+                if key in wanted)
         if not keys:
             return
         db = self.store.db
         logs = replay.read_card_rows(db, self.store.schema_version, keys)
         own = self.store.device_id if self.store.schema_version >= 5 else ""
         replayer = replay.Replayer(self.store.scheduler_json, own_device=own)
-        for key in sorted(keys):
-            self.store.set_memory(*key, replay.rewrite(db, replayer, key, logs.get(key, ())))
+        for deck_id, question_id in sorted(keys):
+            self.store.set_memory(deck_id, question_id, replay.rewrite(
+                db, replayer, (deck_id, question_id), logs.get((deck_id, question_id), ())))
 
     def _decks_to_sync(
         self, states: Mapping[str, tuple[str, int]]

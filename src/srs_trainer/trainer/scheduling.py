@@ -169,7 +169,8 @@ def replay_order(entries: Iterable[RowT], own_device: str = "") -> list[RowT]:
     if not any(getattr(e, "device", "") for e in rows):
         return interleave(rows, lambda e: bool(e.origin), lambda e: (e.at, e.id))
     return merge_streams(
-        device_streams(rows, lambda e: e.origin, lambda e: e.device, lambda e: e.seq,
+        device_streams(rows, lambda e: e.origin, lambda e: getattr(e, "device", ""),
+                       lambda e: getattr(e, "seq", None),
                        lambda e: (e.at, e.id), own_device),
         lambda e: e.at)
 
