@@ -332,3 +332,36 @@ def test_reviews_synced_before_the_question_arrived_count_once_it_does(tmp_path:
         assert a.card("demo", "c1") == b.card("demo", "c1")
         assert not b.card("demo", "c1").memory.is_new  # type: ignore[union-attr]
         assert doctor(b).ok
+
+
+def test_recover_adds_what_the_sync_folder_holds(tmp_path: Path) -> None:
+    import random
+
+    from srs_trainer.trainer.page_scan import scan_rows
+
+    homes = Homes(tmp_path)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "config.yaml").write_text(f"sync_dir: {homes.share}\n")
+    for day in ("2026-01-01", "2026-01-02", "2026-01-05", "2026-01-09"):
+        homes.srs("a", "review", input="a\n\nb\n\nb\n\n" * 2, now=f"{day}T09:00:00Z")
+    homes.srs("b", "review", input="b\n\na\n\nq\n", now="2026-01-03T09:00:00Z")
+    homes.sync("b")
+    homes.sync("a")
+    database = tmp_path / "a" / "progress.sqlite3"
+    with homes.store("a") as store:
+        before = _state(store)
+        device = store.device_id
+    data = bytearray(database.read_bytes())
+    page = next(row.page for row in scan_rows(bytes(data)) if len(row.values) == 21) - 1
+    data[page * 4096:page * 4096 + 400] = random.Random(page).randbytes(400)
+    database.write_bytes(bytes(data))
+    result = CliRunner().invoke(
+        main, ["doctor", "--recover", "--cards", str(homes.cards), "--no-bundled"],
+        obj=clocked("2026-01-10T09:00:00Z"), env={"SRS_HOME": str(tmp_path / "a")})
+    assert result.exit_code == 0, result.output
+    assert "log: 0 row(s) recovered, 5 lost" in result.output
+    assert "lost 5 (5 log row(s) back from the sync folder)." in result.output
+    with homes.store("a") as store:
+        assert store.device_id == device
+        assert _state(store) == before
+        assert doctor(store).ok

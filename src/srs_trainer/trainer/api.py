@@ -197,7 +197,12 @@ class Trainer:
 
         wanted = set(added)
         keys: set[CardKey] = set()
-        for deck_id in {key[0] for key in added}:
+        if len(wanted) < 1000:  # a question or a few added: one indexed probe each
+            keys.update(key for key in wanted if self.store.db.execute(
+                "SELECT 1 FROM log WHERE deck_id = ? AND question_id = ? LIMIT 1", key
+            ).fetchone())
+            wanted = set()
+        for deck_id in {key[0] for key in wanted}:
             keys.update(key for key in self.store.db.execute(
                 "SELECT DISTINCT deck_id, question_id FROM log WHERE deck_id = ?", (deck_id,))
                 if key in wanted)
