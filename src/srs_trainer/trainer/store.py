@@ -631,3 +631,8 @@ class Store:
         with self.transaction() as db:
             db.executemany(_INSERT_CARD, (_card_values(c) for c in cards))
             db.executemany(_INSERT_ANSWER, (_answer_values(a) for a in answers))
+
+
+# For bulk writers elsewhere (the sync's replay): a card's memory as the UPDATE takes it.
+SET_MEMORY = _SET_MEMORY
+memory_values = _memory_values
