@@ -365,3 +365,19 @@ def test_recover_adds_what_the_sync_folder_holds(tmp_path: Path) -> None:
         assert store.device_id == device
         assert _state(store) == before
         assert doctor(store).ok
+
+
+@pytest.mark.parametrize("row", [
+    (7, "answer", "d", "q1", "2026-01-01T09:00:00.000000+00:00", 3, 900, 1, 0, "A", "review",
+     1, "", "", None, 2),
+    (8, "reset", 'd "x"', "q\\2\u00e9\n", "t", None, None, None, 1, None, "", 1,
+     "answer key changed", "anki", 1767225600000, None),
+])
+def test_a_log_event_line_is_what_the_json_encoder_writes(row: tuple[Any, ...]) -> None:
+    from srs_trainer.history.sync_folder import _LOG_FIELDS, log_event_line
+
+    expected = {"dev": "abc", "seq": row[0], **dict(zip(_LOG_FIELDS, row[1:-1], strict=True)),
+                "scheduler": row[-1]}
+    line = log_event_line("abc", row)
+    assert json.loads(line) == expected
+    assert line == sync_files.encode(expected)

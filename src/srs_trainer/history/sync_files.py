@@ -33,7 +33,7 @@ _TAIL = 4096  # bytes before a saved offset whose hash tells an appended file fr
 _WRITE_CHUNK = 20_000  # events per write
 _OWN_NAME = re.compile(r"srs-[0-9a-f]+\.jsonl")
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def own_file(folder: Path, device: str) -> Path:
@@ -56,8 +56,9 @@ def event_files(folder: Path) -> list[str]:
                   if is_event_file(entry.name) and entry.is_file())
 
 
-def append_events(path: Path, events: Iterable[dict[str, Any]]) -> tuple[int, int]:
-    """Append ``events`` to this device's file, fsynced; (events written, file size after).
+def append_events(path: Path, events: Iterable[str]) -> tuple[int, int]:
+    """Append ``events`` (each one JSON text, no newline) to this device's file, fsynced;
+    (events written, file size after).
 
     A half-written last line (this device was killed while writing) is cut off first: it is
     an event not yet counted as written, so it is written again in full now.
@@ -69,7 +70,7 @@ def append_events(path: Path, events: Iterable[dict[str, Any]]) -> tuple[int, in
         written = 0
         chunk: list[str] = []
         for event in events:
-            chunk.append(_encode(event))
+            chunk.append(event)
             if len(chunk) >= _WRITE_CHUNK:
                 written += _write_lines(fd, chunk)
                 chunk = []
