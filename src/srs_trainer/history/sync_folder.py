@@ -22,7 +22,9 @@ folded in the same order.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _quote
 from pathlib import Path
@@ -31,6 +33,7 @@ from typing import Any
 from ..trainer import replay, scheduling
 from ..trainer.store import SET_MEMORY, Store, memory_values
 from . import sync_files
+from .anki_pull import _REBUILD_FROM, PULL_CACHE_KIB, _indexes_rebuilt_if, _log_rows
 from .log_merge import replay_cards
 
 CardKey = tuple[str, str]
@@ -50,6 +53,7 @@ _INSERT_OWN_LOG = (
 _CHALLENGE_FIELDS = ("deck_id", "started_at", "finished_at", "score", "total",
                      "elapsed_seconds")
 _EXPORT_KEYS = ("log", "undo", "challenge", "badge", "scheduler")
+_ROW_ID = operator.itemgetter(2)
 
 
 class SyncError(Exception):
@@ -266,7 +270,7 @@ def _import(store: Store, folder: Path, device: str, report: SyncReport,
                                      sync_files.is_conflict_copy(name), read.reread))
     if all(read.unchanged for read in reads):
         return
-    with store.transaction():
+    with _large_cache(store), store.transaction():
         adder = _Adder(store, device, own_events)
         for read, note in zip(reads, report.files, strict=True):
             note.added = adder.add(read.events)
@@ -279,6 +283,18 @@ def _import(store: Store, folder: Path, device: str, report: SyncReport,
     report.added = sum(note.added for note in report.files)
     report.already_there = adder.seen - report.added
     report.cards_replayed = len(touched)
+
+
+@contextmanager
+def _large_cache(store: Store) -> Iterator[None]:
+    """A larger page cache while a sync writes (a first sync adds and rewrites a million
+    rows at places all over the log's indexes), as ``srs anki pull`` does."""
+    (before,) = store.db.execute("PRAGMA cache_size").fetchone()
+    store.db.execute(f"PRAGMA cache_size = {-PULL_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        store.db.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 class _Adder:
@@ -332,13 +348,43 @@ class _Adder:
     def _insert_log(self, rows: list[tuple[Any, ...]], sql: str) -> int:
         if not rows:
             return 0
+        if sql is _INSERT_LOG:
+            rows = self._new_only(rows)
         before = self.db.total_changes
-        self.db.executemany(sql, rows)
+        # Many rows (a first sync): the log's indexes are built again after the insert
+        # rather than taking each row at a random place (dropped, no index dedupes: the
+        # rows were checked against the log first).
+        with _indexes_rebuilt_if(self.db, sql is _INSERT_LOG and len(rows) >= max(
+                _REBUILD_FROM, _log_rows(self.db))):
+            self.db.executemany(sql, rows)
         added = self.db.total_changes - before
         if added:
             at = 2 if sql is _INSERT_LOG else 3  # where deck_id sits
             self.touched.update((row[at - 1], row[at]) for row in rows)
         return added
+
+    def _new_only(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Other devices' rows this log lacks, each once (by device and sequence number,
+        and by origin id for reviews pulled from Anki)."""
+        devices = {row[-2] for row in rows}
+        known = {(device, seq) for device in devices for (seq,) in self.db.execute(
+            "SELECT seq FROM log WHERE device = ? AND seq IS NOT NULL", (device,))}
+        origin_at = _LOG_FIELDS.index("origin_id")
+        pulled: set[tuple[str, int]] = set()
+        if any(row[origin_at] is not None for row in rows):
+            pulled = set(self.db.execute("SELECT origin, origin_id FROM log"
+                                         " WHERE origin_id IS NOT NULL"))
+        new: list[tuple[Any, ...]] = []
+        for row in rows:
+            key = row[-2:]
+            origin_key = (row[origin_at - 1], row[origin_at])
+            if key in known or (origin_key[1] is not None and origin_key in pulled):
+                continue
+            known.add(key)
+            if origin_key[1] is not None:
+                pulled.add(origin_key)
+            new.append(row)
+        return new
 
     def _scheduler(self, event: dict[str, Any]) -> None:
         key = (event["dev"], event["seq"])
@@ -407,6 +453,7 @@ def replay_touched(store: Store, keys: set[CardKey]) -> None:
         rows_changed, memory = replay.replay_changes(replayer, key, logs.get(key, ()))
         changed.extend(rows_changed)
         memories.append((*memory_values(memory), *key))
+    changed.sort(key=_ROW_ID)  # in rowid order: each page of the log is written once
     store.db.executemany("UPDATE log SET state_before = ?, card_after = ? WHERE id = ?",
                          changed)
     store.db.executemany(SET_MEMORY, memories)
