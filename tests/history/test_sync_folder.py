@@ -381,3 +381,18 @@ def test_a_log_event_line_is_what_the_json_encoder_writes(row: tuple[Any, ...]) 
     line = log_event_line("abc", row)
     assert json.loads(line) == expected
     assert line == sync_files.encode(expected)
+
+
+def test_srs_sync_takes_the_folder_from_config_yaml(tmp_path: Path) -> None:
+    homes = Homes(tmp_path)
+    (tmp_path / "a").mkdir()
+    unset = CliRunner().invoke(main, ["sync"], env={"SRS_HOME": str(tmp_path / "a")})
+    assert unset.exit_code == 2 and "sync_dir" in unset.output
+    (tmp_path / "a" / "config.yaml").write_text(f"sync_dir: {homes.share}\n")
+    homes.srs("a", "review", input="a\n\nq\n")
+    result = CliRunner().invoke(main, ["sync"], env={"SRS_HOME": str(tmp_path / "a")})
+    assert result.exit_code == 0, result.output
+    # The review synced at its end already (its scheduler and answer): nothing new now.
+    assert "wrote 0 event(s) of this device" in result.output
+    (own,) = homes.share.glob("srs-*.jsonl")
+    assert own.read_bytes().count(b"\n") == 2
