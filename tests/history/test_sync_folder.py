@@ -396,3 +396,26 @@ def test_srs_sync_takes_the_folder_from_config_yaml(tmp_path: Path) -> None:
     assert "wrote 0 event(s) of this device" in result.output
     (own,) = homes.share.glob("srs-*.jsonl")
     assert own.read_bytes().count(b"\n") == 2
+
+
+def test_an_undo_read_before_its_answer_applies_when_the_answer_comes(tmp_path: Path) -> None:
+    from srs_trainer.history.sync_folder import log_event_line
+
+    device = "ab" * 16
+    scheduler = sync_files.encode({"dev": device, "seq": 1, "kind": "scheduler",
+                                   "json": '{"desired_retention": 0.9}'})
+    answer = log_event_line(device, (1, "answer", "demo", "c1", "2026-01-01T09:00:00.000000"
+                                     "+00:00", 3, 900, 1, 0, "A", "review", 1, "", "", None, 1))
+    undo = sync_files.encode({"dev": device, "seq": 1, "kind": "undo", "target_dev": device,
+                              "target_seq": 1, "at": "2026-01-01T09:01:00.000000+00:00"})
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / f"srs-{device}.sync-conflict-1.jsonl").write_text(f"{undo}\n")
+    (share / f"srs-{device}.jsonl").write_text(f"{scheduler}\n{answer[:20]}")
+    with Store.open(tmp_path / "b.sqlite3") as store:
+        sync(store, share)
+        assert store.log(include_undone=True) == []
+        (share / f"srs-{device}.jsonl").write_text(f"{scheduler}\n{answer}\n")
+        assert sync(store, share).added == 1
+        (entry,) = store.log(include_undone=True)
+        assert entry.undone_at is not None and entry.device == device

@@ -422,18 +422,23 @@ class _Adder:
 
     def finish(self) -> set[CardKey]:
         """Apply undos whose answer is here and live; fold badges; the cards to replay."""
-        if self.undos_added:
+        if self.undos_added or self.touched:  # an undo may have come before its answer
             self._apply_undos()
         if self.badges_changed:
             rebuild_badges(self.store)
         return self.touched
 
     def _apply_undos(self) -> None:
+        # Two queries, one index each: by (device, seq) for other devices' rows, by rowid
+        # for this device's own (undos read back by `srs doctor --recover`).
         pending = self.db.execute(
             "SELECT l.id, l.deck_id, l.question_id, u.at FROM undos u JOIN log l"
-            " ON (u.target_device != '' AND l.device = u.target_device AND l.seq = u.target_seq)"
-            " OR (u.target_device = '' AND l.device = '' AND l.id = u.target_seq)"
-            " WHERE l.undone_at IS NULL").fetchall()
+            " ON l.device = u.target_device AND l.seq = u.target_seq"
+            " WHERE u.target_device != '' AND l.undone_at IS NULL").fetchall()
+        pending += self.db.execute(
+            "SELECT l.id, l.deck_id, l.question_id, u.at FROM undos u JOIN log l"
+            " ON l.id = u.target_seq WHERE u.target_device = '' AND u.device = ''"
+            " AND u.seq IS NULL AND l.device = '' AND l.undone_at IS NULL").fetchall()
         for row_id, deck, question, at in pending:
             self.db.execute("UPDATE log SET undone_at = ? WHERE id = ?", (at, row_id))
             self.touched.add((deck, question))
