@@ -74,3 +74,21 @@ def test_sigkill_during_sync_loses_no_event(tmp_path: Path) -> None:
         seqs = {event["seq"] for event in map(json.loads, lines[:-1])
                 if event["kind"] == "answer"}
         assert seqs == set(range(1, rows + 1))
+
+
+def test_two_syncs_of_one_home_at_once_write_its_file_whole(tmp_path: Path) -> None:
+    share = tmp_path / "share"
+    share.mkdir()
+    home, device, rows = _home(tmp_path, "a", 40)
+    env = {**os.environ, "SRS_HOME": str(home)}
+    command = [sys.executable, SCRIPT, "2026-03-02T09:00:00Z", "sync", str(share)]
+    processes = [subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE) for _ in range(2)]
+    for process in processes:
+        assert process.wait(timeout=120) == 0, process.stderr.read() if process.stderr else ""
+        if process.stderr:
+            process.stderr.close()
+    lines = (share / f"srs-{device}.jsonl").read_bytes().split(b"\n")
+    assert lines[-1] == b""
+    events = [json.loads(line) for line in lines[:-1]]
+    assert sorted(e["seq"] for e in events if e["kind"] == "answer") == list(range(1, rows + 1))

@@ -162,21 +162,28 @@ def _forget_another_folder(store: Store, folder: Path) -> None:
 
 def _export(store: Store, folder: Path, device: str) -> int:
     path = sync_files.own_file(folder, device)
-    marks = {key: int(_meta(store, f"written_{key}", "0")) for key in _EXPORT_KEYS}
-    size = path.stat().st_size if path.exists() else 0
-    if size < int(_meta(store, "written_size", "0")):
-        marks = dict.fromkeys(_EXPORT_KEYS, 0)  # the file lost events: write them all again
-    with store.snapshot():
-        highest = _highest(store)
+    if _highest(store) == _written_marks(store, path):
+        return 0  # the common case, without taking the write lock
+    # Under the write lock: two syncs of this device at once (a review's and a manual one)
+    # take turns, so one never cuts the other's half-written line. The events count as
+    # written only when this commits, after they are on disk: a crash before it writes them
+    # again next time (readers drop the copies by id).
+    with store.transaction():
+        highest, marks = _highest(store), _written_marks(store, path)
         if highest == marks:
             return 0
         written, size = sync_files.append_events(path, _own_events(store, device, marks, highest))
-    # Counted as written only once they are on disk: a crash before this line writes them
-    # again next time (readers drop the copies by id).
-    with store.transaction():
         _set_meta(store, {**{f"written_{k}": str(v) for k, v in highest.items()},
                           "written_size": str(size)})
     return written
+
+
+def _written_marks(store: Store, path: Path) -> dict[str, int]:
+    """The highest id of each kind already in this device's file."""
+    size = path.stat().st_size if path.exists() else 0
+    if size < int(_meta(store, "written_size", "0")):
+        return dict.fromkeys(_EXPORT_KEYS, 0)  # the file lost events: write them all again
+    return {key: int(_meta(store, f"written_{key}", "0")) for key in _EXPORT_KEYS}
 
 
 def _highest(store: Store) -> dict[str, int]:
