@@ -50,6 +50,11 @@ _INSERT_OWN_LOG = (
     "INSERT OR IGNORE INTO log (id, kind, deck_id, question_id, at, rating, duration_ms,"
     " attempts, hint_used, chosen, mode, rescheduled, note, origin, origin_id, scheduler_id"
     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_REPLAYED = (
+    "INSERT OR IGNORE INTO log (id, kind, deck_id, question_id, at, rating, duration_ms,"
+    " attempts, hint_used, chosen, mode, rescheduled, note, origin, origin_id, scheduler_id,"
+    " device, seq, state_before, card_after, undone_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _CHALLENGE_FIELDS = ("deck_id", "started_at", "finished_at", "score", "total",
                      "elapsed_seconds")
 _EXPORT_KEYS = ("log", "undo", "challenge", "badge", "scheduler")
@@ -286,7 +291,6 @@ def _import(store: Store, folder: Path, device: str, report: SyncReport,
                 "INSERT OR REPLACE INTO sync_files (name, offset, tail_hash) VALUES (?, ?, ?)",
                 (read.name, read.offset, read.tail_hash))
         touched = adder.finish()
-        replay_touched(store, touched)
     report.added = sum(note.added for note in report.files)
     report.already_there = adder.seen - report.added
     report.cards_replayed = len(touched)
@@ -316,6 +320,13 @@ class _Adder:
             (dev, n): local for dev, n, local in
             self.db.execute("SELECT device, n, scheduler_id FROM sync_schedulers")}
         self.touched: set[CardKey] = set()
+        # Other devices' new log rows, kept until ``finish``: they go in with their replayed
+        # results (no update after the insert). ``known``: (device, seq) and (origin,
+        # origin id) of the rows the log or ``pending`` has, loaded per device when needed.
+        self.pending: list[tuple[Any, ...]] = []
+        self.known: set[tuple[Any, Any]] = set()
+        self.known_devices: set[str] = set()
+        self.pulled: set[tuple[Any, Any]] | None = None
         self.badges_changed = False
         self.undos_added = False
         self.seen = 0
@@ -356,40 +367,40 @@ class _Adder:
         if not rows:
             return 0
         if sql is _INSERT_LOG:
-            rows = self._new_only(rows)
+            new = self._new_only(rows)
+            self.pending.extend(new)
+            return len(new)
         before = self.db.total_changes
-        # Many rows (a first sync): the log's indexes are built again after the insert
-        # rather than taking each row at a random place (dropped, no index dedupes: the
-        # rows were checked against the log first).
-        with _indexes_rebuilt_if(self.db, sql is _INSERT_LOG and len(rows) >= max(
-                _REBUILD_FROM, _log_rows(self.db))):
-            self.db.executemany(sql, rows)
+        self.db.executemany(sql, rows)
         added = self.db.total_changes - before
         if added:
-            at = 2 if sql is _INSERT_LOG else 3  # where deck_id sits
-            self.touched.update((row[at - 1], row[at]) for row in rows)
+            self.touched.update((row[2], row[3]) for row in rows)
         return added
 
     def _new_only(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        """Other devices' rows this log lacks, each once (by device and sequence number,
-        and by origin id for reviews pulled from Anki)."""
-        devices = {row[-2] for row in rows}
-        known = {(device, seq) for device in devices for (seq,) in self.db.execute(
-            "SELECT seq FROM log WHERE device = ? AND seq IS NOT NULL", (device,))}
+        """Other devices' rows this log (and ``pending``) lacks, each once: by device and
+        sequence number, and by origin id for reviews pulled from Anki."""
+        for device in {row[-2] for row in rows} - self.known_devices:
+            self.known.update((device, seq) for (seq,) in self.db.execute(
+                "SELECT seq FROM log WHERE device = ? AND seq IS NOT NULL", (device,)))
+            self.known_devices.add(device)
         origin_at = _LOG_FIELDS.index("origin_id")
-        pulled: set[tuple[str, int]] = set()
-        if any(row[origin_at] is not None for row in rows):
-            pulled = set(self.db.execute("SELECT origin, origin_id FROM log"
-                                         " WHERE origin_id IS NOT NULL"))
+        if self.pulled is None and any(row[origin_at] is not None for row in rows):
+            self.pulled = set(self.db.execute("SELECT origin, origin_id FROM log"
+                                              " WHERE origin_id IS NOT NULL"))
+        known, pulled = self.known, self.pulled
         new: list[tuple[Any, ...]] = []
         for row in rows:
             key = row[-2:]
-            origin_key = (row[origin_at - 1], row[origin_at])
-            if key in known or (origin_key[1] is not None and origin_key in pulled):
+            if key in known:
                 continue
-            known.add(key)
-            if origin_key[1] is not None:
+            if row[origin_at] is not None:
+                assert pulled is not None
+                origin_key = (row[origin_at - 1], row[origin_at])
+                if origin_key in pulled:
+                    continue
                 pulled.add(origin_key)
+            known.add(key)
             new.append(row)
         return new
 
@@ -428,12 +439,65 @@ class _Adder:
         return int(self.db.execute(sql, values).rowcount)
 
     def finish(self) -> set[CardKey]:
-        """Apply undos whose answer is here and live; fold badges; the cards to replay."""
-        if self.undos_added or self.touched:  # an undo may have come before its answer
-            self._apply_undos()
+        """Apply undos whose answer is here and live, replay every card new events touch
+        and insert the new rows with their results; fold badges. The cards replayed."""
+        if self.undos_added or self.touched or self.pending:
+            self._apply_undos()  # an undo may have come before its answer
+        if self.pending:
+            self._insert_replayed()
+        elif self.touched:
+            replay_touched(self.store, self.touched)
         if self.badges_changed:
             rebuild_badges(self.store)
         return self.touched
+
+    def _insert_replayed(self) -> None:
+        """The pending rows get ids after the log's, are replayed with the cards' rows
+        already there, and go in with their results (the way ``srs anki pull`` adds rows)."""
+        db = self.db
+        next_id = int(db.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'log'), 0),"
+            " coalesce((SELECT max(id) FROM log), 0)) + 1").fetchone()[0])
+        undone = {(dev, seq): at for dev, seq, at in db.execute(
+            "SELECT target_device, target_seq, at FROM undos WHERE target_device != ''")}
+        new_rows: dict[CardKey, list[tuple[Any, ...]]] = {}
+        inserts: list[list[Any]] = []
+        for number, row in enumerate(self.pending, start=next_id):
+            (kind, deck, question, at, rating, duration, _attempts, _hint, _chosen, _mode,
+             rescheduled, _note, origin, _origin_id, scheduler, dev, seq) = row
+            key = (deck, question)
+            gone = undone.get((dev, seq))
+            new_rows.setdefault(key, []).append((
+                deck, question, number, kind, at, rating, duration, rescheduled, scheduler,
+                None, None, gone, origin, dev, seq))
+            inserts.append([number, *row, None, None, gone])
+        self.touched.update(new_rows)
+        first_new = next_id
+        keys = sorted(self.touched)
+        existing = replay.read_card_rows(db, self.store.schema_version, keys)
+        replayer = replay.Replayer(self.store.scheduler_json, own_device=self.device)
+        results: dict[int, tuple[int, str]] = {}
+        updates: list[tuple[int, str, int]] = []
+        memories: list[tuple[Any, ...]] = []
+        for key in keys:
+            rows = [*existing.get(key, ()), *new_rows.get(key, ())]
+            changed, memory = replay.replay_changes(replayer, key, rows)
+            for state_before, after, row_id in changed:
+                if row_id >= first_new:
+                    results[row_id] = (state_before, after)
+                else:
+                    updates.append((state_before, after, row_id))
+            memories.append((*memory_values(memory), *key))
+        for values in inserts:
+            values[-3:-1] = results.get(values[0], (None, None))
+        # Many rows (a first sync): the log's indexes are built again after the insert
+        # rather than taking each row at a random place (the rows were checked against the
+        # log already, so no index needs to dedupe them).
+        with _indexes_rebuilt_if(db, len(inserts) >= max(_REBUILD_FROM, _log_rows(db))):
+            db.executemany(_INSERT_REPLAYED, inserts)
+        updates.sort(key=_ROW_ID)  # in rowid order: each page of the log is written once
+        db.executemany("UPDATE log SET state_before = ?, card_after = ? WHERE id = ?", updates)
+        db.executemany(SET_MEMORY, memories)
 
     def _apply_undos(self) -> None:
         # Two queries, one index each: by (device, seq) for other devices' rows, by rowid
