@@ -51,8 +51,8 @@ def _one_line_failure(result: Result) -> None:
 
 
 def _log_page(database: Path) -> int:
-    """The 0-based index of a page holding log rows (19 fields)."""
-    return next(row.page for row in scan_rows(database.read_bytes()) if len(row.values) == 19) - 1
+    """The 0-based index of a page holding log rows (21 fields)."""
+    return next(row.page for row in scan_rows(database.read_bytes()) if len(row.values) == 21) - 1
 
 
 def test_every_command_names_the_damage_and_recover_brings_back_the_history(home: Path) -> None:

@@ -84,3 +84,62 @@ def test_a_version_2_learner_keeps_cards_and_history_through_migration_3(
         assert Trainer(store, decks).sync(T0 + timedelta(days=31)) == SyncReport()
         assert store.db.total_changes == changes
         assert doctor(store).ok
+
+
+def test_a_version_4_database_gets_event_ids_with_its_history_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from srs_trainer.deck.sources import parse_deck
+    from srs_trainer.history.sync_folder import rebuild_badges, sync
+    from srs_trainer.trainer.types import Answer
+    from trainer_helpers import DECK_YAML, EXACT
+
+    path = tmp_path / "p.sqlite3"
+    decks = [parse_deck(DECK_YAML, "demo.yaml")]
+    with monkeypatch.context() as version_4:  # a learner's database from before migration 5
+        version_4.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:4])
+        version_4.setattr(migrations, "SCHEMA_VERSION", 4)
+        with Store.open(path) as store:
+            trainer = Trainer(store, decks, EXACT)
+            trainer.sync(T0)
+            for minute, (question, rating) in enumerate([("c1", 3), ("c2", 1), ("c1", 4)]):
+                trainer.record_answer(Answer(("demo", question), rating,
+                                             T0 + timedelta(minutes=minute), 900, 1))
+            undone = trainer.record_answer(Answer(("demo", "p1"), 2, T0, 900, 1))
+            trainer.undo(undone.entry_id, T0 + timedelta(minutes=9))
+            with store.transaction():
+                store.earn_badge("demo", "Demo Master", T0)
+                store.mark_celebrated("demo", T0 + timedelta(hours=1))
+            trainer.save_challenge_result("demo", started_at=T0, finished_at=T0, score=2,
+                                          total=2)
+            assert store.schema_version == 4
+            before = (store.cards(), store.log(include_undone=True), store.badge("demo"),
+                      store.challenge_results("demo"))
+
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION >= 5
+        device = store.device_id
+        assert len(device) == 32
+        after = (store.cards(), store.log(include_undone=True), store.badge("demo"),
+                 store.challenge_results("demo"))
+        assert after == before
+        assert store.db.execute("SELECT target_seq FROM undos").fetchall() == [
+            (undone.entry_id,)]
+        with store.transaction():
+            rebuild_badges(store)  # the badge's events fold back to the badge it had
+        assert store.badge("demo") == before[2]
+        assert doctor(store).ok
+        share = tmp_path / "share"
+        share.mkdir()
+        assert sync(store, share).written == 1 + 4 + 1 + 1 + 2  # scheduler, log, undo, ...
+    with Store.open(path) as store:
+        assert store.device_id == device  # made once
+    # Another machine gets the whole history: the same cards, badge and result.
+    with Store.open(tmp_path / "other.sqlite3") as other:
+        Trainer(other, decks, EXACT).sync(T0)
+        sync(other, share)
+        assert other.cards() == before[0]
+        assert other.badge("demo") == before[2]
+        assert other.challenge_results("demo") == before[3]
+        assert [e.undone_at for e in other.log(include_undone=True)] == [
+            e.undone_at for e in before[1]]

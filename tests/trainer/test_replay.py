@@ -198,7 +198,7 @@ def test_the_saved_results_a_replay_writes_equal_memory_json_of_chained_reviews(
         text = at.astimezone(plus_two).isoformat() if other else to_text(at)
         rows.append((*KEY, number, "reset" if is_reset else "answer", text, rating, duration,
                      0 if is_reset else 1, None if is_reset else scheduler_id, None, None,
-                     None, ""))
+                     None, "", "", None))
     changed, memory = replay.replay_changes(
         replay.Replayer(SCHEDULERS.__getitem__), KEY, rows)
     expected: dict[int, str] = {}

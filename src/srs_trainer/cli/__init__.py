@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("verify", "Run the questions' checks to prove their answers."),
     "optimize": ("optimize", "Fit FSRS parameters to your reviews; simulate desired retention."),
     "anki": ("anki", "Share review history with Anki: pull its reviews into the trainer."),
+    "sync": ("sync", "Share progress with your other machines through a synced folder."),
 }
 
 

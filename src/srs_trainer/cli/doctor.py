@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .training import home_option, open_store, sources_options
+
+if TYPE_CHECKING:
+    from ..trainer.store import Store
 
 LISTED_CARDS = 20
 
@@ -111,8 +115,30 @@ def recover_database(home: Path | None, card_dirs: tuple[Path, ...], no_bundled:
     if report.rescheduled:
         click.echo(f"  {report.rescheduled} review(s) lost their scheduler settings and are"
                    " replayed with today's.")
+    back = 0
     with loaded_trainer(home, card_dirs, no_bundled) as loaded:
+        if settings.sync_dir is not None:
+            back = _add_from_sync_folder(loaded.trainer.store, settings.sync_dir)
         replay = doctor(loaded.trainer.store, rebuild=True)
     click.echo(
         f"Replayed the review log: {replay.cards_checked} card(s), {replay.rebuilt} rebuilt.")
-    click.echo(f"Recovered {report.recovered} row(s); lost {report.lost}.")
+    click.echo(f"Recovered {report.recovered} row(s); lost {report.lost}"
+               + (f" ({back} log row(s) back from the sync folder)." if back else "."))
+
+
+def _add_from_sync_folder(store: Store, folder: Path) -> int:
+    """Every event the sync folder holds, this device's own included (those the damage took
+    come back with their ids)."""
+    from ..history.sync_folder import SyncError, sync
+
+    before = store.log_count()
+    try:
+        report = sync(store, folder, own_events=True)
+    except SyncError as error:
+        click.echo(f"Not added from the sync folder: {error}")
+        return 0
+    for line in report.notes()[:-1]:
+        click.echo(f"  {line}")
+    click.echo(f"Added {store.log_count() - before} log row(s) from the sync folder {folder}"
+               f" ({report.added} event(s) in all).")
+    return store.log_count() - before

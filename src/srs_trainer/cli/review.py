@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from .training import check_decks, home_option, limit_options, loaded_trainer, run, sources_options
+from .training import (
+    Loaded,
+    check_decks,
+    home_option,
+    limit_options,
+    loaded_trainer,
+    run,
+    sources_options,
+)
 
 
 @click.command("review")
@@ -62,5 +70,29 @@ def command(
     ) as loaded:
         check_decks(loaded.trainer, deck_ids)
         ids = list(deck_ids) or None
+        sync_dir = loaded.trainer.settings.sync_dir
+        if sync_dir is not None:
+            sync_folder(loaded, sync_dir)
         queue = loaded.trainer.queue(loaded.now, ids, limit=limit)
-        run(loaded, queue, SessionOptions(Mode.REVIEW, self_grade=self_grade, deck_ids=ids))
+        try:
+            run(loaded, queue, SessionOptions(Mode.REVIEW, self_grade=self_grade, deck_ids=ids))
+        finally:
+            if sync_dir is not None:
+                sync_folder(loaded, sync_dir, quiet=True)
+
+
+def sync_folder(loaded: Loaded, folder: Path, *, quiet: bool = False) -> None:
+    """`srs sync` of the configured folder; an absent folder (offline) is a one-line note."""
+    from ..history.sync_folder import SyncError, sync
+
+    try:
+        report = sync(loaded.trainer.store, folder)
+    except SyncError as error:
+        click.echo(f"Note: not synced: {error}", err=True)
+        return
+    if report.added:
+        # Reviews from another machine may complete a deck's badge.
+        loaded.trainer.check_badges(loaded.clock())
+    lines = report.notes()
+    for line in lines[:-1] if quiet else lines:
+        click.echo(line, err=True)

@@ -245,7 +245,7 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey | No
         " coalesce((SELECT max(id) FROM log), 0)) + 1").fetchone()[0])
     # Ids in revlog (time) order: the log's rowid, time, origin and deck-time indexes then
     # grow at their end instead of taking a million inserts at random places. A new row is
-    # replay.Row (ROW_COLUMNS) followed by (origin_id, note), the order of _INSERT_PULLED.
+    # replay.Row (ROW_COLUMNS) followed by (origin_id, note); the insert leaves out device and seq.
     new_rows: dict[CardKey, list[replay.Row]] = {}
     flat: list[replay.Row] = []
     own_cards = pushed.cards
@@ -273,9 +273,9 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey | No
         at = day[2] if day is not None and day[0] <= revlog_id < day[1] else day_text(revlog_id)
         deck = key[0]
         row = (deck, key[1], next_id, "answer", at, ease, time_ms, 1, scheduler_ids[deck],
-               None, None, None, ORIGIN, revlog_id, "") if ease else (
+               None, None, None, ORIGIN, "", None, revlog_id, "") if ease else (
                deck, key[1], next_id, "reset", at, None, time_ms, 1, None, None, None, None,
-               ORIGIN, revlog_id, _FORGET_NOTE)
+               ORIGIN, "", None, revlog_id, _FORGET_NOTE)
         next_id += 1
         flat.append(row)
         found = new_rows.get(key)
@@ -286,7 +286,8 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey | No
     if not new_rows:
         return
     existing = replay.read_card_rows(db, store.schema_version, new_rows)
-    replayer = replay.Replayer(store.scheduler_json)
+    replayer = replay.Replayer(
+        store.scheduler_json, own_device=store.device_id if store.schema_version >= 5 else "")
     results: dict[int, tuple[int, str]] = {}
     updates: list[tuple[int, str, int]] = []
     memories: list[tuple[CardKey, Memory]] = []
@@ -305,7 +306,7 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey | No
     unset = (None, None)
     with _indexes_rebuilt_if(db, len(flat) >= max(_REBUILD_FROM, _log_rows(db))):
         db.executemany(_INSERT_PULLED, (
-            row[:9] + results.get(row[2], unset) + row[11:] for row in flat))
+            row[:9] + results.get(row[2], unset) + row[11:13] + row[15:] for row in flat))
     if updates:
         db.executemany("UPDATE log SET state_before = ?, card_after = ? WHERE id = ?", updates)
     report.added = sum(len(added) for added in new_rows.values())

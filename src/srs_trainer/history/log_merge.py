@@ -74,7 +74,8 @@ def replay_cards(store: Store, keys: Iterable[CardKey]) -> None:
     each answer's saved state before and result, and the card's memory."""
     keys = sorted(set(keys))
     logs = replay.read_card_rows(store.db, store.schema_version, keys)
-    replayer = replay.Replayer(store.scheduler_json)
+    own = store.device_id if store.schema_version >= 5 else ""
+    replayer = replay.Replayer(store.scheduler_json, own_device=own)
     store.set_memories(
         (key, replay.rewrite(store.db, replayer, key, logs.get(key, ()))) for key in keys)
 

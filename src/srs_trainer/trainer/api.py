@@ -219,7 +219,35 @@ class Trainer:
                     self._sync_deck(self.decks[entry.deck_id], first, now, report)
                     self.store.upsert_deck(entry.deck_id, entry.title, entry.source_path, now,
                                            digest=_synced_digest(entry), first_position=first)
+            if report.added:
+                self._replay_new_with_history(report.added)
         return report
+
+    def _replay_new_with_history(self, added: Sequence[CardKey]) -> None:
+        """New cards whose reviews are already in the log (synced from another machine
+        before this one had the question) take the state those reviews give."""
+        from . import replay
+
+        wanted = set(added)
+        keys: set[CardKey] = set()
+        if len(wanted) < 1000:  # a question or a few added: one indexed probe each
+            keys.update(key for key in wanted if self.store.db.execute(
+                "SELECT 1 FROM log WHERE deck_id = ? AND question_id = ? LIMIT 1", key
+            ).fetchone())
+            wanted = set()
+        for deck_id in {key[0] for key in wanted}:
+            keys.update(key for key in self.store.db.execute(
+                "SELECT DISTINCT deck_id, question_id FROM log WHERE deck_id = ?", (deck_id,))
+                if key in wanted)
+        if not keys:
+            return
+        db = self.store.db
+        logs = replay.read_card_rows(db, self.store.schema_version, keys)
+        own = self.store.device_id if self.store.schema_version >= 5 else ""
+        replayer = replay.Replayer(self.store.scheduler_json, own_device=own)
+        for deck_id, question_id in sorted(keys):
+            self.store.set_memory(deck_id, question_id, replay.rewrite(
+                db, replayer, (deck_id, question_id), logs.get((deck_id, question_id), ())))
 
     def _decks_to_sync(
         self, states: Mapping[str, tuple[str, int]]
@@ -393,9 +421,17 @@ class Trainer:
         return Undone(key, memory, taken_back)
 
     def _replay(self, key: CardKey) -> Memory:
-        return scheduling.replay(self.store.card_log(*key), self.store.scheduler_json)
+        own = self.store.device_id if self.store.schema_version >= 5 else ""
+        return scheduling.replay(self.store.card_log(*key), self.store.scheduler_json, own)
 
     # --- badges and challenge results -------------------------------------------------------------
+
+    def check_badges(self, now: datetime) -> tuple[str, ...]:
+        """Earn every badge the cards now qualify for (reviews synced from another machine
+        can complete a deck)."""
+        with self.store.transaction():
+            return tuple(name for deck_id in self.decks
+                         for name in self._check_badge(deck_id, now))
 
     def _check_badge(self, deck_id: str, now: datetime) -> tuple[str, ...]:
         if deck_id not in self.decks:

@@ -37,12 +37,13 @@ def doctor(store: Store, *, rebuild: bool = False) -> DoctorReport:
     # Checking only reads: a snapshot lets trainers go on answering during a long replay.
     with store.transaction() if rebuild else store.snapshot():
         logs = replay.read_rows(store.db, report.schema_version)
-        replayer = replay.Replayer(store.scheduler_json)
+        own = store.device_id if report.schema_version >= 5 else ""
+        replayer = replay.Replayer(store.scheduler_json, own_device=own)
         cards = store.cards(include_retired=True)
         report.cards_checked = len(cards)
         rebuilt: list[tuple[CardKey, Memory]] = []
         for card in cards:
-            rows = replay.ordered_counting(logs.pop(card.key, ()))
+            rows = replay.ordered_counting(logs.pop(card.key, ()), own)
             steps = replayer.card(card.key, replay.inputs(rows))
             for row, step in zip(rows, steps, strict=True):
                 saved = row[replay.CARD_AFTER]

@@ -8,6 +8,7 @@ schema change is a new migration appended to ``MIGRATIONS``.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable, Sequence
 
 
@@ -125,6 +126,69 @@ def _migration_4(db: sqlite3.Connection) -> None:
     )
 
 
+def _migration_5(db: sqlite3.Connection) -> None:
+    # One learner on several machines (history/sync_folder.py): every event gets a globally
+    # unique id, (device, kind, sequence number). The device id is made here, once per
+    # database. A row this database made itself keeps device '' and its own rowid as its
+    # sequence number (so no write path changes and old rows need no rewrite); a row from
+    # another device keeps that device's id and its number there. Undos and badge changes,
+    # which used to be updates in place, become rows of their own so that they can travel.
+    _run_script(
+        db,
+        """
+        CREATE TABLE sync_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        ALTER TABLE log ADD COLUMN device TEXT NOT NULL DEFAULT '';
+        ALTER TABLE log ADD COLUMN seq INTEGER;
+        CREATE UNIQUE INDEX log_event ON log (device, seq) WHERE seq IS NOT NULL;
+        ALTER TABLE challenge_results ADD COLUMN device TEXT NOT NULL DEFAULT '';
+        ALTER TABLE challenge_results ADD COLUMN seq INTEGER;
+        CREATE UNIQUE INDEX challenge_event ON challenge_results (device, seq)
+            WHERE seq IS NOT NULL;
+        CREATE TABLE undos (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            device TEXT NOT NULL DEFAULT '',
+            seq INTEGER,
+            target_device TEXT NOT NULL DEFAULT '',
+            target_seq INTEGER NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX undo_event ON undos (device, seq) WHERE seq IS NOT NULL;
+        INSERT INTO undos (target_seq, at)
+            SELECT id, undone_at FROM log WHERE undone_at IS NOT NULL ORDER BY undone_at, id;
+        CREATE TABLE badge_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            device TEXT NOT NULL DEFAULT '',
+            seq INTEGER,
+            deck_id TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('earn', 'take_back', 'celebrate')),
+            name TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX badge_event ON badge_events (device, seq) WHERE seq IS NOT NULL;
+        INSERT INTO badge_events (deck_id, action, name, at)
+            SELECT deck_id, 'earn', name, earned_at FROM badges ORDER BY earned_at;
+        INSERT INTO badge_events (deck_id, action, at)
+            SELECT deck_id, 'celebrate', celebrated_at FROM badges
+            WHERE celebrated_at IS NOT NULL ORDER BY celebrated_at;
+        INSERT INTO badge_events (deck_id, action, at)
+            SELECT deck_id, 'take_back', taken_back_at FROM badges
+            WHERE taken_back_at IS NOT NULL ORDER BY taken_back_at;
+        CREATE TABLE sync_files (
+            name TEXT PRIMARY KEY,
+            offset INTEGER NOT NULL,
+            tail_hash TEXT NOT NULL
+        );
+        CREATE TABLE sync_schedulers (
+            device TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            scheduler_id INTEGER NOT NULL REFERENCES schedulers (id),
+            PRIMARY KEY (device, n)
+        )
+        """,
+    )
+    db.execute("INSERT INTO sync_meta (key, value) VALUES ('device', ?)", (uuid.uuid4().hex,))
+
+
 MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (
-    _migration_1, _migration_2, _migration_3, _migration_4)
+    _migration_1, _migration_2, _migration_3, _migration_4, _migration_5)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -29,7 +29,8 @@ from .store import _marks as placeholders  # the store's "?, ?" builder, shared 
 from .types import from_text
 
 # Parents before children: the log refers to schedulers.
-TABLE_ORDER = ("schedulers", "decks", "cards", "log", "badges", "challenge_results")
+TABLE_ORDER = ("schedulers", "decks", "cards", "log", "badges", "challenge_results",
+               "sync_meta", "undos", "badge_events", "sync_files", "sync_schedulers")
 _TIME_COLUMNS = {"at", "due", "last_review", "earned_at", "started_at", "finished_at"}
 _CHUNK = 4096
 
@@ -102,7 +103,14 @@ def recover(path: Path, now: datetime, fallback_scheduler_json: str) -> Recovery
             # Rows go in before the schedulers they refer to are known to be complete.
             store.db.execute("PRAGMA foreign_keys = OFF")
             with store.transaction() as db:
+                # The damaged file's device id, not the fresh one: its events in the sync
+                # folder are this device's own (a fresh id would take them for another's).
+                fresh = db.execute("SELECT key, value FROM sync_meta").fetchall()
+                db.execute("DELETE FROM sync_meta")
                 _salvage(damaged, source, tables, db, report)
+                db.executemany("INSERT OR IGNORE INTO sync_meta (key, value) VALUES (?, ?)",
+                               fresh)
+                _keep_written_ids(db)
                 _adopt_orphans(db, fallback_scheduler_json, report)
             store.db.execute("PRAGMA foreign_keys = ON")
     finally:
@@ -144,6 +152,23 @@ def _salvage(
     # Sources are matched again at the next start: positions and sections come back from the
     # YAML even for cards whose rows were lost.
     db.execute("UPDATE decks SET synced_digest = ''")
+
+
+def _keep_written_ids(db: sqlite3.Connection) -> None:
+    """Never give a new row an id that an event already written to the sync folder has
+    (the damage may have taken the last rows): ids continue after the highest written."""
+    for table, key in (("log", "written_log"), ("undos", "written_undo"),
+                       ("challenge_results", "written_challenge"),
+                       ("badge_events", "written_badge")):
+        row = db.execute("SELECT CAST(value AS INTEGER) FROM sync_meta WHERE key = ?",
+                         (key,)).fetchone()
+        if row is None:
+            continue
+        found = db.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+        if found is None:
+            db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, row[0]))
+        elif found[0] < row[0]:
+            db.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = ?", (row[0], table))
 
 
 def _adopt_orphans(

@@ -39,11 +39,11 @@ ReplayInput = tuple[bool, datetime, int | None, int | None, int | None]
 # A log row as the bulk readers take it from SQLite, as plain values.
 ROW_COLUMNS = ("deck_id", "question_id", "id", "kind", "at", "rating", "duration_ms",
                "rescheduled", "scheduler_id", "state_before", "card_after", "undone_at",
-               "origin")
+               "origin", "device", "seq")
 # Typed loosely: mypy cannot follow the column constants into a precise tuple type.
 Row = tuple[Any, ...]
 DECK, QUESTION, ID, KIND, AT, RATING, DURATION, RESCHEDULED, SCHEDULER, STATE_BEFORE, \
-    CARD_AFTER, UNDONE, ORIGIN = range(len(ROW_COLUMNS))
+    CARD_AFTER, UNDONE, ORIGIN, DEVICE, SEQ = range(len(ROW_COLUMNS))
 
 
 class Replayer:
@@ -54,9 +54,10 @@ class Replayer:
     """
 
     def __init__(self, scheduler_json_for: Callable[[int], str], *,
-                 direct: bool | None = None) -> None:
+                 direct: bool | None = None, own_device: str = "") -> None:
         import fsrs
 
+        self.own_device = own_device  # this database's device id: the replay order's ranks
         self._json_for = scheduler_json_for
         self._schedulers: dict[int, fsrs.Scheduler] = {}
         self._direct: dict[int, fsrs_direct.DirectScheduler] = {}
@@ -231,6 +232,8 @@ def select_rows(schema_version: int, where: str = "") -> str:
     columns = list(ROW_COLUMNS)
     if schema_version < 4:
         columns[ORIGIN] = "'' AS origin"
+    if schema_version < 5:
+        columns[DEVICE], columns[SEQ] = "'' AS device", "NULL AS seq"
     return f"SELECT {', '.join(columns)} FROM log{' WHERE ' + where if where else ''} ORDER BY id"
 
 
@@ -254,12 +257,18 @@ def read_rows(db: sqlite3.Connection, schema_version: int) -> dict[CardKey, list
 
 _ORIGIN_OF = operator.itemgetter(ORIGIN)  # a row's origin: '' (falsy) for the trainer's own
 _AT_AND_ID = operator.itemgetter(AT, ID)
+_DEVICE_OF = operator.itemgetter(DEVICE)
+_SEQ_OF = operator.itemgetter(SEQ)
+_AT_OF = operator.itemgetter(AT)
 
 
-def ordered_counting(rows: Sequence[Row]) -> list[Row]:
+def ordered_counting(rows: Sequence[Row], own_device: str = "") -> list[Row]:
     """A card's rows (in id order) in replay order (``scheduling.replay_order``), keeping
     those that move the schedule (``LogEntry.counts``)."""
-    if any(row[ORIGIN] for row in rows):
+    if any(row[DEVICE] for row in rows):
+        rows = scheduling.merge_streams(scheduling.device_streams(
+            rows, _ORIGIN_OF, _DEVICE_OF, _SEQ_OF, _AT_AND_ID, own_device), _AT_OF)
+    elif any(row[ORIGIN] for row in rows):
         # itemgetters: interleave's own test is the truthiness of what is_foreign returns
         rows = scheduling.interleave(rows, _ORIGIN_OF, _AT_AND_ID)
     return [row for row in rows
@@ -310,7 +319,7 @@ def replay_changes(
 ) -> tuple[list[tuple[int, str, int]], Memory]:
     """What ``rewrite`` writes, without writing it: (state before, card after, row id) of
     each answer whose saved values differ from the replay's, and the card's memory."""
-    counted = ordered_counting(rows)
+    counted = ordered_counting(rows, replayer.own_device)
     steps = replayer.card(key, inputs(counted))
     changed: list[tuple[int, str, int]] = []
     state_before = 0

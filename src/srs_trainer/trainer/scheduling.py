@@ -12,6 +12,7 @@ change how past answers replay. ``fuzz_seed`` is public so tests can reproduce a
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -126,12 +127,12 @@ def review(
 
 
 def replay_steps(
-    entries: Iterable[LogEntry], scheduler_json_for: Callable[[int], str]
+    entries: Iterable[LogEntry], scheduler_json_for: Callable[[int], str], own_device: str = ""
 ) -> Iterator[tuple[LogEntry, Memory]]:
     """Replay a card's log, yielding each row that moves the card with the memory after it."""
     from .replay import Replayer
 
-    rows = [entry for entry in replay_order(entries) if entry.counts]
+    rows = [entry for entry in replay_order(entries, own_device) if entry.counts]
     if not rows:
         return
     key = (rows[0].deck_id, rows[0].question_id)
@@ -153,13 +154,66 @@ class Replayable(Protocol):
 RowT = TypeVar("RowT", bound=Replayable)
 
 
-def replay_order(entries: Iterable[RowT]) -> list[RowT]:
-    """A card's rows in the order they replay: the trainer's own in the order they were
-    written (what the learner saw, whatever the clock said), reviews pulled from elsewhere
-    (which arrive later, with earlier times) merged in by time, before the first own row
-    that is later. Every replay (doctor, undo, pull) uses this one order.
+def replay_order(entries: Iterable[RowT], own_device: str = "") -> list[RowT]:
+    """A card's rows (given in id order) in the order they replay: the trainer's own in the
+    order they were written (what the learner saw, whatever the clock said), reviews pulled
+    from elsewhere (which arrive later, with earlier times) merged in by time, before the
+    first own row that is later. Every replay (doctor, undo, pull, sync) uses this one order.
+
+    Rows synced from other devices (``device`` set): each device's rows are one stream in
+    that device's own order (its sequence numbers), and the streams are merged by time
+    (``merge_streams``): no device's clock reorders another device's rows. ``own_device`` is
+    this database's device id, which ranks its stream among the others on equal times.
     """
-    return interleave(list(entries), lambda e: bool(e.origin), lambda e: (e.at, e.id))
+    rows = list(entries)
+    if not any(getattr(e, "device", "") for e in rows):
+        return interleave(rows, lambda e: bool(e.origin), lambda e: (e.at, e.id))
+    return merge_streams(
+        device_streams(rows, lambda e: e.origin, lambda e: getattr(e, "device", ""),
+                       lambda e: getattr(e, "seq", None),
+                       lambda e: (e.at, e.id), own_device),
+        lambda e: e.at)
+
+
+def device_streams(
+    rows: Sequence[T], origin_of: Callable[[T], Any], device_of: Callable[[T], str],
+    seq_of: Callable[[T], Any], time_and_id: Callable[[T], Any], own_device: str,
+) -> list[tuple[tuple[int, str], list[T]]]:
+    """The streams ``merge_streams`` merges, each with its rank: reviews pulled from
+    elsewhere (any device pulled them) as one stream by time, ranked first; then one stream
+    per device, ranked by device id, this database's own rows (device '') in id order and
+    each other device's in its sequence order."""
+    foreign = sorted((row for row in rows if origin_of(row)), key=time_and_id)
+    by_device: dict[str, list[T]] = {}
+    for row in rows:
+        if not origin_of(row):
+            by_device.setdefault(device_of(row), []).append(row)
+    streams: list[tuple[tuple[int, str], list[T]]] = [((0, ""), foreign)] if foreign else []
+    for device, own in by_device.items():
+        if device:
+            own.sort(key=seq_of)
+        streams.append(((1, device or own_device), own))
+    return streams
+
+
+def merge_streams(
+    streams: Sequence[tuple[Any, Sequence[T]]], time_of: Callable[[T], Any]
+) -> list[T]:
+    """Streams merged by taking, again and again, the head with the earliest time (equal
+    times: the lower rank). Each stream keeps its own order, whatever its times say; with
+    two streams (own rows, pulled ones) this is ``interleave``."""
+    heap = [(time_of(rows[0]), rank, n, 0) for n, (rank, rows) in enumerate(streams) if rows]
+    heapq.heapify(heap)
+    merged: list[T] = []
+    while heap:
+        _, rank, n, i = heap[0]
+        rows = streams[n][1]
+        merged.append(rows[i])
+        if i + 1 < len(rows):
+            heapq.heapreplace(heap, (time_of(rows[i + 1]), rank, n, i + 1))
+        else:
+            heapq.heappop(heap)
+    return merged
 
 
 T = TypeVar("T")
@@ -186,9 +240,10 @@ def interleave(
     return merged
 
 
-def replay(entries: Iterable[LogEntry], scheduler_json_for: Callable[[int], str]) -> Memory:
+def replay(entries: Iterable[LogEntry], scheduler_json_for: Callable[[int], str],
+           own_device: str = "") -> Memory:
     """A card's memory from its log: resets start over; undone and non-scheduling rows skip."""
-    steps = list(replay_steps(entries, scheduler_json_for))
+    steps = list(replay_steps(entries, scheduler_json_for, own_device))
     return steps[-1][1] if steps else Memory()
 
 

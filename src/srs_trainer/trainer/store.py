@@ -61,8 +61,10 @@ _ANSWER_COLUMNS = ("kind", *(f.name for f in fields(NewAnswer)))
 
 _SELECT_CARDS = f"SELECT {', '.join(_CARD_COLUMNS)} FROM cards"
 _SELECT_LOG = f"SELECT {', '.join(_LOG_COLUMNS)} FROM log"
-# A database migrated only up to version 3 (tests build them) has no origin column yet.
-_SELECT_LOG_V3 = _SELECT_LOG.replace(", origin FROM", ", '' AS origin FROM")
+# A database migrated only up to version 4 (tests build them) has no device columns yet,
+# one of version 3 no origin column either.
+_SELECT_LOG_V4 = _SELECT_LOG.replace(", device, seq FROM", ", '' AS device, NULL AS seq FROM")
+_SELECT_LOG_V3 = _SELECT_LOG_V4.replace(", origin,", ", '' AS origin,")
 _INSERT_CARD = _insert_sql("cards", _CARD_COLUMNS)
 _INSERT_ANSWER = _insert_sql("log", _ANSWER_COLUMNS)
 _SET_MEMORY = (
@@ -141,7 +143,14 @@ class Store:
 
     @property
     def _select_log(self) -> str:
-        return _SELECT_LOG if self.schema_version >= 4 else _SELECT_LOG_V3
+        version = self.schema_version
+        return _SELECT_LOG if version >= 5 else _SELECT_LOG_V4 if version == 4 else _SELECT_LOG_V3
+
+    @property
+    def device_id(self) -> str:
+        """This database's device id (made once, by migration 5)."""
+        row = self.db.execute("SELECT value FROM sync_meta WHERE key = 'device'").fetchone()
+        return str(row[0])
 
     # --- opening --------------------------------------------------------------------------
 
@@ -431,7 +440,14 @@ class Store:
             "UPDATE log SET undone_at = ? WHERE id = ? AND kind = 'answer' AND undone_at IS NULL",
             (to_text(at), entry_id),
         )
-        return cursor.rowcount == 1
+        if cursor.rowcount != 1:
+            return False
+        if self.schema_version < 5:  # tests build older databases
+            return True
+        # The undo as an event of its own, so that `srs sync` carries it to other devices.
+        self.db.execute("INSERT INTO undos (target_seq, at) VALUES (?, ?)",
+                        (entry_id, to_text(at)))
+        return True
 
     def entry(self, entry_id: int) -> LogEntry | None:
         row = self.db.execute(
@@ -544,14 +560,25 @@ class Store:
             " WHERE badges.taken_back_at IS NOT NULL",
             (deck_id, name, to_text(at)),
         )
-        return cursor.rowcount == 1
+        return self._badge_event(cursor.rowcount, deck_id, "earn", at, name)
+
+    def _badge_event(self, changed: int, deck_id: str, action: str, at: datetime,
+                     name: str = "") -> bool:
+        """Record a change of the badges table as an event (``srs sync`` carries it)."""
+        if changed != 1:
+            return False
+        if self.schema_version < 5:  # tests build older databases
+            return True
+        self.db.execute(_insert_sql("badge_events", ("deck_id", "action", "name", "at")),
+                        (deck_id, action, name, to_text(at)))
+        return True
 
     def take_back_badge(self, deck_id: str, at: datetime) -> bool:
         cursor = self.db.execute(
             "UPDATE badges SET taken_back_at = ? WHERE deck_id = ? AND taken_back_at IS NULL",
             (to_text(at), deck_id),
         )
-        return cursor.rowcount == 1
+        return self._badge_event(cursor.rowcount, deck_id, "take_back", at)
 
     def uncelebrated_badges(self) -> list[tuple[str, str, datetime]]:
         rows = self.db.execute(
@@ -566,7 +593,7 @@ class Store:
             " WHERE deck_id = ? AND celebrated_at IS NULL AND taken_back_at IS NULL",
             (to_text(at), deck_id),
         )
-        return cursor.rowcount == 1
+        return self._badge_event(cursor.rowcount, deck_id, "celebrate", at)
 
     def add_challenge_result(
         self,
@@ -587,7 +614,9 @@ class Store:
     def challenge_results(self, deck_id: str) -> list[dict[str, Any]]:
         rows = self.db.execute(
             "SELECT started_at, finished_at, score, total, elapsed_seconds FROM challenge_results"
-            " WHERE deck_id = ? ORDER BY id",
+            # By time, not id: results synced from other devices arrive in any order.
+            " WHERE deck_id = ? ORDER BY finished_at, started_at"
+            + (", device, coalesce(seq, id)" if self.schema_version >= 5 else ", id"),
             (deck_id,),
         )
         return [
@@ -608,3 +637,8 @@ class Store:
         with self.transaction() as db:
             db.executemany(_INSERT_CARD, (_card_values(c) for c in cards))
             db.executemany(_INSERT_ANSWER, (_answer_values(a) for a in answers))
+
+
+# For bulk writers elsewhere (the sync's replay): a card's memory as the UPDATE takes it.
+SET_MEMORY = _SET_MEMORY
+memory_values = _memory_values

@@ -126,6 +126,8 @@ class LogEntry:
     undone_at: datetime | None = None
     note: str = ""
     origin: str = ""  # where the review was made: "" the trainer, "anki" pulled from Anki
+    device: str = ""  # the device that wrote it: "" this database, else the other's id
+    seq: int | None = None  # its number on that device (None here: the row's own id)
 
     @property
     def counts(self) -> bool:

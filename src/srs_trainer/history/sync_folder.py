@@ -1,0 +1,573 @@
+"""`srs sync DIR`: one learner on several machines, through a folder a sync service shares.
+
+The progress database stays on each machine (an SQLite file shared by a sync service gets
+corrupted). What travels is events: every answer, reset, undo, challenge result and badge
+change has a globally unique id, (device id, kind, the device's sequence number; migration
+5), and each device appends its own events to its own file in the folder (``sync_files``).
+A sync
+
+1. appends this device's events not yet written there (``srs-<device>.jsonl``),
+2. reads every other device's file from where the last sync stopped, and adds the events
+   this database lacks (by id: an event read twice, or from a conflict copy, adds nothing),
+3. replays every card those events touch (``log_merge.replay_cards``, the replay doctor and
+   pull use), and folds the badge changes of every device into the badges table.
+
+The result depends only on the set of events, never on the order in which machines synced:
+the replay order (``scheduling.replay_order``) keeps each device's reviews of a card in that
+device's own order, and merges devices by review time (the earliest next review first; equal
+times by device id). So a device whose clock is minutes off never has its own reviews
+reordered; only where its reviews fall among another device's moves. Badge changes are
+folded in the same order.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _quote
+from pathlib import Path
+from typing import Any
+
+from ..trainer import replay, scheduling
+from ..trainer.store import SET_MEMORY, Store, memory_values
+from . import sync_files
+from .anki_pull import _REBUILD_FROM, PULL_CACHE_KIB, _indexes_rebuilt_if, _log_rows
+from .log_merge import replay_cards
+
+CardKey = tuple[str, str]
+
+# Log columns an answer or reset event carries, by their event keys.
+_LOG_FIELDS = ("kind", "deck_id", "question_id", "at", "rating", "duration_ms", "attempts",
+               "hint_used", "chosen", "mode", "rescheduled", "note", "origin", "origin_id")
+_INSERT_LOG = (
+    "INSERT OR IGNORE INTO log (kind, deck_id, question_id, at, rating, duration_ms, attempts,"
+    " hint_used, chosen, mode, rescheduled, note, origin, origin_id, scheduler_id, device, seq"
+    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+# This device's own events read back (`srs doctor --recover`): the row takes its old id.
+_INSERT_OWN_LOG = (
+    "INSERT OR IGNORE INTO log (id, kind, deck_id, question_id, at, rating, duration_ms,"
+    " attempts, hint_used, chosen, mode, rescheduled, note, origin, origin_id, scheduler_id"
+    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_REPLAYED = (
+    "INSERT OR IGNORE INTO log (id, kind, deck_id, question_id, at, rating, duration_ms,"
+    " attempts, hint_used, chosen, mode, rescheduled, note, origin, origin_id, scheduler_id,"
+    " device, seq, state_before, card_after, undone_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_CHALLENGE_FIELDS = ("deck_id", "started_at", "finished_at", "score", "total",
+                     "elapsed_seconds")
+_EXPORT_KEYS = ("log", "undo", "challenge", "badge", "scheduler")
+_ROW_ID = operator.itemgetter(2)
+
+
+class SyncError(Exception):
+    """The folder cannot be synced with (absent, not a folder, holds the database)."""
+
+
+@dataclass
+class FileNote:
+    name: str
+    added: int = 0
+    pending_bytes: int = 0
+    bad_lines: int = 0
+    conflict_copy: bool = False
+    reread: bool = False
+
+
+@dataclass
+class SyncReport:
+    folder: Path
+    device: str
+    written: int = 0  # this device's events appended to its file
+    added: int = 0  # other devices' events this database did not have
+    already_there: int = 0
+    cards_replayed: int = 0
+    files: list[FileNote] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        """One line per thing the learner should know, then a summary line."""
+        lines: list[str] = []
+        for note in self.files:
+            what = "conflict copy " if note.conflict_copy else ""
+            if note.reread:
+                lines.append(f"{what}{note.name}: changed other than by appending; read again"
+                             " from its start (events already here add nothing)")
+            if note.pending_bytes:
+                lines.append(f"{what}{note.name}: its last line is incomplete"
+                             f" ({note.pending_bytes} bytes, still being written or synced);"
+                             " it is left for the next sync")
+            if note.bad_lines:
+                lines.append(f"{what}{note.name}: {note.bad_lines} line(s) are not events"
+                             " and were skipped")
+            if note.conflict_copy and note.added:
+                lines.append(f"conflict copy {note.name}: {note.added} event(s) taken from it")
+        lines.append(
+            f"Synced with {self.folder}: wrote {self.written} event(s) of this device,"
+            f" added {self.added} from {self.devices_seen} other file(s)"
+            f" ({self.already_there} already here), {self.cards_replayed} card(s) replayed.")
+        return lines
+
+    @property
+    def devices_seen(self) -> int:
+        return len(self.files)
+
+
+def check_folder(store: Store, folder: Path) -> Path:
+    """The folder, resolved; SyncError when it cannot hold device files."""
+    if not folder.exists():
+        raise SyncError(f"{folder}: the sync folder does not exist (not mounted or not synced"
+                        " yet?); nothing was synced")
+    if not folder.is_dir():
+        raise SyncError(f"{folder}: not a folder")
+    resolved = folder.resolve()
+    if resolved == store.path.resolve().parent or resolved in store.path.resolve().parents:
+        raise SyncError(f"{folder}: holds the progress database {store.path}; a database"
+                        " shared by a sync service gets corrupted: choose another folder")
+    return resolved
+
+
+def sync(store: Store, folder: Path, *, own_events: bool = False) -> SyncReport:
+    """Write this device's new events to ``folder``, add every other device's, replay.
+
+    ``own_events`` (``srs doctor --recover``) also reads this device's own events back, in
+    every file, adding those the database lost (with their old ids).
+    """
+    folder = check_folder(store, folder)
+    device = store.device_id
+    report = SyncReport(folder, device)
+    _forget_another_folder(store, folder)
+    report.written = _export(store, folder, device)
+    _import(store, folder, device, report, own_events)
+    return report
+
+
+# --- writing this device's events --------------------------------------------------------------
+
+
+def _meta(store: Store, key: str, default: str = "") -> str:
+    row = store.db.execute("SELECT value FROM sync_meta WHERE key = ?", (key,)).fetchone()
+    return str(row[0]) if row else default
+
+
+def _set_meta(store: Store, values: dict[str, str]) -> None:
+    store.db.executemany("INSERT OR REPLACE INTO sync_meta (key, value) VALUES (?, ?)",
+                         values.items())
+
+
+def _forget_another_folder(store: Store, folder: Path) -> None:
+    """A folder other than last time's: everything is written and read afresh."""
+    if _meta(store, "folder") == str(folder):
+        return
+    with store.transaction() as db:
+        db.execute("DELETE FROM sync_meta WHERE key LIKE 'written_%'")
+        db.execute("DELETE FROM sync_files")
+        _set_meta(store, {"folder": str(folder)})
+
+
+def _export(store: Store, folder: Path, device: str) -> int:
+    path = sync_files.own_file(folder, device)
+    if _highest(store) == _written_marks(store, path):
+        return 0  # the common case, without taking the write lock
+    # Under the write lock: two syncs of this device at once (a review's and a manual one)
+    # take turns, so one never cuts the other's half-written line. The events count as
+    # written only when this commits, after they are on disk: a crash before it writes them
+    # again next time (readers drop the copies by id).
+    with store.transaction():
+        highest, marks = _highest(store), _written_marks(store, path)
+        if highest == marks:
+            return 0
+        written, size = sync_files.append_events(path, _own_events(store, device, marks, highest))
+        _set_meta(store, {**{f"written_{k}": str(v) for k, v in highest.items()},
+                          "written_size": str(size)})
+    return written
+
+
+def _written_marks(store: Store, path: Path) -> dict[str, int]:
+    """The highest id of each kind already in this device's file."""
+    size = path.stat().st_size if path.exists() else 0
+    if size < int(_meta(store, "written_size", "0")):
+        return dict.fromkeys(_EXPORT_KEYS, 0)  # the file lost events: write them all again
+    return {key: int(_meta(store, f"written_{key}", "0")) for key in _EXPORT_KEYS}
+
+
+def _highest(store: Store) -> dict[str, int]:
+    db = store.db
+    return {
+        "log": db.execute("SELECT coalesce(max(id), 0) FROM log").fetchone()[0],
+        "undo": db.execute("SELECT coalesce(max(id), 0) FROM undos").fetchone()[0],
+        "challenge": db.execute(
+            "SELECT coalesce(max(id), 0) FROM challenge_results").fetchone()[0],
+        "badge": db.execute("SELECT coalesce(max(id), 0) FROM badge_events").fetchone()[0],
+        "scheduler": db.execute("SELECT coalesce(max(id), 0) FROM schedulers").fetchone()[0],
+    }
+
+
+def _json_text(value: Any) -> str:
+    return "null" if value is None else _quote(value) if isinstance(value, str) \
+        else sync_files.encode(value)
+
+
+def _json_int(value: Any) -> str:
+    return "null" if value is None else str(value) if value.__class__ is int \
+        else sync_files.encode(value)
+
+
+def log_event_line(device: str, row: tuple[Any, ...]) -> str:
+    """One answer or reset as its event line: (id, ``_LOG_FIELDS``..., scheduler id) of a
+    log row. Written directly, not through a dict and the encoder: a first sync writes half a
+    million (a test holds it equal to the encoder's text)."""
+    (row_id, kind, deck, question, at, rating, duration, attempts, hint, chosen, mode,
+     rescheduled, note, origin, origin_id, scheduler) = row
+    text, number = _json_text, _json_int
+    return (f'{{"dev":"{device}","seq":{row_id},"kind":{text(kind)},"deck_id":{text(deck)},'
+            f'"question_id":{text(question)},"at":{text(at)},"rating":{number(rating)},'
+            f'"duration_ms":{number(duration)},"attempts":{number(attempts)},'
+            f'"hint_used":{number(hint)},"chosen":{text(chosen)},"mode":{text(mode)},'
+            f'"rescheduled":{number(rescheduled)},"note":{text(note)},'
+            f'"origin":{text(origin)},"origin_id":{number(origin_id)},'
+            f'"scheduler":{number(scheduler)}}}')
+
+
+def _own_events(store: Store, device: str, low: dict[str, int],
+                high: dict[str, int]) -> Iterator[str]:
+    """This device's events with ids in (low, high], schedulers before the rows using them."""
+    db = store.db
+
+    def rows(sql: str, key: str) -> Iterator[tuple[Any, ...]]:
+        yield from db.execute(sql, (low[key], high[key]))
+
+    encode = sync_files.encode
+    for n, text in rows("SELECT id, json FROM schedulers WHERE id > ? AND id <= ?",
+                        "scheduler"):
+        yield encode({"dev": device, "seq": n, "kind": "scheduler", "json": text})
+    for row in rows(f"SELECT id, {', '.join(_LOG_FIELDS)}, scheduler_id FROM log"
+                    " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "log"):
+        yield log_event_line(device, row)
+    for n, target_device, target, at in rows(
+            "SELECT id, target_device, target_seq, at FROM undos"
+            " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "undo"):
+        yield encode({"dev": device, "seq": n, "kind": "undo",
+                      "target_dev": target_device or device, "target_seq": target, "at": at})
+    for row in rows(f"SELECT id, {', '.join(_CHALLENGE_FIELDS)} FROM challenge_results"
+                    " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "challenge"):
+        yield encode({"dev": device, "seq": row[0], "kind": "challenge",
+                      **dict(zip(_CHALLENGE_FIELDS, row[1:], strict=True))})
+    for n, deck, action, name, at in rows(
+            "SELECT id, deck_id, action, name, at FROM badge_events"
+            " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "badge"):
+        yield encode({"dev": device, "seq": n, "kind": "badge", "deck_id": deck,
+                      "action": action, "name": name, "at": at})
+
+
+# --- adding other devices' events --------------------------------------------------------------
+
+
+def _import(store: Store, folder: Path, device: str, report: SyncReport,
+            own_events: bool) -> None:
+    own_name = sync_files.own_file(folder, device).name
+    saved = {name: (offset, digest) for name, offset, digest in
+             store.db.execute("SELECT name, offset, tail_hash FROM sync_files")}
+    reads: list[sync_files.FileRead] = []
+    for name in sync_files.event_files(folder):
+        if name == own_name and not own_events:
+            continue
+        offset, digest = (0, "") if own_events else saved.get(name, (0, ""))
+        try:
+            read = sync_files.read_new(folder / name, offset, digest)
+        except OSError:
+            continue  # vanished or unreadable right now (the service is replacing it)
+        reads.append(read)
+        report.files.append(FileNote(name, 0, read.pending_bytes, read.bad_lines,
+                                     sync_files.is_conflict_copy(name), read.reread))
+    if all(read.unchanged for read in reads):
+        return
+    with _large_cache(store), store.transaction():
+        adder = _Adder(store, device, own_events)
+        for read, note in zip(reads, report.files, strict=True):
+            note.added = adder.add(read.events)
+        for read in reads:
+            store.db.execute(
+                "INSERT OR REPLACE INTO sync_files (name, offset, tail_hash) VALUES (?, ?, ?)",
+                (read.name, read.offset, read.tail_hash))
+        touched = adder.finish()
+    report.added = sum(note.added for note in report.files)
+    report.already_there = adder.seen - report.added
+    report.cards_replayed = len(touched)
+
+
+@contextmanager
+def _large_cache(store: Store) -> Iterator[None]:
+    """A larger page cache while a sync writes (a first sync adds and rewrites a million
+    rows at places all over the log's indexes), as ``srs anki pull`` does."""
+    (before,) = store.db.execute("PRAGMA cache_size").fetchone()
+    store.db.execute(f"PRAGMA cache_size = {-PULL_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        store.db.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+class _Adder:
+    """Adds events to the database (inside the caller's transaction), counting new ones."""
+
+    def __init__(self, store: Store, device: str, own_events: bool) -> None:
+        self.store = store
+        self.db = store.db
+        self.device = device
+        self.own_events = own_events
+        self.schedulers: dict[tuple[str, int], int] = {
+            (dev, n): local for dev, n, local in
+            self.db.execute("SELECT device, n, scheduler_id FROM sync_schedulers")}
+        self.touched: set[CardKey] = set()
+        # Other devices' new log rows, kept until ``finish``: they go in with their replayed
+        # results (no update after the insert). ``known``: (device, seq) and (origin,
+        # origin id) of the rows the log or ``pending`` has, loaded per device when needed.
+        self.pending: list[tuple[Any, ...]] = []
+        self.known: set[tuple[Any, Any]] = set()
+        self.known_devices: set[str] = set()
+        self.pulled: set[tuple[Any, Any]] | None = None
+        self.badges_changed = False
+        self.undos_added = False
+        self.seen = 0
+
+    def add(self, events: Iterable[dict[str, Any]]) -> int:
+        answers: list[tuple[Any, ...]] = []
+        own: list[tuple[Any, ...]] = []
+        added = 0
+        for event in events:
+            dev = event["dev"]
+            if dev == self.device and not self.own_events:
+                continue
+            kind = event["kind"]
+            self.seen += kind != "scheduler"
+            try:
+                if kind in ("answer", "reset"):
+                    row = self._log_row(event)
+                    if dev == self.device:
+                        own.append((event["seq"], *row[:-2]))
+                    else:
+                        answers.append(row)
+                elif kind == "scheduler":
+                    self._scheduler(event)
+                else:
+                    added += self._other(kind, event)
+            except (KeyError, TypeError, ValueError):
+                continue  # an event of a newer or damaged shape: skipped
+        added += self._insert_log(answers, _INSERT_LOG) + self._insert_log(own, _INSERT_OWN_LOG)
+        return added
+
+    def _log_row(self, event: dict[str, Any]) -> tuple[Any, ...]:
+        scheduler = event.get("scheduler")
+        local = None if scheduler is None else self.schedulers[(event["dev"], scheduler)]
+        dev = "" if event["dev"] == self.device else event["dev"]
+        return (*(event[name] for name in _LOG_FIELDS), local, dev, event["seq"])
+
+    def _insert_log(self, rows: list[tuple[Any, ...]], sql: str) -> int:
+        if not rows:
+            return 0
+        if sql is _INSERT_LOG:
+            new = self._new_only(rows)
+            self.pending.extend(new)
+            return len(new)
+        before = self.db.total_changes
+        self.db.executemany(sql, rows)
+        added = self.db.total_changes - before
+        if added:
+            self.touched.update((row[2], row[3]) for row in rows)
+        return added
+
+    def _new_only(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Other devices' rows this log (and ``pending``) lacks, each once: by device and
+        sequence number, and by origin id for reviews pulled from Anki."""
+        for device in {row[-2] for row in rows} - self.known_devices:
+            self.known.update((device, seq) for (seq,) in self.db.execute(
+                "SELECT seq FROM log WHERE device = ? AND seq IS NOT NULL", (device,)))
+            self.known_devices.add(device)
+        origin_at = _LOG_FIELDS.index("origin_id")
+        if self.pulled is None and any(row[origin_at] is not None for row in rows):
+            self.pulled = set(self.db.execute("SELECT origin, origin_id FROM log"
+                                              " WHERE origin_id IS NOT NULL"))
+        known, pulled = self.known, self.pulled
+        new: list[tuple[Any, ...]] = []
+        for row in rows:
+            key = row[-2:]
+            if key in known:
+                continue
+            if row[origin_at] is not None:
+                assert pulled is not None
+                origin_key = (row[origin_at - 1], row[origin_at])
+                if origin_key in pulled:
+                    continue
+                pulled.add(origin_key)
+            known.add(key)
+            new.append(row)
+        return new
+
+    def _scheduler(self, event: dict[str, Any]) -> None:
+        key = (event["dev"], event["seq"])
+        if key in self.schedulers:
+            return
+        local = self.store.scheduler_id(event["json"])
+        self.db.execute("INSERT OR IGNORE INTO sync_schedulers (device, n, scheduler_id)"
+                        " VALUES (?, ?, ?)", (*key, local))
+        self.schedulers[key] = local
+
+    def _other(self, kind: str, event: dict[str, Any]) -> int:
+        dev = "" if event["dev"] == self.device else event["dev"]
+        seq = None if not dev else event["seq"]
+        if kind == "undo":
+            target_dev = "" if event["target_dev"] == self.device else event["target_dev"]
+            sql = ("INSERT OR IGNORE INTO undos (id, device, seq, target_device, target_seq, at)"
+                   " VALUES (?, ?, ?, ?, ?, ?)")
+            values: tuple[Any, ...] = (None if dev else event["seq"], dev, seq, target_dev,
+                                       event["target_seq"], event["at"])
+            self.undos_added = True
+        elif kind == "challenge":
+            sql = ("INSERT OR IGNORE INTO challenge_results (id, device, seq, "
+                   f"{', '.join(_CHALLENGE_FIELDS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            values = (None if dev else event["seq"], dev, seq,
+                      *(event[name] for name in _CHALLENGE_FIELDS))
+        elif kind == "badge":
+            sql = ("INSERT OR IGNORE INTO badge_events (id, device, seq, deck_id, action, name,"
+                   " at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            values = (None if dev else event["seq"], dev, seq, event["deck_id"],
+                      event["action"], event["name"], event["at"])
+            self.badges_changed = True
+        else:
+            return 0  # a kind a newer srs-trainer writes: skipped
+        return int(self.db.execute(sql, values).rowcount)
+
+    def finish(self) -> set[CardKey]:
+        """Apply undos whose answer is here and live, replay every card new events touch
+        and insert the new rows with their results; fold badges. The cards replayed."""
+        if self.undos_added or self.touched or self.pending:
+            self._apply_undos()  # an undo may have come before its answer
+        if self.pending:
+            self._insert_replayed()
+        elif self.touched:
+            replay_touched(self.store, self.touched)
+        if self.badges_changed:
+            rebuild_badges(self.store)
+        return self.touched
+
+    def _insert_replayed(self) -> None:
+        """The pending rows get ids after the log's, are replayed with the cards' rows
+        already there, and go in with their results (the way ``srs anki pull`` adds rows)."""
+        db = self.db
+        next_id = int(db.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'log'), 0),"
+            " coalesce((SELECT max(id) FROM log), 0)) + 1").fetchone()[0])
+        undone = {(dev, seq): at for dev, seq, at in db.execute(
+            "SELECT target_device, target_seq, at FROM undos WHERE target_device != ''")}
+        new_rows: dict[CardKey, list[tuple[Any, ...]]] = {}
+        inserts: list[list[Any]] = []
+        for number, row in enumerate(self.pending, start=next_id):
+            (kind, deck, question, at, rating, duration, _attempts, _hint, _chosen, _mode,
+             rescheduled, _note, origin, _origin_id, scheduler, dev, seq) = row
+            key = (deck, question)
+            gone = undone.get((dev, seq))
+            new_rows.setdefault(key, []).append((
+                deck, question, number, kind, at, rating, duration, rescheduled, scheduler,
+                None, None, gone, origin, dev, seq))
+            inserts.append([number, *row, None, None, gone])
+        self.touched.update(new_rows)
+        first_new = next_id
+        keys = sorted(self.touched)
+        existing = replay.read_card_rows(db, self.store.schema_version, keys)
+        replayer = replay.Replayer(self.store.scheduler_json, own_device=self.device)
+        results: dict[int, tuple[int, str]] = {}
+        updates: list[tuple[int, str, int]] = []
+        memories: list[tuple[Any, ...]] = []
+        for key in keys:
+            rows = [*existing.get(key, ()), *new_rows.get(key, ())]
+            changed, memory = replay.replay_changes(replayer, key, rows)
+            for state_before, after, row_id in changed:
+                if row_id >= first_new:
+                    results[row_id] = (state_before, after)
+                else:
+                    updates.append((state_before, after, row_id))
+            memories.append((*memory_values(memory), *key))
+        for values in inserts:
+            values[-3:-1] = results.get(values[0], (None, None))
+        # Many rows (a first sync): the log's indexes are built again after the insert
+        # rather than taking each row at a random place (the rows were checked against the
+        # log already, so no index needs to dedupe them).
+        with _indexes_rebuilt_if(db, len(inserts) >= max(_REBUILD_FROM, _log_rows(db))):
+            db.executemany(_INSERT_REPLAYED, inserts)
+        updates.sort(key=_ROW_ID)  # in rowid order: each page of the log is written once
+        db.executemany("UPDATE log SET state_before = ?, card_after = ? WHERE id = ?", updates)
+        db.executemany(SET_MEMORY, memories)
+
+    def _apply_undos(self) -> None:
+        # Two queries, one index each: by (device, seq) for other devices' rows, by rowid
+        # for this device's own (undos read back by `srs doctor --recover`).
+        pending = self.db.execute(
+            "SELECT l.id, l.deck_id, l.question_id, u.at FROM undos u JOIN log l"
+            " ON l.device = u.target_device AND l.seq = u.target_seq"
+            " WHERE u.target_device != '' AND l.undone_at IS NULL").fetchall()
+        pending += self.db.execute(
+            "SELECT l.id, l.deck_id, l.question_id, u.at FROM undos u JOIN log l"
+            " ON l.id = u.target_seq WHERE u.target_device = '' AND u.device = ''"
+            " AND u.seq IS NULL AND l.device = '' AND l.undone_at IS NULL").fetchall()
+        for row_id, deck, question, at in pending:
+            self.db.execute("UPDATE log SET undone_at = ? WHERE id = ?", (at, row_id))
+            self.touched.add((deck, question))
+
+
+def replay_touched(store: Store, keys: set[CardKey]) -> None:
+    """``log_merge.replay_cards`` (inside the caller's transaction), its writes batched: a
+    first sync replays every card, and one UPDATE call per card would cost a third more."""
+    if len(keys) < 1000:
+        replay_cards(store, keys)
+        return
+    logs = replay.read_card_rows(store.db, store.schema_version, keys)
+    replayer = replay.Replayer(store.scheduler_json, own_device=store.device_id)
+    changed: list[tuple[int, str, int]] = []
+    memories: list[tuple[Any, ...]] = []
+    for key in sorted(keys):
+        rows_changed, memory = replay.replay_changes(replayer, key, logs.get(key, ()))
+        changed.extend(rows_changed)
+        memories.append((*memory_values(memory), *key))
+    changed.sort(key=_ROW_ID)  # in rowid order: each page of the log is written once
+    store.db.executemany("UPDATE log SET state_before = ?, card_after = ? WHERE id = ?",
+                         changed)
+    store.db.executemany(SET_MEMORY, memories)
+
+
+# --- badges ----------------------------------------------------------------------------------
+
+
+def rebuild_badges(store: Store) -> None:
+    """The badges table as every device's badge events folded in replay order.
+
+    Folding is what the store's own methods do: earning holds the badge (keeping an earlier
+    celebration), taking back marks it, celebrating marks a held badge once.
+    """
+    rows = store.db.execute(
+        "SELECT deck_id, device, coalesce(seq, id), action, name, at FROM badge_events"
+        " ORDER BY id").fetchall()
+    by_deck: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_deck.setdefault(row[0], []).append(row)
+    badges: list[tuple[str, str, str, str | None, str | None]] = []
+    own = store.device_id
+    for deck, events in by_deck.items():
+        ordered = scheduling.merge_streams(scheduling.device_streams(
+            events, lambda e: "", lambda e: e[1], lambda e: e[2], lambda e: e[5], own),
+            lambda e: e[5])
+        held: list[Any] | None = None  # [name, earned, celebrated, taken back]
+        for _, _, _, action, name, at in ordered:
+            if action == "earn" and (held is None or held[3] is not None):
+                held = [name, at, held[2] if held else None, None]
+            elif action == "take_back" and held is not None and held[3] is None:
+                held[3] = at
+            elif action == "celebrate" and held is not None and held[3] is None \
+                    and held[2] is None:
+                held[2] = at
+        if held is not None:
+            badges.append((deck, held[0], held[1], held[2], held[3]))
+    store.db.execute("DELETE FROM badges")
+    store.db.executemany(
+        "INSERT INTO badges (deck_id, name, earned_at, celebrated_at, taken_back_at)"
+        " VALUES (?, ?, ?, ?, ?)", badges)
