@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from ..trainer import replay, scheduling
-from ..trainer.store import SET_MEMORY, Store, memory_values
+from ..trainer.store import Store
+from ..trainer.store_rows import SET_MEMORY, memory_values
 from . import sync_files
 from .anki_pull import _REBUILD_FROM, PULL_CACHE_KIB, _indexes_rebuilt_if, _log_rows
 from .log_merge import replay_cards

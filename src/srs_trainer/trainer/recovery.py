@@ -25,7 +25,7 @@ from typing import Any
 
 from .page_scan import PageRow, scan_rows
 from .store import Store
-from .store import _marks as placeholders  # the store's "?, ?" builder, shared read-only
+from .store_rows import placeholders
 from .types import from_text
 
 # Parents before children: the log refers to schedulers.

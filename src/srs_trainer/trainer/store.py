@@ -16,12 +16,27 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from . import migrations
+from .store_rows import (
+    INSERT_ANSWER,
+    INSERT_CARD,
+    SELECT_CARDS,
+    SELECT_LOG,
+    SELECT_LOG_V3,
+    SELECT_LOG_V4,
+    SET_MEMORY,
+    answer_values,
+    card_from_row,
+    card_values,
+    entry_from_row,
+    insert_sql,
+    memory_values,
+    placeholders,
+)
 from .types import (
     ANSWER,
     RESET,
@@ -41,80 +56,6 @@ BUSY_TIMEOUT_MS = 60_000
 
 class StoreError(Exception):
     """The database cannot be opened or is from a newer version of srs-trainer."""
-
-
-def _marks(count: int) -> str:
-    """``?, ?, ?``: one placeholder per value, for ``VALUES (...)`` and ``IN (...)``."""
-    return ", ".join("?" * count)
-
-
-def _insert_sql(table: str, columns: Sequence[str]) -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(len(columns))})"
-
-
-# Column names are the dataclasses' field names: rows map to values by name, never by position.
-_MEMORY_COLUMNS = tuple(f.name for f in fields(Memory))
-_CARD_SOURCE_COLUMNS = tuple(f.name for f in fields(CardRow) if f.name != "memory")
-_CARD_COLUMNS = (*_CARD_SOURCE_COLUMNS, *_MEMORY_COLUMNS)
-_LOG_COLUMNS = tuple(f.name for f in fields(LogEntry))
-_ANSWER_COLUMNS = ("kind", *(f.name for f in fields(NewAnswer)))
-
-_SELECT_CARDS = f"SELECT {', '.join(_CARD_COLUMNS)} FROM cards"
-_SELECT_LOG = f"SELECT {', '.join(_LOG_COLUMNS)} FROM log"
-# A database migrated only up to version 4 (tests build them) has no device columns yet,
-# one of version 3 no origin column either.
-_SELECT_LOG_V4 = _SELECT_LOG.replace(", device, seq FROM", ", '' AS device, NULL AS seq FROM")
-_SELECT_LOG_V3 = _SELECT_LOG_V4.replace(", origin,", ", '' AS origin,")
-_INSERT_CARD = _insert_sql("cards", _CARD_COLUMNS)
-_INSERT_ANSWER = _insert_sql("log", _ANSWER_COLUMNS)
-_SET_MEMORY = (
-    f"UPDATE cards SET {', '.join(f'{name} = ?' for name in _MEMORY_COLUMNS)}"
-    " WHERE deck_id = ? AND question_id = ?"
-)
-
-
-# Where the values needing conversion sit in a card row, found by name. Cards are built from
-# positional slices (the SELECT lists the fields in their dataclass order): a session start
-# reads thousands of cards, and keyword construction would cost a third more.
-_SOURCE_COUNT = len(_CARD_SOURCE_COLUMNS)
-_RETIRED = _CARD_SOURCE_COLUMNS.index("retired")
-_MEMORY_TIMES = (_MEMORY_COLUMNS.index("due"), _MEMORY_COLUMNS.index("last_review"))
-
-
-def _card(row: Sequence[Any]) -> CardRow:
-    source = list(row[:_SOURCE_COUNT])
-    source[_RETIRED] = bool(source[_RETIRED])
-    memory = list(row[_SOURCE_COUNT:])
-    for index in _MEMORY_TIMES:
-        memory[index] = maybe_time(memory[index])
-    # mypy cannot see that ``source`` stops before ``memory``.
-    return CardRow(*source, memory=Memory(*memory))  # type: ignore[misc]
-
-
-def _entry(row: Sequence[Any]) -> LogEntry:
-    record = dict(zip(_LOG_COLUMNS, row, strict=True))
-    record.update(
-        at=from_text(record["at"]),
-        hint_used=bool(record["hint_used"]),
-        rescheduled=bool(record["rescheduled"]),
-        undone_at=maybe_time(record["undone_at"]),
-    )
-    return LogEntry(**record)
-
-
-def _memory_values(memory: Memory) -> tuple[Any, ...]:
-    stored = memory.to_dict()  # times as stored text
-    return tuple(stored[name] for name in _MEMORY_COLUMNS)
-
-
-def _card_values(card: CardRow) -> tuple[Any, ...]:
-    return (*(getattr(card, name) for name in _CARD_SOURCE_COLUMNS), *_memory_values(card.memory))
-
-
-def _answer_values(answer: NewAnswer) -> tuple[Any, ...]:
-    values = {name: getattr(answer, name) for name in _ANSWER_COLUMNS[1:]}
-    values["at"] = to_text(answer.at)
-    return (ANSWER, *values.values())
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -144,7 +85,7 @@ class Store:
     @property
     def _select_log(self) -> str:
         version = self.schema_version
-        return _SELECT_LOG if version >= 5 else _SELECT_LOG_V4 if version == 4 else _SELECT_LOG_V3
+        return SELECT_LOG if version >= 5 else SELECT_LOG_V4 if version == 4 else SELECT_LOG_V3
 
     @property
     def device_id(self) -> str:
@@ -264,7 +205,7 @@ class Store:
     def upsert_deck(self, deck_id: str, title: str, source_path: str, at: datetime, *,
                     digest: str = "", first_position: int = 0) -> None:
         self.db.execute(
-            _insert_sql("decks", ("deck_id", "title", "source_path", "synced_at", "synced_digest",
+            insert_sql("decks", ("deck_id", "title", "source_path", "synced_at", "synced_digest",
                                   "first_position"))
             + " ON CONFLICT (deck_id) DO UPDATE SET title = excluded.title,"
             " source_path = excluded.source_path, synced_at = excluded.synced_at,"
@@ -292,18 +233,18 @@ class Store:
         """What a session can ask, in source order: live cards due before ``due_before`` and
         each deck's first ``new_limits[deck]`` new cards. Reads no other card."""
         rows = self.db.execute(
-            f"{_SELECT_CARDS} WHERE state IN (1, 2, 3) AND due < ?"
-            f" AND retired = 0 AND deck_id IN ({_marks(len(deck_ids))})",
+            f"{SELECT_CARDS} WHERE state IN (1, 2, 3) AND due < ?"
+            f" AND retired = 0 AND deck_id IN ({placeholders(len(deck_ids))})",
             (to_text(due_before), *deck_ids),
         ).fetchall()
         for deck_id in deck_ids:
             if new_limits.get(deck_id, 0) > 0:
                 rows += self.db.execute(
-                    f"{_SELECT_CARDS} WHERE deck_id = ? AND state = 0"
+                    f"{SELECT_CARDS} WHERE deck_id = ? AND state = 0"
                     " AND retired = 0 ORDER BY position LIMIT ?",
                     (deck_id, new_limits[deck_id]),
                 ).fetchall()
-        cards = [_card(row) for row in rows]
+        cards = [card_from_row(row) for row in rows]
         cards.sort(key=lambda c: (c.position, c.deck_id, c.question_id))
         return cards
 
@@ -323,7 +264,7 @@ class Store:
         """Whether these decks have a live answer at ``start`` or later and before ``end``."""
         row = self.db.execute(
             f"SELECT 1 FROM log WHERE at >= ? AND at < ? AND kind = 'answer'"
-            f" AND undone_at IS NULL AND deck_id IN ({_marks(len(deck_ids))}) LIMIT 1",
+            f" AND undone_at IS NULL AND deck_id IN ({placeholders(len(deck_ids))}) LIMIT 1",
             (to_text(start), to_text(end), *deck_ids),
         ).fetchone()
         return row is not None
@@ -335,14 +276,14 @@ class Store:
             "SELECT deck_id, count(DISTINCT CASE WHEN state_before = 0 THEN question_id END),"
             " count(DISTINCT CASE WHEN state_before = 2 THEN question_id END) FROM log"
             " WHERE at >= ? AND kind = 'answer' AND rescheduled = 1 AND undone_at IS NULL"
-            f" AND deck_id IN ({_marks(len(deck_ids))}) GROUP BY deck_id",
+            f" AND deck_id IN ({placeholders(len(deck_ids))}) GROUP BY deck_id",
             (to_text(since), *deck_ids),
         )
         return {deck_id: (new, reviews) for deck_id, new, reviews in rows}
 
     def due_summary(self, deck_ids: Sequence[str], before: datetime) -> tuple[int, datetime | None]:
         """(live reviewed cards due before ``before``, the earliest due time of any of them)."""
-        marks = _marks(len(deck_ids))
+        marks = placeholders(len(deck_ids))
         (count,) = self.db.execute(
             f"SELECT count(*) FROM cards WHERE state IN (1, 2, 3) AND due < ? AND retired = 0"
             f" AND deck_id IN ({marks})",
@@ -361,29 +302,29 @@ class Store:
     def cards(
         self, deck_ids: Iterable[str] | None = None, *, include_retired: bool = False
     ) -> list[CardRow]:
-        sql = _SELECT_CARDS
+        sql = SELECT_CARDS
         where: list[str] = []
         params: list[Any] = []
         if deck_ids is not None:
             ids = list(deck_ids)
-            where.append(f"deck_id IN ({_marks(len(ids))})")
+            where.append(f"deck_id IN ({placeholders(len(ids))})")
             params.extend(ids)
         if not include_retired:
             where.append("retired = 0")
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY position, deck_id, question_id"
-        return [_card(row) for row in self.db.execute(sql, params)]
+        return [card_from_row(row) for row in self.db.execute(sql, params)]
 
     def card(self, deck_id: str, question_id: str) -> CardRow | None:
         row = self.db.execute(
-            f"{_SELECT_CARDS} WHERE deck_id = ? AND question_id = ?",
+            f"{SELECT_CARDS} WHERE deck_id = ? AND question_id = ?",
             (deck_id, question_id),
         ).fetchone()
-        return _card(row) if row else None
+        return card_from_row(row) if row else None
 
     def insert_card(self, card: CardRow) -> None:
-        self.db.execute(_INSERT_CARD, _card_values(card))
+        self.db.execute(INSERT_CARD, card_values(card))
 
     def update_card_source(
         self,
@@ -415,22 +356,22 @@ class Store:
         return gone
 
     def set_memory(self, deck_id: str, question_id: str, memory: Memory) -> None:
-        self.db.execute(_SET_MEMORY, (*_memory_values(memory), deck_id, question_id))
+        self.db.execute(SET_MEMORY, (*memory_values(memory), deck_id, question_id))
 
     def set_memories(self, memories: Iterable[tuple[CardKey, Memory]]) -> None:
         """``set_memory`` of many cards in one statement (a replay rewrites thousands)."""
         self.db.executemany(
-            _SET_MEMORY, ((*_memory_values(memory), *key) for key, memory in memories))
+            SET_MEMORY, ((*memory_values(memory), *key) for key, memory in memories))
 
     # --- the log ----------------------------------------------------------------------------
 
     def append_answer(self, answer: NewAnswer) -> int:
-        cursor = self.db.execute(_INSERT_ANSWER, _answer_values(answer))
+        cursor = self.db.execute(INSERT_ANSWER, answer_values(answer))
         return int(cursor.lastrowid or 0)
 
     def append_reset(self, deck_id: str, question_id: str, at: datetime, note: str) -> int:
         cursor = self.db.execute(
-            _insert_sql("log", ("kind", "deck_id", "question_id", "at", "note")),
+            insert_sql("log", ("kind", "deck_id", "question_id", "at", "note")),
             (RESET, deck_id, question_id, to_text(at), note),
         )
         return int(cursor.lastrowid or 0)
@@ -453,14 +394,14 @@ class Store:
         row = self.db.execute(
             f"{self._select_log} WHERE id = ?", (entry_id,)
         ).fetchone()
-        return _entry(row) if row else None
+        return entry_from_row(row) if row else None
 
     def card_log(self, deck_id: str, question_id: str) -> list[LogEntry]:
         rows = self.db.execute(
             f"{self._select_log} WHERE deck_id = ? AND question_id = ? ORDER BY id",
             (deck_id, question_id),
         )
-        return [_entry(row) for row in rows]
+        return [entry_from_row(row) for row in rows]
 
     def log(
         self,
@@ -477,7 +418,7 @@ class Store:
             params.append(to_text(since))
         if deck_ids is not None:
             ids = list(deck_ids)
-            where.append(f"deck_id IN ({_marks(len(ids))})")
+            where.append(f"deck_id IN ({placeholders(len(ids))})")
             params.extend(ids)
         if kind is not None:
             where.append("kind = ?")
@@ -487,7 +428,7 @@ class Store:
         sql = self._select_log
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return [_entry(row) for row in self.db.execute(sql + " ORDER BY id", params)]
+        return [entry_from_row(row) for row in self.db.execute(sql + " ORDER BY id", params)]
 
     def scheduling_rows(
         self, deck_ids: Iterable[str] | None = None
@@ -500,7 +441,7 @@ class Store:
         params: list[Any] = []
         if deck_ids is not None:
             ids = list(deck_ids)
-            where += f" AND deck_id IN ({_marks(len(ids))})"
+            where += f" AND deck_id IN ({placeholders(len(ids))})"
             params.extend(ids)
         origin = "origin" if self.schema_version >= 4 else "''"
         micros = "strftime('%s', at) * 1000000 + CAST(substr(at, 21, 6) AS INTEGER)"
@@ -520,7 +461,7 @@ class Store:
             params.append(to_text(since))
         if deck_ids is not None:
             ids = list(deck_ids)
-            where.append(f"deck_id IN ({_marks(len(ids))})")
+            where.append(f"deck_id IN ({placeholders(len(ids))})")
             params.extend(ids)
         rows = self.db.execute(
             "SELECT substr(at, 1, 16), count(*),"
@@ -554,7 +495,7 @@ class Store:
         undo takes it back and an answer earns it again.
         """
         cursor = self.db.execute(
-            _insert_sql("badges", ("deck_id", "name", "earned_at"))
+            insert_sql("badges", ("deck_id", "name", "earned_at"))
             + " ON CONFLICT (deck_id) DO UPDATE SET name = excluded.name,"
             " earned_at = excluded.earned_at, taken_back_at = NULL"
             " WHERE badges.taken_back_at IS NOT NULL",
@@ -569,7 +510,7 @@ class Store:
             return False
         if self.schema_version < 5:  # tests build older databases
             return True
-        self.db.execute(_insert_sql("badge_events", ("deck_id", "action", "name", "at")),
+        self.db.execute(insert_sql("badge_events", ("deck_id", "action", "name", "at")),
                         (deck_id, action, name, to_text(at)))
         return True
 
@@ -605,7 +546,7 @@ class Store:
         elapsed_seconds: float,
     ) -> int:
         cursor = self.db.execute(
-            _insert_sql("challenge_results", ("deck_id", "started_at", "finished_at", "score",
+            insert_sql("challenge_results", ("deck_id", "started_at", "finished_at", "score",
                                               "total", "elapsed_seconds")),
             (deck_id, to_text(started_at), to_text(finished_at), score, total, elapsed_seconds),
         )
@@ -635,10 +576,5 @@ class Store:
     def bulk_load(self, cards: Iterable[CardRow], answers: Iterable[NewAnswer] = ()) -> None:
         """Insert many cards and log rows in one transaction (for benchmarks and fixtures)."""
         with self.transaction() as db:
-            db.executemany(_INSERT_CARD, (_card_values(c) for c in cards))
-            db.executemany(_INSERT_ANSWER, (_answer_values(a) for a in answers))
-
-
-# For bulk writers elsewhere (the sync's replay): a card's memory as the UPDATE takes it.
-SET_MEMORY = _SET_MEMORY
-memory_values = _memory_values
+            db.executemany(INSERT_CARD, (card_values(c) for c in cards))
+            db.executemany(INSERT_ANSWER, (answer_values(a) for a in answers))
