@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from ..trainer.calibration import Bin, Calibration
+from ..wording import plural
 
 SHADES = "·░▒▓█"  # no reviews, then four levels up to the busiest day
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -88,7 +89,7 @@ def heatmap_lines(days: Sequence[tuple[date, int]], width: int,
     active = sum(1 for n in counts.values() if n)
     top = max(counts, key=lambda d: (counts[d], d))
     lines += _wrap(f"Reviewed on {active} of {len(counts)} days; busiest {top.isoformat()}"
-                   f" ({busiest} reviews).", width, "  ")
+                   f" ({plural(busiest, 'review')}).", width, "  ")
     return lines
 
 
