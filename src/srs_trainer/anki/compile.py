@@ -175,6 +175,7 @@ def _compile(job: Job, incremental: bool = True) -> Compiled:
         if partial is not None:  # questions kept by key were not compared: parse it all
             return _compile(job, incremental=False)
         raise InputError(_shared_guids(deck, notes))
+    notes, media = _bundle_media(job, notes, starts)
     about = Fragments(known)
     description = deck_description(deck, about)
     fragments.update(about.used)
@@ -184,7 +185,7 @@ def _compile(job: Job, incremental: bool = True) -> Compiled:
         else PackageState())
     result = build_package(
         deck.id, deck.anki_name, description, notes, previous,
-        lambda: source_time(job.source), _note_type(job),
+        lambda: source_time(job.source), _note_type(job), media,
     )
     ids = [note.name for note in notes]
     return Compiled(
@@ -205,6 +206,29 @@ def _compile(job: Job, incremental: bool = True) -> Compiled:
               if partial is not None and memo is not None
               else memo_for(job.text, deck.id, starts, ids, keys)),
     )
+
+
+def _bundle_media(job: Job, notes: list[ExportNote], starts: list[int]
+                  ) -> tuple[list[ExportNote], list[tuple[str, bytes]]]:
+    """The notes with their images re-addressed to the files bundled, and those files; the
+    files' fingerprints are saved for the manifest (a changed image rebuilds the deck)."""
+    from dataclasses import replace
+
+    from .build_cache import media_dependencies_path
+    from .media import bundle_notes
+
+    rewritten, bundle = bundle_notes(job.source, job.text, [note.fields for note in notes],
+                                     starts)
+    if job.cache_dir is not None and not job.check:
+        path = media_dependencies_path(job.cache_dir, job.source)
+        if bundle.files:
+            write_cache(path, {"version": job.version, "sha256": job.digest,
+                               "files": bundle.dependencies()})
+        else:
+            path.unlink(missing_ok=True)
+    notes = [note if fields is note.fields else replace(note, fields=fields)
+             for note, fields in zip(notes, rewritten, strict=True)]
+    return notes, bundle.packaged()
 
 
 def _shared_guids(deck: Deck, notes: list[ExportNote]) -> list[Problem]:

@@ -14,10 +14,12 @@ from .tree import (
     BulletList,
     Fence,
     Heading,
+    HtmlBlock,
     IndentedCode,
     Inline,
     Paragraph,
     ThematicBreak,
+    html_words,
     plain_text,
 )
 
@@ -50,6 +52,8 @@ def _block(block: Block) -> str:
         return _indented(block.source.rstrip("\n"), CODE_INDENT)
     if isinstance(block, ThematicBreak):
         return "---"
+    if isinstance(block, HtmlBlock):
+        return html_words(block.html).strip("\n")
     if isinstance(block, BlockQuote):
         return _indented(blocks_text(block.children), "> ")
     lines = []

@@ -24,15 +24,19 @@ from ..markdown.tree import (
     Fence,
     HardBreak,
     Heading,
+    HtmlBlock,
     Image,
     IndentedCode,
     Inline,
     Link,
     OrderedList,
     Paragraph,
+    RawHtml,
     SoftBreak,
     Strong,
     ThematicBreak,
+    html_words,
+    text_words,
 )
 from ..markdown.tree import (
     Text as TextNode,
@@ -71,6 +75,8 @@ def _block(block: Block) -> list[RenderableType]:
         return [code_block(Code(block.source, "text"))]
     if isinstance(block, ThematicBreak):
         return [Text("---")]
+    if isinstance(block, HtmlBlock):
+        return [Text(html_words(block.html).strip("\n"))]
     if isinstance(block, BlockQuote):
         return [Padding(Group(*_blocks(block.children)), (0, 0, 0, 2))]
     return _list(block)
@@ -111,7 +117,9 @@ def rich_inline(nodes: tuple[Inline, ...], soft_break: str = " ") -> Text:
     result = Text()
     for node in nodes:
         if isinstance(node, TextNode):
-            result.append(node.text)
+            result.append(text_words(node.text))
+        elif isinstance(node, RawHtml):
+            result.append(html_words(node.html))
         elif isinstance(node, CodeSpan):
             result.append(node.code, style=STYLE_CODE)
         elif isinstance(node, SoftBreak):
