@@ -41,7 +41,9 @@ SOURCE = textwrap.dedent(
         prompt: |
           Which cell is green?
 
-          <table onclick="steal()"><tr><th>A</th><th>B</th></tr><tr><td><img src="pics.media/cell.png" onerror="x()" width="20"></td><td>H<sub>2</sub>O</td></tr></table>
+          <table onclick="steal()"><tr><th>A</th><th>B</th></tr>
+      <tr><td><img src="pics.media/cell.png" onerror="x()" width="20"></td>
+      <td>H<sub>2</sub>O</td></tr></table>
 
           <script>alert(1)</script> <a href="javascript:steal()">link</a>
         answer: A, as in x<sup>2</sup>
@@ -106,7 +108,8 @@ def test_images_are_bundled_and_shown_by_anki_and_tables_render(tmp_path: Path) 
         assert f'<img src="{dot_name}" alt="a dot" />' in dot.question()
         question = table.question()
         assert "<table><tr><th>A</th><th>B</th></tr>" in question
-        assert f'<td><img src="{cell_name}" width="20" /></td><td>H<sub>2</sub>O</td>' in question
+        assert (f'<td><img src="{cell_name}" width="20" /></td>\n<td>H<sub>2</sub>O</td>'
+                in question)
         assert "<sup>2</sup>" in table.answer()
         for side in (question, table.answer()):
             assert "steal()" not in side.replace("&lt;a href=\"javascript:steal()\"&gt;", "")
