@@ -42,8 +42,8 @@ SOURCE = textwrap.dedent(
           Which cell is green?
 
           <table onclick="steal()"><tr><th>A</th><th>B</th></tr>
-      <tr><td><img src="pics.media/cell.png" onerror="x()" width="20"></td>
-      <td>H<sub>2</sub>O</td></tr></table>
+          <tr><td><img src="pics.media/cell.png" onerror="x()" width="20"></td>
+          <td>H<sub>2</sub>O</td></tr></table>
 
           <script>alert(1)</script> <a href="javascript:steal()">link</a>
         answer: A, as in x<sup>2</sup>
