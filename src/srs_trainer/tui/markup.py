@@ -2,8 +2,9 @@
 
 Paragraphs, list items, `code`, **bold**, *em* and fences are styled; everything else the
 subset parser leaves as written (``<div>``, links, headings), never dropped, so no word of a
-question goes missing on screen. Lines of a paragraph are joined, so hard-wrapped YAML text
-re-wraps to the terminal's width.
+question goes missing on screen. The allowed HTML elements (``markdown.sanitize``) read as
+their words: a table as rows of cells apart by " | ". Lines of a paragraph are joined, so
+hard-wrapped YAML text re-wraps to the terminal's width.
 """
 
 from __future__ import annotations
