@@ -210,3 +210,21 @@ def test_line_mode_and_terminal_show_a_table_as_rows() -> None:
     console.print(terminal_markdown(text))
     shown = console.export_text()
     assert "A | B\n-ar | x^2" in shown and "H2O" in shown and "<" not in shown
+
+
+def test_lint_warns_about_an_image_the_build_would_refuse(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    text = SOURCE.replace("pics.media/dot.png", "pics.media/nope.png").replace(
+        "pics.media/cell.png", "../cell.png")
+    project(tmp_path, text)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["lint"])
+    assert "cards/pics.yaml:9: warning: dot: the media file 'pics.media/nope.png' does not" \
+        in result.output
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "../cell.png" in row)
+    assert (f"cards/pics.yaml:{line}: warning: table: the media file '../cell.png' is outside"
+            in result.output)
+    assert CliRunner().invoke(main, ["lint", "--strict"]).exit_code == 1
+    project(tmp_path)
+    clean = CliRunner().invoke(main, ["lint"])
+    assert "0 warnings" in clean.output, clean.output
