@@ -42,7 +42,7 @@ SOURCE = textwrap.dedent(
           Which cell is green?
 
           <table onclick="steal()"><tr><th>A</th><th>B</th></tr>
-          <tr><td><img src="pics.media/cell.png" onerror="x()" width="20"></td>
+          <tr><td><img onerror="x()" width="20" src="pics.media/cell.png"></td>
           <td>H<sub>2</sub>O</td></tr></table>
 
           <script>alert(1)</script> <a href="javascript:steal()">link</a>
@@ -189,6 +189,8 @@ def test_sanitise_keeps_the_allowed_subset_only() -> None:
         '<img src="javascript:alert(1)"><b onclick="x">b</b><div>d</div><!-- c -->'
     ) == ('<td colspan="2" class="c">a</td><img src="x.png" alt="A" /><img /><b>b</b>'
           "&lt;div&gt;d&lt;/div&gt;&lt;!-- c --&gt;")
+    assert sanitize.sanitise('<img alt="A" width=3 SRC="x.png" src="y.png" height="x">') == (
+        '<img src="x.png" alt="A" width="3" />')  # src first, as the build looks for it
     assert sanitize.sanitise("<script>alert('<b>')</script>") == (
         "&lt;script&gt;alert('&lt;b&gt;')&lt;/script&gt;")
 

@@ -24,6 +24,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "img": frozenset(("src", "alt", "width", "height")),
 }
 VOID = frozenset(("br", "img"))
+_ORDER = ("src", "alt", "width", "height", "colspan", "rowspan", "class")
 # Whether a text holds an allowed tag at all: only then is raw HTML parsed as HTML, so every
 # other text renders exactly as before raw HTML was allowed.
 ALLOWED_TAG = re.compile(r"</?(?:" + "|".join(sorted(ALLOWED, key=len, reverse=True))
@@ -60,11 +61,15 @@ class _Sanitiser(HTMLParser):
         if keep is None:
             self.out.append(_escape(self.get_starttag_text() or f"<{tag}>"))
             return
-        written = []
+        kept: dict[str, str] = {}
         for name, value in attrs:
-            if name in keep and value is not None and _allowed_value(tag, name, value):
-                written.append(f' {name}="{_attribute(value.strip() if name != "alt" else value)}"')
-        self.out.append(f"<{tag}{''.join(written)}{' /' if tag in VOID else ''}>")
+            if (name in keep and name not in kept and value is not None
+                    and _allowed_value(tag, name, value)):
+                kept[name] = value if name == "alt" else value.strip()
+        # In one fixed order, src first: the build finds images by ``<img src="`` (anki/media.py).
+        written = "".join(f' {name}="{_attribute(kept[name])}"'
+                          for name in _ORDER if name in kept)
+        self.out.append(f"<{tag}{written}{' /' if tag in VOID else ''}>")
         if closed and tag not in VOID:
             self.out.append(f"</{tag}>")
 
