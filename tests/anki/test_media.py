@@ -230,3 +230,25 @@ def test_lint_warns_about_an_image_the_build_would_refuse(tmp_path: Path,
     project(tmp_path)
     clean = CliRunner().invoke(main, ["lint"])
     assert "0 warnings" in clean.output, clean.output
+
+
+def test_an_image_in_the_deck_description_is_bundled_too(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    text = SOURCE.replace("title: Pictures\n",
+                          "title: Pictures\ndescription: |\n  Colours. ![](pics.media/dot.png)\n")
+    cards = project(tmp_path, text)
+    build([cards], tmp_path / "decks", jobs=1)
+    col = new_collection(tmp_path / "anki")
+    try:
+        import_deck(col, tmp_path / "decks" / "pics.apkg")
+        description = col.decks.by_name("Pictures")["desc"]
+        name = description.split('<img src="')[1].split('"')[0]
+        assert name.startswith("dot-") and (Path(col.media.dir()) / name).read_bytes() == DOT
+    finally:
+        col.close()
+    project(tmp_path, text.replace("  Colours. ![](pics.media/dot.png)",
+                                   "  Colours. ![](../dot.png)"))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 1 and "cards/pics.yaml:5: error: the media file '../dot.png'" \
+        in result.output, result.output

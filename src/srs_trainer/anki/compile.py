@@ -175,10 +175,11 @@ def _compile(job: Job, incremental: bool = True) -> Compiled:
         if partial is not None:  # questions kept by key were not compared: parse it all
             return _compile(job, incremental=False)
         raise InputError(_shared_guids(deck, notes))
-    notes, media = _bundle_media(job, notes, starts)
     about = Fragments(known)
     description = deck_description(deck, about)
     fragments.update(about.used)
+    notes, description, media = _bundle_media(job, notes, starts, description,
+                                              deck.lines.get("description", 0))
     previous_bytes = output.read_bytes() if output.exists() else None
     previous = cache.package_state(previous_bytes) or (
         read_package(output, deck_id(deck.id), previous_bytes) if previous_bytes is not None
@@ -208,17 +209,20 @@ def _compile(job: Job, incremental: bool = True) -> Compiled:
     )
 
 
-def _bundle_media(job: Job, notes: list[ExportNote], starts: list[int]
-                  ) -> tuple[list[ExportNote], list[tuple[str, bytes]]]:
-    """The notes with their images re-addressed to the files bundled, and those files; the
-    files' fingerprints are saved for the manifest (a changed image rebuilds the deck)."""
+def _bundle_media(job: Job, notes: list[ExportNote], starts: list[int], description: str,
+                  description_line: int
+                  ) -> tuple[list[ExportNote], str, list[tuple[str, bytes]]]:
+    """The notes and description with their images re-addressed to the files bundled, and
+    those files; the files' fingerprints are saved for the manifest (a changed image rebuilds
+    the deck)."""
     from dataclasses import replace
 
     from .build_cache import media_dependencies_path
     from .media import bundle_notes
 
-    rewritten, bundle = bundle_notes(job.source, job.text, [note.fields for note in notes],
-                                     starts)
+    rewritten, description, bundle = bundle_notes(
+        job.source, job.text, [note.fields for note in notes], starts, description,
+        description_line)
     if job.cache_dir is not None and not job.check:
         path = media_dependencies_path(job.cache_dir, job.source)
         if bundle.files:
@@ -228,7 +232,7 @@ def _bundle_media(job: Job, notes: list[ExportNote], starts: list[int]
             path.unlink(missing_ok=True)
     notes = [note if fields is note.fields else replace(note, fields=fields)
              for note, fields in zip(notes, rewritten, strict=True)]
-    return notes, bundle.packaged()
+    return notes, description, bundle.packaged()
 
 
 def _shared_guids(deck: Deck, notes: list[ExportNote]) -> list[Problem]:

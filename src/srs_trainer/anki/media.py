@@ -116,17 +116,25 @@ class Bundle:
 
 
 def bundle_notes(source: Path, text: str, notes: Sequence[tuple[str, ...]],
-                 starts: Sequence[int]) -> tuple[list[tuple[str, ...]], Bundle]:
-    """Every note's fields with local images re-addressed, and the files to bundle.
+                 starts: Sequence[int], description: str = "", description_line: int = 0,
+                 ) -> tuple[list[tuple[str, ...]], str, Bundle]:
+    """Every note's fields and the deck's description (its HTML) with local images
+    re-addressed, and the files to bundle.
 
-    ``starts`` are the notes' first lines (0-based). Raises InputError naming each file that
-    cannot be bundled, at its line.
+    ``starts`` are the notes' first lines (0-based); ``description_line`` the description's
+    (1-based; 0 if unknown). Raises InputError naming each file that cannot be bundled, at
+    its line.
     """
     bundle = Bundle(source, text, {})
     problems: list[Problem] = []
-    ends = [*starts[1:], text.count("\n") + 1]
+    end_of_text = text.count("\n") + 1
+    ends = [*starts[1:], end_of_text]
     rewritten = [bundle.rewrite(fields, start, end, problems)
                  for fields, start, end in zip(notes, starts, ends, strict=True)]
+    if description:
+        first = max(description_line - 1, 0)
+        (description,) = bundle.rewrite((description,), first, starts[0] if starts and
+                                        starts[0] > first else end_of_text, problems)
     if problems:
         raise InputError(problems)
-    return rewritten, bundle
+    return rewritten, description, bundle
