@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -229,7 +229,8 @@ def _bundle_media(job: Job, notes: list[ExportNote], starts: list[int], descript
             write_cache(path, {"version": job.version, "sha256": job.digest,
                                "files": bundle.dependencies()})
         else:
-            path.unlink(missing_ok=True)
+            with suppress(OSError):  # a cache: failing to tidy it only costs time later
+                path.unlink(missing_ok=True)
     notes = [note if fields is note.fields else replace(note, fields=fields)
              for note, fields in zip(notes, rewritten, strict=True)]
     return notes, description, bundle.packaged()
