@@ -3,6 +3,7 @@ the sanitised HTML subset (tables, sub/sup) reaching the cards and nothing else.
 
 from __future__ import annotations
 
+import io
 import json
 import textwrap
 import zipfile
@@ -252,3 +253,17 @@ def test_an_image_in_the_deck_description_is_bundled_too(tmp_path: Path,
     result = CliRunner().invoke(main, ["build"])
     assert result.exit_code == 1 and "cards/pics.yaml:5: error: the media file '../dot.png'" \
         in result.output, result.output
+
+
+def test_an_edit_elsewhere_keeps_the_bundled_images_of_cached_questions(tmp_path: Path) -> None:
+    cards = project(tmp_path)
+    out = tmp_path / "decks"
+    build([cards], out, jobs=1)
+    first = (out / "pics.apkg").read_bytes()
+    source = cards / "pics.yaml"
+    source.write_text(source.read_text("utf-8").replace("answer: Red", "answer: Red, bright"),
+                      "utf-8")
+    report = build([cards], out, jobs=1)  # the table question comes from the caches
+    assert report.outcomes[0].reasons == ("1 changed question(s): dot",)
+    with zipfile.ZipFile(out / "pics.apkg") as new, zipfile.ZipFile(io.BytesIO(first)) as old:
+        assert new.read("media") == old.read("media")
