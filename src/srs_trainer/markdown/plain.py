@@ -19,6 +19,7 @@ from .tree import (
     Inline,
     Paragraph,
     ThematicBreak,
+    html_paragraph,
     html_words,
     plain_text,
 )
@@ -47,7 +48,8 @@ def blocks_text(blocks: tuple[Block, ...]) -> str:
 
 def _block(block: Block) -> str:
     if isinstance(block, (Paragraph, Heading)):
-        return inline_text(block.children)
+        words = html_paragraph(block.children)
+        return inline_text(block.children) if words is None else words
     if isinstance(block, (Fence, IndentedCode)):
         return _indented(block.source.rstrip("\n"), CODE_INDENT)
     if isinstance(block, ThematicBreak):

@@ -277,6 +277,8 @@ def plain_text(nodes: tuple[Inline, ...], *, targets: bool = False) -> str:
 
 # The elements srs_trainer.markdown.sanitize allows (kept in step by a test); others stay as
 # written.
+_TABLE = re.compile(r"<t(?:able|r)\b", re.IGNORECASE)
+_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _TAG = re.compile(r"<(/?)(table|thead|tbody|tfoot|tr|th|td|caption|sub|sup|br|img|b|i|em|strong"
                   r"|code|pre|span)(?=[\s/>])[^>]*>", re.IGNORECASE)
 
@@ -293,15 +295,22 @@ def html_words(html: str) -> str:
             return " | "
         if name == "sup" and not closing:
             return "^"
+        if name == "img":
+            alt = _ALT.search(match.group(0))
+            words = (alt.group(1) or alt.group(2) or "").strip() if alt else ""
+            return f"[image: {words}]" if words else "[image]"
         return ""
 
+    if _TABLE.search(html):  # in a table only its rows (and <br>) start lines, as in a browser
+        html = re.sub(r"[ \t]*\n\s*", " ", html)
     text = _TAG.sub(tag, html)
     for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&nbsp;", " "),
                          ("&#39;", "'"), ("&amp;", "&")):
         text = text.replace(entity, char)
     if "\n" not in text.strip("\n"):
         return text
-    lines = (line.strip().removesuffix(" |").strip() for line in text.split("\n"))
+    lines = (re.sub(" {2,}", " ", line).strip().removesuffix(" |").strip()
+             for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -309,3 +318,22 @@ def text_words(text: str) -> str:
     """A text node's words; an allowed HTML element the subset parser left in it (a table
     on one line, as imported decks write them) reads as ``html_words`` says."""
     return html_words(text) if "<" in text and _TAG.search(text) else text
+
+
+def html_paragraph(nodes: tuple[Inline, ...]) -> str | None:
+    """The words of a paragraph the subset parser read with a table in it (over several
+    lines, perhaps), the HTML read as a whole (``html_words``); None if it holds none."""
+    if not any(isinstance(node, Text) and "<" in node.text and _TABLE.search(node.text)
+               for node in nodes):
+        return None  # inline elements only: each text node reads as text_words says
+    raw: list[str] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            raw.append(node.text)
+        elif isinstance(node, (SoftBreak, HardBreak)):
+            raw.append("\n")
+        elif isinstance(node, RawHtml):
+            raw.append(node.html)
+        else:
+            raw.append(plain_text((node,), targets=True))
+    return html_words("".join(raw))

@@ -36,6 +36,7 @@ from ..markdown.tree import (
     SoftBreak,
     Strong,
     ThematicBreak,
+    html_paragraph,
     html_words,
     text_words,
 )
@@ -65,7 +66,8 @@ def _blocks(blocks: tuple[Block, ...]) -> list[RenderableType]:
 
 def _block(block: Block) -> list[RenderableType]:
     if isinstance(block, Paragraph):
-        return [rich_inline(block.children)]
+        words = html_paragraph(block.children)  # a table: its rows as lines, unstyled
+        return [rich_inline(block.children) if words is None else Text(words)]
     if isinstance(block, Heading):
         heading = rich_inline(block.children)
         heading.stylize("bold")
