@@ -70,7 +70,7 @@ DEMO_SOURCE = textwrap.dedent(
         level: advanced
         time_limit: 90
         prompt: "Does <script>alert(1)</script> run? </div> {{Front}} &amp;"
-        choices: ["<b>bold?</b>", "{{Back}} </li></ol>"]
+        choices: ["<b onclick='steal()'>bold?</b>", "{{Back}} </li></ol>"]
         answer: B
     """
 )
@@ -178,7 +178,7 @@ def test_every_card_renders_its_prompt_and_choices_without_template_errors(
         "demo/why-async": ["What is the main benefit of", "Handle other requests while waiting.",
                            "Use less memory.", "Run this"],
         "demo/hostile": ["Does &lt;script&gt;alert(1)&lt;/script&gt; run?",
-                         "&lt;b&gt;bold?&lt;/b&gt;"],
+                         "<b>bold?</b>"],  # allowed HTML, its onclick dropped
     }
     for card_id in anki_col.find_cards(""):
         card = anki_col.get_card(card_id)
@@ -201,6 +201,7 @@ def test_hostile_author_text_renders_as_text_in_anki(
         assert "<script>alert(1)" not in side
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in side
         assert "&lt;/div&gt;" in side
+        assert "steal" not in side and "onclick" not in side
         assert "{{Front}}" in side  # shown literally, not substituted by Anki
         assert "{{Back}} &lt;/li&gt;&lt;/ol&gt;" in side
         assert "{{Front}} &amp;</p>" in side  # Markdown: a typed entity is its character
@@ -404,15 +405,24 @@ MARKDOWNISH = "ab `*_<>&\\\n\t-1.#!x[]()=\u00a0\u2003é"
 @example("a\n===")
 @example("```0")
 def test_plain_text_shortcut_matches_markdown_it(text: str) -> None:
-    # The reference is the same markdown-it set-up (fences highlighted), minus the shortcut.
+    # The reference is the same markdown-it set-up (fences highlighted), minus the shortcut;
+    # a text holding an allowed HTML element is parsed with raw HTML on (tested apart).
+    from srs_trainer.markdown.sanitize import ALLOWED_TAG
+
     reference = render._markdown()
-    assert render.markdown(text) == (reference.render(text) if text else "")
+    if ALLOWED_TAG.search(text) is None:
+        assert render.markdown(text) == (reference.render(text) if text else "")
 
 
 def test_markdown_fences_are_highlighted_and_raw_html_is_text() -> None:
-    html = render.markdown("Look:\n\n```python\nawait x\n```\n\n<em>hi</em>")
+    html = render.markdown("Look:\n\n```python\nawait x\n```\n\n<div>hi</div>")
     assert '<span class="k">await</span>' in html
-    assert "&lt;em&gt;hi&lt;/em&gt;" in html
+    assert "&lt;div&gt;hi&lt;/div&gt;" in html
+    # The allowed subset is HTML, without the attributes it does not allow; the rest is text.
+    assert render.markdown('<em onclick="x()">hi</em> <div>no</div>') == (
+        "<p><em>hi</em> &lt;div&gt;no&lt;/div&gt;</p>\n")
+    assert render.markdown("`<em>code</em>` <sub>2</sub>") == (
+        "<p><code>&lt;em&gt;code&lt;/em&gt;</code> <sub>2</sub></p>\n")
     assert render.markdown("[x](javascript:alert(1))") == "<p>[x](javascript:alert(1))</p>\n"
 
 

@@ -311,3 +311,37 @@ def test_plain_text_in_a_field_never_turns_into_markup(text: str) -> None:
     rendered = MarkdownIt("commonmark", {"html": False}).render(markdown)
     assert html_to_text(rendered) == " ".join(text.replace("\xa0", " ").split())
     assert "<" not in rendered.replace("<p>", "").replace("</p>", "")
+
+
+def test_an_imported_image_and_table_reach_anki_again_after_the_build(
+    collection: Any, tmp_path: Path
+) -> None:
+    """Import a deck with an image and a table, build it, import the build into a fresh
+    collection: the image is in its media folder and the card shows it; the table is a table."""
+    from anki import import_export_pb2 as ie
+
+    package = _export(collection, tmp_path / "spanish.apkg")
+    out = tmp_path / "cards" / "spanish.yaml"
+    runner = CliRunner()
+    assert runner.invoke(main, ["import", str(package), "--out", str(out)]).exit_code == 0
+    built = runner.invoke(main, ["build", str(out), "--out", str(tmp_path / "decks")])
+    assert built.exit_code == 0, built.output
+    (tmp_path / "fresh").mkdir()
+    fresh = anki_collection.Collection(str(tmp_path / "fresh" / "collection.anki2"))
+    try:
+        condition = ie.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+        fresh.import_anki_package(ie.ImportAnkiPackageRequest(
+            package_path=str(tmp_path / "decks" / "spanish.apkg"),
+            options=ie.ImportAnkiPackageOptions(update_notes=condition,
+                                                update_notetypes=condition)))
+        (house,) = fresh.find_notes("que-es")
+        question = fresh.get_note(house).cards()[0].question()
+        name = html.unescape(question.split('<img src="')[1].split('"')[0])
+        assert name.startswith("house-") and name.endswith(".png")
+        assert (Path(fresh.media.dir()) / name).read_bytes() == PNG
+        (verbs,) = fresh.find_notes("verb-endings")
+        answer = fresh.get_note(verbs).cards()[0].answer()
+        assert "<table><tr><td>-ar</td><td>-er</td></tr></table>" in answer
+        assert "steal" not in answer and "alert(1)" not in answer
+    finally:
+        fresh.close()

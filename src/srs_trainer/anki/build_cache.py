@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..deck.files import CACHE_FORMAT, read_cache, sha256, stat_key, write_atomic
+from .incremental import memo_path
 
 if TYPE_CHECKING:
     from .package import PackageState
@@ -26,11 +27,11 @@ DECK_SUFFIX = ".apkg"  # one deck file per source: <deck id>.apkg
 
 # code and the libraries' versions. Any change makes every cache entry stale.
 _OUR_CODE = ("anki/render.py", "anki/card_types.py", "anki/package.py", "anki/build.py",
-             "anki/build_cache.py", "anki/compile.py", "anki/incremental.py",
+             "anki/build_cache.py", "anki/compile.py", "anki/incremental.py", "anki/media.py",
              *(f"deck/{name}.py" for name in ("ids", "sources", "validator", "model", "cloze",
                                              "typed_answer")),
              *(f"markdown/{name}.py" for name in ("__init__", "tree", "parse", "subset", "html",
-                                                 "plain")))
+                                                 "plain", "sanitize")))
 _LIBRARY_VERSION_FILES = (("genanki", "version.py"), ("pygments", "__init__.py"),
                           ("markdown_it", "__init__.py"))
 
@@ -65,7 +66,9 @@ class Manifest:
 
     path: Path | None
     version: str
-    sources: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Per source: its hash and metadata, deck, deck file and its hash, and "media": each
+    # bundled file's [metadata, hash] by path.
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, cache_dir: Path | None, version: str) -> Manifest:
@@ -80,14 +83,14 @@ class Manifest:
             return cls(path, version)
         return cls(path, version, dict(data.get("sources", {})))
 
-    def up_to_date(self, source: Path, digest: str) -> dict[str, str] | None:
+    def up_to_date(self, source: Path, digest: str) -> dict[str, Any] | None:
         """The manifest entry if ``source`` with this content built the deck file still there."""
         entry = self.sources.get(str(source.resolve()))
         if not entry or entry.get("sha256") != digest:
             return None
         return self._output_intact(entry)
 
-    def untouched(self, source: Path) -> dict[str, str] | None:
+    def untouched(self, source: Path) -> dict[str, Any] | None:
         """The manifest entry if ``source`` was not even touched since it built its deck file.
 
         Like make and git's index, trusts the file's metadata, which any write changes (the
@@ -101,30 +104,56 @@ class Manifest:
         return self._output_intact(entry)
 
     @staticmethod
-    def _output_intact(entry: dict[str, str]) -> dict[str, str] | None:
+    def _output_intact(entry: dict[str, Any]) -> dict[str, Any] | None:
         output = Path(entry["output"])
         try:
             if sha256(output.read_bytes()) != entry["output_sha256"]:
                 return None
         except OSError:
             return None
-        return entry
+        return entry if _media_unchanged(entry.get("media") or {}) else None
 
     def record(self, source: Path, digest: str, stat: str | None, deck_id: str, output: Path,
                data: bytes) -> None:
-        self.sources[str(source.resolve())] = {
+        entry: dict[str, Any] = {
             "sha256": digest,
             "stat": stat or "",
             "deck": deck_id,
             "output": str(output.resolve()),
             "output_sha256": sha256(data),
         }
+        if self.path is not None:
+            # Written by the compile of this very content (compile._bundle_media).
+            media = read_cache(media_dependencies_path(self.path.parent, source), self.version)
+            if media is not None and media.get("sha256") == digest:
+                entry["media"] = media["files"]
+        self.sources[str(source.resolve())] = entry
 
     def save(self) -> None:
         if self.path is not None:
             text = json.dumps({"version": self.version, "sources": self.sources}, indent=1,
                               sort_keys=True)
             write_atomic(self.path, text.encode("utf-8"), sync=False)
+
+
+def _media_unchanged(files: dict[str, list[str]]) -> bool:
+    """Whether every media file a deck bundled still has the content it had (its metadata
+    unchanged, like the source's, or else its bytes)."""
+    for name, (stat, digest) in files.items():
+        path = Path(name)
+        if stat and stat_key(path) == stat:
+            continue
+        try:
+            if sha256(path.read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def media_dependencies_path(cache_dir: Path, source: Path) -> Path:
+    """Where a source's compile leaves the fingerprints of the media files it bundled."""
+    return cache_dir / "media" / memo_path(cache_dir, source).name
 
 
 def render_cache_path(cache_dir: Path, deck_id: str) -> Path:

@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -172,13 +172,15 @@ def _compile(job: Job, incremental: bool = True) -> Compiled:
     about = Fragments(known)
     description = deck_description(deck, about)
     fragments.update(about.used)
+    notes, description, media = _bundle_media(job, notes, starts, description,
+                                              deck.lines.get("description", 0))
     previous_bytes = output.read_bytes() if output.exists() else None
     previous = cache.package_state(previous_bytes) or (
         read_package(output, deck_id(deck.id), previous_bytes) if previous_bytes is not None
         else PackageState())
     result = build_package(
         deck.id, deck.anki_name, description, notes, previous,
-        lambda: source_time(job.source), _note_type(job),
+        lambda: source_time(job.source), _note_type(job), media,
     )
     ids = [note.name for note in notes]
     return Compiled(
@@ -199,6 +201,33 @@ def _compile(job: Job, incremental: bool = True) -> Compiled:
               if partial is not None and memo is not None
               else memo_for(job.text, deck.id, starts, ids, keys)),
     )
+
+
+def _bundle_media(job: Job, notes: list[ExportNote], starts: list[int], description: str,
+                  description_line: int
+                  ) -> tuple[list[ExportNote], str, list[tuple[str, bytes]]]:
+    """The notes and description with their images re-addressed to the files bundled, and
+    those files; the files' fingerprints are saved for the manifest (a changed image rebuilds
+    the deck)."""
+    from dataclasses import replace
+
+    from .build_cache import media_dependencies_path
+    from .media import bundle_notes
+
+    rewritten, description, bundle = bundle_notes(
+        job.source, job.text, [note.fields for note in notes], starts, description,
+        description_line)
+    if job.cache_dir is not None and not job.check:
+        path = media_dependencies_path(job.cache_dir, job.source)
+        if bundle.files:
+            write_cache(path, {"version": job.version, "sha256": job.digest,
+                               "files": bundle.dependencies()})
+        else:
+            with suppress(OSError):  # a cache: failing to tidy it only costs time later
+                path.unlink(missing_ok=True)
+    notes = [note if fields is note.fields else replace(note, fields=fields)
+             for note, fields in zip(notes, rewritten, strict=True)]
+    return notes, description, bundle.packaged()
 
 
 def _shared_guids(deck: Deck, notes: list[ExportNote]) -> list[Problem]:

@@ -240,13 +240,15 @@ def build_package(
     previous: PackageState,
     source_time: int | Callable[[], int],
     kind: NoteType | Mapping[str, NoteType] | None = None,
+    media: Sequence[tuple[str, bytes]] = (),
 ) -> PackageResult:
     """Write the deck's notes as .apkg bytes, continuing ``previous``'s ids and times.
 
     ``source_time`` (seconds) is given to new and changed notes; it may be a function, called
     only if something is new or changed, since finding it can cost a git process. ``kind`` is
     the note types by question type (or the multiple-choice one alone), passed in by a caller
-    that keeps them; the others are made here when a note needs them.
+    that keeps them; the others are made here when a note needs them. ``media`` are the
+    files the notes show, (name in Anki's media folder, bytes), in the order to write them.
     """
     import genanki
 
@@ -316,7 +318,7 @@ def build_package(
                                  {model: mod for model, (_, mod) in note_types.items()},
                                  anki_deck_id, deck_mod)
     return PackageResult(
-        data=_zip(database),
+        data=_zip(database, media),
         new=tuple(new),
         changed=tuple(changed),
         removed=removed,
@@ -417,10 +419,16 @@ def _without_sqlite_version(database: bytes) -> bytes:
     return database[:96] + bytes(4) + database[100:]
 
 
-def _zip(database: bytes) -> bytes:
+def _zip(database: bytes, media: Sequence[tuple[str, bytes]] = ()) -> bytes:
+    # Anki's (and genanki's) package layout: the files as entries "0", "1", ... and the
+    # "media" entry mapping each entry to its file name.
+    names = json.dumps({str(index): name for index, (name, _) in enumerate(media)},
+                       ensure_ascii=False)
+    entries = [(COLLECTION_ENTRY, database), (MEDIA_ENTRY, names.encode("utf-8")),
+               *((str(index), data) for index, (_, data) in enumerate(media))]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in ((COLLECTION_ENTRY, database), (MEDIA_ENTRY, b"{}")):
+        for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, whatever platform builds it

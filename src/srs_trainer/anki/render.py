@@ -1,7 +1,11 @@
 """Questions to Anki note fields (HTML), and the note type's templates and CSS.
 
-Author text is Markdown rendered with raw HTML disabled, so ``<script>`` or ``</div>`` in a
-prompt shows as text. Code is highlighted at build time with Pygments into CSS classes whose
+Author text is Markdown whose raw HTML shows as text (``<script>`` or ``</div>`` in a prompt),
+except a sanitised subset (``markdown.sanitize``: tables, sub/sup, images...). Local images are
+re-addressed to the files bundled into the package afterwards (``media``), so that a rendered
+field depends on the question's text alone and the render cache can keep it.
+
+Code is highlighted at build time with Pygments into CSS classes whose
 colours live in the note type's CSS (a light and a night-mode palette): cards need no network,
 no add-on and no JavaScript to look right. JavaScript only adds the pick marking.
 

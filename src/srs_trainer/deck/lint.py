@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from ..wording import plural
-from . import cloze, lint_types
+from . import cloze, lint_media, lint_types
 from .lint_problem import ERROR, WARNING
 from .lint_problem import located as _problem
 from .model import Choice, Code, Deck, Question, QuestionType
@@ -281,6 +281,7 @@ CHECKS: tuple[Check, ...] = (
     code_languages_are_known,
     explanations_agree_with_the_key,
     *lint_types.CHECKS,
+    lint_media.media_files_exist,
 )
 
 

@@ -1,6 +1,7 @@
 """Author Markdown, parsed once into a small tree of our own (``tree``) that renderers read.
 
-Two parsers give the same tree: ``parse`` (markdown-it-py, CommonMark, raw HTML off; used by
+Two parsers give the same tree: ``parse`` (markdown-it-py, CommonMark, raw HTML off unless the
+text holds an element ``sanitize`` allows; used by
 ``srs build``) and ``subset`` (pure Python, for the documented author subset; used where
 markdown-it must not be imported, i.e. ``srs review`` and the other trainer screens, and by the
 build as a fast path when it is sure). Renderers: ``html`` (Anki fields, highlighting passed

@@ -1,4 +1,5 @@
-"""The tree as HTML, byte for byte what markdown-it's CommonMark renderer writes.
+"""The tree as HTML, byte for byte what markdown-it's CommonMark renderer writes, except raw
+HTML, which goes through ``sanitize`` (allowed elements kept, the rest shown as text).
 
 Fenced code with a language goes through ``highlight(source, language)``; an empty result
 means "not highlighted" and the code is escaped. The Anki export passes Pygments in.
@@ -18,12 +19,14 @@ from .tree import (
     Fence,
     HardBreak,
     Heading,
+    HtmlBlock,
     Image,
     IndentedCode,
     Inline,
     Link,
     OrderedList,
     Paragraph,
+    RawHtml,
     SoftBreak,
     Strong,
     Text,
@@ -75,6 +78,8 @@ def _blocks(blocks: tuple[Block, ...], tight: bool, highlight: Highlight, out: l
             out.append(_fence(block, highlight))
         elif isinstance(block, IndentedCode):
             out.append(f"<pre><code>{escape(block.source)}</code></pre>\n")
+        elif isinstance(block, HtmlBlock):
+            out.append(_sanitise(block.html))
         elif isinstance(block, ThematicBreak):
             out.append("<hr />\n")
         elif isinstance(block, BlockQuote):
@@ -125,6 +130,8 @@ def inline(nodes: tuple[Inline, ...], out: list[str]) -> None:
             out.append("\n")
         elif isinstance(node, HardBreak):
             out.append("<br />\n")
+        elif isinstance(node, RawHtml):
+            out.append(_sanitise(node.html))
         elif isinstance(node, Link):
             title = f' title="{escape(node.title)}"' if node.title else ""
             out.append(f'<a href="{escape(node.href)}"{title}>')
@@ -134,3 +141,9 @@ def inline(nodes: tuple[Inline, ...], out: list[str]) -> None:
             title = f' title="{escape(node.title)}"' if node.title else ""
             alt = escape(plain_text(node.children))
             out.append(f'<img src="{escape(node.src)}" alt="{alt}"{title} />')
+
+
+def _sanitise(html: str) -> str:
+    from .sanitize import sanitise
+
+    return sanitise(html)

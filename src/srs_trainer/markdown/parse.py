@@ -1,4 +1,6 @@
-"""Markdown to the tree by markdown-it-py (CommonMark, raw HTML shown as text).
+"""Markdown to the tree by markdown-it-py (CommonMark; raw HTML shown as text, unless the text
+holds an element ``sanitize`` allows: then raw HTML becomes ``RawHtml``/``HtmlBlock`` nodes,
+which renderers sanitise).
 
 The reference parser: ``subset`` must give the same tree wherever it says it is sure.
 markdown-it is imported on first use, never by ``srs review``.
@@ -20,6 +22,7 @@ from .tree import (
     Fence,
     HardBreak,
     Heading,
+    HtmlBlock,
     Image,
     IndentedCode,
     Inline,
@@ -27,6 +30,7 @@ from .tree import (
     ListItem,
     OrderedList,
     Paragraph,
+    RawHtml,
     SoftBreak,
     Strong,
     Text,
@@ -40,15 +44,17 @@ if TYPE_CHECKING:
 
 
 @cache
-def _parser() -> MarkdownIt:
+def _parser(html: bool = False) -> MarkdownIt:
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False})
+    return MarkdownIt("commonmark", {"html": html})
 
 
 def parse(text: str) -> Document:
     """Author Markdown as a tree, exactly as CommonMark reads it."""
-    tokens = _parser().parse(text)
+    from .sanitize import ALLOWED_TAG
+
+    tokens = _parser("<" in text and ALLOWED_TAG.search(text) is not None).parse(text)
     blocks, _ = _blocks(tokens, 0)
     return Document(tuple(blocks))
 
@@ -101,7 +107,10 @@ def _blocks(tokens: Sequence[Token], index: int) -> tuple[list[Block], int]:
             else:
                 start = int(token.attrs.get("start", 1))
                 blocks.append(OrderedList(start, token.markup[-1:], tight, tuple(items)))
-        else:  # html_block cannot occur with raw HTML off; skip anything unknown
+        elif kind == "html_block":
+            blocks.append(HtmlBlock(token.content))
+            index += 1
+        else:  # skip anything unknown
             index += 1
     return blocks, index
 
@@ -134,8 +143,10 @@ def _inline_run(tokens: Sequence[Token], index: int) -> tuple[tuple[Inline, ...]
         kind = token.type
         if token.nesting == -1:
             break
-        if kind in ("text", "text_special", "html_inline"):
+        if kind in ("text", "text_special"):
             nodes.append(Text(token.content))
+        elif kind == "html_inline":
+            nodes.append(RawHtml(token.content))
         elif kind == "code_inline":
             nodes.append(CodeSpan(token.content))
         elif kind == "softbreak":

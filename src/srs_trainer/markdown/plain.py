@@ -14,10 +14,13 @@ from .tree import (
     BulletList,
     Fence,
     Heading,
+    HtmlBlock,
     IndentedCode,
     Inline,
     Paragraph,
     ThematicBreak,
+    html_paragraph,
+    html_words,
     plain_text,
 )
 
@@ -45,11 +48,14 @@ def blocks_text(blocks: tuple[Block, ...]) -> str:
 
 def _block(block: Block) -> str:
     if isinstance(block, (Paragraph, Heading)):
-        return inline_text(block.children)
+        words = html_paragraph(block.children)
+        return inline_text(block.children) if words is None else words
     if isinstance(block, (Fence, IndentedCode)):
         return _indented(block.source.rstrip("\n"), CODE_INDENT)
     if isinstance(block, ThematicBreak):
         return "---"
+    if isinstance(block, HtmlBlock):
+        return html_words(block.html).strip("\n")
     if isinstance(block, BlockQuote):
         return _indented(blocks_text(block.children), "> ")
     lines = []

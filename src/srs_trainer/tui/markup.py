@@ -2,8 +2,9 @@
 
 Paragraphs, list items, `code`, **bold**, *em* and fences are styled; everything else the
 subset parser leaves as written (``<div>``, links, headings), never dropped, so no word of a
-question goes missing on screen. Lines of a paragraph are joined, so hard-wrapped YAML text
-re-wraps to the terminal's width.
+question goes missing on screen. The allowed HTML elements (``markdown.sanitize``) read as
+their words: a table as rows of cells apart by " | ". Lines of a paragraph are joined, so
+hard-wrapped YAML text re-wraps to the terminal's width.
 """
 
 from __future__ import annotations
@@ -24,15 +25,20 @@ from ..markdown.tree import (
     Fence,
     HardBreak,
     Heading,
+    HtmlBlock,
     Image,
     IndentedCode,
     Inline,
     Link,
     OrderedList,
     Paragraph,
+    RawHtml,
     SoftBreak,
     Strong,
     ThematicBreak,
+    html_paragraph,
+    html_words,
+    text_words,
 )
 from ..markdown.tree import (
     Text as TextNode,
@@ -60,7 +66,8 @@ def _blocks(blocks: tuple[Block, ...]) -> list[RenderableType]:
 
 def _block(block: Block) -> list[RenderableType]:
     if isinstance(block, Paragraph):
-        return [rich_inline(block.children)]
+        words = html_paragraph(block.children)  # a table: its rows as lines, unstyled
+        return [rich_inline(block.children) if words is None else Text(words)]
     if isinstance(block, Heading):
         heading = rich_inline(block.children)
         heading.stylize("bold")
@@ -71,6 +78,8 @@ def _block(block: Block) -> list[RenderableType]:
         return [code_block(Code(block.source, "text"))]
     if isinstance(block, ThematicBreak):
         return [Text("---")]
+    if isinstance(block, HtmlBlock):
+        return [Text(html_words(block.html).strip("\n"))]
     if isinstance(block, BlockQuote):
         return [Padding(Group(*_blocks(block.children)), (0, 0, 0, 2))]
     return _list(block)
@@ -111,7 +120,9 @@ def rich_inline(nodes: tuple[Inline, ...], soft_break: str = " ") -> Text:
     result = Text()
     for node in nodes:
         if isinstance(node, TextNode):
-            result.append(node.text)
+            result.append(text_words(node.text))
+        elif isinstance(node, RawHtml):
+            result.append(html_words(node.html))
         elif isinstance(node, CodeSpan):
             result.append(node.code, style=STYLE_CODE)
         elif isinstance(node, SoftBreak):
