@@ -5,8 +5,9 @@ loops in Python per card at most, never per review: SQLite concatenates each car
 and times in one pass over the ``log_card`` index (deck, question, id: the rows of a card in
 the order they were written, which is their replay order when none came from elsewhere), and
 the columns are cut and converted with C-level ``str``/``map`` calls. Cards with a reset, an
-answer without a rating or reviews pulled from elsewhere (whose replay order merges by time)
-go through the definition, ``optimize.histories``, one card at a time.
+answer without a rating, reviews pulled from elsewhere or rows synced from another device
+(whose replay order merges streams by time, ``scheduling.replay_order``) go through the
+definition, ``histories``, one card at a time.
 
 A history is a card's answers from one reset to the next. The columns lay the histories end to
 end: history ``h`` holds reviews ``starts[h]`` to ``starts[h] + lengths[h]``.
@@ -45,22 +46,33 @@ class _Row(NamedTuple):
     rating: int | None
     kind: str
     origin: str
+    device: str
+    seq: int | None
+    counts: bool
 
 
-def histories(entries: Iterable[LogEntry]) -> dict[HistoryKey, History]:
-    """The histories of the given log rows (any order): the definition the fast read meets.
-    Each card's scheduling rows in replay order; a reset starts a new history."""
+def histories(
+    entries: Iterable[LogEntry], own_device: str = "",
+) -> dict[HistoryKey, History]:
+    """The histories of the given log rows (any order; every row of each card, undone ones
+    included, for the replay order to be the replay's): the definition the fast read meets.
+    Each card's scheduling rows in replay order (``scheduling.replay_order``: each device's
+    rows in its own order, devices and pulled rows merged by time; ``own_device`` is this
+    database's device id, which ranks its rows on equal times); a reset starts a new history."""
     by_card: dict[tuple[str, str], list[_Row]] = {}
     for e in entries:
-        if e.counts:
-            by_card.setdefault((e.deck_id, e.question_id), []).append(
-                _Row(e.id, e.at, e.rating, e.kind, e.origin))
+        by_card.setdefault((e.deck_id, e.question_id), []).append(
+            _Row(e.id, e.at, e.rating, e.kind, e.origin, e.device, e.seq, e.counts))
     result: dict[HistoryKey, History] = {}
     for (deck, question), rows in by_card.items():
         rows.sort(key=lambda row: row.id)
         epoch = 0
         previous: datetime | None = None
-        for row in replay_order(rows):
+        # Merged first, then filtered, as the replay does: a row left out (an undone
+        # answer) still takes its place when the streams are merged by time.
+        for row in replay_order(rows, own_device):
+            if not row.counts:
+                continue
             if row.kind == "reset":
                 epoch += 1
                 previous = None
@@ -146,7 +158,10 @@ def _card_rows(store: Store, deck_ids: Iterable[str] | None) -> list[tuple[Any, 
         params.extend(ids)
     seconds = ("unixepoch(at)" if sqlite3.sqlite_version_info >= (3, 38)
                else "CAST(strftime('%s', at) AS INTEGER)")
-    pulled = "max(origin != '')" if store.schema_version >= 4 else "0"
+    # Rows pulled from elsewhere or synced from another device replay in a merged order
+    # (by time), not by id: such cards go through the definition.
+    pulled = ("max(origin != '' OR device != '')" if store.schema_version >= 5
+              else "max(origin != '')" if store.schema_version >= 4 else "0")
     # The index fixes the order group_concat sees: each card's rows by id.
     return store.db.execute(
         "SELECT deck_id, question_id,"
@@ -160,10 +175,11 @@ def store_columns(store: Store, deck_ids: Iterable[str] | None = None) -> Review
     """The columns of the store's log: history by history what ``histories`` gives."""
     plain: list[tuple[Any, ...]] = []
     builder = _Builder()
+    own = store.device_id if store.schema_version >= 5 else ""
     for row in _card_rows(store, deck_ids):
         deck, question, codes, times, pulled = row
         if pulled:
-            for key, history in histories(store.card_log(deck, question)).items():
+            for key, history in histories(store.card_log(deck, question), own).items():
                 builder.add(key, history)
         elif codes.isdigit():
             plain.append(row)
