@@ -84,15 +84,14 @@ def split_items(columns: ReviewColumns, test_share: float = TEST_SHARE) -> (
     is_item = [True] * len(reviews)
     for start in starts:
         is_item[start] = False
-    # Each item is named by the review it predicts, sorted by that review's time (stable:
-    # ties keep column order), and made in that order: no list of items to permute after.
-    predicted = list(compress(range(len(reviews)), is_item))
-    predicted.sort(key=columns.times.__getitem__)
-    firsts = list(chain.from_iterable(map(repeat, starts, columns.lengths)))
+    firsts = chain.from_iterable(map(repeat, starts, columns.lengths))
+    ends = range(1, len(reviews) + 1)
     items = list(map(lib.FSRSItem, map(reviews.__getitem__, map(
-        slice, map(firsts.__getitem__, predicted), map((1).__add__, predicted)))))
+        slice, compress(firsts, is_item), compress(ends, is_item)))))
+    times = list(compress(columns.times, is_item))
+    order = sorted(range(len(items)), key=times.__getitem__)  # stable: ties keep column order
     cut = int(len(items) * (1 - test_share))
-    return items[:cut], items[cut:]
+    return list(map(items.__getitem__, order[:cut])), list(map(items.__getitem__, order[cut:]))
 
 
 def _library() -> Any:
