@@ -5,9 +5,10 @@
     .venv/bin/python bench/bench_optimize.py --compare-src ../main/src   # before/after, one run
 
 For each size, a progress database with that many log rows (synthetic decks, every card
-answered when FSRS says it is due, its rating drawn with a fixed seed) is generated once and
-cached under bench/out/. Then, each in a fresh process so that peak memory is its own, the
-rounds interleaved so that load on the shared machine hits each alike:
+answered when FSRS says it is due, its rating drawn with a fixed seed, the rows written in
+time order as a learner's are) is generated once and cached under bench/out/. Then, each in
+a fresh process so that peak memory is its own, the rounds interleaved so that load on the
+shared machine hits each alike:
 
 - ours: ``optimize.fit(store_columns(store), defaults)``: read the log from SQLite, make the
   items, fit on the earlier 80% by time, score both parameter sets on the later 20%;
@@ -87,6 +88,9 @@ def _generate(path: Path, reviews: int, seed: int = 1) -> None:
                     at = max(memory.due, at + timedelta(days=1))
                 rows.append(CardRow(deck.id, question.id, position, question.section.value,
                                     answer_key(question), memory=memory))
+        # A learner's log is written as they answer: in time order, so each card's rows are
+        # spread over the table (the read's index pass looks each one up on another page).
+        answers.sort(key=lambda answer: answer.at)
         store.bulk_load(rows, answers)
 
 
@@ -94,7 +98,7 @@ def _database(reviews: int) -> Path:
     from srs_trainer.trainer.migrations import SCHEMA_VERSION
 
     OUT.mkdir(exist_ok=True)
-    path = OUT / f"optimize-{reviews}-v{SCHEMA_VERSION}.sqlite3"
+    path = OUT / f"optimize-{reviews}-v{SCHEMA_VERSION}-timed.sqlite3"
     if not path.exists():
         partial = path.with_suffix(".partial")
         partial.unlink(missing_ok=True)

@@ -27,7 +27,7 @@ from srs_trainer.trainer.optimize import (
 )
 from srs_trainer.trainer.review_columns import History, columns_of, histories, store_columns
 from srs_trainer.trainer.store import Store, from_text
-from srs_trainer.trainer.types import Answer
+from srs_trainer.trainer.types import Answer, to_text
 from synthetic import synthetic_decks
 from synthetic_learner import START, TRUE_PARAMETERS, learn
 from trainer_helpers import EXACT
@@ -202,3 +202,54 @@ def test_the_fast_read_without_unixepoch_gives_the_same(
     expected = store_columns(trainer.store)
     monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 37, 2))  # before unixepoch()
     assert store_columns(trainer.store) == expected
+
+
+def _insert_synced(store: Store, key: tuple[str, str], device: str, seq: int, at: str,
+                   rating: int, *, undone: bool = False) -> None:
+    """A row as `srs sync` leaves one from another device: its device id and its number there
+    (a copy of the card's first answer with another time and rating)."""
+    store.db.execute(
+        "INSERT INTO log (kind, deck_id, question_id, at, rating, duration_ms, attempts,"
+        " hint_used, chosen, mode, rescheduled, state_before, scheduler_id, card_after,"
+        " undone_at, note, origin, device, seq)"
+        " SELECT kind, deck_id, question_id, ?, ?, duration_ms, attempts, hint_used, chosen,"
+        " mode, rescheduled, state_before, scheduler_id, card_after, ?, note, '', ?, ?"
+        " FROM log WHERE deck_id = ? AND question_id = ? AND kind = 'answer' ORDER BY id LIMIT 1",
+        (at, rating, at if undone else None, device, seq, *key))
+
+
+def test_reviews_synced_from_two_devices_are_fitted_in_the_replay_order(tmp_path: Path) -> None:
+    from srs_trainer.trainer import replay
+    from srs_trainer.trainer.review_columns import micros
+
+    trainer = _learn(tmp_path, cards=4, days=30)
+    store = trainer.store
+    key = store.cards()[0].key
+    own = store.device_id
+
+    def at(day: float) -> str:
+        return to_text(START + timedelta(days=day, hours=1))
+
+    # Device "b" (its clock went back between its seq 2 and 3) and device "c", interleaved
+    # in time with this database's reviews; b's first row was undone there, but it still
+    # takes its place when the streams merge by time (as in the replay).
+    with store.transaction():
+        for device, seq, day, rating, undone in [
+                ("b" * 32, 1, 11.5, 3, True), ("b" * 32, 2, 6.5, 1, False),
+                ("b" * 32, 3, 4.5, 3, False), ("c" * 32, 7, 2.5, 4, False),
+                ("c" * 32, 8, 21.5, 2, False)]:
+            _insert_synced(store, key, device, seq, at(day), rating, undone=undone)
+
+    rows = replay.ordered_counting(replay.read_rows(store.db, store.schema_version)[key], own)
+    expected: list[tuple[int, int, int]] = []
+    for row in rows:
+        moment = micros(from_text(row[replay.AT]))
+        days = max(0, (moment - expected[-1][0]) // 86_400_000_000) if expected else 0
+        expected.append((moment, row[replay.RATING], days))
+    by_id = sorted(rows, key=lambda row: row[replay.ID])
+    assert rows != by_id  # the replay order is not the log's id order: the test can fail
+
+    fast = store_columns(store).by_history()
+    assert fast[(*key, 0)] == expected
+    entries = store.log(kind=None, include_undone=True)
+    assert columns_of(histories(entries, own)).by_history() == fast
