@@ -350,3 +350,34 @@ def test_a_full_fold_holds_no_lock_and_is_redone_if_a_folded_row_changed_meanwhi
     during.append(lambda: other.undo(3, at))
     assert figures(trainer.stats(at)) == definition(trainer, at, 30)
     other.store.close()
+
+
+def test_a_database_that_cannot_be_written_gets_its_figures_in_memory(tmp_path: Path) -> None:
+    """Tests run as root, whom a chmod does not stop: the database is made read-only with
+    ``PRAGMA query_only`` and by a ``mode=ro`` connection instead."""
+    trainer = make_trainer(tmp_path)
+    for day in range(4):
+        for question in QUESTIONS:
+            _answer(trainer, question, 3 if day % 2 else 1, NOW + timedelta(days=day * 4))
+    at = NOW + timedelta(days=20)
+    expected = definition(trainer, at, 30)
+    # No cache yet: folded in memory, nothing written.
+    trainer.store.db.execute("PRAGMA query_only = ON")
+    assert figures(trainer.stats(at)) == expected
+    assert not trainer.store.db.execute(
+        "SELECT count(*) FROM sqlite_master WHERE name LIKE 'stats_cache%'").fetchone()[0]
+    trainer.store.db.execute("PRAGMA query_only = OFF")
+    trainer.stats(at)  # the cache, up to date
+    _answer(trainer, "c1", 3, at)
+    later = at + timedelta(hours=1)
+    expected = definition(trainer, later, 30)
+    path = tmp_path / "progress.sqlite3"
+    read_only = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    viewer = Trainer(Store(read_only, path), trainer.decks, trainer.settings)
+    # The cache one answer behind: folded in memory; then, once caught up, read as it is.
+    assert figures(viewer.stats(later)) == expected
+    trainer.stats(later)
+    (state,) = read_only.execute("SELECT folded_to FROM stats_cache_state").fetchone()
+    assert figures(viewer.stats(later)) == expected
+    assert read_only.execute("SELECT folded_to FROM stats_cache_state").fetchone() == (state,)
+    read_only.close()

@@ -20,6 +20,7 @@ learner's UTC offset in force then and back by the day's start hour.
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -390,6 +391,67 @@ def clear(store: Store) -> None:
             store.db.execute(f"DROP TABLE IF EXISTS stats_cache_{table}")
         for name in TRIGGERS:
             store.db.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def figures(store: Store, key: str, hour: int, tz: tzinfo | None, now: datetime,
+            deck_ids: Iterable[str], first_day: date) -> Folded:
+    """``refresh``, then ``read``. A database that cannot be written (a read-only file or
+    folder, ``PRAGMA query_only``) still gets its figures: from the cache if it is up to
+    date, else folded in memory, the cache left as it is."""
+    ids = list(deck_ids)
+    try:
+        refresh(store, key, hour, tz, now)
+    except sqlite3.OperationalError as error:
+        if getattr(error, "sqlite_errorcode", 0) & 0xFF != _SQLITE_READONLY and (
+                "readonly" not in str(error)):
+            raise
+        with store.snapshot():
+            if _up_to_date(store, key):
+                return read(store, ids, first_day)
+            top = int(store.db.execute("SELECT coalesce(max(id), 0) FROM log").fetchone()[0])
+            days, bins, _ = _fold_all(store, hour, tz, now, top)
+        return _in_memory(days, bins, ids, first_day)
+    return read(store, ids, first_day)
+
+
+_SQLITE_READONLY = 8
+
+
+def _up_to_date(store: Store, key: str) -> bool:
+    """Whether the cache holds the whole log as it is now (read only: ``_fold_changes``'s
+    tests without its writes)."""
+    db = store.db
+    names = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    if not {"stats_cache_state", "stats_cache_days", "stats_cache_bins", "stats_cache_dirty",
+            *TRIGGERS} <= names:
+        return False
+    state = db.execute("SELECT key, folded_to, rows FROM stats_cache_state").fetchone()
+    if state is None or state[0] != key:
+        return False
+    (top,) = db.execute("SELECT coalesce(max(id), 0) FROM log").fetchone()
+    (changed,) = db.execute("SELECT count(*) FROM stats_cache_dirty").fetchone()
+    (rows,) = db.execute("SELECT count(*) FROM log").fetchone()
+    return bool(state[1] == top and not changed and rows == state[2])
+
+
+def _in_memory(days: Days, bins: Bins, deck_ids: Sequence[str], first_day: date) -> Folded:
+    """``read``'s figures from a fold held in memory."""
+    wanted = set(deck_ids)
+    first = first_day.isoformat()
+    per_day: dict[str, list[int]] = {}
+    for (deck, day), counts in days.items():
+        if deck in wanted and day >= first:
+            total = per_day.setdefault(day, [0, 0, 0])
+            for index, value in enumerate(counts):
+                total[index] += value
+    folded = Folded()
+    for day, (reviews, judged, passed) in per_day.items():
+        folded.days[date.fromisoformat(day)] = (reviews, judged, passed)
+    for (deck, kind, index), (reviews, passed, r_sum) in bins.items():
+        if deck in wanted:
+            tallies = folded.by_r if kind == R_KIND else folded.by_interval
+            tallies[index].add(reviews, passed, r_sum)
+    return folded
 
 
 def read(store: Store, deck_ids: Iterable[str], first_day: date) -> Folded:
