@@ -23,6 +23,7 @@ import sqlite3
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 from .calibration import DAY_MICROSECONDS, INTERVALS, PASSING, R_EDGES, R_UNIT, Curve, FoldRow
 
@@ -94,19 +95,21 @@ _EPOCH = date(1970, 1, 1)
 class _Deck:
     """One deck's running figures."""
 
-    __slots__ = ("carry", "codes", "foreign", "judged", "passed", "r_sums", "reviews")
+    __slots__ = ("codes", "days", "r_sums")
 
-    def __init__(self, foreign: set[str]) -> None:
-        self.carry: dict[str, tuple[int, str | None] | None] = {}  # question: previous row
-        self.reviews: dict[int, int] = {}  # learner day number: reviews
-        self.judged: dict[int, int] = {}
-        self.passed: dict[int, int] = {}
+    def __init__(self) -> None:
+        # learner day number * 4 + 1 if the card was in the Review state + 2 if it passed:
+        # how many reviews
+        self.days: dict[int, int] = {}
         self.codes = [0] * _CODES  # judged reviews by (R bin, interval bin, passed)
         self.r_sums = [0] * _BINS
-        self.foreign = foreign
 
 
-Row = tuple[str, str, int, "int | None", "int | None", int, "str | None", int, int, str]
+# A row's flags (``rows_sql``): 16 for an answer (not a reset), 8 if its card was in the Review
+# state, plus its rating (0: none).
+_ANSWER, _REVIEW_STATE, _RATING = 16, 8, 7
+
+Row = tuple[str, int, "int | None", int, "str | None", int, str]
 
 
 def fold_rows(rows: Iterable[Row], curves: Mapping[int, Curve],
@@ -114,52 +117,55 @@ def fold_rows(rows: Iterable[Row], curves: Mapping[int, Curve],
               foreign: Mapping[str, set[str]]
               ) -> tuple[Days, Bins, dict[tuple[str, str], list[FoldRow]]]:
     """Fold counting rows in id order: (days, bins of the cards not in ``foreign``, the rows
-    of those in it by card, as ``FoldRow``). A row: deck, question, whether it is an answer,
-    rating, scheduler id, time in microseconds, card_after, whether its card was in the
-    Review state, id, origin."""
+    of those in it by card, as ``FoldRow``). A row (``rows_sql``): deck and question joined
+    by char(31), flags, scheduler id, time in microseconds, card_after, id, origin."""
     starts, shifts = _span_shifts(spans, hour)
-    one_shift = shifts[0] if len(shifts) == 1 else None
+    one_shift = shifts[0] * 1_000_000 if len(shifts) == 1 else None
     curve_of = {sid: (c.factor, -c.decay) for sid, c in curves.items()}
     decks: dict[str, _Deck] = {}
     kept: dict[tuple[str, str], list[FoldRow]] = {}
-    deck_name: str | None = None
-    state = _Deck(set())
-    for deck, question, answer, rating, scheduler_id, at, after, review_state, row_id, origin \
-            in rows:
-        if deck != deck_name:
-            deck_name = deck
-            state = decks.get(deck) or decks.setdefault(deck, _Deck(foreign.get(deck, set())))
-        if answer:
-            second = at // 1_000_000
-            day = (second + (one_shift if one_shift is not None
-                             else shifts[bisect_right(starts, second) - 1])) // 86_400
-            state.reviews[day] = state.reviews.get(day, 0) + 1
-            if review_state:
-                state.judged[day] = state.judged.get(day, 0) + 1
-                if rating is not None and rating >= PASSING:
-                    state.passed[day] = state.passed.get(day, 0) + 1
-        if state.foreign and question in state.foreign:
-            kept.setdefault((deck, question), []).append(
-                (row_id, "answer" if answer else "reset", rating, at, scheduler_id,
-                 stability_of(after), origin))
+    # card: [time of its previous row, its card_after (None: a reset), deck, kept rows]
+    carry: dict[str, list[Any]] = {}
+    for key, flags, scheduler_id, at, after, row_id, origin in rows:
+        card = carry.get(key)
+        if card is None:
+            deck, question = key.split("\x1f", 1)
+            state = decks.get(deck) or decks.setdefault(deck, _Deck())
+            own = question not in foreign.get(deck, ())
+            card = carry[key] = [0, None, state, None if own else
+                                 kept.setdefault((deck, question), [])]
+        if flags >= _ANSWER:
+            days = card[2].days
+            day = ((at + one_shift if one_shift is not None else at + 1_000_000 * shifts[
+                bisect_right(starts, at // 1_000_000) - 1]) // DAY_MICROSECONDS * 4
+                + ((3 if flags & _RATING >= PASSING else 1) if flags & _REVIEW_STATE else 0))
+            days[day] = days.get(day, 0) + 1
+        if card[3] is not None:
+            card[3].append((row_id, "answer" if flags >= _ANSWER else "reset",
+                            flags & _RATING or None, at, scheduler_id, stability_of(after),
+                            origin))
             continue
-        carry = state.carry
-        previous = carry.get(question)
-        carry[question] = (at, after) if answer else None
-        if previous is None or not answer or rating is None:
+        previous_at, previous_after = card[0], card[1]
+        card[0] = at
+        if flags < _ANSWER:
+            card[1] = None
             continue
-        elapsed = (at - previous[0]) // DAY_MICROSECONDS
+        card[1] = after
+        if previous_after is None or not flags & _RATING:
+            continue
+        elapsed = (at - previous_at) // DAY_MICROSECONDS
         curve = curve_of.get(scheduler_id) if scheduler_id is not None else None
         if elapsed < 1 or curve is None:
             continue
-        stability = stability_of(previous[1])
+        stability = stability_of(previous_after)
         if stability is None or not stability > 0:
             continue
         r = int(R_UNIT * (1 + curve[0] * elapsed / stability) ** curve[1] + 0.5)
         r_index = bisect_right(_R_FROM, r)
+        state = card[2]
         state.r_sums[r_index] += r
         state.codes[(r_index * len(INTERVALS) + bisect_left(_INTERVAL_LASTS, elapsed)) * 2
-                    + (rating >= PASSING)] += 1
+                    + (flags & _RATING >= PASSING)] += 1
     days, bins = _results(decks)
     return days, bins, kept
 
@@ -169,10 +175,14 @@ def _results(decks: Mapping[str, _Deck]) -> tuple[Days, Bins]:
     bins: Bins = {}
     names: dict[int, str] = {}
     for deck, state in decks.items():
-        for day, reviews in state.reviews.items():
-            name = names.get(day) or names.setdefault(
-                day, (_EPOCH + timedelta(days=day)).isoformat())
-            days[(deck, name)] = [reviews, state.judged.get(day, 0), state.passed.get(day, 0)]
+        for code, count in state.days.items():
+            number, kind = divmod(code, 4)
+            name = names.get(number) or names.setdefault(
+                number, (_EPOCH + timedelta(days=number)).isoformat())
+            counts = days.setdefault((deck, name), [0, 0, 0])
+            counts[0] += count
+            counts[1] += count if kind & 1 else 0
+            counts[2] += count if kind & 2 else 0
         for code, count in enumerate(state.codes):
             if not count:
                 continue
@@ -196,8 +206,9 @@ def _add(bins: Bins, key: tuple[str, str, int], reviews: int, passed: int, r_sum
 def rows_sql(db: sqlite3.Connection, origin: bool) -> str:
     """The query of ``fold_rows``'s rows, up to a log id given as its one parameter: a scan
     of the log in rowid order (no index, no sort)."""
-    return (f"SELECT deck_id, question_id, kind = 'answer', rating, scheduler_id,"
-            f" {micros_sql(db, 'at')}, card_after, state_before = 2, id,"
+    return (f"SELECT deck_id || char(31) || question_id, (kind = 'answer') * {_ANSWER}"
+            f" + coalesce(state_before = 2, 0) * {_REVIEW_STATE} + coalesce(rating, 0),"
+            f" scheduler_id, {micros_sql(db, 'at')}, card_after, id,"
             f" {'origin' if origin else chr(39) * 2} FROM log NOT INDEXED"
             " WHERE id <= ? AND undone_at IS NULL AND (kind = 'reset' OR rescheduled = 1)")
 
