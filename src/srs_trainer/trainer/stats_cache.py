@@ -368,7 +368,11 @@ def _replace(store: Store, key: str, top: int, days: Days, bins: Bins, rows: int
     """Inside the write lock: the cache becomes the fold of every row up to ``top``."""
     for table in ("days", "bins", "dirty"):
         store.db.execute(f"DELETE FROM stats_cache_{table}")
-    _write(store, days, bins)
+    # Into empty tables: plain inserts in key order (each one appended to the B-tree).
+    store.db.executemany("INSERT INTO stats_cache_days VALUES (?, ?, ?, ?, ?)",
+                         sorted((*key, *counts) for key, counts in days.items()))
+    store.db.executemany("INSERT INTO stats_cache_bins VALUES (?, ?, ?, ?, ?, ?)",
+                         sorted((*key, *counts) for key, counts in bins.items()))
     store.db.execute("INSERT OR REPLACE INTO stats_cache_state VALUES (1, ?, ?, ?)",
                      (key, top, rows))
 
