@@ -13,8 +13,11 @@ out and puts them in as they are now. Rows inserted among folded ones (the row c
 a missing trigger, many changes, or a new calendar (the state keys the day start hour and
 time zone, since the days are learner days) fold the whole log again.
 
-Each row's learner day is worked out in SQL (``calendar_sql``): its UTC time shifted by the
-learner's UTC offset in force then and back by the day's start hour.
+Each row's learner day is its UTC time shifted by the learner's UTC offset in force then and
+back by the day's start hour: in SQL (``calendar_sql``) for the rows a run patches in, by the
+same integer arithmetic in Python when the whole log is folded (``stats_fold``: one pass in
+rowid order, no sort). A database that cannot be written gets its figures in memory
+(``figures``).
 """
 
 from __future__ import annotations
