@@ -143,3 +143,37 @@ def test_a_version_4_database_gets_event_ids_with_its_history_intact(
         assert other.challenge_results("demo") == before[3]
         assert [e.undone_at for e in other.log(include_undone=True)] == [
             e.undone_at for e in before[1]]
+
+
+def test_a_version_5_database_gets_the_covering_due_index_and_the_same_forecast(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from srs_trainer.deck.sources import parse_deck
+    from srs_trainer.trainer.types import Answer
+    from trainer_helpers import DECK_YAML, EXACT
+
+    path = tmp_path / "p.sqlite3"
+    decks = [parse_deck(DECK_YAML, "demo.yaml")]
+    with monkeypatch.context() as version_5:  # a learner's database from before migration 6
+        version_5.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:5])
+        version_5.setattr(migrations, "SCHEMA_VERSION", 5)
+        with Store.open(path) as store:
+            trainer = Trainer(store, decks, EXACT)
+            trainer.sync(T0)
+            for day, question in enumerate(("c1", "c2", "p1")):
+                trainer.record_answer(Answer(("demo", question), 3, T0 + timedelta(days=day),
+                                             900, 1))
+            before = (store.cards(), trainer.stats(T0 + timedelta(days=3)))
+            assert store.schema_version == 5
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION >= 6
+        indexes = {name for (name,) in store.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards'")}
+        assert "cards_due_deck" in indexes and "cards_due" not in indexes
+        plan = " ".join(row[-1] for row in store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT count(*) FROM cards WHERE state IN (1, 2, 3)"
+            " AND due < '2027' AND retired = 0 AND deck_id IN ('demo', 'x')"))
+        assert "COVERING INDEX cards_due_deck" in plan, plan
+        trainer = Trainer(store, decks, EXACT)
+        assert (store.cards(), trainer.stats(T0 + timedelta(days=3))) == before
+        assert doctor(store).ok

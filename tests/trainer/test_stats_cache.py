@@ -350,3 +350,70 @@ def test_a_full_fold_holds_no_lock_and_is_redone_if_a_folded_row_changed_meanwhi
     during.append(lambda: other.undo(3, at))
     assert figures(trainer.stats(at)) == definition(trainer, at, 30)
     other.store.close()
+
+
+def test_a_database_that_cannot_be_written_gets_its_figures_in_memory(tmp_path: Path) -> None:
+    """Tests run as root, whom a chmod does not stop: the database is made read-only with
+    ``PRAGMA query_only`` and by a ``mode=ro`` connection instead."""
+    trainer = make_trainer(tmp_path)
+    for day in range(4):
+        for question in QUESTIONS:
+            _answer(trainer, question, 3 if day % 2 else 1, NOW + timedelta(days=day * 4))
+    at = NOW + timedelta(days=20)
+    expected = definition(trainer, at, 30)
+    # No cache yet: folded in memory, nothing written.
+    trainer.store.db.execute("PRAGMA query_only = ON")
+    assert figures(trainer.stats(at)) == expected
+    assert not trainer.store.db.execute(
+        "SELECT count(*) FROM sqlite_master WHERE name LIKE 'stats_cache%'").fetchone()[0]
+    trainer.store.db.execute("PRAGMA query_only = OFF")
+    trainer.stats(at)  # the cache, up to date
+    _answer(trainer, "c1", 3, at)
+    later = at + timedelta(hours=1)
+    expected = definition(trainer, later, 30)
+    path = tmp_path / "progress.sqlite3"
+    read_only = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    viewer = Trainer(Store(read_only, path), trainer.decks, trainer.settings)
+    # The cache one answer behind: folded in memory; then, once caught up, read as it is.
+    assert figures(viewer.stats(later)) == expected
+    trainer.stats(later)
+    (state,) = read_only.execute("SELECT folded_to FROM stats_cache_state").fetchone()
+    assert figures(viewer.stats(later)) == expected
+    assert read_only.execute("SELECT folded_to FROM stats_cache_state").fetchone() == (state,)
+    read_only.close()
+
+
+def test_the_full_fold_learner_day_and_stability_equal_the_sql_and_json_ones() -> None:
+    from zoneinfo import ZoneInfo
+
+    from srs_trainer.trainer import stats_fold
+
+    db = sqlite3.connect(":memory:")
+    micros = stats_fold.micros_sql(db, "?1")
+    for zone, hour in (("Europe/Berlin", 4), ("America/New_York", 0), ("Asia/Kathmandu", 4)):
+        first = datetime(2025, 3, 1, tzinfo=timezone.utc)
+        spans = calendar_sql.offset_spans(ZoneInfo(zone), first, datetime(2025, 11, 30,
+                                                                          tzinfo=timezone.utc))
+        sql = calendar_sql.local_day_sql("?1", spans, hour)
+        moment = first - timedelta(days=400)  # before the first span too
+        while moment < datetime(2026, 1, 1, tzinfo=timezone.utc):
+            for near in (timedelta(0), timedelta(seconds=-1), timedelta(microseconds=-1)):
+                text = (moment + near).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+                day, at = db.execute(f"SELECT {sql}, {micros}", (text,)).fetchone()
+                assert at == round((moment + near).timestamp() * 1e6), text
+                assert stats_fold.local_day(at, spans, hour).isoformat() == day, (zone, text)
+            moment += timedelta(minutes=15 * 37 + 7)
+    for value in (2.3065, 10.971048263078135, 1e-05, 123456789.5, 3, None):
+        text = json.dumps({"difficulty": 5.0, "stability": value, "state": 2}, sort_keys=True)
+        assert stats_fold.stability_of(text) == json.loads(text)["stability"]
+    assert stats_fold.stability_of('{"stability":4.5}') == 4.5  # other separators
+    assert stats_fold.stability_of('{"difficulty": 1.0, "stability": 2.5}') == 2.5
+
+
+def test_the_full_fold_reads_the_log_in_its_own_order_with_no_sort(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    from srs_trainer.trainer import stats_fold
+
+    plan = " | ".join(row[-1] for row in trainer.store.db.execute(
+        "EXPLAIN QUERY PLAN " + stats_fold.rows_sql(trainer.store.db, True), (10,)))
+    assert "TEMP B-TREE" not in plan and "INDEX" not in plan, plan

@@ -525,10 +525,10 @@ class Trainer:
         ids = list(deck_ids) if deck_ids is not None else list(self.decks)
         hour, tz = self.settings.day_start_hour, self.settings.tz()
         today = calendar.learner_day(now, hour, tz)
-        stats_cache.refresh(self.store, stats_cache.calendar_key(hour, self.settings.timezone),
-                            hour, tz, now)
         first = min(today - timedelta(days=days - 1), heatmap_first_day(today))
-        folded = stats_cache.read(self.store, ids, first)
+        folded = stats_cache.figures(
+            self.store, stats_cache.calendar_key(hour, self.settings.timezone), hour, tz, now,
+            ids, first)
         starts = [self.today_start(now)]
         for _ in range(forecast_days):
             starts.append(calendar.next_day_start(starts[-1], hour, tz))

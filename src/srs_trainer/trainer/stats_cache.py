@@ -13,8 +13,11 @@ out and puts them in as they are now. Rows inserted among folded ones (the row c
 a missing trigger, many changes, or a new calendar (the state keys the day start hour and
 time zone, since the days are learner days) fold the whole log again.
 
-Each row's learner day is worked out in SQL (``calendar_sql``): its UTC time shifted by the
-learner's UTC offset in force then and back by the day's start hour.
+Each row's learner day is its UTC time shifted by the learner's UTC offset in force then and
+back by the day's start hour: in SQL (``calendar_sql``) for the rows a run patches in, by the
+same integer arithmetic in Python when the whole log is folded (``stats_fold``: one pass in
+rowid order, no sort). A database that cannot be written gets its figures in memory
+(``figures``).
 """
 
 from __future__ import annotations
@@ -27,14 +30,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from . import scheduling
+from . import scheduling, stats_fold
 from .calendar_sql import bucket_sql, local_day_sql, offset_spans
 from .calibration import (
-    DAY_MICROSECONDS,
     INTERVALS,
     PASSING,
     R_EDGES,
-    R_UNIT,
     Curve,
     FoldRow,
     Tally,
@@ -42,6 +43,7 @@ from .calibration import (
     judged_reviews,
     r_bin,
 )
+from .stats_fold import Bins, Days, stability_of
 from .store import Store
 from .types import from_text
 
@@ -87,9 +89,6 @@ def _triggers(schema_version: int) -> list[str]:
     ]
 
 
-# A row's time as integer microseconds since the epoch (the stored text is fixed-width).
-_MICROS = ("CAST(strftime('%s', {t}) AS INTEGER) * 1000000"
-           " + CAST(substr({t}, 21, 6) AS INTEGER)")
 _REVIEW = "kind = 'answer' AND undone_at IS NULL AND rescheduled = 1"
 _COUNTING = "undone_at IS NULL AND (kind = 'reset' OR rescheduled = 1)"
 
@@ -134,9 +133,6 @@ def _curves(store: Store) -> dict[int, Curve]:
             for scheduler_id, text in store.db.execute("SELECT id, json FROM schedulers")}
 
 
-Days = dict[tuple[str, str], list[int]]  # (deck, learner day): [reviews, judged, passed]
-
-
 def _day_counts(store: Store, hour: int, tz: tzinfo | None, now: datetime, source: str,
                 where: str, params: Sequence[Any], into: Days, sign: int = 1) -> None:
     """Add (``sign`` 1) or take away (-1) the reviews among the rows of ``source`` that
@@ -171,9 +167,6 @@ def _fold_days(store: Store, hour: int, tz: tzinfo | None, now: datetime, after:
     return days
 
 
-Bins = dict[tuple[str, str, int], list[int]]  # (deck, kind, bin): [reviews, passed, r_sum]
-
-
 def _add(bins: Bins, deck: str, kind: str, index: int, reviews: int, passed: int,
          r_sum: int) -> None:
     counts = bins.setdefault((deck, kind, index), [0, 0, 0])
@@ -182,78 +175,17 @@ def _add(bins: Bins, deck: str, kind: str, index: int, reviews: int, passed: int
     counts[2] += r_sum
 
 
-def _r_bin_sql(column: str) -> str:
-    cases = " ".join(f"WHEN {column} * 100 >= {R_EDGES[i] * R_UNIT} THEN {i}"
-                     for i in range(len(R_EDGES) - 2, 0, -1))
-    return f"CASE {cases} ELSE 0 END"
+#: The cards with rows pulled from elsewhere (every such row keeps its id there, so the partial
+#: index log_origin holds them): their rows replay in time order, not id order.
+_FOREIGN_CARDS = ("SELECT DISTINCT deck_id, question_id FROM log INDEXED BY log_origin"
+                  " WHERE origin_id IS NOT NULL AND origin != ''")
 
 
-def _interval_bin_sql(column: str) -> str:
-    cases = " ".join(f"WHEN {column} <= {last} THEN {i}"
-                     for i, (_, last) in enumerate(INTERVALS) if last is not None)
-    return f"CASE {cases} ELSE {len(INTERVALS) - 1} END"
-
-
-def _pow_available(db: sqlite3.Connection) -> bool:
-    try:
-        db.execute("SELECT pow(2.0, 0.5)").fetchone()
-    except sqlite3.OperationalError:
-        return False
-    return True
-
-
-def _fold_own_cards(store: Store, curves: dict[int, Curve], top: int, bins: Bins) -> None:
-    """The calibration of every card without foreign rows, in one SQL pass: each card's rows
-    in id order (their replay order), each review beside the row before it."""
-    if not _pow_available(store.db):
-        # SQLite built without its maths functions: the same C pow, through Python.
-        import math
-
-        store.db.create_function("pow", 2, math.pow, deterministic=True)
-    curve_values = ", ".join("(?, ?, ?)" for _ in curves) or "(NULL, NULL, NULL)"
-    params: list[Any] = [v for sid, c in curves.items() for v in (sid, c.factor, c.decay)]
-    days = f"((at_us - prev_us) / {DAY_MICROSECONDS})"
-    r = (f"CAST({R_UNIT} * pow(1 + c.factor * {days} / prev_stab, -c.decay) + 0.5"
-         " AS INTEGER)")
-    foreign = _foreign_cards_sql(store)
-    own = (f" AND deck_id || char(31) || question_id NOT IN ({foreign})"
-           if store.db.execute(f"SELECT EXISTS ({foreign})").fetchone()[0] else "")
-    # Each value worked out once per row (inner query), then set beside the row before.
-    rows = store.db.execute(
-        f"WITH curves (id, factor, decay) AS (VALUES {curve_values}),"
-        " counting AS (SELECT deck_id, question_id, id, kind, rating, scheduler_id,"
-        f" {_MICROS.format(t='at')} AS at_us,"
-        " json_extract(card_after, '$.stability') AS stability"
-        f" FROM log INDEXED BY log_card WHERE id <= ? AND {_COUNTING}{own}),"
-        " steps AS (SELECT deck_id, kind, rating, scheduler_id, at_us,"
-        " lag(kind) OVER w AS prev_kind, lag(at_us) OVER w AS prev_us,"
-        " lag(stability) OVER w AS prev_stab FROM counting"
-        " WINDOW w AS (PARTITION BY deck_id, question_id ORDER BY id)),"
-        f" judged AS (SELECT deck_id, rating >= {PASSING} AS passed, {days} AS days, {r} AS r"
-        " FROM steps JOIN curves c ON c.id = steps.scheduler_id"
-        " WHERE kind = 'answer' AND rating IS NOT NULL AND prev_kind = 'answer'"
-        f" AND prev_stab > 0 AND at_us - prev_us >= {DAY_MICROSECONDS})"
-        f" SELECT deck_id, {_r_bin_sql('r')}, {_interval_bin_sql('days')}, count(*),"
-        " sum(passed), sum(r) FROM judged GROUP BY 1, 2, 3", (*params, top))
-    for deck, r_index, interval_index, reviews, passed, r_sum in rows:
-        _add(bins, deck, R_KIND, r_index, reviews, passed, r_sum)
-        _add(bins, deck, INTERVAL_KIND, interval_index, reviews, passed, 0)
-
-
-def _foreign_cards_sql(store: Store) -> str:
-    """The cards with rows pulled from elsewhere (every such row keeps its id there, so the
-    partial index log_origin holds them), as ``deck || char(31) || question``."""
-    if store.schema_version < 4:
-        return "SELECT NULL WHERE 0"
-    return ("SELECT DISTINCT deck_id || char(31) || question_id FROM log INDEXED BY log_origin"
-            " WHERE origin_id IS NOT NULL AND origin != ''")
-
-
-def _fold_row_sql(alias: str, origin: bool) -> str:
+def _fold_row_sql(store: Store, alias: str, origin: bool) -> str:
     """The ``FoldRow`` columns, after the card's deck and question, of a row of ``alias``."""
     return (f"{alias}.deck_id, {alias}.question_id, {alias}.id, {alias}.kind, {alias}.rating,"
-            f" {_MICROS.format(t=alias + '.at')}, {alias}.scheduler_id,"
-            f" json_extract({alias}.card_after, '$.stability'),"
+            f" {stats_fold.micros_sql(store.db, alias + '.at')}, {alias}.scheduler_id,"
+            f" {alias}.card_after,"
             f" {alias + '.origin' if origin else chr(39) * 2}")
 
 
@@ -264,8 +196,11 @@ def _counting(alias: str) -> str:
 
 def _by_card(rows: Iterable[Sequence[Any]]) -> dict[tuple[str, str], list[FoldRow]]:
     cards: dict[tuple[str, str], list[FoldRow]] = {}
-    for deck, question, *row in rows:
-        cards.setdefault((deck, question), []).append(tuple(row))
+    for deck, question, row_id, kind, rating, at, scheduler_id, after, origin in rows:
+        # The stability as the full fold reads it (``stats_fold.stability_of``), so what is
+        # taken away here is exactly what was put in.
+        cards.setdefault((deck, question), []).append(
+            (row_id, kind, rating, at, scheduler_id, stability_of(after), origin))
     return cards
 
 
@@ -274,7 +209,7 @@ def _card_rows(store: Store, cards_sql: str, params: Sequence[Any]
     """The counting rows (``FoldRow``, id order) of the cards ``cards_sql`` selects (as
     deck_id, question_id), by card."""
     return _by_card(store.db.execute(
-        f"SELECT {_fold_row_sql('l', store.schema_version >= 4)}"
+        f"SELECT {_fold_row_sql(store, 'l', store.schema_version >= 4)}"
         # CROSS JOIN: the few cards outside, each one's rows looked up in the index (left
         # to itself, the planner may walk the whole index in order to spare the sort).
         f" FROM ({cards_sql}) t CROSS JOIN log l INDEXED BY log_card"
@@ -285,7 +220,7 @@ def _card_rows(store: Store, cards_sql: str, params: Sequence[Any]
 def _rows_by_card(store: Store, source: str, where: str) -> dict[tuple[str, str], list[FoldRow]]:
     """The counting rows of ``source`` that ``where`` picks, by card."""
     return _by_card(store.db.execute(
-        f"SELECT {_fold_row_sql('d', True)} FROM {source} d"
+        f"SELECT {_fold_row_sql(store, 'd', True)} FROM {source} d"
         f" WHERE {where} AND {_counting('d')} ORDER BY d.id"))
 
 
@@ -296,15 +231,6 @@ def _card_tally(rows: Sequence[FoldRow], curves: dict[int, Curve], deck: str, bi
     for r, days, passed in judged_reviews(ordered, curves):
         _add(bins, deck, R_KIND, r_bin(r), sign, sign * passed, sign * r)
         _add(bins, deck, INTERVAL_KIND, interval_bin(days), sign, sign * passed, 0)
-
-
-def _fold_foreign_cards(store: Store, curves: dict[int, Curve], top: int, bins: Bins) -> None:
-    if store.schema_version < 4:
-        return
-    cards = _card_rows(store, "SELECT DISTINCT deck_id, question_id FROM log INDEXED BY"
-                              " log_origin WHERE origin_id IS NOT NULL AND origin != ''", ())
-    for (deck, _), rows in cards.items():
-        _card_tally([row for row in rows if row[0] <= top], curves, deck, bins)
 
 
 def _fold_touched_cards(store: Store, curves: dict[int, Curve], after: int, top: int,
@@ -425,21 +351,31 @@ def _fold_changes(store: Store, key: str, hour: int, tz: tzinfo | None, now: dat
 
 def _fold_all(store: Store, hour: int, tz: tzinfo | None, now: datetime, top: int
               ) -> tuple[Days, Bins, int]:
-    """Every row up to ``top``: (days, bins, how many rows that is). Reads only."""
+    """Every row up to ``top``: (days, bins, how many rows that is), in one pass over the
+    log (``stats_fold``). Reads only."""
     curves = _curves(store)
-    bins: Bins = {}
-    _fold_own_cards(store, curves, top, bins)
-    _fold_foreign_cards(store, curves, top, bins)
-    days = _fold_days(store, hour, tz, now, -1, top)
-    (rows,) = store.db.execute("SELECT count(*) FROM log WHERE id <= ?", (top,)).fetchone()
-    return days, bins, int(rows)
+    foreign: dict[str, set[str]] = {}
+    for deck, question in store.db.execute(_FOREIGN_CARDS if store.schema_version >= 4
+                                           else "SELECT NULL, NULL WHERE 0"):
+        foreign.setdefault(deck, set()).add(question)
+    rows = store.db.execute(stats_fold.rows_sql(store.db, store.schema_version >= 4), (top,))
+    days, bins, kept = stats_fold.fold_rows(rows, curves, _spans_for(store, tz, now), hour,
+                                            foreign)
+    for (deck, _), card_rows in kept.items():
+        _card_tally(card_rows, curves, deck, bins)
+    (count,) = store.db.execute("SELECT count(*) FROM log WHERE id <= ?", (top,)).fetchone()
+    return days, bins, int(count)
 
 
 def _replace(store: Store, key: str, top: int, days: Days, bins: Bins, rows: int) -> None:
     """Inside the write lock: the cache becomes the fold of every row up to ``top``."""
     for table in ("days", "bins", "dirty"):
         store.db.execute(f"DELETE FROM stats_cache_{table}")
-    _write(store, days, bins)
+    # Into empty tables: plain inserts in key order (each one appended to the B-tree).
+    store.db.executemany("INSERT INTO stats_cache_days VALUES (?, ?, ?, ?, ?)",
+                         sorted((*key, *counts) for key, counts in days.items()))
+    store.db.executemany("INSERT INTO stats_cache_bins VALUES (?, ?, ?, ?, ?, ?)",
+                         sorted((*key, *counts) for key, counts in bins.items()))
     store.db.execute("INSERT OR REPLACE INTO stats_cache_state VALUES (1, ?, ?, ?)",
                      (key, top, rows))
 
@@ -462,6 +398,67 @@ def clear(store: Store) -> None:
             store.db.execute(f"DROP TABLE IF EXISTS stats_cache_{table}")
         for name in TRIGGERS:
             store.db.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def figures(store: Store, key: str, hour: int, tz: tzinfo | None, now: datetime,
+            deck_ids: Iterable[str], first_day: date) -> Folded:
+    """``refresh``, then ``read``. A database that cannot be written (a read-only file or
+    folder, ``PRAGMA query_only``) still gets its figures: from the cache if it is up to
+    date, else folded in memory, the cache left as it is."""
+    ids = list(deck_ids)
+    try:
+        refresh(store, key, hour, tz, now)
+    except sqlite3.OperationalError as error:
+        if getattr(error, "sqlite_errorcode", 0) & 0xFF != _SQLITE_READONLY and (
+                "readonly" not in str(error)):
+            raise
+        with store.snapshot():
+            if _up_to_date(store, key):
+                return read(store, ids, first_day)
+            top = int(store.db.execute("SELECT coalesce(max(id), 0) FROM log").fetchone()[0])
+            days, bins, _ = _fold_all(store, hour, tz, now, top)
+        return _in_memory(days, bins, ids, first_day)
+    return read(store, ids, first_day)
+
+
+_SQLITE_READONLY = 8
+
+
+def _up_to_date(store: Store, key: str) -> bool:
+    """Whether the cache holds the whole log as it is now (read only: ``_fold_changes``'s
+    tests without its writes)."""
+    db = store.db
+    names = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    if not {"stats_cache_state", "stats_cache_days", "stats_cache_bins", "stats_cache_dirty",
+            *TRIGGERS} <= names:
+        return False
+    state = db.execute("SELECT key, folded_to, rows FROM stats_cache_state").fetchone()
+    if state is None or state[0] != key:
+        return False
+    (top,) = db.execute("SELECT coalesce(max(id), 0) FROM log").fetchone()
+    (changed,) = db.execute("SELECT count(*) FROM stats_cache_dirty").fetchone()
+    (rows,) = db.execute("SELECT count(*) FROM log").fetchone()
+    return bool(state[1] == top and not changed and rows == state[2])
+
+
+def _in_memory(days: Days, bins: Bins, deck_ids: Sequence[str], first_day: date) -> Folded:
+    """``read``'s figures from a fold held in memory."""
+    wanted = set(deck_ids)
+    first = first_day.isoformat()
+    per_day: dict[str, list[int]] = {}
+    for (deck, day), counts in days.items():
+        if deck in wanted and day >= first:
+            total = per_day.setdefault(day, [0, 0, 0])
+            for index, value in enumerate(counts):
+                total[index] += value
+    folded = Folded()
+    for day, (reviews, judged, passed) in per_day.items():
+        folded.days[date.fromisoformat(day)] = (reviews, judged, passed)
+    for (deck, kind, index), (reviews, passed, r_sum) in bins.items():
+        if deck in wanted:
+            tallies = folded.by_r if kind == R_KIND else folded.by_interval
+            tallies[index].add(reviews, passed, r_sum)
+    return folded
 
 
 def read(store: Store, deck_ids: Iterable[str], first_day: date) -> Folded:
