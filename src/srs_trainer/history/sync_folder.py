@@ -161,6 +161,10 @@ def _forget_another_folder(store: Store, folder: Path) -> None:
     if _meta(store, "folder") == str(folder):
         return
     with store.transaction() as db:
+        # Again under the lock: a second sync of this device that started at the same time
+        # may have switched to this folder and written to it meanwhile.
+        if _meta(store, "folder") == str(folder):
+            return
         db.execute("DELETE FROM sync_meta WHERE key LIKE 'written_%'")
         db.execute("DELETE FROM sync_files")
         _set_meta(store, {"folder": str(folder)})
