@@ -104,9 +104,8 @@ class Validator:
         return rule
 
     def problem(self, where: str, message: str, *, key: bool = False) -> Problem:
-        line, column = self.located.marks.get(where + "#key" if key else where, (0, 0))
-        if not line:
-            line, column = self.located.marks.get(where, (0, 0))
+        found = self.located.mark(where, key=True) if key else None
+        line, column = found or self.located.mark(where) or (0, 0)
         label = _label(where)
         return Problem(self.path, line, column, f"{label}: {message}" if label else message)
 
