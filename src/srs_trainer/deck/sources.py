@@ -26,7 +26,7 @@ from .files import read_source as read_source  # its home is files; callers impo
 from .model import LETTERS, MAX_CHOICES, MIN_CHOICES, Deck
 from .problems import InputError, Problem
 from .problems import duplicate_deck_ids as duplicate_owners
-from .validator import Validator, describe
+from .validator import Validator, describe, valid
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALAR = yaml.constructor.SafeConstructor()
@@ -346,6 +346,8 @@ def schema_problems(
     located: Located, path: str, rules: dict[str, Any], *, member: str = "field"
 ) -> list[Problem]:
     """Every way ``located``'s data breaks ``rules``, located like a deck's problems."""
+    if valid(located.data, rules):  # the usual case, without the walk that words problems
+        return []
     return list(Validator(rules, located, path, member).check(located.data, rules, ""))
 
 
@@ -355,7 +357,7 @@ def schema_problems(
 def validate(located: Located, path: str) -> list[Problem]:
     """Schema problems, plus the rules a schema cannot express (unique ids and GUIDs, answer in
     range)."""
-    problems = list(Validator(schema(), located, path).check(located.data, schema(), ""))
+    problems = schema_problems(located, path, schema())
     questions = located.data.get("questions") if isinstance(located.data, dict) else None
     if isinstance(questions, list):
         problems += _answers_out_of_range(located, path, questions)
