@@ -37,6 +37,7 @@ _MAX_DEPTH = 64
 _MAX_REPEATS = 100_000
 _CORE_TAG = "tag:yaml.org,2002:"
 _STR_TAG = _CORE_TAG + "str"
+_ScalarNode = yaml.ScalarNode
 _COLLECTION_TAGS = {yaml.MappingNode: _CORE_TAG + "map", yaml.SequenceNode: _CORE_TAG + "seq"}
 
 
@@ -219,7 +220,7 @@ def _plain(node: yaml.Node, where: str, walk: _Walk, ancestors: tuple[int, ...])
     else:
         if out.aliases:
             out.seen.add(id(node))
-        if node.tag == _STR_TAG and type(node) is yaml.ScalarNode and node.style != "|":
+        if node.tag == _STR_TAG and type(node) is _ScalarNode and node.style != "|":
             return node.value  # most values: text, nothing more to note (see _plain_scalar)
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         if id(node) in ancestors or len(ancestors) > _MAX_DEPTH:
@@ -255,20 +256,27 @@ def _plain_mapping(
 ) -> dict[Any, Any]:
     result: dict[Any, Any] = {}
     out = walk.out
+    keys = walk.keys
     for key_node, value_node in node.value:
-        if key_node.tag == _CORE_TAG + "merge":
-            walk.problem(key_node, "YAML merge keys (<<) are not supported; write the fields out")
-            continue
-        key = _plain(key_node, where, walk, inner)
-        if key is None and out.too_many_repeats:
-            continue
-        if not isinstance(key, str):
-            walk.problem(key_node, f"keys must be text, not {describe(key)}")
-            continue
+        if (key_node.tag == _STR_TAG and not out.aliases and type(key_node) is _ScalarNode
+                and key_node.style != "|"):
+            key = key_node.value  # most keys: plain text, as _plain would return it
+        else:
+            if key_node.tag == _CORE_TAG + "merge":
+                walk.problem(key_node, "YAML merge keys (<<) are not supported; write the "
+                             "fields out")
+                continue
+            key = _plain(key_node, where, walk, inner)
+            if key is None and out.too_many_repeats:
+                continue
+            if not isinstance(key, str):
+                walk.problem(key_node, f"keys must be text, not {describe(key)}")
+                continue
         child = f"{where}.{key}" if where else key
         if key in result:
             walk.problem(key_node, f"duplicate key '{key}'")
-        walk.keys[child] = _mark(key_node)
+        start = key_node.start_mark
+        keys[child] = (start.line + 1, start.column + 1)
         if child == "questions" and walk.document and type(value_node) is yaml.SequenceNode:
             result[key] = _plain_questions(value_node, walk, inner)
         else:
