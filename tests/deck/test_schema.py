@@ -354,3 +354,21 @@ def test_jsonschema_and_the_loader_agree_on_random_values(
     from_schema = schema_errors(text)
     from_loader = [m for m in loader_errors(text) if not any(r in m for r in LOADER_ONLY)]
     assert bool(from_schema) == bool(from_loader), (from_schema, from_loader)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(PLACES), values)
+def test_the_compiled_check_agrees_with_the_walk_on_random_values(
+    place: tuple[Any, ...], value: Any
+) -> None:
+    from srs_trainer.deck.sources import Located
+    from srs_trainer.deck.validator import Validator, valid
+
+    data = yaml.safe_load(TYPES)
+    target = data
+    for step in place[:-1]:
+        target = target[step]
+    target[place[-1]] = copy.deepcopy(value)
+    walked = list(Validator(schema(), Located(data), "deck.yaml").check(data, schema(), ""))
+    assert valid(data, schema()) == (not walked), walked

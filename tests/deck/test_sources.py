@@ -395,3 +395,29 @@ def test_any_yaml_value_in_a_field_gives_a_deck_or_located_problems(
     if field in ("tags", "badge", "title"):
         data[field] = value
     assert_deck_or_located_problems(yaml.safe_dump(data, sort_keys=False))
+
+
+def _tags(node: yaml.Node) -> list[object]:
+    """Every node's tag, value (for scalars) and style, depth first."""
+    if isinstance(node, yaml.ScalarNode):
+        return [(node.tag, node.value, node.style)]
+    items = node.value if isinstance(node, yaml.SequenceNode) else [
+        part for pair in node.value for part in pair]
+    return [node.tag, *(tag for item in items for tag in _tags(item))]
+
+
+@PROPERTY_SETTINGS
+@given(st.lists(st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+                | st.sampled_from(["~", "null", "True", "no", "0x1F", "-.inf", "1_000", "0o7",
+                                   "2026-01-01", "2026-01-01 10:00:00Z", "<<", "=", "1e3",
+                                   ".5", "+1", "Yes", "off", "", "'1'", "!!str 1", "!!int 1"]),
+                max_size=8))
+def test_the_loader_resolves_every_scalar_as_the_safe_loader_does(values: list[str]) -> None:
+    from srs_trainer.deck.sources import _MarkedLoader
+
+    text = "\n".join(f"k{index}: {value}" for index, value in enumerate(values)) + "\nl: [a, 1]\n"
+    try:
+        expected = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return
+    assert _tags(yaml.compose(text, Loader=_MarkedLoader)) == _tags(expected)

@@ -26,7 +26,7 @@ from .files import read_source as read_source  # its home is files; callers impo
 from .model import LETTERS, MAX_CHOICES, MIN_CHOICES, Deck
 from .problems import InputError, Problem
 from .problems import duplicate_deck_ids as duplicate_owners
-from .validator import Validator, describe
+from .validator import Validator, describe, valid
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALAR = yaml.constructor.SafeConstructor()
@@ -37,6 +37,7 @@ _MAX_DEPTH = 64
 _MAX_REPEATS = 100_000
 _CORE_TAG = "tag:yaml.org,2002:"
 _STR_TAG = _CORE_TAG + "str"
+_ScalarNode = yaml.ScalarNode
 _COLLECTION_TAGS = {yaml.MappingNode: _CORE_TAG + "map", yaml.SequenceNode: _CORE_TAG + "seq"}
 
 
@@ -57,22 +58,79 @@ def schema_path() -> Path:
 # --- YAML nodes to plain data, remembering where every value came from ---------------------
 
 
+class _MarkedLoader(_Loader):  # type: ignore[misc,valid-type]
+    """The safe loader, resolving plain scalars' tags with less work per value (most are text).
+
+    The C parser asks the Python resolver for the tag of every node: the generic resolver
+    concatenates two lists per scalar and walks path resolvers that the safe loader never
+    has. This one gives the same tags (tests/deck/test_sources.py compares them).
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        if not self.yaml_path_resolvers:  # the safe loader's case: nothing to track per level
+            nothing: dict[Any, Any] = {}
+            self.descend_resolver = nothing.get
+            self.ascend_resolver = tuple
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        if implicit[0]:
+            table = self.yaml_implicit_resolvers
+            if None in table:  # wildcard resolvers: the generic order applies
+                return super().resolve(kind, value, implicit)
+            for tag, regexp in table.get(value[:1], ()):  # value[:1] is "" for ""
+                if regexp.match(value):
+                    return tag
+        return self.DEFAULT_SCALAR_TAG
+
+
+Mark = tuple[int, int]
+
+
 @dataclass
 class Located:
-    """Plain data from a YAML document plus the ``(line, column)`` of every dotted path."""
+    """Plain data from a YAML document plus the ``(line, column)`` of every dotted path.
+
+    A deck's questions keep their marks apart, one table per question relative to it ("" is
+    the question, "choices.1" its second choice), as ``Question.lines`` wants them: ``marks``
+    holds the rest ("#key" after a path: where its key is written). ``mark`` finds either.
+    """
 
     data: Any
-    marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    marks: dict[str, Mark] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     seen: set[int] = field(default_factory=set, repr=False)  # ids of the nodes visited
     repeats: int = 0  # visits of nodes already seen, i.e. values repeated through aliases
+    # Per question of a deck's ``questions`` list: lines and columns by relative path, and
+    # where each field's key is written.
+    question_lines: list[dict[str, int]] = field(default_factory=list, repr=False)
+    question_columns: list[dict[str, int]] = field(default_factory=list, repr=False)
+    question_keys: list[dict[str, Mark]] = field(default_factory=list, repr=False)
+    aliases: bool = True  # whether the text may hold anchors (else no node repeats)
 
     @property
     def too_many_repeats(self) -> bool:
         return self.repeats > _MAX_REPEATS
 
+    def mark(self, where: str, key: bool = False) -> Mark | None:
+        """Where the value at dotted path ``where`` (or, with ``key``, its key) is written."""
+        found = self.marks.get(where + "#key" if key else where)
+        if found is not None or not where.startswith("questions."):
+            return found
+        index, _, rest = where[10:].partition(".")
+        if not index.isdigit() or int(index) >= len(self.question_lines):
+            return None
+        number = int(index)
+        if key:
+            return self.question_keys[number].get(rest)
+        line = self.question_lines[number].get(rest)
+        return None if line is None else (line, self.question_columns[number][rest])
+
     def line(self, path: str) -> int:
-        return self.marks.get(path, (0, 0))[0]
+        found = self.mark(path)
+        return found[0] if found else 0
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
@@ -95,7 +153,7 @@ def compose(text: str, path: str) -> Located:
     """Parse ``text`` into plain data with marks; syntax errors become problems."""
     located = Located(data=None)
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_MarkedLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -124,95 +182,153 @@ def compose(text: str, path: str) -> Located:
     if root is None:
         located.problems.append(Problem(path, 1, 1, "the file is empty"))
         return located
-    located.data = _plain(root, "", located, path, ())
+    # Without an anchor ("&") no node is visited twice: no repeats or cycles to look out for.
+    located.aliases = "&" in text
+    lines: dict[str, int] = {}
+    columns: dict[str, int] = {}
+    keys: dict[str, Mark] = {}
+    located.data = _plain(root, "", _Walk(located, path, lines, columns, keys, True), ())
+    located.marks = {where: (line, columns[where]) for where, line in lines.items()}
+    located.marks.update((where + "#key", mark) for where, mark in keys.items())
     return located
 
 
-def _plain(
-    node: yaml.Node, where: str, out: Located, path: str, ancestors: tuple[int, ...]
-) -> Any:
+@dataclass
+class _Walk:
+    """Where one walk writes: the document's Located, and the mark tables of the part walked
+    (the whole document, or one question)."""
+
+    out: Located
+    path: str
+    lines: dict[str, int]
+    columns: dict[str, int]
+    keys: dict[str, Mark]
+    document: bool = False  # the walk of the whole document, whose "questions" are a deck's
+
+    def problem(self, node: yaml.Node, message: str) -> None:
+        self.out.problems.append(Problem(self.path, *_mark(node), message))
+
+
+def _plain(node: yaml.Node, where: str, walk: _Walk, ancestors: tuple[int, ...]) -> Any:
     start = node.start_mark
-    out.marks[where] = (start.line + 1, start.column + 1)
-    if id(node) in out.seen:
-        if _repeated_too_often(node, out, path):
+    walk.lines[where] = start.line + 1
+    walk.columns[where] = start.column + 1
+    out = walk.out
+    if out.aliases and id(node) in out.seen:
+        if _repeated_too_often(node, walk):
             return None
     else:
-        out.seen.add(id(node))
-        if node.tag == _STR_TAG and type(node) is yaml.ScalarNode and node.style != "|":
+        if out.aliases:
+            out.seen.add(id(node))
+        if node.tag == _STR_TAG and type(node) is _ScalarNode and node.style != "|":
             return node.value  # most values: text, nothing more to note (see _plain_scalar)
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         if id(node) in ancestors or len(ancestors) > _MAX_DEPTH:
-            out.problems.append(Problem(path, *_mark(node), "recursive or too deeply nested data"))
+            walk.problem(node, "recursive or too deeply nested data")
             return None
         if node.tag != _COLLECTION_TAGS[type(node)]:
-            out.problems.append(Problem(path, *_mark(node), _tag_message(node.tag)))
+            walk.problem(node, _tag_message(node.tag))
             return None
         inner = (*ancestors, id(node))
         if isinstance(node, yaml.MappingNode):
-            return _plain_mapping(node, where, out, path, inner)
+            return _plain_mapping(node, where, walk, inner)
         return [
-            _plain(item, f"{where}.{index}" if where else str(index), out, path, inner)
+            _plain(item, f"{where}.{index}" if where else str(index), walk, inner)
             for index, item in enumerate(node.value)
         ]
-    return _plain_scalar(node, where, out, path)
+    return _plain_scalar(node, where, walk)
 
 
-def _repeated_too_often(node: yaml.Node, out: Located, path: str) -> bool:
+def _repeated_too_often(node: yaml.Node, walk: _Walk) -> bool:
     """Whether aliases have already repeated more values than a deck may hold (a YAML bomb)."""
+    out = walk.out
     if id(node) not in out.seen:
         out.seen.add(id(node))
         return False
     out.repeats += 1
     if out.repeats == _MAX_REPEATS + 1:
-        message = f"too much data: aliases repeat more than {_MAX_REPEATS} values"
-        out.problems.append(Problem(path, *_mark(node), message))
+        walk.problem(node, f"too much data: aliases repeat more than {_MAX_REPEATS} values")
     return out.too_many_repeats
 
 
 def _plain_mapping(
-    node: yaml.MappingNode, where: str, out: Located, path: str, inner: tuple[int, ...]
+    node: yaml.MappingNode, where: str, walk: _Walk, inner: tuple[int, ...]
 ) -> dict[Any, Any]:
     result: dict[Any, Any] = {}
+    out = walk.out
+    keys = walk.keys
     for key_node, value_node in node.value:
-        if key_node.tag == _CORE_TAG + "merge":
-            message = "YAML merge keys (<<) are not supported; write the fields out"
-            out.problems.append(Problem(path, *_mark(key_node), message))
-            continue
-        key = _plain(key_node, where, out, path, inner)
-        if key is None and out.too_many_repeats:
-            continue
-        if not isinstance(key, str):
-            out.problems.append(
-                Problem(path, *_mark(key_node), f"keys must be text, not {describe(key)}")
-            )
-            continue
+        if (key_node.tag == _STR_TAG and not out.aliases and type(key_node) is _ScalarNode
+                and key_node.style != "|"):
+            key = key_node.value  # most keys: plain text, as _plain would return it
+        else:
+            if key_node.tag == _CORE_TAG + "merge":
+                walk.problem(key_node, "YAML merge keys (<<) are not supported; write the "
+                             "fields out")
+                continue
+            key = _plain(key_node, where, walk, inner)
+            if key is None and out.too_many_repeats:
+                continue
+            if not isinstance(key, str):
+                walk.problem(key_node, f"keys must be text, not {describe(key)}")
+                continue
         child = f"{where}.{key}" if where else key
         if key in result:
-            out.problems.append(Problem(path, *_mark(key_node), f"duplicate key '{key}'"))
-        out.marks[child + "#key"] = _mark(key_node)
-        result[key] = _plain(value_node, child, out, path, inner)
-    out.marks[where] = _mark(node)
+            walk.problem(key_node, f"duplicate key '{key}'")
+        start = key_node.start_mark
+        keys[child] = (start.line + 1, start.column + 1)
+        if child == "questions" and walk.document and type(value_node) is yaml.SequenceNode:
+            result[key] = _plain_questions(value_node, walk, inner)
+        else:
+            result[key] = _plain(value_node, child, walk, inner)
+    start = node.start_mark
+    walk.lines[where] = start.line + 1  # a key's walk wrote its own mark here
+    walk.columns[where] = start.column + 1
     return result
 
 
-def _plain_scalar(node: yaml.Node, where: str, out: Located, path: str) -> Any:
+def _plain_questions(
+    node: yaml.SequenceNode, walk: _Walk, ancestors: tuple[int, ...]
+) -> Any:
+    """A deck's questions list, each question's marks in tables of its own."""
+    out = walk.out
+    if (out.aliases and id(node) in out.seen) or node.tag != _COLLECTION_TAGS[yaml.SequenceNode]:
+        return _plain(node, "questions", walk, ancestors)  # the generic walk's problems
+    walk.lines["questions"], walk.columns["questions"] = _mark(node)
+    for tables in (out.question_lines, out.question_columns, out.question_keys):
+        tables.clear()  # a repeated "questions" key: the last one's marks, as for any key
+    if out.aliases:
+        out.seen.add(id(node))
+    inner = (*ancestors, id(node))
+    items = []
+    for item in node.value:
+        lines: dict[str, int] = {}
+        columns: dict[str, int] = {}
+        keys: dict[str, Mark] = {}
+        out.question_lines.append(lines)
+        out.question_columns.append(columns)
+        out.question_keys.append(keys)
+        items.append(_plain(item, "", _Walk(out, walk.path, lines, columns, keys), inner))
+    return items
+
+
+def _plain_scalar(node: yaml.Node, where: str, walk: _Walk) -> Any:
     if isinstance(node, yaml.ScalarNode) and node.style == "|":
         # A literal block's text starts on the next line, line for line: "#text" lets problems
         # inside the text (e.g. in code) name their own line of the file.
-        out.marks[where + "#text"] = (node.start_mark.line + 2, 1)
+        walk.lines[where + "#text"] = node.start_mark.line + 2
+        walk.columns[where + "#text"] = 1
     if node.tag == _STR_TAG:  # most values; the constructor would return node.value too
         return node.value
     constructor = _SCALAR.yaml_constructors.get(node.tag)
     if constructor is None or not node.tag.startswith(_CORE_TAG):
-        out.problems.append(Problem(path, *_mark(node), _tag_message(node.tag)))
+        walk.problem(node, _tag_message(node.tag))
         return None
     try:
         return constructor(_SCALAR, node)
     except Exception:  # PyYAML's scalar constructors fail in many ways on bad input
-        out.problems.append(Problem(
-            path, *_mark(node),
-            f"{shorten(repr(node.value), 60)} is not a valid !!{_tag_name(node.tag)}",
-        ))
+        walk.problem(node, f"{shorten(repr(node.value), 60)} is not a valid "
+                           f"!!{_tag_name(node.tag)}")
         return None
 
 
@@ -238,6 +354,8 @@ def schema_problems(
     located: Located, path: str, rules: dict[str, Any], *, member: str = "field"
 ) -> list[Problem]:
     """Every way ``located``'s data breaks ``rules``, located like a deck's problems."""
+    if valid(located.data, rules):  # the usual case, without the walk that words problems
+        return []
     return list(Validator(rules, located, path, member).check(located.data, rules, ""))
 
 
@@ -247,7 +365,7 @@ def schema_problems(
 def validate(located: Located, path: str) -> list[Problem]:
     """Schema problems, plus the rules a schema cannot express (unique ids and GUIDs, answer in
     range)."""
-    problems = list(Validator(schema(), located, path).check(located.data, schema(), ""))
+    problems = schema_problems(located, path, schema())
     questions = located.data.get("questions") if isinstance(located.data, dict) else None
     if isinstance(questions, list):
         problems += _answers_out_of_range(located, path, questions)
@@ -271,7 +389,7 @@ def _answers_out_of_range(
             and MIN_CHOICES <= len(choices) <= MAX_CHOICES
             and answer in LETTERS[len(choices):]
         ):
-            line, column = located.marks.get(f"questions.{index}.answer", (0, 0))
+            line, column = located.mark(f"questions.{index}.answer") or (0, 0)
             yield Problem(
                 path, line, column,
                 f"questions[{index}].answer: {answer} names no choice; there are only "
@@ -291,7 +409,7 @@ def _bad_regexes(located: Located, path: str, questions: list[Any]) -> Iterator[
                 re.compile(pattern)
             except re.error as error:
                 where = f"questions.{index}.accept.{number}.regex"
-                line, column = located.marks.get(where, (0, 0))
+                line, column = located.mark(where) or (0, 0)
                 yield Problem(
                     path, line, column,
                     f"questions[{index}].accept[{number}].regex: not a valid regular "
@@ -308,7 +426,7 @@ def _clozes_without_cards(
             continue
         prompt = question.get("prompt")
         if isinstance(prompt, str) and not any(number > 0 for number in numbers(prompt)):
-            line, column = located.marks.get(f"questions.{index}.prompt", (0, 0))
+            line, column = located.mark(f"questions.{index}.prompt") or (0, 0)
             yield Problem(
                 path, line, column,
                 f"questions[{index}].prompt: a cloze needs a deletion, {{{{c1::answer}}}} or "
@@ -324,28 +442,12 @@ def _repeated(located: Located, path: str, questions: list[Any], name: str) -> I
             continue
         value = question[name]
         if value in first_seen:
-            line, column = located.marks.get(f"questions.{index}.{name}", (0, 0))
+            line, column = located.mark(f"questions.{index}.{name}") or (0, 0)
             first = located.line(f"questions.{first_seen[value]}.{name}")
             message = f"duplicate question {name} '{value}' (first used on line {first})"
             yield Problem(path, line, column, message)
         else:
             first_seen[value] = index
-
-
-def _question_lines(marks: dict[str, tuple[int, int]]) -> list[dict[str, int]]:
-    grouped: dict[int, dict[str, int]] = {}
-    by_index: dict[str, dict[str, int]] = {}  # a question's lines by its index as written
-    for key, (line, _column) in marks.items():
-        if not key.startswith("questions.") or key.endswith("#key"):
-            continue
-        index, _, rest = key[10:].partition(".")
-        lines = by_index.get(index)
-        if lines is None:
-            if not index.isdigit():
-                continue
-            lines = by_index[index] = grouped.setdefault(int(index), {})
-        lines[rest] = line
-    return [grouped.get(index, {}) for index in range(max(grouped, default=-1) + 1)]
 
 
 def parse_deck(text: str, path: str = "<string>") -> Deck:
@@ -365,7 +467,7 @@ def parse_deck(text: str, path: str = "<string>") -> Deck:
         located.data,
         source_path=path,
         lines=deck_lines,
-        question_lines=_question_lines(located.marks),
+        question_lines=located.question_lines,
     )
 
 

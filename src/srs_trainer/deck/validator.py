@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -104,9 +104,8 @@ class Validator:
         return rule
 
     def problem(self, where: str, message: str, *, key: bool = False) -> Problem:
-        line, column = self.located.marks.get(where + "#key" if key else where, (0, 0))
-        if not line:
-            line, column = self.located.marks.get(where, (0, 0))
+        found = self.located.mark(where, key=True) if key else None
+        line, column = found or self.located.mark(where) or (0, 0)
         label = _label(where)
         return Problem(self.path, line, column, f"{label}: {message}" if label else message)
 
@@ -315,3 +314,238 @@ _PATTERN_HINTS = {
 
 def _pattern_hint(pattern: str) -> str:
     return _PATTERN_HINTS.get(pattern, f"does not match the pattern {pattern}")
+
+
+# --- the same rules as one predicate per schema node, compiled once ---------------------------
+#
+# Almost every value a build reads is valid, and the walk above (a generator per value, the
+# rule's keywords looked up for each) costs a third of parsing. ``valid`` answers only "would
+# the walk find nothing?", with one closure per schema node that holds its keywords already
+# looked up; when it says no, the walk runs and words the problems. It is the walk's logic,
+# keyword for keyword (tests/deck/test_schema.py compares the two on random values).
+
+Predicate = Callable[[Any], bool]
+_COMPILED: dict[int, tuple[dict[str, Any], Predicate]] = {}
+
+
+def valid(value: Any, root: dict[str, Any]) -> bool:
+    """Whether ``Validator(root, ...).check(value, root, "")`` would find no problem."""
+    entry = _COMPILED.get(id(root))
+    if entry is None or entry[0] is not root:
+        entry = _COMPILED[id(root)] = (root, _Compiler(root).compile(root))
+    return entry[1](value)
+
+
+class _Compiler:
+    def __init__(self, root: dict[str, Any]) -> None:
+        self.walker = Validator(root, None, "")  # type: ignore[arg-type]  # resolves, no marks
+        self.done: dict[int, Predicate] = {}
+
+    def compile(self, rule: dict[str, Any] | bool) -> Predicate:
+        if rule is True:
+            return _always
+        if rule is False:
+            return _never
+        known = self.done.get(id(rule))
+        if known is None:
+            known = self.done[id(rule)] = self._compile(self.walker.resolve(rule))
+        return known
+
+    def _compile(self, rule: dict[str, Any]) -> Predicate:
+        if "oneOf" in rule:
+            return self._one_of(rule["oneOf"])
+        if not _COMPOSITE & set(rule):
+            lean = self._lean(rule)
+            if lean is not None:
+                return lean
+        has_const, const = "const" in rule, rule.get("const")
+        enum = rule.get("enum")
+        kind = rule.get("type")
+        of_type = self._by_type(rule)
+        any_of = [self.compile(option) for option in rule.get("anyOf", ())]
+        branches = self._all_of(rule)
+
+        def check(value: Any) -> bool:
+            if has_const and not _equal(value, const):
+                return False
+            if enum is not None and not any(_equal(value, option) for option in enum):
+                return False
+            if kind and not _is_type(value, kind):
+                return False
+            if not of_type(value):
+                return False
+            if any_of and not any(option(value) for option in any_of):
+                return False
+            return all(branch(value) for branch in branches) if branches else True
+
+        return check
+
+    def _lean(self, rule: dict[str, Any]) -> Predicate | None:
+        """The check of a rule of one type and that type's keywords (most rules), without
+        the generic steps that cannot apply."""
+        kind = rule.get("type")
+        if kind == "string":
+            text = _string_check(rule)
+            return lambda value: isinstance(value, str) and text(value)
+        if kind == "integer":
+            number = _number_check(rule)
+            return lambda value: (isinstance(value, int) and not isinstance(value, bool)
+                                  and number(value))
+        if kind == "array":
+            array = self._array(rule)
+            return lambda value: isinstance(value, list) and array(value)
+        if kind == "object":
+            mapping = self._object(rule)
+            return lambda value: isinstance(value, dict) and mapping(value)
+        return None
+
+    def _one_of(self, options: list[dict[str, Any]]) -> Predicate:
+        resolved = [self.walker.resolve(option) for option in options]
+        compiled = [(option.get("type"), self.compile(option)) for option in resolved]
+
+        def check(value: Any) -> bool:
+            for kind, option in compiled:
+                if not kind or _is_type(value, kind):
+                    return option(value)
+            return False
+
+        return check
+
+    def _all_of(self, rule: dict[str, Any]) -> list[Predicate]:
+        parts = [
+            self._if(part) if "if" in part and set(part) <= _BRANCHES else self.compile(part)
+            for part in rule.get("allOf", ())
+        ]
+        return [*parts, self._if(rule)] if "if" in rule else parts
+
+    def _if(self, rule: dict[str, Any]) -> Predicate:
+        condition = self.compile(rule["if"])
+        then, otherwise = (self.compile(rule[name]) if name in rule else _always
+                           for name in ("then", "else"))
+        simple = _simple_parts(rule["if"])
+        if simple is None:
+            return lambda value: (then if condition(value) else otherwise)(value)
+        required, consts = simple
+
+        def check(value: Any) -> bool:
+            if not isinstance(value, dict):
+                holds = condition(value)
+            else:
+                holds = all(name in value for name in required) and all(
+                    name not in value or _equal(value[name], const) for name, const in consts)
+            return (then if holds else otherwise)(value)
+
+        return check
+
+    def _by_type(self, rule: dict[str, Any]) -> Predicate:
+        text, number = _string_check(rule), _number_check(rule)
+        array, mapping = self._array(rule), self._object(rule)
+
+        def check(value: Any) -> bool:
+            if isinstance(value, str):
+                return text(value)
+            if isinstance(value, bool):
+                return True
+            if isinstance(value, (int, float)):
+                return number(value)
+            if isinstance(value, list):
+                return array(value)
+            if isinstance(value, dict):
+                return mapping(value)
+            return True
+
+        return check
+
+    def _array(self, rule: dict[str, Any]) -> Predicate:
+        low, high = rule.get("minItems", 0), rule.get("maxItems")
+        unique = bool(rule.get("uniqueItems"))
+        items = self.compile(rule["items"]) if "items" in rule else None
+
+        def check(value: list[Any]) -> bool:
+            if len(value) < low or (high is not None and len(value) > high):
+                return False
+            if unique and not _all_different(value):
+                return False
+            return items is None or all(items(item) for item in value)
+
+        return check
+
+    def _object(self, rule: dict[str, Any]) -> Predicate:
+        properties = {name: self.compile(part)
+                      for name, part in rule.get("properties", {}).items()}
+        required = tuple(rule.get("required", ()))
+        fewest = rule.get("minProperties", 0)
+        closed = "additionalProperties" in rule
+        extra = rule.get("additionalProperties")
+        others = self.compile(extra) if isinstance(extra, dict) else (
+            _never if extra is False else _always)
+
+        def check(value: dict[str, Any]) -> bool:
+            if len(value) < fewest or not all(name in value for name in required):
+                return False
+            if not closed:  # e.g. a then-branch: only its own fields matter
+                return all(part(value[name]) for name, part in properties.items()
+                           if name in value)
+            for name, item in value.items():  # noqa: SIM110 (a loop: no generator per value)
+                if not properties.get(name, others)(item):
+                    return False
+            return True
+
+        return check
+
+
+_COMPOSITE = frozenset({"oneOf", "const", "enum", "anyOf", "allOf", "if"})
+
+
+def _always(_value: Any) -> bool:
+    return True
+
+
+def _never(_value: Any) -> bool:
+    return False
+
+
+def _all_different(items: list[Any]) -> bool:
+    """uniqueItems as the walk judges it (by JSON text)."""
+    if all(type(item) is str for item in items):
+        return len(set(items)) == len(items)
+    tokens = [json.dumps(item, sort_keys=True, default=str) for item in items]
+    return len(set(tokens)) == len(tokens)
+
+
+def _simple_parts(rule: Any) -> tuple[tuple[str, ...], list[tuple[str, Any]]] | None:
+    """An ``if`` that ``_simple_condition`` judges without the walk: its required names and
+    const properties; None for any other."""
+    if not isinstance(rule, dict) or not set(rule) <= {"properties", "required"}:
+        return None
+    parts = rule.get("properties", {})
+    if not all(isinstance(part, dict) and set(part) == {"const"} for part in parts.values()):
+        return None
+    return tuple(rule.get("required", ())), [(n, part["const"]) for n, part in parts.items()]
+
+
+def _string_check(rule: dict[str, Any]) -> Predicate:
+    shortest, longest = rule.get("minLength", 0), rule.get("maxLength")
+    search = _regex(rule["pattern"]).search if "pattern" in rule else None
+    if not shortest and longest is None:
+        return _always if search is None else lambda value: search(value) is not None
+
+    def check(value: str) -> bool:
+        if len(value) < shortest or (longest is not None and len(value) > longest):
+            return False
+        return search is None or search(value) is not None
+
+    return check
+
+
+def _number_check(rule: dict[str, Any]) -> Predicate:
+    low, high = rule.get("minimum"), rule.get("maximum")
+    above = rule.get("exclusiveMinimum")
+
+    def check(value: float) -> bool:
+        if low is not None and high is not None:  # the walk checks only these two then
+            return bool(low <= value <= high)
+        return not ((low is not None and value < low) or (above is not None and value <= above)
+                    or (high is not None and value > high))
+
+    return check
