@@ -104,6 +104,42 @@ def test_step_json_is_memory_json(
     assert replay.step_json(values) == memory_json(Memory(*values))
 
 
+# Texts a saved result's due might hold instead of the right one: other spellings of the
+# same time that fromisoformat reads (a space, a comma, an offset with seconds, fewer digits),
+# another time, and junk.
+_DUE_SPELLINGS = (
+    lambda t: t, lambda t: t.replace("T", " "), lambda t: t.replace(".", ","),
+    lambda t: t[:23] + "+00:00:00", lambda t: t[:26] + "Z", lambda t: t[:-6] + "+00:01",
+    lambda t: t[:19] + "+00:00", lambda t: t[:-7] + "1+00:00", lambda t: t[:30],
+    lambda t: "x" * 32, lambda t: t.upper().replace("T", "t"),
+)
+
+
+@given(step=st.one_of(st.none(), st.integers(0, 5)), stability=numbers, difficulty=numbers,
+       due=st.one_of(st.none(), times), at=times, last_rating=st.one_of(st.none(),
+                                                                        st.integers(1, 4)),
+       reps=st.integers(0, 10**6), spelling=st.sampled_from(range(len(_DUE_SPELLINGS))),
+       cut=st.integers(0, 3))
+@example(step=None, stability=1.5, difficulty=7.25, due=datetime(2026, 1, 2, tzinfo=UTC),
+         at=datetime(2026, 1, 1, 9, 30, 0, 1, tzinfo=UTC), last_rating=3, reps=1, spelling=0,
+         cut=0)
+def test_a_saved_result_matches_exactly_when_its_text_equals_the_replayed_one(
+    step: int | None, stability: float | None, difficulty: float | None, due: datetime | None,
+    at: datetime, last_rating: int | None, reps: int, spelling: int, cut: int,
+) -> None:
+    values = (2, step, stability, difficulty, due, at, last_rating, reps, 0)
+    row = (*KEY, 1, "answer", to_text(at), last_rating, 4000, 1, 1, 0, None, None, "", "", None)
+    right = replay.row_step_json(row, values)
+    saved = right
+    if due is not None:  # the due spelt another way
+        due_text = to_text(due)
+        saved = right.replace(due_text, _DUE_SPELLINGS[spelling](due_text), 1)
+    saved = saved[:len(saved) - cut] + "}" * min(cut, 1)  # a shorter text now and then
+    assert replay.saved_matches(saved, row, values) is (saved == right)
+    assert replay.saved_matches(right, row, values)
+    assert not replay.saved_matches(None, row, values)
+
+
 def test_doctor_reports_a_stale_row_and_a_differing_card_and_rebuild_repairs(
         tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)

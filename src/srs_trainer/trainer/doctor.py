@@ -48,7 +48,7 @@ def doctor(store: Store, *, rebuild: bool = False) -> DoctorReport:
             for row, step in zip(rows, steps, strict=True):
                 saved = row[replay.CARD_AFTER]
                 if (saved is not None and row[replay.KIND] != replay.RESET
-                        and saved != replay.row_step_json(row, step)):
+                        and not replay.saved_matches(saved, row, step)):
                     report.stale_rows.append(row[replay.ID])
             replayed = replay.memory_of(steps)
             if replayed != card.memory:
