@@ -250,3 +250,21 @@ def test_the_saved_results_a_replay_writes_equal_memory_json_of_chained_reviews(
         expected[row[replay.ID]] = memory_json(chained)
     assert {row_id: after for _, after, row_id in changed} == expected
     assert memory == chained
+
+
+@settings(max_examples=300, deadline=None)
+@given(times=st.lists(st.lists(st.integers(0, 5), min_size=1, max_size=8), min_size=2,
+                      max_size=2),
+       ranks=st.lists(st.sampled_from([(0, ""), (1, "a"), (1, "b")]), min_size=2, max_size=2))
+def test_two_streams_merge_as_merge_streams_merges_them(
+    times: list[list[int]], ranks: list[tuple[int, str]],
+) -> None:
+    """The first sync's two-device merge, done without the heap, keeps the heap's order
+    (equal times and equal ranks included)."""
+    streams = []
+    for n, (minutes, rank) in enumerate(zip(times, ranks, strict=True)):
+        rows = [(*KEY, n * 100 + i, "answer", to_text(NOW + timedelta(minutes=m)), 3, 4000, 1,
+                 1, 0, None, None, "", "", None) for i, m in enumerate(minutes)]
+        streams.append((rank, rows))
+    assert replay._merge_two(*streams) == scheduling.merge_streams(
+        streams, lambda row: row[replay.AT])

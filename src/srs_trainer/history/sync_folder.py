@@ -220,14 +220,26 @@ def log_event_line(device: str, row: tuple[Any, ...]) -> str:
     million (a test holds it equal to the encoder's text)."""
     (row_id, kind, deck, question, at, rating, duration, attempts, hint, chosen, mode,
      rescheduled, note, origin, origin_id, scheduler) = row
-    text, number = _json_text, _json_int
-    return (f'{{"dev":"{device}","seq":{row_id},"kind":{text(kind)},"deck_id":{text(deck)},'
-            f'"question_id":{text(question)},"at":{text(at)},"rating":{number(rating)},'
-            f'"duration_ms":{number(duration)},"attempts":{number(attempts)},'
-            f'"hint_used":{number(hint)},"chosen":{text(chosen)},"mode":{text(mode)},'
-            f'"rescheduled":{number(rescheduled)},"note":{text(note)},'
-            f'"origin":{text(origin)},"origin_id":{number(origin_id)},'
-            f'"scheduler":{number(scheduler)}}}')
+    # Each field's common type (a str, an int) inline, the rest through _json_text and
+    # _json_int: fifteen calls a line less (a fifth of the export). An int's {} is its str.
+    q, text, number = _quote, _json_text, _json_int
+    return (f'{{"dev":"{device}","seq":{row_id},'
+            f'"kind":{q(kind) if kind.__class__ is str else text(kind)},'
+            f'"deck_id":{q(deck) if deck.__class__ is str else text(deck)},'
+            f'"question_id":{q(question) if question.__class__ is str else text(question)},'
+            f'"at":{q(at) if at.__class__ is str else text(at)},'
+            f'"rating":{rating if rating.__class__ is int else number(rating)},'
+            f'"duration_ms":{duration if duration.__class__ is int else number(duration)},'
+            f'"attempts":{attempts if attempts.__class__ is int else number(attempts)},'
+            f'"hint_used":{hint if hint.__class__ is int else number(hint)},'
+            f'"chosen":{q(chosen) if chosen.__class__ is str else text(chosen)},'
+            f'"mode":{q(mode) if mode.__class__ is str else text(mode)},'
+            f'"rescheduled":'
+            f'{rescheduled if rescheduled.__class__ is int else number(rescheduled)},'
+            f'"note":{q(note) if note.__class__ is str else text(note)},'
+            f'"origin":{q(origin) if origin.__class__ is str else text(origin)},'
+            f'"origin_id":{origin_id if origin_id.__class__ is int else number(origin_id)},'
+            f'"scheduler":{scheduler if scheduler.__class__ is int else number(scheduler)}}}')
 
 
 def _own_events(store: Store, device: str, low: dict[str, int],

@@ -327,13 +327,42 @@ def ordered_counting(rows: Sequence[Row], own_device: str = "") -> list[Row]:
     """A card's rows (in id order) in replay order (``scheduling.replay_order``), keeping
     those that move the schedule (``LogEntry.counts``)."""
     if any(row[DEVICE] for row in rows):
-        rows = scheduling.merge_streams(scheduling.device_streams(
-            rows, _ORIGIN_OF, _DEVICE_OF, _SEQ_OF, _AT_AND_ID, own_device), _AT_OF)
+        streams = scheduling.device_streams(
+            rows, _ORIGIN_OF, _DEVICE_OF, _SEQ_OF, _AT_AND_ID, own_device)
+        rows = (_merge_two(*streams) if len(streams) == 2
+                else scheduling.merge_streams(streams, _AT_OF))
     elif any(row[ORIGIN] for row in rows):
         # itemgetters: interleave's own test is the truthiness of what is_foreign returns
         rows = scheduling.interleave(rows, _ORIGIN_OF, _AT_AND_ID)
     return [row for row in rows
             if row[UNDONE] is None and (row[KIND] == RESET or row[RESCHEDULED])]
+
+
+def _merge_two(first: tuple[Any, Sequence[Row]], second: tuple[Any, Sequence[Row]]
+               ) -> list[Row]:
+    """``scheduling.merge_streams`` of two (non-empty) streams, without its heap: the two
+    devices of a first sync. The earlier head goes first; equal times, the lower rank (equal
+    ranks too: the first stream, as the heap's stream number decides)."""
+    (rank_a, a), (rank_b, b) = first, second
+    merged: list[Row] = []
+    append = merged.append
+    i = j = 0
+    at_a, at_b = a[0][AT], b[0][AT]
+    while True:
+        if at_a < at_b or (at_a == at_b and rank_a <= rank_b):
+            append(a[i])
+            i += 1
+            if i == len(a):
+                merged.extend(b[j:])
+                return merged
+            at_a = a[i][AT]
+        else:
+            append(b[j])
+            j += 1
+            if j == len(b):
+                merged.extend(a[i:])
+                return merged
+            at_b = b[j][AT]
 
 
 def inputs(rows: Iterable[Row]) -> Iterator[ReplayInput]:
