@@ -268,3 +268,21 @@ def test_two_streams_merge_as_merge_streams_merges_them(
         streams.append((rank, rows))
     assert replay._merge_two(*streams) == scheduling.merge_streams(
         streams, lambda row: row[replay.AT])
+
+
+@given(stability=numbers, difficulty=numbers,
+       due=st.one_of(st.none(), times, st.datetimes(
+           min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
+           timezones=st.just(timezone(timedelta(hours=-5))))),
+       last_review=st.one_of(st.none(), times, st.datetimes(
+           min_value=datetime(1, 1, 2), timezones=st.just(UTC))))
+@example(stability=1.5, difficulty=None, due=datetime(2026, 1, 2, tzinfo=UTC),
+         last_review=datetime(999, 1, 1, 9, 30, tzinfo=UTC))  # on the second; a short year
+def test_the_memory_row_a_replay_sets_is_the_store_s(
+    stability: float | None, difficulty: float | None, due: datetime | None,
+    last_review: datetime | None,
+) -> None:
+    from srs_trainer.trainer.store_rows import memory_values
+
+    memory = Memory(2, None, stability, difficulty, due, last_review, 3, 5, 1)
+    assert replay.memory_row(memory) == memory_values(memory)

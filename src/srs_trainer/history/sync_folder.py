@@ -32,7 +32,7 @@ from typing import Any
 
 from ..trainer import replay, scheduling
 from ..trainer.store import Store
-from ..trainer.store_rows import SET_MEMORY, memory_values
+from ..trainer.store_rows import SET_MEMORY
 from . import sync_files
 from .anki_pull import _REBUILD_FROM, PULL_CACHE_KIB, _indexes_rebuilt_if, _log_rows
 from .log_merge import replay_cards
@@ -500,7 +500,7 @@ class _Adder:
                     results[row_id] = (state_before, after)
                 else:
                     updates.append((state_before, after, row_id))
-            memories.append((*memory_values(memory), *key))
+            memories.append((*replay.memory_row(memory), *key))
         for values in inserts:
             values[-3:-1] = results.get(values[0], (None, None))
         # Many rows (a first sync): the log's indexes are built again after the insert
@@ -541,7 +541,7 @@ def replay_touched(store: Store, keys: set[CardKey]) -> None:
     for key in sorted(keys):
         rows_changed, memory = replay.replay_changes(replayer, key, logs.get(key, ()))
         changed.extend(rows_changed)
-        memories.append((*memory_values(memory), *key))
+        memories.append((*replay.memory_row(memory), *key))
     changed.sort(key=_ROW_ID)  # in rowid order: each page of the log is written once
     store.db.executemany("UPDATE log SET state_before = ?, card_after = ? WHERE id = ?",
                          changed)

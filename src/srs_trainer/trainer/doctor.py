@@ -55,6 +55,6 @@ def doctor(store: Store, *, rebuild: bool = False) -> DoctorReport:
                 report.mismatched.append(card.key)
                 rebuilt.append((card.key, replayed))
         if rebuild:
-            store.set_memories(rebuilt)
+            replay.set_memories(store.db, rebuilt)
             report.rebuilt = len(rebuilt)
     return report
