@@ -104,6 +104,42 @@ def test_step_json_is_memory_json(
     assert replay.step_json(values) == memory_json(Memory(*values))
 
 
+# Texts a saved result's due might hold instead of the right one: other spellings of the
+# same time that fromisoformat reads (a space, a comma, an offset with seconds, fewer digits),
+# another time, and junk.
+_DUE_SPELLINGS = (
+    lambda t: t, lambda t: t.replace("T", " "), lambda t: t.replace(".", ","),
+    lambda t: t[:23] + "+00:00:00", lambda t: t[:26] + "Z", lambda t: t[:-6] + "+00:01",
+    lambda t: t[:19] + "+00:00", lambda t: t[:-7] + "1+00:00", lambda t: t[:30],
+    lambda t: "x" * 32, lambda t: t.upper().replace("T", "t"),
+)
+
+
+@given(step=st.one_of(st.none(), st.integers(0, 5)), stability=numbers, difficulty=numbers,
+       due=st.one_of(st.none(), times), at=times, last_rating=st.one_of(st.none(),
+                                                                        st.integers(1, 4)),
+       reps=st.integers(0, 10**6), spelling=st.sampled_from(range(len(_DUE_SPELLINGS))),
+       cut=st.integers(0, 3))
+@example(step=None, stability=1.5, difficulty=7.25, due=datetime(2026, 1, 2, tzinfo=UTC),
+         at=datetime(2026, 1, 1, 9, 30, 0, 1, tzinfo=UTC), last_rating=3, reps=1, spelling=0,
+         cut=0)
+def test_a_saved_result_matches_exactly_when_its_text_equals_the_replayed_one(
+    step: int | None, stability: float | None, difficulty: float | None, due: datetime | None,
+    at: datetime, last_rating: int | None, reps: int, spelling: int, cut: int,
+) -> None:
+    values = (2, step, stability, difficulty, due, at, last_rating, reps, 0)
+    row = (*KEY, 1, "answer", to_text(at), last_rating, 4000, 1, 1, 0, None, None, "", "", None)
+    right = replay.row_step_json(row, values)
+    saved = right
+    if due is not None:  # the due spelt another way
+        due_text = to_text(due)
+        saved = right.replace(due_text, _DUE_SPELLINGS[spelling](due_text), 1)
+    saved = saved[:len(saved) - cut] + "}" * min(cut, 1)  # a shorter text now and then
+    assert replay.saved_matches(saved, row, values) is (saved == right)
+    assert replay.saved_matches(right, row, values)
+    assert not replay.saved_matches(None, row, values)
+
+
 def test_doctor_reports_a_stale_row_and_a_differing_card_and_rebuild_repairs(
         tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
@@ -214,3 +250,39 @@ def test_the_saved_results_a_replay_writes_equal_memory_json_of_chained_reviews(
         expected[row[replay.ID]] = memory_json(chained)
     assert {row_id: after for _, after, row_id in changed} == expected
     assert memory == chained
+
+
+@settings(max_examples=300, deadline=None)
+@given(times=st.lists(st.lists(st.integers(0, 5), min_size=1, max_size=8), min_size=2,
+                      max_size=2),
+       ranks=st.lists(st.sampled_from([(0, ""), (1, "a"), (1, "b")]), min_size=2, max_size=2))
+def test_two_streams_merge_as_merge_streams_merges_them(
+    times: list[list[int]], ranks: list[tuple[int, str]],
+) -> None:
+    """The first sync's two-device merge, done without the heap, keeps the heap's order
+    (equal times and equal ranks included)."""
+    streams = []
+    for n, (minutes, rank) in enumerate(zip(times, ranks, strict=True)):
+        rows = [(*KEY, n * 100 + i, "answer", to_text(NOW + timedelta(minutes=m)), 3, 4000, 1,
+                 1, 0, None, None, "", "", None) for i, m in enumerate(minutes)]
+        streams.append((rank, rows))
+    assert replay._merge_two(*streams) == scheduling.merge_streams(
+        streams, lambda row: row[replay.AT])
+
+
+@given(stability=numbers, difficulty=numbers,
+       due=st.one_of(st.none(), times, st.datetimes(
+           min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
+           timezones=st.just(timezone(timedelta(hours=-5))))),
+       last_review=st.one_of(st.none(), times, st.datetimes(
+           min_value=datetime(1, 1, 2), timezones=st.just(UTC))))
+@example(stability=1.5, difficulty=None, due=datetime(2026, 1, 2, tzinfo=UTC),
+         last_review=datetime(999, 1, 1, 9, 30, tzinfo=UTC))  # on the second; a short year
+def test_the_memory_row_a_replay_sets_is_the_store_s(
+    stability: float | None, difficulty: float | None, due: datetime | None,
+    last_review: datetime | None,
+) -> None:
+    from srs_trainer.trainer.store_rows import memory_values
+
+    memory = Memory(2, None, stability, difficulty, due, last_review, 3, 5, 1)
+    assert replay.memory_row(memory) == memory_values(memory)

@@ -32,7 +32,7 @@ from typing import Any
 
 from ..trainer import replay, scheduling
 from ..trainer.store import Store
-from ..trainer.store_rows import SET_MEMORY, memory_values
+from ..trainer.store_rows import SET_MEMORY
 from . import sync_files
 from .anki_pull import _REBUILD_FROM, PULL_CACHE_KIB, _indexes_rebuilt_if, _log_rows
 from .log_merge import replay_cards
@@ -224,14 +224,26 @@ def log_event_line(device: str, row: tuple[Any, ...]) -> str:
     million (a test holds it equal to the encoder's text)."""
     (row_id, kind, deck, question, at, rating, duration, attempts, hint, chosen, mode,
      rescheduled, note, origin, origin_id, scheduler) = row
-    text, number = _json_text, _json_int
-    return (f'{{"dev":"{device}","seq":{row_id},"kind":{text(kind)},"deck_id":{text(deck)},'
-            f'"question_id":{text(question)},"at":{text(at)},"rating":{number(rating)},'
-            f'"duration_ms":{number(duration)},"attempts":{number(attempts)},'
-            f'"hint_used":{number(hint)},"chosen":{text(chosen)},"mode":{text(mode)},'
-            f'"rescheduled":{number(rescheduled)},"note":{text(note)},'
-            f'"origin":{text(origin)},"origin_id":{number(origin_id)},'
-            f'"scheduler":{number(scheduler)}}}')
+    # Each field's common type (a str, an int) inline, the rest through _json_text and
+    # _json_int: fifteen calls a line less (a fifth of the export). An int's {} is its str.
+    q, text, number = _quote, _json_text, _json_int
+    return (f'{{"dev":"{device}","seq":{row_id},'
+            f'"kind":{q(kind) if kind.__class__ is str else text(kind)},'
+            f'"deck_id":{q(deck) if deck.__class__ is str else text(deck)},'
+            f'"question_id":{q(question) if question.__class__ is str else text(question)},'
+            f'"at":{q(at) if at.__class__ is str else text(at)},'
+            f'"rating":{rating if rating.__class__ is int else number(rating)},'
+            f'"duration_ms":{duration if duration.__class__ is int else number(duration)},'
+            f'"attempts":{attempts if attempts.__class__ is int else number(attempts)},'
+            f'"hint_used":{hint if hint.__class__ is int else number(hint)},'
+            f'"chosen":{q(chosen) if chosen.__class__ is str else text(chosen)},'
+            f'"mode":{q(mode) if mode.__class__ is str else text(mode)},'
+            f'"rescheduled":'
+            f'{rescheduled if rescheduled.__class__ is int else number(rescheduled)},'
+            f'"note":{q(note) if note.__class__ is str else text(note)},'
+            f'"origin":{q(origin) if origin.__class__ is str else text(origin)},'
+            f'"origin_id":{origin_id if origin_id.__class__ is int else number(origin_id)},'
+            f'"scheduler":{scheduler if scheduler.__class__ is int else number(scheduler)}}}')
 
 
 def _own_events(store: Store, device: str, low: dict[str, int],
@@ -492,7 +504,7 @@ class _Adder:
                     results[row_id] = (state_before, after)
                 else:
                     updates.append((state_before, after, row_id))
-            memories.append((*memory_values(memory), *key))
+            memories.append((*replay.memory_row(memory), *key))
         for values in inserts:
             values[-3:-1] = results.get(values[0], (None, None))
         # Many rows (a first sync): the log's indexes are built again after the insert
@@ -533,7 +545,7 @@ def replay_touched(store: Store, keys: set[CardKey]) -> None:
     for key in sorted(keys):
         rows_changed, memory = replay.replay_changes(replayer, key, logs.get(key, ()))
         changed.extend(rows_changed)
-        memories.append((*memory_values(memory), *key))
+        memories.append((*replay.memory_row(memory), *key))
     changed.sort(key=_ROW_ID)  # in rowid order: each page of the log is written once
     store.db.executemany("UPDATE log SET state_before = ?, card_after = ? WHERE id = ?",
                          changed)

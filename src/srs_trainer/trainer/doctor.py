@@ -3,12 +3,16 @@ equals a replay of its review log; rebuild card state from the log when asked.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import replay
 from .scheduling import CardKey
 from .store import Store
-from .types import Memory
+from .store_rows import MEMORY_COLUMNS, SET_MEMORY
+from .types import Memory, maybe_time
 
 
 @dataclass
@@ -28,8 +32,43 @@ class DoctorReport:
 
 
 
+# Doctor reads the whole file (integrity_check, then every log row): through a memory map
+# rather than read() calls into SQLite's page cache, integrity_check of a 500 MB log costs a
+# fifth less CPU. Bytes, at most; SQLite caps it at its compile-time limit (2 GB by default).
+DOCTOR_MMAP_BYTES = 1 << 31
+
+
+@contextmanager
+def _memory_mapped(store: Store) -> Iterator[None]:
+    (before,) = store.db.execute("PRAGMA mmap_size").fetchone()
+    store.db.execute(f"PRAGMA mmap_size = {DOCTOR_MMAP_BYTES}")
+    try:
+        yield
+    finally:
+        store.db.execute(f"PRAGMA mmap_size = {int(before)}")
+
+
+# store.cards' order (position, then key), so cards are reported in the order they always were.
+_CARD_MEMORIES = (f"SELECT deck_id, question_id, {', '.join(MEMORY_COLUMNS)} FROM cards"
+                  " ORDER BY position, deck_id, question_id")
+_TIMES = (MEMORY_COLUMNS.index("due"), MEMORY_COLUMNS.index("last_review"))
+
+
+def _stored_memory(stored: list[Any]) -> Memory:
+    """The memory ``store.cards`` reads from these memory columns."""
+    values = list(stored)
+    for index in _TIMES:
+        values[index] = maybe_time(values[index])
+    return Memory(*values)
+
+
 def doctor(store: Store, *, rebuild: bool = False) -> DoctorReport:
     """Check the file and that every card's state equals a replay of its log; rebuild if asked."""
+    with _memory_mapped(store):
+        return _doctor(store, rebuild)
+
+
+def _doctor(store: Store, rebuild: bool) -> DoctorReport:
     integrity = store.integrity_check()
     report = DoctorReport(store.schema_version, integrity, 0, [])
     if integrity:
@@ -39,22 +78,28 @@ def doctor(store: Store, *, rebuild: bool = False) -> DoctorReport:
         logs = replay.read_rows(store.db, report.schema_version)
         own = store.device_id if report.schema_version >= 5 else ""
         replayer = replay.Replayer(store.scheduler_json, own_device=own)
-        cards = store.cards(include_retired=True)
+        # The cards' keys and stored memory columns as plain values (not CardRows: 100,000
+        # cards' times parsed cost more than comparing the text a replay would store).
+        cards = store.db.execute(_CARD_MEMORIES).fetchall()
         report.cards_checked = len(cards)
-        rebuilt: list[tuple[CardKey, Memory]] = []
-        for card in cards:
-            rows = replay.ordered_counting(logs.pop(card.key, ()), own)
-            steps = replayer.card(card.key, replay.inputs(rows))
+        rebuilt: list[tuple[Any, ...]] = []
+        for deck_id, question_id, *stored in cards:
+            key = (deck_id, question_id)
+            rows = replay.ordered_counting(logs.pop(key, ()), own)
+            steps = replayer.card(key, replay.inputs(rows))
             for row, step in zip(rows, steps, strict=True):
                 saved = row[replay.CARD_AFTER]
                 if (saved is not None and row[replay.KIND] != replay.RESET
-                        and saved != replay.row_step_json(row, step)):
+                        and not replay.saved_matches(saved, row, step)):
                     report.stale_rows.append(row[replay.ID])
             replayed = replay.memory_of(steps)
-            if replayed != card.memory:
-                report.mismatched.append(card.key)
-                rebuilt.append((card.key, replayed))
+            replayed_row = replay.memory_row(replayed)
+            # Equal stored text is an equal memory; other text may still read as the same
+            # times (another offset), so it is compared as the store reads it.
+            if replayed_row != tuple(stored) and replayed != _stored_memory(stored):
+                report.mismatched.append(key)
+                rebuilt.append((*replayed_row, *key))
         if rebuild:
-            store.set_memories(rebuilt)
+            store.db.executemany(SET_MEMORY, rebuilt)
             report.rebuilt = len(rebuilt)
     return report

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from . import fsrs_direct, scheduling
+from .store_rows import MEMORY_COLUMNS, SET_MEMORY
 from .types import RESET, REVIEW, CardKey, Memory, to_text
 
 if TYPE_CHECKING:
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
 Step = tuple[int, int | None, float | None, float | None, datetime | None, datetime | None,
              int | None, int, int]
 NEW_STEP: Step = (0, None, None, None, None, None, None, 0, 0)
+# memory_row writes the columns in this order (the store's, taken from Memory's fields).
+assert MEMORY_COLUMNS == ("state", "step", "stability", "difficulty", "due", "last_review",
+                          "last_rating", "reps", "lapses")
 # A row to replay: (is a reset, time, rating, duration in ms, scheduler id).
 ReplayInput = tuple[bool, datetime, int | None, int | None, int | None]
 
@@ -177,8 +181,57 @@ def row_step_json(row: Row, step: Step) -> str:
     """``step_json`` of the step replayed from an answer ``row``: the step's last review is the
     row's time, so a row time text in ``to_text``'s form is used as it is (one formatting less)."""
     at = row[AT]
-    return _step_json(step, at if at.__class__ is str and len(at) == 32 and at[10] == "T"
-                      and at[19] == "." and at.endswith("+00:00") else None)
+    return _step_json(step, at if _canonical_time(at) else None)
+
+
+def _canonical_time(text: str) -> bool:
+    """Whether ``text`` (from a row's ``at``) is in ``to_text``'s form for a UTC time."""
+    return (text.__class__ is str and len(text) == 32 and text[10] == "T"
+            and text[19] == "." and text.endswith("+00:00"))
+
+
+_parse_time = datetime.fromisoformat
+
+
+def saved_matches(saved: str | None, row: Row, step: Step) -> bool:
+    """``saved == row_step_json(row, step)``, found without formatting the due time (the
+    slowest part: ``isoformat`` costs ten times ``fromisoformat``) in the common case.
+
+    The saved text's due is parsed instead and compared as a time: under the shape checked
+    (``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``, which is all ``_time`` writes for a UTC time of a
+    year from 1000) equal times have equal texts, so the answer is the same as comparing
+    the formatted text."""
+    _, _, stability, difficulty, due, _, last_rating, reps, lapses = step
+    at = row[AT]
+    if saved.__class__ is not str:
+        return False  # (None: a row added without its result yet)
+    if not (stability.__class__ is float
+            and stability - stability == 0.0 and difficulty.__class__ is float
+            and difficulty - difficulty == 0.0 and due is not None
+            and due.tzinfo is _UTC and due.year >= 1000 and _canonical_time(at)):
+        return saved == row_step_json(row, step)
+    assert saved is not None  # (checked above, in a way mypy does not follow)
+    head = f'{{"difficulty": {difficulty!r}, "due": "'
+    if not saved.startswith(head):
+        return False
+    start = len(head)
+    due_text = saved[start:start + 32]
+    if not (len(due_text) == 32 and due_text[4] == "-" and due_text[7] == "-"
+            and due_text[10] == "T" and due_text[19] == "." and due_text[26] == "+"
+            and due_text.endswith("+00:00")):
+        return False
+    try:
+        if _parse_time(due_text) != due:
+            return False
+    except ValueError:
+        return False
+    step_no = step[1]
+    tail = (f'", "lapses": {lapses}, '
+            f'"last_rating": {"null" if last_rating is None else last_rating}, '
+            f'"last_review": "{at}", "reps": {reps}, '
+            f'"stability": {stability!r}, "state": {step[0]}, '
+            f'"step": {"null" if step_no is None else step_no}}}')
+    return len(saved) == start + 32 + len(tail) and saved.endswith(tail)
 
 
 def _step_json(step: Step, last_review_text: str | None) -> str:
@@ -191,10 +244,7 @@ def _step_json(step: Step, last_review_text: str | None) -> str:
     difficulty_text = (repr(difficulty) if difficulty.__class__ is float
                        and difficulty - difficulty == 0.0 else _number(difficulty))
     last = _time(last_review) if last_review_text is None else f'"{last_review_text}"'
-    # _time(due), its common case inline: a UTC time with microseconds (32 characters)
-    due_text = (due.isoformat() if due is not None and due.tzinfo is _UTC and due.year >= 1000
-                else None)
-    due_json = f'"{due_text}"' if due_text is not None and len(due_text) == 32 else _time(due)
+    due_json = _due_json(due, last_review, last_review_text)
     return (
         f'{{"difficulty": {difficulty_text}, "due": {due_json}, "lapses": {lapses}, '
         f'"last_rating": {"null" if last_rating is None else last_rating}, '
@@ -207,6 +257,21 @@ def _step_json(step: Step, last_review_text: str | None) -> str:
 _UTC = timezone.utc
 
 
+def _due_json(due: datetime | None, last_review: datetime | None,
+              last_review_text: str | None) -> str:
+    """``_time(due)``, its common cases first. A due whole days after the last review (a
+    review interval) has the time of day of the last review's text: only the date is
+    formatted (``isoformat`` of a whole time costs about three times that)."""
+    if due is None or due.tzinfo is not _UTC or due.year < 1000:
+        return _time(due)
+    if last_review_text is not None and last_review is not None:
+        gap = due - last_review
+        if not gap.seconds and not gap.microseconds:
+            return f'"{due.date().isoformat()}{last_review_text[10:]}"'
+    text = due.isoformat()  # a UTC time with microseconds: 32 characters
+    return f'"{text}"' if len(text) == 32 else _time(due)
+
+
 def _time(moment: datetime | None) -> str:
     """``to_text(moment)`` quoted (null for None); isoformat is 4 times quicker than strftime."""
     if not moment:
@@ -217,6 +282,28 @@ def _time(moment: datetime | None) -> str:
             return f'"{text[:19]}.000000{text[19:]}"'
         return f'"{text}"'
     return f'"{to_text(moment)}"'
+
+
+def _stored_time(moment: datetime) -> str:
+    """``to_text(moment)``: isoformat for a UTC time (a third of astimezone and strftime)."""
+    if moment.tzinfo is _UTC and moment.year >= 1000:
+        text = moment.isoformat()
+        return text if len(text) == 32 else f"{text[:19]}.000000{text[19:]}"
+    return to_text(moment)
+
+
+def memory_row(memory: Memory) -> tuple[Any, ...]:
+    """``store_rows.memory_values(memory)`` (the columns ``SET_MEMORY`` sets, in its order),
+    without building ``Memory.to_dict`` first: a replay sets 100,000 cards' memories."""
+    due, last = memory.due, memory.last_review
+    return (memory.state, memory.step, memory.stability, memory.difficulty,
+            _stored_time(due) if due else None, _stored_time(last) if last else None,
+            memory.last_rating, memory.reps, memory.lapses)
+
+
+def set_memories(db: sqlite3.Connection, memories: Iterable[tuple[CardKey, Memory]]) -> None:
+    """``Store.set_memories``, its rows made by ``memory_row``."""
+    db.executemany(SET_MEMORY, ((*memory_row(memory), *key) for key, memory in memories))
 
 
 def memory_of(steps: Sequence[Step]) -> Memory:
@@ -266,13 +353,42 @@ def ordered_counting(rows: Sequence[Row], own_device: str = "") -> list[Row]:
     """A card's rows (in id order) in replay order (``scheduling.replay_order``), keeping
     those that move the schedule (``LogEntry.counts``)."""
     if any(row[DEVICE] for row in rows):
-        rows = scheduling.merge_streams(scheduling.device_streams(
-            rows, _ORIGIN_OF, _DEVICE_OF, _SEQ_OF, _AT_AND_ID, own_device), _AT_OF)
+        streams = scheduling.device_streams(
+            rows, _ORIGIN_OF, _DEVICE_OF, _SEQ_OF, _AT_AND_ID, own_device)
+        rows = (_merge_two(*streams) if len(streams) == 2
+                else scheduling.merge_streams(streams, _AT_OF))
     elif any(row[ORIGIN] for row in rows):
         # itemgetters: interleave's own test is the truthiness of what is_foreign returns
         rows = scheduling.interleave(rows, _ORIGIN_OF, _AT_AND_ID)
     return [row for row in rows
             if row[UNDONE] is None and (row[KIND] == RESET or row[RESCHEDULED])]
+
+
+def _merge_two(first: tuple[Any, Sequence[Row]], second: tuple[Any, Sequence[Row]]
+               ) -> list[Row]:
+    """``scheduling.merge_streams`` of two (non-empty) streams, without its heap: the two
+    devices of a first sync. The earlier head goes first; equal times, the lower rank (equal
+    ranks too: the first stream, as the heap's stream number decides)."""
+    (rank_a, a), (rank_b, b) = first, second
+    merged: list[Row] = []
+    append = merged.append
+    i = j = 0
+    at_a, at_b = a[0][AT], b[0][AT]
+    while True:
+        if at_a < at_b or (at_a == at_b and rank_a <= rank_b):
+            append(a[i])
+            i += 1
+            if i == len(a):
+                merged.extend(b[j:])
+                return merged
+            at_a = a[i][AT]
+        else:
+            append(b[j])
+            j += 1
+            if j == len(b):
+                merged.extend(a[i:])
+                return merged
+            at_b = b[j][AT]
 
 
 def inputs(rows: Iterable[Row]) -> Iterator[ReplayInput]:
@@ -324,9 +440,8 @@ def replay_changes(
     changed: list[tuple[int, str, int]] = []
     state_before = 0
     for row, step in zip(counted, steps, strict=True):
-        if row[KIND] != RESET:
-            after = row_step_json(row, step)
-            if row[STATE_BEFORE] != state_before or row[CARD_AFTER] != after:
-                changed.append((state_before, after, row[ID]))
+        if row[KIND] != RESET and not (row[STATE_BEFORE] == state_before
+                                       and saved_matches(row[CARD_AFTER], row, step)):
+            changed.append((state_before, row_step_json(row, step), row[ID]))
         state_before = step[0]
     return changed, memory_of(steps)
