@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 from ..trainer.types import CardKey, Memory
 from .anki_collection import AnkiReview, CollectionSnapshot, NoteCards, open_snapshot
 from .anki_push import PushedMatcher
+from .origins import ANKI_ORIGIN as ORIGIN
 
 if TYPE_CHECKING:
     from ..trainer.library import DeckLibrary
     from ..trainer.store import Store
 
-ORIGIN = "anki"
 
 _LEARN, _REVIEW, _RELEARN, _FILTERED, _MANUAL, _RESCHEDULED = range(6)
 

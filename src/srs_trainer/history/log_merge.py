@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from ..trainer import replay, scheduling
 from ..trainer.settings import DeckSettings
 from ..trainer.store import Store
 from ..trainer.types import to_text
-from .anki_pull import ORIGIN, PulledRow
+from .origins import ANKI_ORIGIN as ORIGIN
+
+if TYPE_CHECKING:
+    from .anki_pull import PulledRow
 
 CardKey = tuple[str, str]
 

@@ -254,7 +254,10 @@ class Store:
         # whole number of days ago may count a day more or less than timedelta.days would.
         rows: list[CardFigures] = self.db.execute(
             "SELECT section, state, stability, due, last_rating,"
-            " CAST(julianday(?) - julianday(last_review) AS INTEGER), question_id"
+            " CAST(julianday(?) - julianday(last_review) AS INTEGER),"
+            # only a cloze deletion's card key is needed (to group it by question); '' for
+            # the rest spares making a hundred thousand strings for `srs progress`
+            " CASE WHEN instr(question_id, '::c') THEN question_id ELSE '' END"
             " FROM cards WHERE deck_id = ? AND retired = 0",
             (to_text(now), deck_id),
         ).fetchall()
