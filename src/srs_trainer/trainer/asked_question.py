@@ -20,6 +20,7 @@ from enum import Enum
 from ..deck import cloze
 from ..deck.model import Question, QuestionType
 from ..deck.typed_answer import is_accepted, normalise
+from ..wording import plural
 from .grading import Outcome, Rating, grade
 from .views import SELF_RATED, InputKind, Mode, QuestionView, UserInput
 
@@ -169,12 +170,7 @@ class AskedQuestion:
             self.message = f"You already tried {chosen}: pick another choice."
             return Step.ASK_AGAIN
         self.wrong.append(chosen)
-        self.attempts_left -= 1
-        if self.attempts_left <= 0:
-            return Step.ANSWERED
-        left = self.attempts_left
-        self.message = f"Not quite: {left} attempt{'s' if left != 1 else ''} left."
-        return Step.ASK_AGAIN
+        return self._attempt_spent()
 
     def _late(self, clock: Callable[[], datetime]) -> bool:
         """A timed challenge answered after its time: graded as a time out."""
@@ -198,11 +194,14 @@ class AskedQuestion:
             return Step.ASK_AGAIN
         self.wrong_texts.append(key)
         self.wrong_shown.append(self.typed)
+        return self._attempt_spent()
+
+    def _attempt_spent(self) -> Step:
+        """A wrong answer: one attempt fewer, and the question ends with the last."""
         self.attempts_left -= 1
         if self.attempts_left <= 0:
             return Step.ANSWERED
-        left = self.attempts_left
-        self.message = f"Not quite: {left} attempt{'s' if left != 1 else ''} left."
+        self.message = f"Not quite: {plural(self.attempts_left, 'attempt')} left."
         return Step.ASK_AGAIN
 
     def reveal(self) -> Step:

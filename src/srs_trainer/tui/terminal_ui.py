@@ -363,18 +363,9 @@ class TerminalUI:
             if not view.revealed:
                 return "Recall it first, then show the answer (space or Enter)."
             return UserInput(InputKind.RATE, rating=int(key))
-        if key in ("h", "H") and not view.revealed:
-            if view.hint_shown:
-                return "The hint is shown above"
-            if not view.has_hint:
-                return "No hint for this question."
-            return UserInput(InputKind.HINT)
-        if key in ("u", "U"):
-            return UserInput(InputKind.UNDO)
-        if key in QUIT_KEYS:
-            return UserInput(InputKind.QUIT)
-        named = f"'{key}' is" if key.isprintable() and key.strip() else "That"
-        return f"{named} not a key here: use the keys below."
+        if key in ("h", "H") and view.revealed:
+            return _not_a_key(key)
+        return _hint_undo_quit(key, view)
 
     def _question_key(self, key: str, view: QuestionView) -> UserInput | str | None:
         """The input a key stands for, or a short message when the key does nothing here
@@ -393,19 +384,7 @@ class TerminalUI:
             if letter in view.wrong_letters:
                 return f"{letter} was already tried: pick another choice."
             return UserInput(InputKind.ANSWER, letter)
-        if key in ("h", "H"):
-            if not view.question.hint:
-                return "No hint for this question."
-            if view.hint_shown:
-                return "The hint is shown above"
-            return UserInput(InputKind.HINT)
-        if key in ("u", "U"):
-            return UserInput(InputKind.UNDO)
-        if key in QUIT_KEYS:
-            return UserInput(InputKind.QUIT)
-        # The keys are listed right below the message: point there rather than repeat them.
-        named = f"'{key}' is" if key.isprintable() and key.strip() else "That"
-        return f"{named} not a key here: use the keys below."
+        return _hint_undo_quit(key, view)
 
     def _draw_status(
         self, view: QuestionView, remaining: float | None, time_up: bool, *, unless: str = ""
@@ -441,3 +420,24 @@ def _next_wait(remaining: float | None) -> float:
     if remaining is None:
         return RESIZE_CHECK
     return min(RESIZE_CHECK, max(0.01, remaining - math.ceil(remaining) + 1 + 0.005))
+
+
+def _hint_undo_quit(key: str, view: QuestionView) -> UserInput | str:
+    """The keys every card takes besides its answer: hint, undo, quit; else a short message."""
+    if key in ("h", "H"):
+        if not view.has_hint:
+            return "No hint for this question."
+        if view.hint_shown:
+            return "The hint is shown above"
+        return UserInput(InputKind.HINT)
+    if key in ("u", "U"):
+        return UserInput(InputKind.UNDO)
+    if key in QUIT_KEYS:
+        return UserInput(InputKind.QUIT)
+    return _not_a_key(key)
+
+
+def _not_a_key(key: str) -> str:
+    # The keys are listed right below the message: point there rather than repeat them.
+    named = f"'{key}' is" if key.isprintable() and key.strip() else "That"
+    return f"{named} not a key here: use the keys below."
