@@ -15,7 +15,7 @@ import fsrs
 import pytest
 
 from clocked_srs import SCRIPT
-from srs_trainer.trainer.api import doctor
+from srs_trainer.trainer.doctor import doctor
 from srs_trainer.trainer.scheduling import fuzz_seed
 from srs_trainer.trainer.store import Store
 from trainer_helpers import NOW, write_deck

@@ -16,7 +16,7 @@ import pytest
 
 from clocked_srs import SCRIPT
 from srs_trainer.history.sync_folder import sync
-from srs_trainer.trainer.api import doctor
+from srs_trainer.trainer.doctor import doctor
 from srs_trainer.trainer.store import Store
 from synthetic import seed_history, synthetic_decks
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from srs_trainer.history.anki_pull import PulledRow
-from srs_trainer.history.log_merge import foreign_scheduler_json, merge_rows, pulled_from_anki
+from srs_trainer.history.log_merge import foreign_scheduler_json, merge_rows
+from srs_trainer.history.origins import pulled_from_anki
 from srs_trainer.trainer import scheduling
 from srs_trainer.trainer.settings import DeckSettings
 from srs_trainer.trainer.types import Answer, Memory

@@ -17,7 +17,8 @@ from srs_trainer.cli import main
 from srs_trainer.deck.sources import parse_deck
 from srs_trainer.history import sync_files
 from srs_trainer.history.sync_folder import SyncError, rebuild_badges, sync
-from srs_trainer.trainer.api import Trainer, doctor
+from srs_trainer.trainer.api import Trainer
+from srs_trainer.trainer.doctor import doctor
 from srs_trainer.trainer.scheduling import make_scheduler, review
 from srs_trainer.trainer.store import Store
 from srs_trainer.trainer.types import Answer, Memory

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from srs_trainer.trainer import migrations
-from srs_trainer.trainer.api import SyncReport, Trainer, doctor
+from srs_trainer.trainer.api import SyncReport, Trainer
+from srs_trainer.trainer.doctor import doctor
 from srs_trainer.trainer.migrations import SCHEMA_VERSION
 from srs_trainer.trainer.store import Store, StoreError
 from srs_trainer.trainer.types import CardRow, to_text

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from srs_trainer.trainer import scheduling
-from srs_trainer.trainer.api import Trainer, doctor
+from srs_trainer.trainer.api import Trainer
+from srs_trainer.trainer.doctor import doctor
 from srs_trainer.trainer.page_scan import scan_rows
 from srs_trainer.trainer.recovery import recover
 from srs_trainer.trainer.settings import DeckSettings

@@ -144,7 +144,7 @@ def command(
         rows = loaded.trainer.progress(loaded.now, ids)
         streak = loaded.trainer.streak(loaded.now, ids)
         tz = loaded.trainer.settings.tz()
-        from ..history.log_merge import pulled_from_anki
+        from ..history.origins import pulled_from_anki
 
         from_anki = pulled_from_anki(loaded.trainer.store)
     if as_json:

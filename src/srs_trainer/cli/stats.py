@@ -136,7 +136,7 @@ def command(
     with loaded_trainer(home, card_dirs, no_bundled) as loaded:
         check_decks(loaded.trainer, deck_ids)
         stats = loaded.trainer.stats(loaded.now, days, list(deck_ids) or None)
-        from ..history.log_merge import pulled_from_anki
+        from ..history.origins import pulled_from_anki
 
         from_anki = pulled_from_anki(loaded.trainer.store)
     if as_json:

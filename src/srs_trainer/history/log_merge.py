@@ -17,7 +17,6 @@ from ..trainer import replay, scheduling
 from ..trainer.settings import DeckSettings
 from ..trainer.store import Store
 from ..trainer.types import to_text
-from .origins import ANKI_ORIGIN as ORIGIN
 
 if TYPE_CHECKING:
     from .anki_pull import PulledRow
@@ -82,13 +81,3 @@ def replay_cards(store: Store, keys: Iterable[CardKey]) -> None:
     replayer = replay.Replayer(store.scheduler_json, own_device=own)
     replay.set_memories(store.db, (
         (key, replay.rewrite(store.db, replayer, key, logs.get(key, ()))) for key in keys))
-
-
-def pulled_from_anki(store: Store) -> int:
-    """How many live answers in the log were pulled from Anki."""
-    # Every pulled row keeps its revlog id, so the partial index log_origin holds exactly the
-    # pulled rows: `srs progress` counts them without scanning a million-row log.
-    return int(store.db.execute(
-        "SELECT count(*) FROM log WHERE origin = ?"
-        " AND origin_id IS NOT NULL AND kind = 'answer' AND undone_at IS NULL",
-        (ORIGIN,)).fetchone()[0])
