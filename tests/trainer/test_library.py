@@ -242,3 +242,23 @@ def test_a_start_with_unchanged_sources_does_not_load_the_yaml_parser(tmp_path: 
         assert result.returncode == 0, (run, result.stderr)
     assert "First challenge?" in result.stdout
     assert not [line for line in result.stderr.splitlines() if line.rstrip().endswith("| yaml")]
+
+
+def test_progress_imports_no_replay_of_the_log(tmp_path: Path) -> None:
+    """`srs progress` reads saved state: replaying the log (doctor, merge) is not its cost."""
+    import subprocess
+    import sys
+
+    write_deck(tmp_path / "cards")
+    base = [sys.executable, "-X", "importtime", SCRIPT, "2026-01-01T09:00:00Z"]
+    where = ["--home", str(tmp_path / "home"), "--no-bundled", "--cards", str(tmp_path / "cards")]
+    answered = subprocess.run([*base, "review", *where], input="A\nq\n", capture_output=True,
+                              text=True, timeout=60)
+    assert answered.returncode == 0, answered.stderr
+    result = subprocess.run([*base, "progress", *where], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert not imported & {"srs_trainer.trainer.replay", "srs_trainer.trainer.doctor",
+                           "srs_trainer.history.log_merge", "fsrs_rs_python"}
+    assert "srs_trainer.trainer.mastery" in imported  # the check sees what progress imports
