@@ -27,7 +27,6 @@ from .sources import duplicate_deck_ids, parse_deck, read_source
 
 Check = Callable[[Deck], Iterable[Problem]]
 
-PYTHON_LANGUAGES = frozenset({"python", "python3", "py", "py3"})
 # A question whose keyed choice names one of these is about code that does not compile.
 _COMPILE_ERRORS = ("SyntaxError", "IndentationError", "TabError")
 # What `srs import` writes where a person must decide (as "TODO(srs): ..."); lint refuses it.
@@ -118,7 +117,7 @@ def _deletion_hints(question: Question) -> bool:
 
 
 def _is_python(code: Code | None) -> bool:
-    return code is not None and code.language.lower() in PYTHON_LANGUAGES
+    return code is not None and code.is_python
 
 
 def compile_error(source: str) -> SyntaxError | None:

@@ -36,12 +36,21 @@ class Section(str, Enum):
     PRACTICE = "practice"
 
 
+PYTHON_LANGUAGES = frozenset({"python", "python3", "py", "py3"})
+
+
 @dataclass(frozen=True)
 class Code:
     """A block of source code shown with a question or as a choice."""
 
     source: str
     language: str = "python"
+
+    @property
+    def is_python(self) -> bool:
+        """Whether the block is Python (under any name Pygments knows it by): code lint
+        compiles and ``srs verify`` can run."""
+        return self.language.lower() in PYTHON_LANGUAGES
 
     def to_dict(self) -> dict[str, Any]:
         return {"language": self.language, "source": self.source}

@@ -1,6 +1,6 @@
 """Mistakes in a deck's ``verify`` blocks that the schema cannot see, located by line.
 
-``srs verify`` refuses to run a deck with one of these; ``srs lint`` reports them too.
+``srs verify`` refuses to run a deck that has one of these errors (``runner.load``).
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from collections.abc import Callable, Iterator
 from ..deck.model import Deck, Harness, Question, QuestionType, Verify
 from ..deck.problems import Problem, Severity
 from ..deck.typed_answer import is_accepted
-
-PYTHON_LANGUAGES = frozenset({"python", "python3", "py", "py3"})  # Pygments names checks can run
 
 
 def check_problems(deck: Deck) -> list[Problem]:
@@ -71,7 +69,7 @@ def _code_problems(
         if question.code is None:
             why = "there is no code to run: add 'run' or a code block to the question"
             yield problem("verify.expect", why)
-        elif question.code.language.lower() not in PYTHON_LANGUAGES:
+        elif not question.code.is_python:
             why = f"the question's code is {question.code.language}; checks run Python: add 'run'"
             yield problem("verify.expect", why)
     for letter in check.choices if question.type is QuestionType.CHOICE else ():
@@ -81,7 +79,7 @@ def _code_problems(
             yield problem(where, f"the question has no choice {letter}")
         elif choice.code is None:
             yield problem(where, f"choice {letter} has no code to run")
-        elif choice.code.language.lower() not in PYTHON_LANGUAGES:
+        elif not choice.code.is_python:
             yield problem(where, f"choice {letter}'s code is {choice.code.language}, not Python")
 
 
