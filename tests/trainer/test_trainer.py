@@ -357,6 +357,26 @@ def test_progress_and_stats_figures(tmp_path: Path) -> None:
     assert trainer.stats(NOW + timedelta(days=2, hours=3)).true_retention == 2 / 3
 
 
+
+def test_streak_of_hundreds_of_days_counts_each_day(tmp_path: Path) -> None:
+    # Long enough to cross every batch the days are probed in; a missed day, an undone answer
+    # and a day not yet reviewed each end the count where a learner would expect.
+    trainer = make_trainer(tmp_path)
+    gap, undone_day, last = 10, 200, 330
+    for day in range(last + 1):
+        if day != gap:
+            entry = trainer.record_answer(Answer(("demo", "c1"), rating=3, duration_ms=1,
+                                                 attempts=1, at=NOW + timedelta(days=day)))
+            if day == undone_day:
+                trainer.undo(entry.entry_id, NOW + timedelta(days=day, minutes=1))
+    for length in (1, 7, 8, 9, 16, 17, 64, 65, 136, 137, 189):
+        assert trainer.streak(NOW + timedelta(days=gap + length, hours=1)) == length
+    assert trainer.streak(NOW + timedelta(days=last, hours=1)) == last - undone_day
+    # Today not reviewed yet: the streak up to yesterday still stands; a day later it is gone.
+    assert trainer.streak(NOW + timedelta(days=last + 1, hours=1)) == last - undone_day
+    assert trainer.streak(NOW + timedelta(days=last + 2, hours=1)) == 0
+
+
 @hypothesis_settings(max_examples=25, deadline=None)
 @given(
     answers=st.lists(

@@ -504,17 +504,21 @@ class Trainer:
     def streak(self, now: datetime, deck_ids: Iterable[str] | None = None) -> int:
         """Consecutive learner days with answers in these decks (all by default), up to today.
 
-        One indexed probe per day of the streak, so a long streak over many decks stays fast.
+        Days are probed in growing batches, each batch one statement, so a streak of years
+        over many decks stays fast.
         """
         ids = list(deck_ids) if deck_ids is not None else list(self.decks)
-        starts = [self.today_start(now)]
-        ends = [self.tomorrow(now)]
+        spans = [(self.today_start(now), self.tomorrow(now))]
+        answered: list[bool] = []
 
         def reviewed(days_ago: int) -> bool:
-            while len(starts) <= days_ago:
-                ends.append(starts[-1])
-                starts.append(self.today_start(starts[-1] - timedelta(seconds=1)))
-            return self.store.answered_between(ids, starts[days_ago], ends[days_ago])
+            while len(answered) <= days_ago:
+                batch = min(max(8, len(answered)), 128)  # 2 SQL variables a day
+                while len(spans) < len(answered) + batch:
+                    end = spans[-1][0]
+                    spans.append((self.today_start(end - timedelta(seconds=1)), end))
+                answered.extend(self.store.answered_in(ids, spans[len(answered):]))
+            return answered[days_ago]
 
         return streak(reviewed)
 

@@ -263,14 +263,23 @@ class Store:
         ).fetchall()
         return rows
 
-    def answered_between(self, deck_ids: Sequence[str], start: datetime, end: datetime) -> bool:
-        """Whether these decks have a live answer at ``start`` or later and before ``end``."""
-        row = self.db.execute(
-            f"SELECT 1 FROM log WHERE at >= ? AND at < ? AND kind = 'answer'"
-            f" AND undone_at IS NULL AND deck_id IN ({placeholders(len(deck_ids))}) LIMIT 1",
-            (to_text(start), to_text(end), *deck_ids),
-        ).fetchone()
-        return row is not None
+    def answered_in(self, deck_ids: Sequence[str],
+                    spans: Sequence[tuple[datetime, datetime]]) -> list[bool]:
+        """For each (start, end) span: whether these decks have a live answer at ``start`` or
+        later and before ``end``. One statement for all the spans (an indexed probe each), so
+        a streak of years costs one round trip per batch of days, not one per day."""
+        if not spans:
+            return []
+        starts = [to_text(start) for start, _ in spans]
+        found = {start for (start,) in self.db.execute(
+            f"WITH span(s, e) AS (VALUES {', '.join(['(?, ?)'] * len(spans))})"
+            " SELECT s FROM span WHERE EXISTS (SELECT 1 FROM log WHERE at >= span.s"
+            " AND at < span.e AND kind = 'answer' AND undone_at IS NULL"
+            f" AND deck_id IN ({placeholders(len(deck_ids))}))",
+            (*(value for start, (_, end) in zip(starts, spans, strict=True)
+               for value in (start, to_text(end))), *deck_ids),
+        )}
+        return [start in found for start in starts]
 
     def done_since(self, since: datetime, deck_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
         """Per deck: (new cards, review-state cards) given a live, rescheduling answer since
