@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shutil
 import time
 import zipfile
@@ -27,6 +28,7 @@ from srs_trainer.importer.html_markdown import html_to_markdown, html_to_text
 anki_collection = pytest.importorskip("anki.collection")
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16  # enough for a file type, never shown
+MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 16  # never played
 DECK = "Languages::Spanish"
 
 
@@ -66,12 +68,16 @@ def collection(tmp_path: Path) -> Any:
     picture = tmp_path / "house.png"
     picture.write_bytes(PNG)
     name = col.media.add_file(str(picture))
+    bark = tmp_path / "dog.mp3"
+    bark.write_bytes(MP3)
+    assert col.media.add_file(str(bark)) == "dog.mp3"
     _add(col, deck_id, "Basic", Front="<b>hola</b>", Back="hello<br>hi")
     _add(col, deck_id, "Basic (and reversed card)", Front="gato", Back="<i>cat</i>")
     _add(col, deck_id, "Cloze", Text="{{c1::Madrid}} is the capital of {{c2::Spain::country}}",
          **{"Back Extra": "Since <u>1561</u>"})
     _add(col, deck_id, "Basic (type in the answer)", Front="perro = ?", Back="dog[sound:dog.mp3]")
     _add(col, deck_id, "Basic", Front=f'¿Qué es? <img src="{name}">', Back="una casa")
+    _add(col, deck_id, "Basic", Front="ladrar [sound:dog.mp3]", Back="to bark")
     _add(col, deck_id, "Basic", Front="Verb endings",
          Back="<table><tr><td onclick='steal()'>-ar</td><td>-er</td></tr></table>"
               "<script>alert(1)</script>")
@@ -117,6 +123,7 @@ def test_a_real_anki_deck_becomes_a_source_with_its_guids_and_media(
         "madrid-is-the-capital-of-spain": (
             "cloze", "{{c1::Madrid}} is the capital of {{c2::Spain::country}}", None, None),
         "perro": ("typed", "perro = ?", "dog", ["dog"]),
+        "ladrar": ("recall", "ladrar [sound:spanish.media/dog.mp3]", "to bark", None),
         "que-es": ("recall", "¿Qué es? ![](spanish.media/house.png)", "una casa", None),
         "verb-endings": ("recall", "Verb endings",
                          "<table><tr><td>-ar</td><td>-er</td></tr></table>", None),
@@ -124,6 +131,9 @@ def test_a_real_anki_deck_becomes_a_source_with_its_guids_and_media(
     assert questions["madrid-is-the-capital-of-spain"]["explanation"] == "Since 1561"
     assert questions["hola"]["tags"] == ["spanish", "vocab::basic"]
     assert (tmp_path / "cards" / "spanish.media" / "house.png").read_bytes() == PNG
+    # Sound is kept: the typed field's plays with the explanation, the file beside the source.
+    assert questions["perro"]["explanation"] == "[sound:spanish.media/dog.mp3]"
+    assert (tmp_path / "cards" / "spanish.media" / "dog.mp3").read_bytes() == MP3
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert (data["id"], data["title"], data["anki_deck"]) == ("spanish", "Spanish", DECK)
     # The unmappable note is named by id, in the report and in the source's header.
@@ -133,11 +143,10 @@ def test_a_real_anki_deck_becomes_a_source_with_its_guids_and_media(
     assert f"#   {reason}" in out.read_text(encoding="utf-8")
     assert "only the first card of each 'Basic (and reversed card)' note is kept" in result.stdout
     assert "sanitised (removed onclick, script)" in result.stdout
-    perro = collection.get_note(collection.find_notes("perro")[0]).id
-    assert f"sound is not supported ([sound:...] removed): note(s) {perro}" in result.stdout
+    assert "sound" not in result.stdout and "lacks" not in result.stdout
     # The source is valid as written.
     deck = parse_deck(out.read_text(encoding="utf-8"), str(out))
-    assert len(deck.questions) == 6
+    assert len(deck.questions) == 7
 
 
 def _rebuilt_into_the_learner_s_collection(collection: Any, tmp_path: Path, *, merge: bool) -> Any:
@@ -172,13 +181,18 @@ def test_the_rebuilt_deck_updates_the_learner_s_notes_in_place(
     notes_before = collection.note_count()
     cards_before = set(collection.find_cards(""))
     log = _rebuilt_into_the_learner_s_collection(collection, tmp_path, merge=True)
-    assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 6, 0)
+    assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 7, 0)
     assert collection.note_count() == notes_before
     # The learner's cards (and so their review history) are still there.
     assert cards_before <= set(collection.find_cards(""))
     fields = " ".join(" ".join(collection.get_note(nid).fields)
                       for nid in collection.find_notes(""))
     assert "a pet" in fields
+    # The sound came back bundled: the rebuilt note plays a file now in the learner's media.
+    played = re.findall(r"\[sound:([^\]]+)\]", " ".join(collection.get_note(
+        collection.find_notes("ladrar")[0]).fields))
+    assert len(played) == 1 and played[0].startswith("dog-") and played[0].endswith(".mp3")
+    assert (Path(collection.media.dir()) / played[0]).read_bytes() == MP3
 
 
 def test_without_merging_note_types_the_rebuilt_deck_changes_and_duplicates_nothing(
@@ -188,7 +202,7 @@ def test_without_merging_note_types_the_rebuilt_deck_changes_and_duplicates_noth
     fields_before = {nid: collection.get_note(nid).fields for nid in collection.find_notes("")}
     log = _rebuilt_into_the_learner_s_collection(collection, tmp_path, merge=False)
     # Anki calls a note with a known GUID but another note type "conflicting" and skips it.
-    assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 0, 6)
+    assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 0, 7)
     assert collection.note_count() == notes_before
     assert {nid: collection.get_note(nid).fields
             for nid in collection.find_notes("")} == fields_before

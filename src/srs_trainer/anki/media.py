@@ -1,10 +1,12 @@
-"""Local files the rendered notes show (images), bundled into the deck's package.
+"""Local files the rendered notes show or play (images, sound), bundled into the deck's package.
 
-A question refers to a file by a path relative to its source (``![](NAME.media/x.png)``, or
-``<img src=...>`` in allowed HTML). Anki keeps one flat media folder for all decks, so each file
-goes into the package under a name made of its content hash (``x-<hash>.png``): two decks' or
-folders' ``x.png`` never collide, and a changed image is a new name, so the note that shows it
-changes too and Anki's import updates it. The field's ``src`` is rewritten to that name.
+A question refers to a file by a path relative to its source (``![](NAME.media/x.png)``,
+``<img src=...>`` in allowed HTML, ``[sound:NAME.media/x.mp3]``: deck/sound.py). Anki keeps
+one flat media folder for all decks, so each file goes into the package under a name made of
+its content hash (``x-<hash>.png``): two decks' or folders' ``x.png`` never collide, and a
+changed file is a new name, so the note that shows it changes too and Anki's import updates it.
+The field's ``src`` (or sound tag) is rewritten to that name. A sound tag inside code is shown,
+not played: its bracket is written as an entity.
 
 A path may not leave the source's folder (an absolute path or ``../`` past it): a deck source
 is shared, and building it must not pick up files from elsewhere on the builder's machine.
@@ -15,18 +17,21 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 from ..deck.files import stat_key
 from ..deck.problems import InputError, Problem
+from ..deck.sound import SOUND_TAG
 
 # Our renderers write every image as ``<img src="..."`` (html.py, sanitize.py), quoted.
 _IMG_SRC = re.compile(r'(<img src=")([^"]*)(")')
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
+# What our renderers write as code (html.py; Pygments' output is a <pre> too).
+_CODE = re.compile(r"<pre\b.*?</pre>|<code\b.*?</code>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -50,18 +55,28 @@ class Bundle:
 
     def rewrite(self, fields: tuple[str, ...], start: int, end: int,
                 problems: list[Problem]) -> tuple[str, ...]:
-        """``fields`` with every local image's ``src`` the bundled name; a file that cannot be
-        bundled is a problem at its line (the question's lines run from ``start`` to ``end``,
-        0-based)."""
-        if not any("<img " in value for value in fields):
+        """``fields`` with every local image's ``src`` and sound tag's file the bundled name; a
+        file that cannot be bundled is a problem at its line (the question's lines run from
+        ``start`` to ``end``, 0-based)."""
+        if not any("<img " in value or "[sound:" in value for value in fields):
             return fields
 
-        def replace(match: re.Match[str]) -> str:
+        def image(match: re.Match[str]) -> str:
             name = self._bundled(html.unescape(match.group(2)), start, end, problems)
             return match.group(0) if name is None else f"{match.group(1)}{name}{match.group(3)}"
 
-        return tuple(_IMG_SRC.sub(replace, value) if "<img " in value else value
-                     for value in fields)
+        def sound(match: re.Match[str]) -> str:
+            name = self._bundled(html.unescape(match.group(1)), start, end, problems)
+            return match.group(0) if name is None else f"[sound:{name}]"
+
+        def rewritten(value: str) -> str:
+            if "<img " in value:
+                value = _IMG_SRC.sub(image, value)
+            if "[sound:" in value:
+                value = _sounds(value, sound)
+            return value
+
+        return tuple(rewritten(value) for value in fields)
 
     def _bundled(self, src: str, start: int, end: int, problems: list[Problem]) -> str | None:
         if not src or src.startswith(("#", "//")) or _SCHEME.match(src):
@@ -113,6 +128,18 @@ class Bundle:
     def dependencies(self) -> dict[str, list[str]]:
         """Each file's path, metadata and content hash: what the build's manifest checks."""
         return {str(path): [file.stat, file.sha256] for path, file in sorted(self.files.items())}
+
+
+def _sounds(value: str, replace: Callable[[re.Match[str]], str]) -> str:
+    """``value`` with its sound tags outside code replaced; those inside code made inert."""
+    out: list[str] = []
+    last = 0
+    for code in _CODE.finditer(value):
+        out.append(SOUND_TAG.sub(replace, value[last:code.start()]))
+        out.append(code.group(0).replace("[sound:", "&#91;sound:"))
+        last = code.end()
+    out.append(SOUND_TAG.sub(replace, value[last:]))
+    return "".join(out)
 
 
 def bundle_notes(source: Path, text: str, notes: Sequence[tuple[str, ...]],

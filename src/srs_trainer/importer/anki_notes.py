@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from ..deck.cloze import DELETION
 from ..deck.model import Accepted, Question, QuestionType, Section
+from ..deck.sound import SOUND_TAG
 from .apkg import Note, NoteType
 from .html_markdown import Converted, html_to_markdown, html_to_text
 
@@ -31,7 +32,6 @@ from .html_markdown import Converted, html_to_markdown, html_to_text
 _REFERENCE = re.compile(r"\{\{\s*([#^/]?)\s*([^}]+?)\s*\}\}")
 _SPECIAL = frozenset(("FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type"))
 _TAG_PART = re.compile(r"[^A-Za-z0-9_.+-]+")
-_SOUND = re.compile(r"\[sound:[^\]]+\]")
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,6 @@ class Mapped:
     removed: tuple[str, ...] = ()
     media: tuple[str, ...] = ()
     tags_changed: bool = False
-    sound: bool = False  # the note played sound, which sources cannot: removed
     conversions: list[Converted] = field(default_factory=list)
 
 
@@ -141,8 +140,11 @@ def map_note(
         return Mapped(note, None, mapping.reason)
 
     def value(name: str) -> str:
-        # Sources cannot play sound: a [sound:...] tag goes (the report names the note).
-        return _SOUND.sub("", note.field(note_type, name))
+        return note.field(note_type, name)
+
+    def unsounded(name: str) -> str:
+        # Anki compares a typed answer without its sound; ids are words, not file names.
+        return SOUND_TAG.sub("", note.field(note_type, name))
 
     def convert(names: tuple[str, ...]) -> list[Converted]:
         return [html_to_markdown(value(name), media_link) for name in names]
@@ -160,17 +162,23 @@ def map_note(
         explanation, answer = answer, ""
     elif mapping.type is QuestionType.TYPED:
         # Anki compares what was typed with the field's text, tags stripped.
-        typed = html_to_text(value(mapping.answer_fields[0]))
+        typed = html_to_text(unsounded(mapping.answer_fields[0]))
         if not typed:
             return Mapped(note, None, f"its typed field '{mapping.answer_fields[0]}' is empty")
         accept = (Accepted(typed),)
+        # The answer is what was typed; the field's sound plays with the explanation.
+        answer = _joined([html_to_markdown(unsounded(name), media_link)
+                          for name in mapping.answer_fields])
+        explanation = " ".join(f"[sound:{media_link(match.group(1).strip())}]"
+                               for name in mapping.answer_fields
+                               for match in SOUND_TAG.finditer(value(name)))
     prompt = _joined(prompt_parts)
     if not prompt.strip():
         return Mapped(note, None, "its front is empty")
     if mapping.type is QuestionType.RECALL and not answer.strip():
         return Mapped(note, None, "its back is empty")
     words = DELETION.sub(lambda m: m.group(2), html_to_text(
-        " ".join(value(n) for n in (*mapping.prompt_fields, mapping.cloze_field)
+        " ".join(unsounded(n) for n in (*mapping.prompt_fields, mapping.cloze_field)
                  if n)))
     tags, tags_changed = question_tags(note.tags)
     conversions = [*prompt_parts, *answer_parts]
@@ -193,6 +201,5 @@ def map_note(
         removed=tuple(dict.fromkeys(t for c in conversions for t in c.removed)),
         media=tuple(dict.fromkeys(m for c in conversions for m in c.media)),
         tags_changed=tags_changed,
-        sound=any(_SOUND.search(value) for value in note.fields),
         conversions=conversions,
     )

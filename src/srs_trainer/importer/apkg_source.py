@@ -212,9 +212,6 @@ def _report(result: PackageImport) -> list[str]:
     if cleaned:
         what = sorted({t for m in imported for t in m.removed})
         lines.append(f"sanitised (removed {', '.join(what)}): note(s) {_ids(cleaned)}")
-    sound = [m.note.id for m in imported if m.sound]
-    if sound:
-        lines.append(f"sound is not supported ([sound:...] removed): note(s) {_ids(sound)}")
     if result.missing_media:
         missing = ", ".join(result.missing_media)
         lines.append(f"media the notes show but the package lacks: {missing}")

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
 
+from ..deck.sound import SOUND_TAG
+
 # Elements with no content and no closing tag.
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())  # noqa: SIM905
 _DROPPED = frozenset(("script", "style", "head", "title"))
@@ -104,7 +106,8 @@ class _Converter:
     def inline_node(self, node: Node) -> str:
         tag = node.tag
         if not tag:
-            return _escape_text(re.sub(r"\s+", " ", node.text.replace("\xa0", " ")))
+            text = re.sub(r"\s+", " ", node.text.replace("\xa0", " "))
+            return self.sounds(text) if "[sound:" in text else _escape_text(text)
         if tag in _DROPPED:
             self.removed.append(tag)
             return ""
@@ -139,6 +142,17 @@ class _Converter:
         src = self.media_file(src)
         alt = node.attr("alt").replace("]", "").replace("[", "")
         return f"![{alt}]({_link_target(src)})"
+
+    def sounds(self, text: str) -> str:
+        """Text with Anki's sound tags kept as tags (deck/sound.py), their files re-addressed."""
+        out: list[str] = []
+        last = 0
+        for match in SOUND_TAG.finditer(text):
+            out.append(_escape_text(text[last:match.start()]))
+            out.append(f"[sound:{self.media_file(match.group(1).strip())}]")
+            last = match.end()
+        out.append(_escape_text(text[last:]))
+        return "".join(out)
 
     def media_file(self, src: str) -> str:
         """A local file's new address (recorded, to be copied); a web address as it is."""
