@@ -46,6 +46,16 @@ def _add(col: Any, deck_id: int, model: str, **fields: str) -> Any:
     return note
 
 
+def _note_type_with_a_hidden_field(col: Any) -> Any:
+    """A Basic copy with a field no card shows: its notes cannot be rebuilt as it, whole."""
+    models = col.models
+    model = models.copy(models.by_name("Basic"), add=False)
+    model["name"] = "Basic with source"
+    models.add_field(model, models.new_field("Source"))
+    models.add(model)
+    return model
+
+
 def _front_only_note_type(col: Any) -> Any:
     """A home-made note type whose cards show nothing beyond the front: nothing to map to."""
     models = col.models
@@ -81,6 +91,8 @@ def collection(tmp_path: Path) -> Any:
     _add(col, deck_id, "Basic", Front="Verb endings",
          Back="<table><tr><td onclick='steal()'>-ar</td><td>-er</td></tr></table>"
               "<script>alert(1)</script>")
+    _note_type_with_a_hidden_field(col)
+    _add(col, deck_id, "Basic with source", Front="adiós", Back="goodbye", Source="book 1")
     _front_only_note_type(col)
     _add(col, deck_id, "Front only", Front="only a front")
     yield col
@@ -124,6 +136,7 @@ def test_a_real_anki_deck_becomes_a_source_with_its_guids_and_media(
             "cloze", "{{c1::Madrid}} is the capital of {{c2::Spain::country}}", None, None),
         "perro": ("typed", "perro = ?", "dog", ["dog"]),
         "ladrar": ("recall", "ladrar [sound:spanish.media/dog.mp3]", "to bark", None),
+        "adios": ("recall", "adiós", "goodbye", None),
         "que-es": ("recall", "¿Qué es? ![](spanish.media/house.png)", "una casa", None),
         "verb-endings": ("recall", "Verb endings",
                          "<table><tr><td>-ar</td><td>-er</td></tr></table>", None),
@@ -141,18 +154,38 @@ def test_a_real_anki_deck_becomes_a_source_with_its_guids_and_media(
               "the back (beyond the front)")
     assert f"not imported: {reason}" in result.stdout.splitlines()
     assert f"#   {reason}" in out.read_text(encoding="utf-8")
-    assert "only the first card of each 'Basic (and reversed card)' note is kept" in result.stdout
+    assert ("the trainer asks only the first card of each 'Basic (and reversed card)' note "
+            "(front to back; the built note keeps all its cards)") in result.stdout
+    assert ("note types kept (their notes update in place in Anki): Basic, Basic (and reversed"
+            " card), Basic (type in the answer), Cloze") in result.stdout
+    assert ("built as srs-trainer's note types (a field would be lost; Anki updates those "
+            'notes only with "Merge note types"): Basic with source') in result.stdout
+    # Each note type whose fields all hold a part of the question is kept, with its id; the
+    # one with a field no question part fills is not, and its question builds as ours.
+    kept = {kind["name"]: kind for kind in data["anki_note_types"]}
+    assert sorted(kept) == ["Basic", "Basic (and reversed card)", "Basic (type in the answer)",
+                            "Cloze"]
+    assert kept["Basic"]["id"] == collection.models.by_name("Basic")["id"]
+    assert kept["Basic"]["fields"] == [{"name": "Front", "holds": "prompt"},
+                                       {"name": "Back", "holds": "answer"}]
+    assert kept["Cloze"]["fields"] == [{"name": "Text", "holds": "cloze"},
+                                       {"name": "Back Extra", "holds": "extra"}]
+    assert [t["name"] for t in kept["Basic (and reversed card)"]["templates"]] == [
+        "Card 1", "Card 2"]
+    assert {k: q.get("anki_note_type") for k, q in questions.items()} == {
+        "hola": kept["Basic"]["id"], "gato": kept["Basic (and reversed card)"]["id"],
+        "madrid-is-the-capital-of-spain": kept["Cloze"]["id"],
+        "perro": kept["Basic (type in the answer)"]["id"], "que-es": kept["Basic"]["id"],
+        "ladrar": kept["Basic"]["id"], "verb-endings": kept["Basic"]["id"], "adios": None}
     assert "sanitised (removed onclick, script)" in result.stdout
     assert "sound" not in result.stdout and "lacks" not in result.stdout
     # The source is valid as written.
     deck = parse_deck(out.read_text(encoding="utf-8"), str(out))
-    assert len(deck.questions) == 7
+    assert len(deck.questions) == 8
 
 
-def _rebuilt_into_the_learner_s_collection(collection: Any, tmp_path: Path, *, merge: bool) -> Any:
-    """Import the package, edit one answer, build, import the build into the original collection."""
-    from anki import import_export_pb2 as ie
-
+def _build(collection: Any, tmp_path: Path) -> Path:
+    """Import the package into a source, edit one answer, build; the built package."""
     package = _export(collection, tmp_path / "spanish.apkg")
     out = tmp_path / "cards" / "spanish.yaml"
     runner = CliRunner()
@@ -165,26 +198,67 @@ def _rebuilt_into_the_learner_s_collection(collection: Any, tmp_path: Path, *, m
     os.utime(out, (later, later))
     built = runner.invoke(main, ["build", str(out), "--out", str(tmp_path / "decks")])
     assert built.exit_code == 0, built.output
-    condition = ie.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
+    return tmp_path / "decks" / "spanish.apkg"
+
+
+def _import(collection: Any, package: Path, *, merge: bool = False) -> Any:
+    """Import as Anki's dialog does by default ("if newer"), merging note types or not."""
+    from anki import import_export_pb2 as ie
+
+    condition = ie.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
     return collection.import_anki_package(ie.ImportAnkiPackageRequest(
-        package_path=str(tmp_path / "decks" / "spanish.apkg"),
+        package_path=str(package),
         options=ie.ImportAnkiPackageOptions(
             update_notes=condition, update_notetypes=condition, with_scheduling=False,
             merge_notetypes=merge),
     )).log
 
 
+def _review(collection: Any, search: str) -> None:
+    card = collection.get_card(collection.find_cards(search)[0])
+    card.start_timer()
+    collection.sched.answerCard(card, 3)
+
+
+def _schedule(collection: Any) -> dict[int, tuple[int, int, int]]:
+    return {cid: (c.nid, c.ivl, c.due) for cid in collection.find_cards("")
+            if (c := collection.get_card(cid))}
+
+
 def test_the_rebuilt_deck_updates_the_learner_s_notes_in_place(
     collection: Any, tmp_path: Path
 ) -> None:
-    """With "Merge note types" (Anki 23.10+), the learner's notes take the rebuilt content."""
-    notes_before = collection.note_count()
-    cards_before = set(collection.find_cards(""))
-    log = _rebuilt_into_the_learner_s_collection(collection, tmp_path, merge=True)
-    assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 7, 0)
+    """Anki's import dialog as it opens: the kept note types' notes are updated in place, with
+    their cards and history; the one note built as srs-trainer's note type is skipped."""
+    for search in ("gato", "hola", "Madrid"):
+        _review(collection, search)
+    notes_before, schedule_before = collection.note_count(), _schedule(collection)
+    revlog_before = collection.db.all("SELECT * FROM revlog ORDER BY id")
+    gato = collection.find_notes("gato")[0]
+    note_type_before = collection.get_note(gato).mid
+    log = _import(collection, _build(collection, tmp_path))
+    assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 7, 1)
     assert collection.note_count() == notes_before
-    # The learner's cards (and so their review history) are still there.
+    # Exactly the learner's cards, each where it was in its schedule; the history untouched.
+    assert _schedule(collection) == schedule_before
+    assert collection.db.all("SELECT * FROM revlog ORDER BY id") == revlog_before
+    note = collection.get_note(gato)
+    assert note.mid == note_type_before and "a pet" in note["Back"]
+    assert collection.get_note(collection.find_notes("adiós")[0])["Back"] == "goodbye"
+    assert collection.fix_integrity()[1]  # Check Database: ok
+
+
+def test_merging_note_types_updates_the_rest_too(collection: Any, tmp_path: Path) -> None:
+    """With "Merge note types" (Anki 23.10+) the note built as srs-trainer's type is updated
+    as well; it gains srs-trainer's card beside its own, which keeps its history."""
+    notes_before, cards_before = collection.note_count(), set(collection.find_cards(""))
+    adios = collection.find_notes("adiós")[0]
+    log = _import(collection, _build(collection, tmp_path), merge=True)
+    assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 8, 0)
+    assert collection.note_count() == notes_before
+    added = set(collection.find_cards("")) - cards_before
     assert cards_before <= set(collection.find_cards(""))
+    assert {collection.get_card(card).nid for card in added} == {adios}
     fields = " ".join(" ".join(collection.get_note(nid).fields)
                       for nid in collection.find_notes(""))
     assert "a pet" in fields
@@ -195,17 +269,32 @@ def test_the_rebuilt_deck_updates_the_learner_s_notes_in_place(
     assert (Path(collection.media.dir()) / played[0]).read_bytes() == MP3
 
 
-def test_without_merging_note_types_the_rebuilt_deck_changes_and_duplicates_nothing(
+def test_a_new_learner_gets_the_original_note_types_and_all_their_cards(
     collection: Any, tmp_path: Path
 ) -> None:
-    notes_before = collection.note_count()
-    fields_before = {nid: collection.get_note(nid).fields for nid in collection.find_notes("")}
-    log = _rebuilt_into_the_learner_s_collection(collection, tmp_path, merge=False)
-    # Anki calls a note with a known GUID but another note type "conflicting" and skips it.
-    assert (len(log.new), len(log.updated), len(log.conflicting)) == (0, 0, 7)
-    assert collection.note_count() == notes_before
-    assert {nid: collection.get_note(nid).fields
-            for nid in collection.find_notes("")} == fields_before
+    package = _build(collection, tmp_path)
+    (tmp_path / "new").mkdir()
+    fresh = anki_collection.Collection(str(tmp_path / "new" / "collection.anki2"))
+    try:
+        log = _import(fresh, package)
+        assert (len(log.new), len(log.updated)) == (8, 0)
+
+        def cards(search: str) -> list[Any]:
+            (nid,) = fresh.find_notes(search)
+            return sorted(fresh.get_note(nid).cards(), key=lambda card: card.ord)
+
+        front, back = cards("gato")  # both cards of the reversed note
+        assert "gato" in front.question() and "<em>cat</em>, a pet" in back.question()
+        assert [c.ord for c in cards("Madrid")] == [0, 1]
+        assert "[...]" in cards("Madrid")[0].question()
+        assert "[[type:Back]]" in cards("perro")[0].question()  # Anki's typing box
+        # The deck's own note type, beside the collection's stock one of that name (which
+        # Anki tells apart with a "+").
+        kind = fresh.get_note(fresh.find_notes("perro")[0]).note_type()
+        assert kind["name"].startswith("Basic (type in the answer)")
+        assert kind["id"] == collection.models.by_name("Basic (type in the answer)")["id"]
+    finally:
+        fresh.close()
 
 
 def test_the_newer_package_format_is_read_through_anki(collection: Any, tmp_path: Path) -> None:
@@ -348,12 +437,12 @@ def test_an_imported_image_and_table_reach_anki_again_after_the_build(
             package_path=str(tmp_path / "decks" / "spanish.apkg"),
             options=ie.ImportAnkiPackageOptions(update_notes=condition,
                                                 update_notetypes=condition)))
-        (house,) = fresh.find_notes("que-es")
+        (house,) = fresh.find_notes('"Qué es*"')
         question = fresh.get_note(house).cards()[0].question()
         name = html.unescape(question.split('<img src="')[1].split('"')[0])
         assert name.startswith("house-") and name.endswith(".png")
         assert (Path(fresh.media.dir()) / name).read_bytes() == PNG
-        (verbs,) = fresh.find_notes("verb-endings")
+        (verbs,) = fresh.find_notes('"Verb endings"')
         answer = fresh.get_note(verbs).cards()[0].answer()
         assert "<table><tr><td>-ar</td><td>-er</td></tr></table>" in answer
         assert "steal" not in answer and "alert(1)" not in answer

@@ -28,8 +28,9 @@ DECK_SUFFIX = ".apkg"  # one deck file per source: <deck id>.apkg
 # code and the libraries' versions. Any change makes every cache entry stale.
 _OUR_CODE = ("anki/render.py", "anki/card_types.py", "anki/package.py", "anki/build.py",
              "anki/build_cache.py", "anki/compile.py", "anki/incremental.py", "anki/media.py",
+             "anki/kept_note_types.py",
              *(f"deck/{name}.py" for name in ("ids", "sources", "validator", "model", "cloze",
-                                             "typed_answer")),
+                                             "typed_answer", "sound")),
              *(f"markdown/{name}.py" for name in ("__init__", "tree", "parse", "subset", "html",
                                                  "plain", "sanitize")))
 _LIBRARY_VERSION_FILES = (("genanki", "version.py"), ("pygments", "__init__.py"),

@@ -155,7 +155,7 @@ def _compile(job: Job, incremental: bool = True) -> Compiled:
             parts = Fragments(known)
             rendered = render_question(deck, item, parts)  # type: ignore[arg-type]
             entry = {**rendered.to_dict(), "fragments": sorted(parts.used),
-                     **_identity(item)}  # type: ignore[arg-type]
+                     **_identity(deck, item)}  # type: ignore[arg-type]
             fragments.update(parts.used)
         else:
             rendered = RenderedNote.from_dict(entry)
@@ -180,7 +180,7 @@ def _compile(job: Job, incremental: bool = True) -> Compiled:
         else PackageState())
     result = build_package(
         deck.id, deck.anki_name, description, notes, previous,
-        lambda: source_time(job.source), _note_type(job), media,
+        lambda: source_time(job.source), _note_types(job, deck), media,
     )
     ids = [note.name for note in notes]
     return Compiled(
@@ -246,16 +246,30 @@ def _shared_guids(deck: Deck, notes: list[ExportNote]) -> list[Problem]:
     return problems
 
 
-def _identity(question: Question) -> dict[str, Any]:
-    """What a cached note keeps besides its fields: a GUID override, a cloze note's card ords."""
+def _identity(deck: Deck, question: Question) -> dict[str, Any]:
+    """What a cached note keeps besides its fields: a GUID override, its card ords (a cloze
+    note's, one per deletion; a kept note type's, one per template)."""
     from .card_types import cloze_ords
+    from .kept_note_types import kept_ords
 
     identity: dict[str, Any] = {}
     if question.guid:
         identity["guid"] = question.guid
-    if question.type is QuestionType.CLOZE:
+    kept = kept_ords(deck, question)
+    if kept is not None:
+        identity["ords"] = list(kept)
+    elif question.type is QuestionType.CLOZE:
         identity["ords"] = list(cloze_ords(question))
     return identity
+
+
+def _note_types(job: Job, deck: Deck) -> dict[str, NoteType]:
+    """srs-trainer's note types and the deck's kept ones (``kept_note_types``)."""
+    if not deck.anki_note_types:
+        return _note_type(job)
+    from .kept_note_types import kept_note_types
+
+    return {**_note_type(job), **kept_note_types(deck)}
 
 
 def _note_type(job: Job) -> dict[str, NoteType]:

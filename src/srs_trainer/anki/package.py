@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 import tempfile
 import zipfile
@@ -142,14 +143,19 @@ class PackageResult:
 
 
 def _note_type_signature(name: str, fields: Sequence[str], front: str, back: str, css: str,
-                         sort_field: int, cloze: bool = False) -> str:
+                         sort_field: int, cloze: bool = False,
+                         more_templates: Sequence[Sequence[str]] = ()) -> str:
     parts: list[Any] = [name, list(fields), front, back, css, sort_field]
-    return json.dumps([*parts, "cloze"] if cloze else parts, ensure_ascii=False)
+    if cloze:
+        parts.append("cloze")
+    if more_templates:  # a kept note type's (kept_note_types); srs-trainer's have one
+        parts.append([list(template) for template in more_templates])
+    return json.dumps(parts, ensure_ascii=False)
 
 
 def _signature_of(kind: NoteType) -> str:
     return _note_type_signature(kind.name, kind.fields, kind.front, kind.back, kind.css,
-                                kind.sort_field, kind.cloze)
+                                kind.sort_field, kind.cloze, kind.more_templates)
 
 
 def _deck_signature(name: str, description: str) -> str:
@@ -185,12 +191,11 @@ def _read_collection(database: bytes, anki_deck_id: int) -> PackageState:
         file.write_bytes(database)
         connection = sqlite3.connect(file)
         try:
-            ours = sorted(NOTE_TYPE_IDS.values())
+            # Every note type in the package is ours: srs-trainer's or one kept from an
+            # imported deck (kept_note_types).
             rows = connection.execute(
                 "SELECT n.guid, n.id, c.ord, c.id, n.mod, n.flds, n.tags FROM notes AS n"
-                " JOIN cards AS c ON c.nid = n.id"
-                f" WHERE n.mid IN ({', '.join('?' * len(ours))}) ORDER BY n.id, c.ord",
-                ours,
+                " JOIN cards AS c ON c.nid = n.id ORDER BY n.id, c.ord"
             ).fetchall()
             models_json, decks_json = connection.execute("SELECT models, decks FROM col").fetchone()
         finally:
@@ -206,15 +211,14 @@ def _read_collection(database: bytes, anki_deck_id: int) -> PackageState:
     models: dict[str, Any] = json.loads(models_json)
     decks: dict[str, Any] = json.loads(decks_json)
     note_types = {}
-    for model_id in ours:
-        model = models.get(str(model_id))
-        if model is not None:
-            template = model["tmpls"][0]
-            signature = _note_type_signature(
-                model["name"], [f["name"] for f in model["flds"]], template["qfmt"],
-                template["afmt"], model["css"], model["sortf"], model.get("type") == 1,
-            )
-            note_types[model_id] = (signature, int(model["mod"]))
+    for model_id, model in models.items():
+        template, *more = model["tmpls"]
+        signature = _note_type_signature(
+            model["name"], [f["name"] for f in model["flds"]], template["qfmt"],
+            template["afmt"], model["css"], model["sortf"], model.get("type") == 1,
+            [(t["name"], t["qfmt"], t["afmt"]) for t in more],
+        )
+        note_types[int(model_id)] = (signature, int(model["mod"]))
     deck = decks.get(str(anki_deck_id))
     deck_signature, deck_mod = "", 0
     if deck is not None:
@@ -298,14 +302,13 @@ def build_package(
         exported.cards = [genanki.Card(ord_) for ord_ in note.ords]
         package_deck.add_note(exported)
     kept = {note.guid for note in notes}
-    removed = tuple(
-        old.fields[0].rpartition("/")[2] for guid, old in previous.notes.items() if guid not in kept
-    )
+    removed = tuple(_name(guid, old.fields) for guid, old in previous.notes.items()
+                    if guid not in kept)
 
     note_types: dict[int, tuple[str, int]] = {}
     note_type_changed = False
     for name in models:
-        model_id, signature = NOTE_TYPE_IDS[name], _signature_of(kinds[name])
+        model_id, signature = _model_id(kinds[name]), _signature_of(kinds[name])
         old_signature, old_mod = previous.note_types.get(model_id, ("", 0))
         differs = bool(old_signature) and old_signature != signature
         note_type_changed |= differs
@@ -346,12 +349,27 @@ def _note_types(kind: NoteType | Mapping[str, NoteType] | None) -> _NoteTypes:
     return _NoteTypes(kind)
 
 
+def _name(guid: str, fields: tuple[str, ...]) -> str:
+    """A note's question id, from its Id field ("deck/question"); a note of a kept note type
+    has none: its GUID."""
+    return fields[0].rpartition("/")[2] if _ID_FIELD.fullmatch(fields[0]) else f"note {guid}"
+
+
+_ID_FIELD = re.compile(r"[a-z0-9-]+/[a-z0-9-]+")
+
+
+def _model_id(kind: NoteType) -> int:
+    return kind.id or NOTE_TYPE_IDS[kind.type]
+
+
 def _model(genanki: Any, kind: NoteType) -> Any:
     return genanki.Model(
-        NOTE_TYPE_IDS[kind.type],
+        _model_id(kind),
         kind.name,
         fields=[{"name": name} for name in kind.fields],
-        templates=[{"name": kind.template, "qfmt": kind.front, "afmt": kind.back}],
+        templates=[{"name": kind.template, "qfmt": kind.front, "afmt": kind.back},
+                   *({"name": name, "qfmt": front, "afmt": back}
+                     for name, front, back in kind.more_templates)],
         css=kind.css,
         model_type=genanki.Model.CLOZE if kind.cloze else genanki.Model.FRONT_BACK,
         sort_field_index=kind.sort_field,

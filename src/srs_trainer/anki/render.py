@@ -58,6 +58,10 @@ DARK_STYLE = "monokai"
 CODE_CLASS = "srs-hl"
 
 
+#: The ``type`` of a note built as a kept note type: this and the note type's Anki id.
+KEPT = "anki-"
+
+
 @dataclass(frozen=True)
 class RenderedNote:
     """A question as Anki note content: one HTML string per field of its note type, and tags.
@@ -78,11 +82,19 @@ class RenderedNote:
 
         return fields_of(self.type)
 
+    @property
+    def kept(self) -> bool:
+        """Whether its note type is one kept from an imported deck (``kept_note_types``)."""
+        return self.type.startswith(KEPT)
+
     def field(self, name: str) -> str:
         return self.fields[self.names.index(name)]
 
     def to_dict(self) -> dict[str, Any]:
-        data = {"fields": dict(zip(self.names, self.fields, strict=True)), "tags": list(self.tags)}
+        # A kept note type's field names are the deck's, not ours: its fields go as a list.
+        fields: list[str] | dict[str, str] = list(self.fields) if self.kept else dict(
+            zip(self.names, self.fields, strict=True))
+        data: dict[str, Any] = {"fields": fields, "tags": list(self.tags)}
         if self.type != "choice":
             data["type"] = self.type
         return data
@@ -90,6 +102,8 @@ class RenderedNote:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RenderedNote:
         note = cls(fields=(), tags=tuple(data["tags"]), type=data.get("type", "choice"))
+        if isinstance(data["fields"], list):
+            return cls(tuple(data["fields"]), note.tags, note.type)
         return cls(tuple(data["fields"][name] for name in note.names), note.tags, note.type)
 
 
@@ -236,7 +250,12 @@ def question_tags(deck: Deck, question: Question) -> tuple[str, ...]:
 
 def deck_context(deck: Deck) -> tuple[str, ...]:
     """The deck fields a question's rendering depends on (part of render cache keys)."""
-    return (deck.id, *deck.tags)
+    if not deck.anki_note_types:
+        return (deck.id, *deck.tags)
+    import json
+
+    kept = json.dumps([kind.to_dict() for kind in deck.anki_note_types], sort_keys=True)
+    return (deck.id, *deck.tags, kept)
 
 
 def render_question(
@@ -244,6 +263,10 @@ def render_question(
 ) -> RenderedNote:
     """The note of a question; ``fragments`` supplies and collects rendered Markdown and code."""
     parts = fragments or Fragments()
+    if question.anki_note_type:
+        from .kept_note_types import render_kept
+
+        return render_kept(deck, question, parts)
     if question.type is not QuestionType.CHOICE:
         from .card_types import render_other
 
@@ -480,9 +503,11 @@ class NoteType:
     back: str
     css: str
     sort_field: int
-    type: str = "choice"  # the question type whose notes use it
-    template: str = "Multiple choice"  # the name of its one card template
+    type: str = "choice"  # the question type whose notes use it (or a kept one's KEPT name)
+    template: str = "Multiple choice"  # the name of its first card template
     cloze: bool = False  # Anki's cloze kind: one card per deletion number
+    id: int = 0  # a kept note type's own id; srs-trainer's come from deck.ids.NOTE_TYPE_IDS
+    more_templates: tuple[tuple[str, str, str], ...] = ()  # (name, front, back) after the first
 
 
 def note_type(name: str) -> NoteType:

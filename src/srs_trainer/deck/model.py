@@ -251,6 +251,72 @@ class Accepted:
         return cls(value=data["regex"], regex=True)
 
 
+class FieldRole(str, Enum):
+    """What a field of a kept Anki note type holds (``AnkiNoteType``)."""
+
+    PROMPT = "prompt"  # the prompt (and its code), as HTML
+    ANSWER = "answer"  # recall: the answer and explanation; typed: the shown answer, plain
+    CLOZE = "cloze"  # cloze: the prompt with its deletions
+    EXTRA = "extra"  # cloze: the explanation
+
+
+@dataclass(frozen=True)
+class AnkiTemplate:
+    """One card template of a kept note type, as Anki stores it."""
+
+    name: str
+    front: str
+    back: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "front": self.front, "back": self.back}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AnkiTemplate:
+        return cls(name=data["name"], front=data["front"], back=data["back"])
+
+
+@dataclass(frozen=True)
+class AnkiNoteType:
+    """A note type of the Anki deck a source was imported from, kept so that its questions
+    build into notes of that very note type (its id, fields and templates): Anki's import
+    then updates the learner's notes in place, cards and history untouched. Each field holds
+    one part of the question (``FieldRole``)."""
+
+    id: int
+    name: str
+    fields: tuple[tuple[str, FieldRole], ...]
+    templates: tuple[AnkiTemplate, ...]
+    css: str = ""
+    cloze: bool = False
+    sort_field: int = 0
+
+    def field_of(self, role: FieldRole) -> str | None:
+        return next((name for name, held in self.fields if held is role), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "name": self.name}
+        if self.cloze:
+            data["cloze"] = True
+        data["fields"] = [{"name": name, "holds": role.value} for name, role in self.fields]
+        data["templates"] = [template.to_dict() for template in self.templates]
+        if self.sort_field:
+            data["sort_field"] = self.sort_field
+        if self.css:
+            data["css"] = self.css
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AnkiNoteType:
+        return cls(
+            id=int(data["id"]), name=data["name"],
+            fields=tuple((item["name"], FieldRole(item["holds"])) for item in data["fields"]),
+            templates=tuple(AnkiTemplate.from_dict(item) for item in data["templates"]),
+            css=data.get("css", ""), cloze=bool(data.get("cloze", False)),
+            sort_field=int(data.get("sort_field", 0)),
+        )
+
+
 @dataclass(frozen=True)
 class Question:
     """One question of a deck; its ``type`` says which of the answer fields it uses.
@@ -259,7 +325,8 @@ class Question:
     Markdown answer. ``typed``: ``accept`` lists the accepted answers (``answer``, if set, is
     the one shown). ``cloze``: the deletions live in ``prompt``; ``answer`` and ``choices``
     are empty. ``guid`` overrides the derived Anki GUID (notes imported from an existing deck
-    keep theirs, so a learner's notes update in place).
+    keep theirs, so a learner's notes update in place); ``anki_note_type`` names the deck's
+    kept note type its note is built as (0: srs-trainer's own for its type).
     """
 
     id: str
@@ -283,6 +350,7 @@ class Question:
     accept: tuple[Accepted, ...] = ()
     case_sensitive: bool = False  # typed: compare accepted answers without folding case
     guid: str = ""
+    anki_note_type: int = 0
     # Line numbers of fields in the source ("answer" -> 12, "choices.1" -> 15). Not content.
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -303,6 +371,8 @@ class Question:
             data["type"] = self.type.value
         if self.guid:
             data["guid"] = self.guid
+        if self.anki_note_type:
+            data["anki_note_type"] = self.anki_note_type
         for name in ("kind", "level", "title"):
             if getattr(self, name):
                 data[name] = getattr(self, name)
@@ -376,6 +446,7 @@ class Question:
             accept=tuple(Accepted.from_dict(item) for item in data.get("accept", ())),
             case_sensitive=bool(data.get("case_sensitive", False)),
             guid=data.get("guid", ""),
+            anki_note_type=int(data.get("anki_note_type", 0)),
             lines=dict(lines or {}),
         )
 
@@ -410,6 +481,7 @@ class Deck:
     time_limit: int = DEFAULT_TIME_LIMIT
     attempts: int = DEFAULT_ATTEMPTS
     tags: tuple[str, ...] = ()
+    anki_note_types: tuple[AnkiNoteType, ...] = ()
     # Where the deck was loaded from, and line numbers of its fields. Not content.
     source_path: str = field(default="", compare=False)
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -429,6 +501,9 @@ class Deck:
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.questions if q.id == question_id), None)
 
+    def anki_note_type(self, note_type_id: int) -> AnkiNoteType | None:
+        return next((kind for kind in self.anki_note_types if kind.id == note_type_id), None)
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"format": 1, "id": self.id, "title": self.title}
         if self.anki_deck:
@@ -445,6 +520,8 @@ class Deck:
         data["attempts"] = self.attempts
         if self.tags:
             data["tags"] = list(self.tags)
+        if self.anki_note_types:
+            data["anki_note_types"] = [kind.to_dict() for kind in self.anki_note_types]
         data["questions"] = [question.to_dict() for question in self.questions]
         return data
 
@@ -485,6 +562,8 @@ class Deck:
             time_limit=time_limit,
             attempts=attempts,
             tags=tuple(data.get("tags", ())),
+            anki_note_types=tuple(AnkiNoteType.from_dict(item)
+                                  for item in data.get("anki_note_types", ())),
             questions=questions,
             source_path=source_path,
             lines=dict(lines or {}),

@@ -373,7 +373,57 @@ def validate(located: Located, path: str) -> list[Problem]:
         problems += _clozes_without_cards(located, path, questions)
         for name in ("id", "guid"):
             problems += _repeated(located, path, questions, name)
+        problems += _kept_note_type_misfits(located, path, questions)
     return problems
+
+
+# What the fields of a kept note type must hold for each question type (deck/model.FieldRole).
+_ROLES_NEEDED = {"recall": {"prompt", "answer"}, "typed": {"prompt", "answer"},
+                 "cloze": {"cloze"}}
+_ROLES_ALLOWED = {"recall": {"prompt", "answer"}, "typed": {"prompt", "answer"},
+                  "cloze": {"cloze", "extra"}}
+
+
+def _kept_note_type_misfits(located: Located, path: str, questions: list[Any]
+                            ) -> Iterator[Problem]:
+    """A question's ``anki_note_type`` that the deck does not keep, or whose fields cannot
+    hold a question of its type; a kept note type whose id is used twice."""
+    kinds: dict[int, dict[str, Any]] = {}
+    listed = located.data.get("anki_note_types")
+    for index, kind in enumerate(listed if isinstance(listed, list) else ()):
+        if not isinstance(kind, dict) or not isinstance(kind.get("id"), int):
+            continue
+        if kind["id"] in kinds:
+            line, column = located.mark(f"anki_note_types.{index}.id") or (0, 0)
+            yield Problem(path, line, column, f"anki_note_types[{index}].id: note type "
+                          f"{kind['id']} is listed twice")
+        kinds[kind["id"]] = kind
+    for index, question in enumerate(questions):
+        wanted = question.get("anki_note_type") if isinstance(question, dict) else None
+        if not isinstance(wanted, int):
+            continue
+        where = f"questions.{index}.anki_note_type"
+        line, column = located.mark(where) or (0, 0)
+        kind = kinds.get(wanted)
+        question_type = question.get("type", "choice")
+        if kind is None:
+            yield Problem(path, line, column, f"questions[{index}].anki_note_type: the deck "
+                          f"keeps no note type {wanted} (anki_note_types)")
+            continue
+        fields = kind.get("fields")
+        roles = [item.get("holds") for item in (fields if isinstance(fields, list) else ())
+                 if isinstance(item, dict)]
+        needed = _ROLES_NEEDED.get(question_type)
+        if needed is None or bool(kind.get("cloze")) != (question_type == "cloze"):
+            yield Problem(path, line, column, f"questions[{index}].anki_note_type: note type "
+                          f"'{kind.get('name')}' cannot hold a {question_type} question")
+        elif not needed <= set(roles) or not set(roles) <= _ROLES_ALLOWED[question_type] or (
+                len(set(roles)) != len(roles)):
+            what = ", ".join(sorted(_ROLES_ALLOWED[question_type]))
+            yield Problem(path, line, column, f"questions[{index}].anki_note_type: a "
+                          f"{question_type} question needs fields holding {what} (each once; "
+                          f"{', '.join(sorted(needed))} required), not "
+                          f"{', '.join(map(str, roles)) or 'none'}")
 
 
 def _answers_out_of_range(

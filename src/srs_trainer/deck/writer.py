@@ -36,6 +36,7 @@ DECK_KEYS = (
     "time_limit",
     "attempts",
     "tags",
+    "anki_note_types",
     "questions",
 )
 QUESTION_KEYS = (
@@ -43,6 +44,7 @@ QUESTION_KEYS = (
     "section",
     "type",
     "guid",
+    "anki_note_type",
     "kind",
     "level",
     "title",
@@ -68,6 +70,9 @@ _KEY_ORDERS: dict[str, tuple[str, ...]] = {
     "code": ("language", "source"),
     "choice": ("text", "code", "language"),
     "step": ("title", "text"),
+    "anki_note_type": ("id", "name", "cloze", "fields", "templates", "sort_field", "css"),
+    "anki_field": ("name", "holds"),
+    "anki_template": ("name", "front", "back"),
     "verify": ("harness", "requires", "setup", "run", "view", "client", "requests", "expect",
                "choices", "timeout"),
     "expect": ("raises", "message", "syntax_error", "line", "output", "returns", "status",
@@ -77,6 +82,9 @@ _KEY_ORDERS: dict[str, tuple[str, ...]] = {
 _CHILD_KIND: dict[tuple[str, str], str] = {
     ("deck", "badge"): "badge",
     ("deck", "questions"): "question",
+    ("deck", "anki_note_types"): "anki_note_type",
+    ("anki_note_type", "fields"): "anki_field",
+    ("anki_note_type", "templates"): "anki_template",
     ("question", "code"): "code",
     ("question", "choices"): "choice",
     ("question", "solution"): "step",

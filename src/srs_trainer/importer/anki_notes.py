@@ -23,7 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..deck.cloze import DELETION
-from ..deck.model import Accepted, Question, QuestionType, Section
+from ..deck.model import (
+    Accepted,
+    AnkiNoteType,
+    AnkiTemplate,
+    FieldRole,
+    Question,
+    QuestionType,
+    Section,
+)
 from ..deck.sound import SOUND_TAG
 from .apkg import Note, NoteType
 from .html_markdown import Converted, html_to_markdown, html_to_text
@@ -100,6 +108,33 @@ def map_note_type(note_type: NoteType) -> Mapping:
             f"{side} (beyond the front)"
         )
     return Mapping(QuestionType.RECALL, front.shown, answer, dropped_cards=dropped)
+
+
+def kept_note_type(note_type: NoteType, mapping: Mapping) -> AnkiNoteType | None:
+    """The note type to keep for the built notes (deck/model.AnkiNoteType), when each of its
+    fields holds one part of the question, so rebuilding it loses nothing of the learner's
+    notes; None when a field would have nothing to hold (its notes then build as
+    srs-trainer's note type, which Anki updates only with "Merge note types")."""
+    if mapping.type is None:
+        return None
+    if mapping.type is QuestionType.CLOZE:
+        if mapping.prompt_fields or len(mapping.answer_fields) > 1:
+            return None
+        roles = {mapping.cloze_field: FieldRole.CLOZE,
+                 **{name: FieldRole.EXTRA for name in mapping.answer_fields}}
+    else:
+        if len(mapping.prompt_fields) != 1 or len(mapping.answer_fields) != 1:
+            return None
+        roles = {mapping.prompt_fields[0]: FieldRole.PROMPT,
+                 mapping.answer_fields[0]: FieldRole.ANSWER}
+    if set(roles) != set(note_type.fields):
+        return None
+    return AnkiNoteType(
+        id=note_type.id, name=note_type.name,
+        fields=tuple((name, roles[name]) for name in note_type.fields),
+        templates=tuple(AnkiTemplate(t.name, t.front, t.back) for t in note_type.templates),
+        css=note_type.css, cloze=note_type.cloze, sort_field=note_type.sort_field,
+    )
 
 
 @dataclass

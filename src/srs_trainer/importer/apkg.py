@@ -48,6 +48,8 @@ class NoteType:
     cloze: bool
     fields: tuple[str, ...]
     templates: tuple[Template, ...]
+    css: str = ""
+    sort_field: int = 0
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,8 @@ def _note_types(models: Mapping[str, Mapping[str, Any]]) -> dict[int, NoteType]:
                 Template(str(t.get("name", "")), str(t.get("qfmt", "")), str(t.get("afmt", "")))
                 for t in templates
             ),
+            css=str(model.get("css", "")),
+            sort_field=int(model.get("sortf", 0) or 0),
         )
     return note_types
 

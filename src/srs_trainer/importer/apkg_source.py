@@ -10,7 +10,7 @@ memory first; then each media file and the source are written whole (temp file, 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
@@ -18,7 +18,7 @@ from urllib.parse import unquote
 from ..deck.files import DEFAULT_SOURCES, write_atomic
 from ..deck.model import Deck, QuestionType
 from ..deck.problems import InputError, Problem
-from .anki_notes import Mapped, map_note, map_note_type
+from .anki_notes import Mapped, kept_note_type, map_note, map_note_type
 from .apkg import Package, read_package
 from .ids import slugify, unique_id
 from .source_file import existing_source
@@ -34,7 +34,8 @@ class PackageImport:
     media_dir: Path | None
     media: tuple[str, ...]
     missing_media: tuple[str, ...]
-    dropped_cards: dict[str, tuple[int, ...]] = field(default_factory=dict)  # by note type
+    # By note type (its name, and whether it is kept: then Anki still has every card)
+    dropped_cards: dict[tuple[str, bool], tuple[int, ...]] = field(default_factory=dict)
     other_decks: tuple[str, ...] = ()
     created: bool = True
     removed: tuple[str, ...] = ()  # re-import: questions whose notes the package lacks now
@@ -95,7 +96,16 @@ def _merge(
     guids = {item["guid"] for item in data["questions"]}
     removed = tuple(str(q.get("id")) for guid, q in by_guid.items() if guid not in guids)
     merged = {**old, **{k: v for k, v in data.items() if k not in old}, "questions": questions}
+    # The package's note types are the learner's: the import writes them afresh.
+    merged.pop("anki_note_types", None)
+    if "anki_note_types" in data:
+        merged = _before_questions(merged, "anki_note_types", data["anki_note_types"])
     return merged, removed
+
+
+def _before_questions(data: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    items = [(k, v) for k, v in data.items() if k != "questions"]
+    return {**dict(items), key: value, "questions": data["questions"]}
 
 
 def _header(package: Path, out: Path, skipped: tuple[Mapped, ...]) -> list[str]:
@@ -129,8 +139,10 @@ def import_package(package_path: str | Path, out: str | Path | None = None) -> P
     media_dir = out_path.parent / f"{out_path.stem}.media"
     taken: set[str] = set()
     mappings = {ntid: map_note_type(nt) for ntid, nt in package.note_types.items()}
+    keep = {ntid: kept_note_type(package.note_types[ntid], mapping)
+            for ntid, mapping in mappings.items()}
     mapped: list[Mapped] = []
-    dropped: dict[str, list[int]] = {}
+    dropped: dict[tuple[str, bool], list[int]] = {}
     for note in package.notes:
         note_type = package.note_types.get(note.note_type)
         if note_type is None:
@@ -142,15 +154,21 @@ def import_package(package_path: str | Path, out: str | Path | None = None) -> P
             lambda words: unique_id(slugify(words or "note"), taken),
             lambda name: f"{media_dir.name}/{_safe_media_name(name)}",
         )
+        kept = keep[note.note_type]
+        if result.question is not None and kept is not None:
+            result.question = replace(result.question, anki_note_type=kept.id)
         mapped.append(result)
         if result.question is not None and mapping.dropped_cards:
-            dropped.setdefault(note_type.name, []).append(note.id)
+            dropped.setdefault((note_type.name, kept is not None), []).append(note.id)
     imported = [m.question for m in mapped if m.question is not None]
+    used = sorted({q.anki_note_type for q in imported if q.anki_note_type})
+    kept_types = tuple(kind for ntid in used if (kind := keep[ntid]) is not None)
     if not imported:
         reasons = sorted({m.reason for m in mapped}) or ["the package has no notes"]
         raise InputError([Problem(str(package_path), 0, 0,
                                   "no note could be imported: " + "; ".join(reasons))])
-    deck = Deck(id=deck_id, title=title, anki_deck=deck_name, questions=tuple(imported))
+    deck = Deck(id=deck_id, title=title, anki_deck=deck_name, questions=tuple(imported),
+                anki_note_types=kept_types)
     data = deck.to_dict()
     for name in ("time_limit", "attempts"):
         del data[name]
@@ -200,14 +218,27 @@ def _report(result: PackageImport) -> list[str]:
         f"({', '.join(f'{kinds[k]} {k}' for k in order)}) from {len(result.mapped)} note(s)"
         + (f", {len(result.media)} media file(s) in {result.media_dir}/" if result.media else "")
     ]
-    for name, ids in sorted(result.dropped_cards.items()):
-        lines.append(f"only the first card of each '{name}' note is kept (the question asks "
-                     f"front to back): note(s) {_ids(ids)}")
-    kept = [m.note.id for m in imported if m.kept_html]
+    types = result.package.note_types
+    kept = sorted({types[m.note.note_type].name for m in imported
+                   if m.question is not None and m.question.anki_note_type})
+    ours = sorted({types[m.note.note_type].name for m in imported
+                   if m.question is not None and not m.question.anki_note_type})
     if kept:
+        lines.append(f"note types kept (their notes update in place in Anki): {', '.join(kept)}")
+    if ours:
+        lines.append(f"built as srs-trainer's note types (a field would be lost; Anki updates "
+                     f"those notes only with \"Merge note types\"): {', '.join(ours)}")
+    for (name, all_cards), ids in sorted(result.dropped_cards.items()):
+        lines.append(
+            f"the trainer asks only the first card of each '{name}' note (front to back; the "
+            f"built note keeps all its cards): note(s) {_ids(ids)}" if all_cards else
+            f"only the first card of each '{name}' note is kept (the question asks front to "
+            f"back): note(s) {_ids(ids)}")
+    as_html = [m.note.id for m in imported if m.kept_html]
+    if as_html:
         tags = sorted({t for m in imported for t in m.kept_html})
         lines.append(f"kept as HTML ({', '.join(tags)}: Markdown has no equivalent): note(s) "
-                     f"{_ids(kept)}")
+                     f"{_ids(as_html)}")
     cleaned = [m.note.id for m in imported if m.removed]
     if cleaned:
         what = sorted({t for m in imported for t in m.removed})
