@@ -3,60 +3,21 @@ at their lines, and written back unchanged."""
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
+from kept_sources import KEPT_YAML as SOURCE
 from srs_trainer.deck.model import FieldRole
 from srs_trainer.deck.problems import InputError
 from srs_trainer.deck.sources import parse_deck
 from srs_trainer.deck.writer import deck_source
-
-SOURCE = textwrap.dedent(
-    """\
-    format: 1
-    id: spanish
-    title: Spanish
-    anki_note_types:
-      - id: 1712345678901
-        name: Basic
-        fields:
-          - {name: Front, holds: prompt}
-          - {name: Back, holds: answer}
-        templates:
-          - name: Card 1
-            front: '{{Front}}'
-            back: '{{FrontSide}}<hr id=answer>{{Back}}'
-        css: '.card { color: black; }'
-      - id: 1712345678902
-        name: Cloze
-        cloze: true
-        fields:
-          - {name: Text, holds: cloze}
-          - {name: Back Extra, holds: extra}
-        templates:
-          - {name: Cloze, front: '{{cloze:Text}}', back: '{{cloze:Text}}<br>{{Back Extra}}'}
-    questions:
-      - id: hola
-        section: practice
-        type: recall
-        anki_note_type: 1712345678901
-        prompt: hola
-        answer: hello
-      - id: madrid
-        section: practice
-        type: cloze
-        anki_note_type: 1712345678902
-        prompt: '{{c1::Madrid}} is the capital of Spain'
-    """
-)
 
 
 def test_a_kept_note_type_loads_and_writes_back_the_same() -> None:
     deck = parse_deck(SOURCE, "spanish.yaml")
     basic = deck.anki_note_type(1712345678901)
     assert basic is not None and basic.field_of(FieldRole.ANSWER) == "Back"
-    assert [q.anki_note_type for q in deck.questions] == [1712345678901, 1712345678902]
+    assert [q.anki_note_type for q in deck.questions] == [
+        1712345678901, 1712345678902, 1712345678903]
     again = parse_deck(deck_source(deck), "spanish.yaml")
     assert again == deck
 
