@@ -150,6 +150,23 @@ def test_the_fast_read_equals_the_definition_with_resets_undo_and_pulled_rows(
     fast = store_columns(store).by_history()
     assert fast == columns_of(histories(store.log(kind=None))).by_history()
     assert (*keys[0], 1) in fast and len(fast[(*keys[0], 1)]) == 1  # history restarted
+    # The lookup read (one deck list: the path a deck's fit takes) gives the same.
+    decks = sorted({key[0] for key in keys})
+    assert store_columns(store, decks) == store_columns(store)
+    with store.snapshot():  # inside the caller's own read transaction
+        assert store_columns(store).by_history() == fast
+
+
+def test_the_fast_read_with_row_ids_not_consecutive_gives_the_definition(
+    tmp_path: Path,
+) -> None:
+    trainer = _learn(tmp_path, cards=5, days=20)
+    store = trainer.store
+    with store.transaction():  # a row id far past the others: the scan's places do not hold
+        store.db.execute("UPDATE log SET id = id + 1000 WHERE id = (SELECT max(id) FROM log)")
+    fast = store_columns(store)
+    assert fast.by_history() == columns_of(histories(store.log(kind=None))).by_history()
+    assert len(fast.ratings) == len(store.log(kind=None))
 
 
 def test_items_are_split_by_the_time_of_the_review_they_predict() -> None:
