@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from itertools import accumulate, compress
+from itertools import accumulate, compress, islice
 from operator import sub
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -135,6 +135,8 @@ class _Builder:
 
     def extend(self, columns: ReviewColumns) -> ReviewColumns:
         """``columns`` followed by the histories added here."""
+        if not self.keys:
+            return columns
         return ReviewColumns(columns.keys + self.keys, columns.lengths + self.lengths,
                              columns.ratings + bytes(self.ratings), columns.days + self.days,
                              columns.times + self.times)
@@ -237,21 +239,25 @@ def _scanned_cards(store: Store) -> tuple[list[tuple[str, str, str]], str, list[
     are not consecutive (the cards then go through ``_card_rows``)."""
     db = store.db
     with _snapshot(store), _mapped(store):
-        low, high, count = db.execute("SELECT min(id), max(id), count(*) FROM log").fetchone()
+        # NOT INDEXED: a pass over the table itself, which visits the rows in id order.
+        low, high, count, codes, times = db.execute(
+            "SELECT min(id), max(id), count(*),"
+            f" group_concat(CASE WHEN NOT ({_COUNTS}) THEN 'x' {_foreign_code(store)}"
+            " WHEN kind = 'reset' THEN 'r' ELSE ifnull(rating, '-') END, ''),"
+            f" group_concat({_micros()}) FROM log NOT INDEXED").fetchone()
         if not count or high - low + 1 != count:
             return None
         cards = db.execute(
             "SELECT deck_id, question_id, group_concat(id) FROM log INDEXED BY log_card"
             " GROUP BY deck_id, question_id").fetchall()
-        # NOT INDEXED: a pass over the table itself, which visits the rows in id order.
-        codes, times = db.execute(
-            f"SELECT group_concat(CASE WHEN NOT ({_COUNTS}) THEN 'x' {_foreign_code(store)}"
-            " WHEN kind = 'reset' THEN 'r' ELSE ifnull(rating, '-') END, ''),"
-            f" group_concat({_micros()}) FROM log NOT INDEXED").fetchone()
-    # Row ids to places in the id-ordered columns, and those read in card order.
-    places = list(map(low.__rsub__, map(int, ",".join([row[2] for row in cards]).split(","))))
     moments = list(map(int, times.split(",")))
     del times
+    ids: Iterable[int] = map(int, ",".join([row[2] for row in cards]).split(","))
+    if low <= count:  # indexed by row id itself: no subtraction per row
+        codes, moments = " " * low + codes, [0] * low + moments
+    else:
+        ids = map(low.__rsub__, ids)
+    places = list(ids)
     return cards, "".join(map(codes.__getitem__, places)), list(map(moments.__getitem__,
                                                                      places))
 
@@ -277,36 +283,30 @@ def _columns_of_scan(store: Store, cards: list[tuple[str, str, str]], codes: str
     ('x') is plain: its ratings are taken column-wise. Cards with a reset or a row without
     a rating go through ``_add_with_resets``, ones with a foreign row through the
     definition, as in ``store_columns``."""
+    if codes.isdigit():  # every card plain, no row left out: the common case
+        return _plain_of([(deck, question, 0) for deck, question, _ in cards],
+                         [ids.count(",") + 1 for _, _, ids in cards],
+                         codes.encode("ascii").translate(_DIGIT_RATINGS), moments)
     keys: list[HistoryKey] = []
     lengths: list[int] = []
     builder = _Builder()
     own = store.device_id if store.schema_version >= 5 else ""
-    mask: bytearray | None = None
-    if not codes.isdigit():  # a row left out, a reset, a foreign row or no rating
-        mask = bytearray(codes.encode("ascii").translate(_RATING_MASK))
+    mask = bytearray(codes.encode("ascii").translate(_RATING_MASK))
     start = 0
     for deck, question, ids in cards:
         end = start + ids.count(",") + 1
-        if mask is None:
+        left_out = codes.count("x", start, end)
+        if (codes.count("r", start, end) or codes.count("-", start, end)
+                or codes.count("p", start, end)):
+            mask[start:end] = bytes(end - start)
+            _add_other(store, builder, own, deck, question, codes[start:end],
+                       moments[start:end])
+        elif end - start > left_out:
             keys.append((deck, question, 0))
-            lengths.append(end - start)
-        else:
-            left_out = codes.count("x", start, end)
-            if (codes.count("r", start, end) or codes.count("-", start, end)
-                    or codes.count("p", start, end)):
-                mask[start:end] = bytes(end - start)
-                _add_other(store, builder, own, deck, question, codes[start:end],
-                           moments[start:end])
-            elif end - start > left_out:
-                keys.append((deck, question, 0))
-                lengths.append(end - start - left_out)
+            lengths.append(end - start - left_out)
         start = end
-    if mask is None:
-        ratings, times = codes.encode("ascii"), moments
-    else:
-        ratings = bytes(compress(codes.encode("ascii"), mask))
-        times = list(compress(moments, mask))
-    return builder.extend(_plain_of(keys, lengths, ratings.translate(_DIGIT_RATINGS), times))
+    ratings = bytes(compress(codes.encode("ascii"), mask)).translate(_DIGIT_RATINGS)
+    return builder.extend(_plain_of(keys, lengths, ratings, list(compress(moments, mask))))
 
 
 def _add_other(store: Store, builder: _Builder, own: str, deck: str, question: str,
@@ -335,7 +335,7 @@ def _plain_of(keys: list[HistoryKey], lengths: list[int], ratings: bytes,
     if not keys:
         return ReviewColumns()
     days = [0]
-    days += map(DAY_MICROSECONDS.__rfloordiv__, map(sub, times[1:], times))
+    days += map(DAY_MICROSECONDS.__rfloordiv__, map(sub, islice(times, 1, None), times))
     for start in accumulate(lengths[:-1]):
         days[start] = 0  # a history's first review follows no other
     if min(days) < 0:  # the clock went back: no negative intervals
