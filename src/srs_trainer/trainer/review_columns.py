@@ -238,7 +238,10 @@ def _scanned_cards(store: Store) -> tuple[list[tuple[str, str, str]], str, list[
     no scheduling answer, the others as ``_card_rows``) and time; None when the row ids
     are not consecutive (the cards then go through ``_card_rows``)."""
     db = store.db
-    with _snapshot(store), _mapped(store):
+    # Not memory-mapped: read in page order, the file costs little more through SQLite's
+    # page cache (0.05 s at a million rows), and its pages do not count as the process's
+    # memory (peak 533 -> 208 MB for the read).
+    with _snapshot(store):
         # NOT INDEXED: a pass over the table itself, which visits the rows in id order.
         low, high, count, codes, times = db.execute(
             "SELECT min(id), max(id), count(*),"
