@@ -270,3 +270,12 @@ def test_reviews_synced_from_two_devices_are_fitted_in_the_replay_order(tmp_path
     assert fast[(*key, 0)] == expected
     entries = store.log(kind=None, include_undone=True)
     assert columns_of(histories(entries, own)).by_history() == fast
+
+
+def test_a_time_sqlite_cannot_read_gives_what_the_lookup_read_gives(tmp_path: Path) -> None:
+    trainer = _learn(tmp_path, cards=4, days=10)
+    store = trainer.store
+    decks = sorted({card.key[0] for card in store.cards()})
+    with store.transaction():  # unixepoch() is NULL for it: the scan's times would shift
+        store.db.execute("UPDATE log SET at = 'not a time' WHERE id = 2")
+    assert store_columns(store) == store_columns(store, decks)

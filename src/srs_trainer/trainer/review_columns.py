@@ -256,8 +256,10 @@ def _scanned_cards(store: Store) -> tuple[list[tuple[str, str, str]], str, list[
         cards = db.execute(
             "SELECT deck_id, question_id, group_concat(id) FROM log INDEXED BY log_card"
             " GROUP BY deck_id, question_id").fetchall()
-    moments = list(map(int, times.split(",")))
+    moments = list(map(int, times.split(","))) if times else []
     del times
+    if len(moments) != count:  # a time SQLite cannot read: each card's own pass says which
+        return None
     ids: Iterable[int] = map(int, ",".join([row[2] for row in cards]).split(","))
     if low <= count:  # indexed by row id itself: no subtraction per row
         codes, moments = " " * low + codes, [0] * low + moments
