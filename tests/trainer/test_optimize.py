@@ -150,6 +150,23 @@ def test_the_fast_read_equals_the_definition_with_resets_undo_and_pulled_rows(
     fast = store_columns(store).by_history()
     assert fast == columns_of(histories(store.log(kind=None))).by_history()
     assert (*keys[0], 1) in fast and len(fast[(*keys[0], 1)]) == 1  # history restarted
+    # The lookup read (one deck list: the path a deck's fit takes) gives the same.
+    decks = sorted({key[0] for key in keys})
+    assert store_columns(store, decks) == store_columns(store)
+    with store.snapshot():  # inside the caller's own read transaction
+        assert store_columns(store).by_history() == fast
+
+
+def test_the_fast_read_with_row_ids_not_consecutive_gives_the_definition(
+    tmp_path: Path,
+) -> None:
+    trainer = _learn(tmp_path, cards=5, days=20)
+    store = trainer.store
+    with store.transaction():  # a row id far past the others: the scan's places do not hold
+        store.db.execute("UPDATE log SET id = id + 1000 WHERE id = (SELECT max(id) FROM log)")
+    fast = store_columns(store)
+    assert fast.by_history() == columns_of(histories(store.log(kind=None))).by_history()
+    assert len(fast.ratings) == len(store.log(kind=None))
 
 
 def test_items_are_split_by_the_time_of_the_review_they_predict() -> None:
@@ -253,3 +270,12 @@ def test_reviews_synced_from_two_devices_are_fitted_in_the_replay_order(tmp_path
     assert fast[(*key, 0)] == expected
     entries = store.log(kind=None, include_undone=True)
     assert columns_of(histories(entries, own)).by_history() == fast
+
+
+def test_a_time_sqlite_cannot_read_gives_what_the_lookup_read_gives(tmp_path: Path) -> None:
+    trainer = _learn(tmp_path, cards=4, days=10)
+    store = trainer.store
+    decks = sorted({card.key[0] for card in store.cards()})
+    with store.transaction():  # unixepoch() is NULL for it: the scan's times would shift
+        store.db.execute("UPDATE log SET at = 'not a time' WHERE id = 2")
+    assert store_columns(store) == store_columns(store, decks)

@@ -106,13 +106,18 @@ def _library() -> Any:
 def fit_parameters(items: Sequence[Any]) -> tuple[float, ...]:
     lib = _library()
     return tuple(float(w) for w in lib.FSRS(lib.DEFAULT_PARAMETERS).compute_parameters(
-        list(items)))
+        _as_list(items)))
 
 
 def score(parameters: Sequence[float], items: Sequence[Any]) -> Score:
     lib = _library()
-    evaluation = lib.FSRS(list(parameters)).evaluate(list(items))
+    evaluation = lib.FSRS(list(parameters)).evaluate(_as_list(items))
     return Score(float(evaluation.log_loss), float(evaluation.rmse_bins))
+
+
+def _as_list(items: Sequence[Any]) -> list[Any]:
+    """The items as fsrs-rs-python takes them; a list as it is (no copy of 700,000 items)."""
+    return items if isinstance(items, list) else list(items)
 
 
 def fit(reviews: ReviewColumns | Mapping[HistoryKey, History],
