@@ -524,3 +524,14 @@ def _processes_mentioning(text: str) -> list[int]:
             except OSError:
                 continue
     return found
+
+
+@needs_tmux
+def test_a_source_left_out_is_said_again_on_the_full_screen(run_review, tmp_path: Path) -> None:
+    draft = tmp_path / "draft.yaml"
+    draft.write_text(DECK.replace("    answer: A\n", "", 1), encoding="utf-8")
+    terminal = run_review("--cards", str(draft))
+    screen = terminal.wait_for(r"What does the await keyword do")
+    # The warning printed before the screen took over is hidden by it: the screen says it.
+    assert f"Left out: {draft} (1 problem; `srs lint {draft}` lists them)." in " ".join(
+        screen.split())

@@ -26,7 +26,14 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..deck.files import sha256, stat_key, write_atomic, write_cache
+from ..deck.files import (
+    decode_source,
+    read_source_bytes,
+    sha256,
+    stat_key,
+    write_atomic,
+    write_cache,
+)
 from ..deck.problems import InputError, Problem, duplicate_deck_ids
 from .build_cache import DECK_SUFFIX, Manifest, build_version, render_cache_path
 from .errors import BuildError
@@ -235,16 +242,10 @@ def _read_sources(paths: Iterable[Path]) -> list[tuple[Path, bytes, str | None]]
     for path in paths:
         try:
             stat = stat_key(path)
-            raw = path.read_bytes()
-            raw.decode("utf-8")
-        except FileNotFoundError:
-            problems.append(Problem(str(path), 0, 0, "no such file"))
-        except IsADirectoryError:
-            problems.append(Problem(str(path), 0, 0, "is a directory, not a source file"))
-        except UnicodeDecodeError as error:
-            problems.append(Problem(str(path), 0, 0, f"not UTF-8 text ({error.reason})"))
-        except OSError as error:
-            problems.append(Problem(str(path), 0, 0, error.strerror or str(error)))
+            raw = read_source_bytes(path)
+            decode_source(raw, path)  # the same message, at the same byte, as every reader's
+        except InputError as error:
+            problems.extend(error.problems)
         else:
             texts.append((path, raw, stat))
     if problems:

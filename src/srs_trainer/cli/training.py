@@ -165,9 +165,12 @@ def loaded_trainer(
         fail_with_problems(error)
     for path, problems in decks.skipped.items():
         more = f"; {len(problems) - 1} more: `srs lint {path}`" if len(problems) > 1 else ""
-        click.echo(f"{problems[0]}\n{path}: warning: left out of this session{more}", err=True)
+        click.echo(f"{problems[0]}\n{path}: warning: left out (it does not load){more}",
+                   err=True)
     if not decks:
-        raise click.ClickException("no decks to train on: pass --cards DIR with YAML sources")
+        raise click.ClickException(
+            "no decks to train on: every source was left out (above)" if decks.skipped else
+            "no decks to train on: pass --cards DIR with YAML sources")
     settings = fitted_settings(settings, folder, list(decks))
     store = open_store(folder)
     try:
@@ -231,10 +234,12 @@ def pick_ui() -> SessionUI:
 def run(loaded: Loaded, queue: Any, options: Any) -> None:
     """Run a session; Ctrl-C stops it cleanly (every answer given is already saved)."""
     from ..trainer.session import run_session
+    from ..tui.line_ui import LineUI
 
     ui = pick_ui()
-    # The screen hides what was printed before it: say again which sources were left out.
-    notes = [
+    # The full screen hides what was printed before it: say again which sources were left
+    # out. Plain lines keep the warnings in view, so they are not repeated there.
+    notes = [] if isinstance(ui, LineUI) else [
         f"Left out: {path} ({len(problems)} problem{'s' if len(problems) != 1 else ''};"
         f" `srs lint {path}` lists them)."
         for path, problems in loaded.trainer.decks.skipped.items()
