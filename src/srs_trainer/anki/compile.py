@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import marshal
 import os
 import subprocess
 from collections.abc import Iterator
@@ -86,9 +87,20 @@ class Compiled:
 
 
 def _render_key(context: list[str], question: Question) -> str:
-    content = json.dumps([context, question.to_dict()], sort_keys=True, ensure_ascii=False,
-                         default=str)
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+    """The content hash a rendered note is cached by: a different question or deck context
+    gives another key (a same one said differently at worst misses the cache, never hits).
+
+    marshal (format 2: no references, so no refcount or interning reaches the bytes) encodes
+    the plain values of ``to_dict`` at a tenth of the cost of sorted JSON; values it cannot
+    encode (a date in a verify block) fall back to JSON.
+    """
+    data = question.to_dict()
+    try:
+        content = b"m" + marshal.dumps((context, data), 2)
+    except ValueError:
+        content = b"j" + json.dumps([context, data], sort_keys=True, ensure_ascii=False,
+                                    default=str).encode("utf-8")
+    return hashlib.sha256(content).hexdigest()
 
 
 @contextmanager
