@@ -671,3 +671,21 @@ def test_render_keys_follow_content_and_fall_back_to_json_for_dates() -> None:
     assert _render_key(["keys"], first) != _render_key(["keys"], second)
     changed = sources.parse_deck(text.replace("2024-01-02", "2024-01-03")).questions[1]
     assert _render_key(["keys"], changed) != _render_key(["keys"], second)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["  - a\n", "    x: 1\n", "\n", "  \t \n", "  # c\n", "x\n",
+                                 "   y\n", " - z\n", "  -b\n", "#\n", "  - q", "\t\n", "  ",
+                                 "\r\n", " \x85"]), max_size=8),
+       st.integers(0, 2), st.sampled_from(["", "head: 1\n", "a\nb\n"]))
+def test_block_lines_check_reads_each_line_as_multiline_start_anchors_would(
+    pieces: list[str], indent: int, header: str
+) -> None:
+    import re
+
+    from srs_trainer.anki.incremental import _block_lines_ok
+
+    text = "".join(pieces)
+    outside = re.compile(rf"^(?![ \t]*$| *#| {{{indent + 1}}}| {{{indent}}}- )", re.MULTILINE)
+    expected = not any(m in text for m in "\r\x85\u2028\u2029") and not outside.search(text)
+    assert _block_lines_ok(header + text, indent, len(header)) is expected
