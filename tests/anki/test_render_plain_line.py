@@ -32,7 +32,8 @@ def test_the_shortcut_takes_plain_sentences_and_nothing_with_markup() -> None:
         assert not plain.fullmatch(marked), marked
 
 
-# Code spans: backticks, the underscore allowed in them, and what sits next to them.
+# Code spans and strong words: backticks, stars, the underscore allowed in code, and what sits
+# next to them.
 CODE_ALPHABET = "aZ0 .,'()=-_`" + "*\n\\<&"
 
 
@@ -47,13 +48,21 @@ CODE_ALPHABET = "aZ0 .,'()=-_`" + "*\n\\<&"
 @example("a `b`\n\n")
 @example("a `b` \n")
 @example("a `b`_c_")
+@example("What does `view_7` return with **async** enabled?\n")
+@example("a**b**c")
+@example("a **b****c**")
+@example("a ** b**")
+@example("a **b **")
+@example("a ***b***")
+@example("a **b**`c`")
 def test_a_line_with_code_spans_renders_as_markdown_it_renders_it(text: str) -> None:
     assert Fragments().markdown(text) == render._markdown().render(text)
 
 
-def test_the_code_span_shortcut_takes_sentences_with_spans_only() -> None:
-    line = render._CODE_LINE
+def test_the_marked_line_shortcut_takes_sentences_with_code_and_strong_only() -> None:
+    line = render._MARKED_LINE
     assert line.fullmatch("The `await` keyword suspends view 7 until it is ready.")
-    assert line.fullmatch("What does `view_7` return?\n")
-    for refused in ("`a` first", "a `b``c`", "a ` b`", "a **b** `c`", "a `b` _c_", "a\n\n"):
+    assert line.fullmatch("What does `view_7` return with **async** on?\n")
+    for refused in ("`a` first", "a `b``c`", "a ` b`", "a **b****c**", "a *b*", "a `b` _c_",
+                    "a **b**`c`", "a\n\n"):
         assert not line.fullmatch(refused), refused
