@@ -225,7 +225,11 @@ PHASES = (
     ("srs_trainer.deck.sources", "validate", "  schema validation"),
     ("srs_trainer.anki.render", "render_question", "render notes (total)"),
     ("srs_trainer.anki.render", "highlight", "  Pygments"),
+    ("srs_trainer.anki.render", "parse_exact", "  Markdown parse"),
+    ("srs_trainer.anki.render", "to_html", "  Markdown to HTML"),
     ("srs_trainer.anki.compile", "_render_key", "render cache keys"),
+    ("srs_trainer.anki.compile", "memo_for", "source memo (incremental parse)"),
+    ("srs_trainer.anki.compile", "_bundle_media", "media"),
     ("srs_trainer.anki.package", "build_package", "package (genanki, SQLite, zip)"),
     ("srs_trainer.anki.build", "_save_caches", "write caches"),
 )

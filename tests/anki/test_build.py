@@ -655,3 +655,37 @@ def test_a_build_with_nothing_to_do_loads_neither_compiler_nor_packager(tmp_path
     assert "srs_trainer.anki.build" in second
     assert not second & {"srs_trainer.anki.compile", "srs_trainer.anki.package",
                          "srs_trainer.anki.render", "srs_trainer.deck.sources"}
+
+
+def test_render_keys_follow_content_and_fall_back_to_json_for_dates() -> None:
+    from srs_trainer.anki.compile import _render_key
+
+    text = SOURCE.format(deck="keys").replace(
+        "    answer: B\n",
+        "    answer: B\n    verify:\n      run: x = 1\n"
+        "      expect:\n        returns: 2024-01-02\n")
+    deck = sources.parse_deck(text)
+    first, second = deck.questions
+    assert _render_key(["keys"], first) == _render_key(["keys"], first)
+    assert _render_key(["keys"], first) != _render_key(["other"], first)
+    assert _render_key(["keys"], first) != _render_key(["keys"], second)
+    changed = sources.parse_deck(text.replace("2024-01-02", "2024-01-03")).questions[1]
+    assert _render_key(["keys"], changed) != _render_key(["keys"], second)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["  - a\n", "    x: 1\n", "\n", "  \t \n", "  # c\n", "x\n",
+                                 "   y\n", " - z\n", "  -b\n", "#\n", "  - q", "\t\n", "  ",
+                                 "\r\n", " \x85"]), max_size=8),
+       st.integers(0, 2), st.sampled_from(["", "head: 1\n", "a\nb\n"]))
+def test_block_lines_check_reads_each_line_as_multiline_start_anchors_would(
+    pieces: list[str], indent: int, header: str
+) -> None:
+    import re
+
+    from srs_trainer.anki.incremental import _block_lines_ok
+
+    text = "".join(pieces)
+    outside = re.compile(rf"^(?![ \t]*$| *#| {{{indent + 1}}}| {{{indent}}}- )", re.MULTILINE)
+    expected = not any(m in text for m in "\r\x85\u2028\u2029") and not outside.search(text)
+    assert _block_lines_ok(header + text, indent, len(header)) is expected

@@ -30,3 +30,39 @@ def test_the_shortcut_takes_plain_sentences_and_nothing_with_markup() -> None:
     assert plain.fullmatch("It returns the result of query 12 after awaiting it.")
     for marked in ("Use `await`.", "**Bold**", "- item", "1. one", "a\nb", " a", "a ", "<b>"):
         assert not plain.fullmatch(marked), marked
+
+
+# Code spans and strong words: backticks, stars, the underscore allowed in code, and what sits
+# next to them.
+CODE_ALPHABET = "aZ0 .,'()=-_`" + "*\n\\<&"
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(st.text(alphabet=CODE_ALPHABET, min_size=1, max_size=16).map(lambda text: "a" + text))
+@example("The `await` keyword suspends view 7 until the result is ready.")
+@example("It raises TypeError because `7` is not awaitable.")
+@example("What does `view_7` return?\n")
+@example("a `b``c`")
+@example("a `` b ``")
+@example("a ` b `")
+@example("a `b`\n\n")
+@example("a `b` \n")
+@example("a `b`_c_")
+@example("What does `view_7` return with **async** enabled?\n")
+@example("a**b**c")
+@example("a **b****c**")
+@example("a ** b**")
+@example("a **b **")
+@example("a ***b***")
+@example("a **b**`c`")
+def test_a_line_with_code_spans_renders_as_markdown_it_renders_it(text: str) -> None:
+    assert Fragments().markdown(text) == render._markdown().render(text)
+
+
+def test_the_marked_line_shortcut_takes_sentences_with_code_and_strong_only() -> None:
+    line = render._MARKED_LINE
+    assert line.fullmatch("The `await` keyword suspends view 7 until it is ready.")
+    assert line.fullmatch("What does `view_7` return with **async** on?\n")
+    for refused in ("`a` first", "a `b``c`", "a ` b`", "a **b****c**", "a *b*", "a `b` _c_",
+                    "a **b**`c`", "a\n\n"):
+        assert not line.fullmatch(refused), refused

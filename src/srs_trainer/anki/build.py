@@ -105,7 +105,13 @@ def _compile_all(
 ) -> tuple[list[Compiled], list[Problem]]:
     if not jobs:
         return [], []
-    from .compile import compile_source
+    from .compile import (
+        collector_paused,
+        compile_in_worker,
+        compile_source,
+        preload,
+        with_job,
+    )
 
     compiled: list[Compiled] = []
     problems: list[Problem] = []
@@ -113,11 +119,13 @@ def _compile_all(
     if count > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=count) as pool:
-            futures = [pool.submit(compile_source, job) for job in jobs]
-            for future in futures:
+        preload()  # once here, not once per worker (they fork from this process)
+        # Unpickling the results makes containers that live on: the collector would walk them.
+        with ProcessPoolExecutor(max_workers=count) as pool, collector_paused():
+            futures = [pool.submit(compile_in_worker, job) for job in jobs]
+            for job, future in zip(jobs, futures, strict=True):
                 try:
-                    compiled.append(future.result())
+                    compiled.append(with_job(future.result(), job))
                 except InputError as error:
                     problems.extend(error.problems)
     else:

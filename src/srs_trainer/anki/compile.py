@@ -5,11 +5,12 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import marshal
 import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,18 +87,30 @@ class Compiled:
 
 
 def _render_key(context: list[str], question: Question) -> str:
-    content = json.dumps([context, question.to_dict()], sort_keys=True, ensure_ascii=False,
-                         default=str)
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+    """The content hash a rendered note is cached by: a different question or deck context
+    gives another key (a same one said differently at worst misses the cache, never hits).
+
+    marshal (format 2: no references, so no refcount or interning reaches the bytes) encodes
+    the plain values of ``to_dict`` at a tenth of the cost of sorted JSON; values it cannot
+    encode (a date in a verify block) fall back to JSON.
+    """
+    data = question.to_dict()
+    try:
+        content = b"m" + marshal.dumps((context, data), 2)
+    except ValueError:
+        content = b"j" + json.dumps([context, data], sort_keys=True, ensure_ascii=False,
+                                    default=str).encode("utf-8")
+    return hashlib.sha256(content).hexdigest()
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while one source compiles.
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while one source compiles (or results arrive).
 
     Parsing makes some hundred objects per question, all alive until the deck is written and
     none in a cycle; the collector would walk them again and again as they grow (measured:
-    a third of the parse time of a 10,000-question corpus, bench/bench_build.py).
+    a third of the parse time of a 10,000-question corpus, bench/bench_build.py). Unpickling
+    a worker's results is the same: half its time went to the collector.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -110,8 +123,38 @@ def _collector_paused() -> Iterator[None]:
 
 def compile_source(job: Job) -> Compiled:
     """Parse, render and package one source. Raises InputError for an invalid source."""
-    with _collector_paused():
+    with collector_paused():
         return _compile(job)
+
+
+def preload() -> None:
+    """Import what compiling needs, and set up Pygments for Python (the default language), in
+    a process about to fork its workers: each would otherwise do it all again (measured: 0.1 s
+    of CPU per worker)."""
+    import genanki  # noqa: F401
+
+    from ..deck import ids, sources  # noqa: F401
+    from . import card_types, media, package  # noqa: F401
+    from .render import _formatter, _lexer
+
+    _lexer("python")
+    _formatter()
+
+
+def compile_in_worker(job: Job) -> Compiled:
+    """``compile_source`` in a worker process; the result goes back without the source text
+    (the parent has it: see ``with_job``), which is a quarter of what it would pickle."""
+    compiled = compile_source(job)
+    bare = replace(job, text="")
+    memo = compiled.memo
+    return replace(compiled, job=bare, memo=None if memo is None else replace(memo, text=""))
+
+
+def with_job(compiled: Compiled, job: Job) -> Compiled:
+    """A result of ``compile_in_worker`` made whole again with the job it was compiled from."""
+    memo = compiled.memo
+    return replace(compiled, job=job,
+                   memo=None if memo is None else replace(memo, text=job.text))
 
 
 def _compile(job: Job, incremental: bool = True) -> Compiled:
@@ -209,8 +252,6 @@ def _bundle_media(job: Job, notes: list[ExportNote], starts: list[int], descript
     """The notes and description with their images re-addressed to the files bundled, and
     those files; the files' fingerprints are saved for the manifest (a changed image rebuilds
     the deck)."""
-    from dataclasses import replace
-
     from .build_cache import media_dependencies_path
     from .media import bundle_notes
 

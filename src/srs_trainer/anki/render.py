@@ -174,6 +174,22 @@ def _highlight_fence(source: str, language: str, _attrs: Any) -> str:
 # A line that Markdown renders as one paragraph of the same text: no character that could start
 # a block or mark up, escape or break a line, and no space at either end (paragraphs strip it).
 _PLAIN_LINE = re.compile(r"[A-Za-z](?:[A-Za-z0-9 ,.;:?'()/%=-]*[A-Za-z0-9,.;:?'()/%=-])?")
+# Such a line with `code` spans and **strong** words in it ("_" allowed in code), one paragraph
+# too. Their text has no space at either end (CommonMark would strip one, or not take ** for
+# strong), and plain text sits between any two of them (backtick or star runs of other lengths
+# mean other things); a final line break is dropped, as Markdown does.
+_SPAN = r"`[A-Za-z0-9_,.;:?'()/%=-](?:[A-Za-z0-9_ ,.;:?'()/%=-]*[A-Za-z0-9_,.;:?'()/%=-])?`"
+_STRONG = r"\*\*[A-Za-z0-9](?:[A-Za-z0-9 ,.;:?'()/%=-]*[A-Za-z0-9])?\*\*"
+_MARKED_LINE = re.compile(
+    rf"[A-Za-z][A-Za-z0-9 ,.;:?'()/%=-]*(?:(?:{_SPAN}|{_STRONG})[A-Za-z0-9 ,.;:?'()/%=-]+)*"
+    rf"(?:{_SPAN}|{_STRONG})?\n?"
+)
+_MARKED = re.compile(r"`([^`]+)`|\*\*([^*]+)\*\*")
+
+
+def _marked_html(match: re.Match[str]) -> str:
+    code, strong = match.groups()
+    return f"<code>{code}</code>" if code is not None else f"<strong>{strong}</strong>"
 
 
 @dataclass
@@ -200,6 +216,10 @@ class Fragments:
             return ""
         if _PLAIN_LINE.fullmatch(text):  # most hints, choices and mistakes: one plain sentence
             return f"<p>{text}</p>\n"
+        # Most prompts and explanations: one sentence with `code` or **strong** words.
+        if text[-1:] != " " and text[-2:] != " \n" and _MARKED_LINE.fullmatch(text):
+            body = _MARKED.sub(_marked_html, text.removesuffix("\n"))
+            return f"<p>{body}</p>\n"
         exact = parse_exact(text)  # cheaper than a lookup, unless Pygments has code to colour
         if exact is not None and not any(isinstance(block, Fence) for block in exact.children):
             return to_html(exact)
