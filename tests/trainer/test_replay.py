@@ -225,6 +225,26 @@ def test_the_merge_replay_rewrites_saved_results_and_state(tmp_path: Path) -> No
     assert store.card("demo", "c1").memory == Memory()  # type: ignore[union-attr]
 
 
+def test_a_replay_rewrites_only_the_rows_that_differ(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    store = trainer.store
+    key = ("demo", "p1")
+    for days, rating in ((0, 3), (1, 1), (3, 3), (9, 4)):
+        trainer.record_answer(Answer(key, rating, NOW + timedelta(days=days), 1000, 1, chosen="B"))
+    right = store.db.execute("SELECT state_before, card_after, id FROM log ORDER BY id").fetchall()
+    replayer = replay.Replayer(store.scheduler_json)
+    for wrong in ([1], [2], [1, 3], [4]):  # the rows after a changed one are matched again
+        with store.transaction():
+            store.db.executemany("UPDATE log SET card_after = 'x' WHERE id = ?",
+                                 [(n,) for n in wrong])
+        rows = replay.read_card_rows(store.db, store.schema_version, [key])[key]
+        changed, _ = replay.replay_changes(replayer, key, rows)
+        assert changed == [row for row in right if row[2] in wrong]
+        with store.transaction():
+            store.db.executemany("UPDATE log SET card_after = ? WHERE id = ?",
+                                 [(row[1], row[2]) for row in right])
+
+
 def test_rows_read_for_many_cards_equal_rows_read_one_card_at_a_time(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     trainer = make_trainer(tmp_path)

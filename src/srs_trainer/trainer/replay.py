@@ -461,14 +461,26 @@ def replay_changes(
     steps = replayer.card(key, inputs(counted))
     changed: list[tuple[int, str, int]] = []
     state_before = 0
-    text_of = row_step_json
-    # One pass that formats each answer's result once and compares the text: most rows a
-    # merge replays differ (a first sync moves every card's rows), and matching first
-    # (``saved_matches``) would format the floats twice for each of them.
+    text_of, matches = row_step_json, saved_matches
+    # Until a card's first changed row, each saved result is matched without formatting
+    # it (``saved_matches``: most rows of a pull's cards are as saved); from there on the
+    # rows after it mostly differ too (a first sync moves every card's rows), so each
+    # result is formatted once and the text compared, not matched first and then formatted
+    # (its floats twice).
+    unchanged = True
     for row, step in zip(counted, steps, strict=True):
         if row[KIND] != RESET:
-            text = text_of(row, step)
-            if row[STATE_BEFORE] != state_before or row[CARD_AFTER] != text:
-                changed.append((state_before, text, row[ID]))
+            saved = row[CARD_AFTER]
+            if row[STATE_BEFORE] != state_before or saved is None:
+                changed.append((state_before, text_of(row, step), row[ID]))
+                unchanged = False
+            elif unchanged:
+                if not matches(saved, row, step):
+                    changed.append((state_before, text_of(row, step), row[ID]))
+                    unchanged = False
+            else:
+                text = text_of(row, step)
+                if saved != text:
+                    changed.append((state_before, text, row[ID]))
         state_before = step[0]
     return changed, memory_of(steps)
