@@ -43,6 +43,7 @@ CardKey = tuple[str, str]
 # Log columns an answer or reset event carries, by their event keys.
 _LOG_FIELDS = ("kind", "deck_id", "question_id", "at", "rating", "duration_ms", "attempts",
                "hint_used", "chosen", "mode", "rescheduled", "note", "origin", "origin_id")
+_LOG_VALUES = operator.itemgetter(*_LOG_FIELDS)
 _INSERT_LOG = (
     "INSERT OR IGNORE INTO log (kind, deck_id, question_id, at, rating, duration_ms, attempts,"
     " hint_used, chosen, mode, rescheduled, note, origin, origin_id, scheduler_id, device, seq"
@@ -394,7 +395,8 @@ class _Adder:
         scheduler = event.get("scheduler")
         local = None if scheduler is None else self.schedulers[(event["dev"], scheduler)]
         dev = "" if event["dev"] == self.device else event["dev"]
-        return (*(event[name] for name in _LOG_FIELDS), local, dev, event["seq"])
+        # (one C call for the fields: a KeyError for a missing one, as event[name] gives)
+        return (*_LOG_VALUES(event), local, dev, event["seq"])
 
     def _insert_log(self, rows: list[tuple[Any, ...]], sql: str) -> int:
         if not rows:
