@@ -104,6 +104,27 @@ def test_step_json_is_memory_json(
     assert replay.step_json(values) == memory_json(Memory(*values))
 
 
+@given(state=st.integers(0, 3), step=st.one_of(st.none(), st.integers(0, 5)),
+       stability=numbers, difficulty=numbers, due=st.one_of(st.none(), times),
+       last_review=times, last_rating=st.one_of(st.none(), st.integers(1, 4)),
+       reps=st.integers(0, 10**6), lapses=st.integers(0, 10**6),
+       days=st.one_of(st.none(), st.integers(-3, 400)))
+@example(state=2, step=None, stability=1.5, difficulty=7.0, due=None,
+         last_review=datetime(2026, 1, 1, 9, 30, 0, tzinfo=UTC), last_rating=3, reps=1,
+         lapses=0, days=2)  # a time on the second, its due whole days later
+def test_the_result_text_of_an_answer_row_is_memory_json(
+    state: int, step: int | None, stability: float | None, difficulty: float | None,
+    due: datetime | None, last_review: datetime, last_rating: int | None, reps: int,
+    lapses: int, days: int | None,
+) -> None:
+    if days is not None:  # a review interval: whole days after the last review
+        due = last_review + timedelta(days=days)
+    values = (state, step, stability, difficulty, due, last_review, last_rating, reps, lapses)
+    row = (*KEY, 1, "answer", to_text(last_review), last_rating, 4000, 1, 1, 0, None, None,
+           "", "", None)
+    assert replay.row_step_json(row, values) == memory_json(Memory(*values))
+
+
 # Texts a saved result's due might hold instead of the right one: other spellings of the
 # same time that fromisoformat reads (a space, a comma, an offset with seconds, fewer digits),
 # another time, and junk.
@@ -161,6 +182,29 @@ def test_doctor_reports_a_stale_row_and_a_differing_card_and_rebuild_repairs(
     assert doctor(store).mismatched == []
 
 
+@pytest.mark.parametrize("reindex_from", [0, 10**9], ids=["indexes rebuilt", "in place"])
+def test_a_rebuild_of_many_cards_gives_the_same_cards_and_indexes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reindex_from: int) -> None:
+    from srs_trainer.trainer import doctor as doctor_module
+
+    trainer = make_trainer(tmp_path)
+    store = trainer.store
+    for days, key in enumerate((("demo", "p1"), ("demo", "c1"), ("demo", "p1"))):
+        trainer.record_answer(Answer(key, 3, NOW + timedelta(days=days), 1000, 1, chosen="B"))
+    schema = "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'cards' ORDER BY name"
+    cards = "SELECT * FROM cards ORDER BY deck_id, question_id"
+    right, indexes = store.db.execute(cards).fetchall(), store.db.execute(schema).fetchall()
+    with store.transaction():
+        for key in (("demo", "p1"), ("demo", "c1")):
+            store.set_memory(*key, Memory())
+    monkeypatch.setattr(doctor_module, "_REINDEX_CARDS_FROM", reindex_from)
+    assert doctor(store, rebuild=True).rebuilt == 2
+    assert store.db.execute(cards).fetchall() == right
+    assert store.db.execute(schema).fetchall() == indexes
+    assert store.integrity_check() == []
+    assert store.db.execute("PRAGMA cache_size").fetchone()[0] == -2000  # as it was
+
+
 def test_the_merge_replay_rewrites_saved_results_and_state(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
     store = trainer.store
@@ -179,6 +223,26 @@ def test_the_merge_replay_rewrites_saved_results_and_state(tmp_path: Path) -> No
         "SELECT id, state_before, card_after FROM log ORDER BY id").fetchall() == right_rows
     assert store.card(*key).memory == right
     assert store.card("demo", "c1").memory == Memory()  # type: ignore[union-attr]
+
+
+def test_a_replay_rewrites_only_the_rows_that_differ(tmp_path: Path) -> None:
+    trainer = make_trainer(tmp_path)
+    store = trainer.store
+    key = ("demo", "p1")
+    for days, rating in ((0, 3), (1, 1), (3, 3), (9, 4)):
+        trainer.record_answer(Answer(key, rating, NOW + timedelta(days=days), 1000, 1, chosen="B"))
+    right = store.db.execute("SELECT state_before, card_after, id FROM log ORDER BY id").fetchall()
+    replayer = replay.Replayer(store.scheduler_json)
+    for wrong in ([1], [2], [1, 3], [4]):  # the rows after a changed one are matched again
+        with store.transaction():
+            store.db.executemany("UPDATE log SET card_after = 'x' WHERE id = ?",
+                                 [(n,) for n in wrong])
+        rows = replay.read_card_rows(store.db, store.schema_version, [key])[key]
+        changed, _ = replay.replay_changes(replayer, key, rows)
+        assert changed == [row for row in right if row[2] in wrong]
+        with store.transaction():
+            store.db.executemany("UPDATE log SET card_after = ? WHERE id = ?",
+                                 [(row[1], row[2]) for row in right])
 
 
 def test_rows_read_for_many_cards_equal_rows_read_one_card_at_a_time(

@@ -324,14 +324,17 @@ def _log_rows(db: sqlite3.Connection) -> int:
 
 
 @contextmanager
-def _indexes_rebuilt_if(db: sqlite3.Connection, rebuild: bool) -> Iterator[None]:
-    """Inside the caller's transaction: the log's indexes dropped, then created again from
-    their own saved SQL (so they are exactly as the migrations made them)."""
+def _indexes_rebuilt_if(db: sqlite3.Connection, rebuild: bool,
+                        keep: tuple[str, ...] = ()) -> Iterator[None]:
+    """Inside the caller's transaction: the log's indexes (but those named in ``keep``)
+    dropped, then created again from their own saved SQL (so they are exactly as the
+    migrations made them)."""
     if not rebuild:
         yield
         return
-    indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-                         " AND tbl_name = 'log' AND sql IS NOT NULL").fetchall()
+    indexes = [(name, sql) for name, sql in db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+        " AND tbl_name = 'log' AND sql IS NOT NULL") if name not in keep]
     for name, _ in indexes:
         db.execute(f'DROP INDEX "{name}"')
     yield

@@ -179,9 +179,31 @@ def step_json(step: Step) -> str:
 
 def row_step_json(row: Row, step: Step) -> str:
     """``step_json`` of the step replayed from an answer ``row``: the step's last review is the
-    row's time, so a row time text in ``to_text``'s form is used as it is (one formatting less)."""
+    row's time, so a row time text in ``to_text``'s form is used as it is (one formatting less).
+
+    The common case (finite float stability and difficulty, a UTC due and a row time of
+    ``to_text``'s form) is written here in one piece, as ``_step_json`` and ``_due_json``
+    write it; the rest goes through them. A first sync writes a million of these."""
+    state, step_no, stability, difficulty, due, last_review, last_rating, reps, lapses = step
     at = row[AT]
-    return _step_json(step, at if _canonical_time(at) else None)
+    if not (stability.__class__ is float and difficulty.__class__ is float
+            and stability - stability == 0.0 and difficulty - difficulty == 0.0
+            and due is not None and due.tzinfo is _UTC and due.year >= 1000
+            and last_review is not None and at.__class__ is str and len(at) == 32
+            and at[10] == "T" and at[19] == "." and at.endswith("+00:00")):
+        return _step_json(step, at if _canonical_time(at) else None)
+    gap = due - last_review
+    if gap.seconds or gap.microseconds:
+        due_text = due.isoformat()
+        if len(due_text) != 32:  # (isoformat leaves out a zero microsecond part)
+            return _step_json(step, at)
+    else:  # whole days after the last review: its time of day, only the date formatted
+        due_text = f"{due.date().isoformat()}{at[10:]}"
+    return (f'{{"difficulty": {difficulty!r}, "due": "{due_text}", "lapses": {lapses}, '
+            f'"last_rating": {"null" if last_rating is None else last_rating}, '
+            f'"last_review": "{at}", "reps": {reps}, '
+            f'"stability": {stability!r}, "state": {state}, '
+            f'"step": {"null" if step_no is None else step_no}}}')
 
 
 def _canonical_time(text: str) -> bool:
@@ -439,9 +461,26 @@ def replay_changes(
     steps = replayer.card(key, inputs(counted))
     changed: list[tuple[int, str, int]] = []
     state_before = 0
+    text_of, matches = row_step_json, saved_matches
+    # Until a card's first changed row, each saved result is matched without formatting
+    # it (``saved_matches``: most rows of a pull's cards are as saved); from there on the
+    # rows after it mostly differ too (a first sync moves every card's rows), so each
+    # result is formatted once and the text compared, not matched first and then formatted
+    # (its floats twice).
+    unchanged = True
     for row, step in zip(counted, steps, strict=True):
-        if row[KIND] != RESET and not (row[STATE_BEFORE] == state_before
-                                       and saved_matches(row[CARD_AFTER], row, step)):
-            changed.append((state_before, row_step_json(row, step), row[ID]))
+        if row[KIND] != RESET:
+            saved = row[CARD_AFTER]
+            if row[STATE_BEFORE] != state_before or saved is None:
+                changed.append((state_before, text_of(row, step), row[ID]))
+                unchanged = False
+            elif unchanged:
+                if not matches(saved, row, step):
+                    changed.append((state_before, text_of(row, step), row[ID]))
+                    unchanged = False
+            else:
+                text = text_of(row, step)
+                if saved != text:
+                    changed.append((state_before, text, row[ID]))
         state_before = step[0]
     return changed, memory_of(steps)
