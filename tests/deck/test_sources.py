@@ -238,6 +238,13 @@ def test_an_answer_that_names_no_choice_is_refused() -> None:
     assert text.splitlines()[problem.line - 1] == "    answer: E"
 
 
+def test_an_answer_past_f_names_the_letters_the_question_has() -> None:
+    text = VALID.replace("    answer: B\n", "    answer: Z\n")
+    (problem,) = problems_of(text)  # not also the schema's "one of A, B, C, D, E, F"
+    assert problem.message == "questions[1].answer: Z names no choice; there are only 2 (A-B)"
+    assert text.splitlines()[problem.line - 1] == "    answer: Z"
+
+
 def test_a_choice_mapping_needs_text_or_code() -> None:
     text = VALID.replace("      - text: Nothing\n", "      - language: python\n")
     (problem,) = problems_of(text)

@@ -54,7 +54,8 @@ def command(
 
     Answer with a letter (A-F) or number (1-6); h shows the hint, u undoes the last answer,
     q quits. A typed card takes the answer as a line; a recall or cloze card shows its answer
-    on space or Enter and takes your rating, 1-4. Piped input: one line per attempt (a right answer moves on).
+    on space or Enter and takes your rating, 1-4. Piped input: one line per attempt (a right
+    answer moves on).
     Every answer is saved the moment you give it.
     """
     from ..trainer.session import SessionOptions

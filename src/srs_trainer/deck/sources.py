@@ -368,7 +368,12 @@ def validate(located: Located, path: str) -> list[Problem]:
     problems = schema_problems(located, path, schema())
     questions = located.data.get("questions") if isinstance(located.data, dict) else None
     if isinstance(questions, list):
-        problems += _answers_out_of_range(located, path, questions)
+        out_of_range = list(_answers_out_of_range(located, path, questions))
+        # Ours names the letters this question has; the schema's would list A-F.
+        placed = {(problem.line, problem.column) for problem in out_of_range}
+        problems = [problem for problem in problems if (problem.line, problem.column) not in placed
+                    or ".answer: must be one of" not in problem.message]
+        problems += out_of_range
         problems += _bad_regexes(located, path, questions)
         problems += _clozes_without_cards(located, path, questions)
         for name in ("id", "guid"):
@@ -437,7 +442,7 @@ def _answers_out_of_range(
             isinstance(answer, str)
             and isinstance(choices, list)
             and MIN_CHOICES <= len(choices) <= MAX_CHOICES
-            and answer in LETTERS[len(choices):]
+            and answer not in LETTERS[:len(choices)]
         ):
             line, column = located.mark(f"questions.{index}.answer") or (0, 0)
             yield Problem(
