@@ -74,6 +74,18 @@ def test_review_saves_exact_fsrs_state_with_fuzz_on(env: dict[str, str]) -> None
 def test_review_honours_limit_and_new_limit(env: dict[str, str]) -> None:
     result = srs(env, "review", "--limit", "1", input="a\n\n")
     assert "[1/1]" in result.output and "Session complete: 1 reviewed" in result.output
+
+
+def test_config_settings_for_a_deck_not_loaded_are_warned_of(env: dict[str, str]) -> None:
+    home = Path(env["SRS_HOME"])
+    home.mkdir()
+    (home / "config.yaml").write_text(
+        "timezone: UTC\ndecks:\n  demo:\n    new_per_day: 1\n  dmeo:\n    new_per_day: 9\n")
+    result = srs(env, "review", input="a\n\n")
+    assert result.exit_code == 0, result.output
+    assert (f"{home / 'config.yaml'}:5:3: warning: decks: 'dmeo' is no deck loaded, so its "
+            "settings apply to nothing (loaded: demo)") in result.output
+    assert "[1/1]" in result.output  # the settings of the deck that is loaded still apply
     result = srs(env, "review", "--new-limit", "2", input="b\n\nb\n\nq\n")
     assert "[1/1]" in result.output  # one new question left today under a limit of 2
     with _store(env) as store:

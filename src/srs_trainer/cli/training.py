@@ -171,6 +171,8 @@ def loaded_trainer(
         raise click.ClickException(
             "no decks to train on: every source was left out (above)" if decks.skipped else
             "no decks to train on: pass --cards DIR with YAML sources")
+    for problem in settings.unknown_decks(decks):
+        click.echo(str(problem), err=True)
     settings = fitted_settings(settings, folder, list(decks))
     store = open_store(folder)
     try:

@@ -28,13 +28,16 @@ Its schema is ``deck/schema/config.schema.json``; docs/trainer.md describes ever
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import timezone, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..deck.problems import InputError, Problem
+from ..deck.problems import InputError, Problem, Severity
+
+if TYPE_CHECKING:
+    from ..deck.sources import Located
 
 APP_NAME = "srs-trainer"
 ENV_HOME = "SRS_HOME"
@@ -86,6 +89,19 @@ class Settings:
     timezone: str = ""  # IANA name; "" means the machine's local time
     learn_ahead_minutes: float = 20.0
     sync_dir: Path | None = None  # the folder `srs sync` shares progress through ("~" expanded)
+    # Where config.yaml names each deck of ``decks`` (path, line, column), to warn of a deck
+    # that is not loaded: a mistyped id would otherwise leave its settings silently unused.
+    deck_marks: Mapping[str, tuple[str, int, int]] = field(default_factory=dict, compare=False)
+
+    def unknown_decks(self, loaded: Iterable[str]) -> list[Problem]:
+        """A warning for each deck of ``decks`` that is not among ``loaded``."""
+        known = set(loaded)
+        return [
+            Problem(*self.deck_marks.get(deck, (CONFIG_NAME, 0, 0)),
+                    f"decks: {deck!r} is no deck loaded, so its settings apply to nothing "
+                    f"(loaded: {', '.join(sorted(known)) or 'none'})", Severity.WARNING)
+            for deck in self.decks if deck not in known
+        ]
 
     def for_deck(self, deck_id: str) -> DeckSettings:
         return self.decks.get(deck_id, self.defaults)
@@ -167,26 +183,30 @@ def load_settings(home: Path) -> Settings:
     path = home / CONFIG_NAME
     if not path.is_file():
         return Settings()
-    data = _read_config(path)
+    located = _read_config(path)
+    data: dict[str, Any] = located.data if isinstance(located.data, dict) else {}
     defaults = DeckSettings.from_dict(data.get("defaults", {}))
     sync_dir = data.get("sync_dir")
+    decks = data.get("decks", {})
     return Settings(
         defaults=defaults,
-        decks={deck: DeckSettings.from_dict(raw, defaults)
-               for deck, raw in data.get("decks", {}).items()},
+        decks={deck: DeckSettings.from_dict(raw, defaults) for deck, raw in decks.items()},
         sync_dir=Path(sync_dir).expanduser() if sync_dir else None,
+        deck_marks={deck: (str(path), *located.marks.get(f"decks.{deck}#key", (0, 0)))
+                    for deck in decks},
         **{key: data[key] for key in _GLOBAL_KEYS if key in data},
     )
 
 
-def _read_config(path: Path) -> dict[str, Any]:
-    """The settings file's data, valid by its schema; InputError with every problem otherwise."""
+def _read_config(path: Path) -> Located:
+    """The settings file's data and marks, valid by its schema; InputError with every problem
+    otherwise."""
     from ..deck.files import read_source
-    from ..deck.sources import compose, schema_named, schema_problems
+    from ..deck.sources import Located, compose, schema_named, schema_problems
 
     text = read_source(path)
     if not any(line.strip() and not line.lstrip().startswith("#") for line in text.split("\n")):
-        return {}  # empty, or every line commented out
+        return Located({})  # empty, or every line commented out
     located = compose(text, str(path))
     if located.problems:
         raise InputError(located.problems)
@@ -199,8 +219,7 @@ def _read_config(path: Path) -> dict[str, Any]:
                                 f"timezone: unknown time zone {timezone_name!r}"))
     if problems:
         raise InputError(problems)
-    data: dict[str, Any] = located.data
-    return data
+    return located
 
 
 def _without_empty(data: Any, depth: int = 3) -> Any:
