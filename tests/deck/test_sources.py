@@ -140,6 +140,13 @@ def test_yaml_syntax_errors_point_at_the_line() -> None:
     assert problem.line > text.splitlines().index("    prompt: [Pick B.")
 
 
+def test_an_unclosed_quote_is_said_where_it_opens() -> None:
+    text = 'format: 1\nid: demo\ntitle: "Demo\nquestions: []\n'
+    (problem,) = problems_of(text)
+    assert problem.line == 5  # where YAML finds it: the end of the file
+    assert "while scanning a quoted scalar (line 3, column 8)" in problem.message
+
+
 def test_a_tab_in_the_indentation_is_named() -> None:
     text = VALID.replace("    prompt: Pick B.", "\tprompt: Pick B.")
     (problem,) = problems_of(text)

@@ -157,7 +157,11 @@ def compose(text: str, path: str) -> Located:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(part for part in (error.context, error.problem) if part)
+        context, started = error.context, error.context_mark
+        if context and started and mark is error.problem_mark and started.line + 1 != line:
+            # An unclosed quote or bracket is found only at the end: say where it was opened.
+            context += f" (line {started.line + 1}, column {started.column + 1})"
+        message = " ".join(part for part in (context, error.problem) if part)
         if "'\\t'" in message or "\t" in _line_of(text, line)[:column]:
             message += " (a tab: YAML indents with spaces only)"
         located.problems.append(Problem(path, line, column, f"YAML syntax: {message}"))
