@@ -28,3 +28,11 @@ def test_an_unknown_command_is_an_error_without_a_guess() -> None:
     assert result.exit_code == 2
     assert "Error: No such command 'xyzzy'." in result.output
     assert "Did you mean" not in result.output
+
+
+def test_command_summaries_are_whole_sentences_not_cut_short() -> None:
+    for args in (["--help"], ["anki", "--help"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        commands = result.output.split("Commands:\n", 1)[1]
+        assert "..." not in commands, commands

@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("import_page", "Import quiz pages or an Anki deck (.apkg) into YAML sources."),
     "verify": ("verify", "Run the questions' checks to prove their answers."),
     "optimize": ("optimize", "Fit FSRS parameters to your reviews; simulate desired retention."),
-    "anki": ("anki", "Share review history with Anki: pull its reviews into the trainer."),
+    "anki": ("anki", "Share review history with Anki: pull and push reviews."),
     "sync": ("sync", "Share progress with your other machines through a synced folder."),
 }
 

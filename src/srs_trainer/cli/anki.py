@@ -14,7 +14,7 @@ def command() -> None:
     """Share review history with Anki (matched by the note GUIDs srs-trainer derives)."""
 
 
-@command.command("pull")
+@command.command("pull", short_help="Add Anki's reviews of our notes to the trainer.")
 @click.argument("collection", required=False, type=click.Path(path_type=Path))
 @home_option
 @sources_options
@@ -58,7 +58,7 @@ def pull(
                    f" sources any more (GUIDs: {shown})")
 
 
-@command.command("push")
+@command.command("push", short_help="Write the trainer's reviews of our notes into Anki.")
 @click.argument("collection", required=False, type=click.Path(path_type=Path))
 @home_option
 @sources_options
