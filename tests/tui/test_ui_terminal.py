@@ -158,6 +158,7 @@ def test_question_screen_shows_prompt_code_and_every_choice() -> None:
         assert re.search(rf"^\s*{choice.letter} {re.escape(choice.text)}", text, re.M), choice
     assert "3/10" in text
     assert "Hint" not in text  # not until asked for
+    assert "component behavior · intermediate" in text and "component_behavior" not in text
 
 
 def test_question_screen_shows_hint_tried_letters_and_message() -> None:

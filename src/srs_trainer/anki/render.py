@@ -250,7 +250,7 @@ def time_limit_text(seconds: int) -> str:
 def meta_html(question: Question) -> str:
     parts = [
         ("srs-section", "Challenge" if question.section is Section.CHALLENGE else "Practice"),
-        ("srs-kind", question.kind.replace("_", " ")),
+        ("srs-kind", question.kind_label),
         ("srs-level", question.level),
     ]
     return " · ".join(f'<span class="{cls}">{escape(text)}</span>' for cls, text in parts if text)

@@ -365,6 +365,11 @@ class Question:
     def line(self) -> int:
         return self.lines.get("", 0)
 
+    @property
+    def kind_label(self) -> str:
+        """The kind as a learner reads it: ``component_behavior`` is "component behavior"."""
+        return self.kind.replace("_", " ")
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "section": self.section.value}
         if self.type is not QuestionType.CHOICE:

@@ -249,7 +249,7 @@ def question_parts(
     if keep.prompt:
         if body is None:
             body = prompt_body(question) if keep.code else markdown(question.prompt)
-        details = [part for part in (question.kind, question.level) if part]
+        details = [part for part in (question.kind_label, question.level) if part]
         parts.append(
             FittedPanel(
                 body,
