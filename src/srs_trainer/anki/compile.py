@@ -131,9 +131,10 @@ def preload() -> None:
     """Import what compiling needs, and set up Pygments for Python (the default language), in
     a process about to fork its workers: each would otherwise do it all again (measured: 0.1 s
     of CPU per worker)."""
-    import genanki  # noqa: F401
-
     from ..deck import ids, sources  # noqa: F401
+    from .genanki_import import import_genanki
+
+    import_genanki()
     from . import card_types, media, package  # noqa: F401
     from .render import _formatter, _lexer
 

@@ -254,8 +254,9 @@ def build_package(
     that keeps them; the others are made here when a note needs them. ``media`` are the
     files the notes show, (name in Anki's media folder, bytes), in the order to write them.
     """
-    import genanki
+    from .genanki_import import import_genanki
 
+    genanki = import_genanki()
     time_of_change = cache(source_time if callable(source_time) else lambda: source_time)
     kinds = _note_types(kind)
     models: dict[str, Any] = {}
