@@ -149,8 +149,10 @@ def _lexer(language: str) -> Lexer:
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
+    from .code_lexing import fast_lexing
+
     try:
-        return get_lexer_by_name(language)
+        return fast_lexing(get_lexer_by_name(language))
     except ClassNotFound:
         # An unknown language is a lint warning, not a build failure: show the code unhighlighted.
         return get_lexer_by_name("text")
