@@ -10,7 +10,9 @@ three deletions), then prints each figure as a ratio against its baseline and th
 - floor = yaml.load with CSafeLoader of every source + Pygments highlighting every code block
   once (one reused lexer and formatter) + a bare genanki script (a process) writing the same
   notes (read back from srs build's output: same fields, tags, GUIDs and note types); cold
-  `srs build` (a process, empty output folder and cache) within 1.3x of it;
+  `srs build` (a process, empty output folder and cache) within 1.3x of it. The floor's
+  highlighting is Pygments' own loop; srs build runs the same lexers with each state's rules
+  joined (anki/code_lexing.py: the same tokens, less CPU), so it can come under the floor's;
 - a rebuild after editing one question within 1.5x of a bare genanki process writing that deck;
 - a rebuild without edits under 5% of the cold build;
 - `srs --help` within 0.1 s of `python -c "import click"`.
