@@ -44,7 +44,8 @@ def test_a_narrow_heatmap_keeps_the_latest_weeks() -> None:
     lines = heatmap_lines(days, width=30)
     assert max(len(line) for line in lines) <= 30
     assert len(lines[2]) == len("  Mon ") + 24  # 24 weeks fit beside the labels
-    assert heatmap_lines([(first, 0)], width=80) == []  # nothing reviewed: nothing drawn
+    assert heatmap_lines([(first, 0)], width=80) == [  # nothing reviewed: said, not drawn
+        "Reviews per day, last 1 week: none yet; the heatmap fills in as you review"]
 
 
 def test_bar_marks_the_prediction() -> None:

@@ -71,11 +71,12 @@ def heatmap_lines(days: Sequence[tuple[date, int]], width: int,
     first = days[0][0] + timedelta(weeks=weeks - shown)
     counts = {d: n for d, n in days if d >= first}
     busiest = max(counts.values(), default=0)
-    if not busiest:
-        return []  # nothing to draw: the reviews chart above says there are none
+    title = f"Reviews per day, last {plural(shown, 'week')}"
+    if not busiest:  # said, so that a new learner knows the chart is there to fill
+        return _wrap(f"{title}: none yet; the heatmap fills in as you review", width)
     limits = thresholds(list(counts.values()))
     mondays = [first + timedelta(weeks=w) for w in range(shown)]
-    lines = _wrap(f"Reviews per day, last {shown} weeks (a column per week)", width)
+    lines = _wrap(f"{title} (a column per week)", width)
     lines.append((" " * len(LABEL) + _month_labels(mondays))[:width].rstrip())
     for weekday, name in enumerate(WEEKDAYS):
         cells = []
