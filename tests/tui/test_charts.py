@@ -112,6 +112,8 @@ def test_nothing_to_draw_says_so_without_an_empty_chart(tmp_path: Path) -> None:
         "  Reviews: 0 in 30 days, 0.0 a day on average.",
         "True retention: - (no reviews of cards in the Review state yet)",
         "",
+        "Reviews per day, last 53 weeks: none yet; the heatmap fills in as you review",
+        "",
         "Reviews due per day, next 30 days",
         "  Due: 0 in 30 days, 0.0 a day on average.",
         "",

@@ -961,6 +961,18 @@ def test_a_question_on_a_short_window_keeps_its_prompt_choices_keys_and_countdow
     assert hint.rstrip().endswith("…") or "requests." in hint
 
 
+def test_a_window_too_small_for_every_choice_says_that_some_are_cut_off(
+    terminal: tuple[int, int]
+) -> None:
+    without_code = replace(QUESTION, code=None)
+    window, _ = _asking(terminal, 80, 7, question_view(without_code))
+    rows = window.splitlines()
+    assert len(rows) <= 7
+    assert re.fullmatch(r"… \d+ more lines: a taller window shows them", rows[-3]), window
+    assert QUESTION.choices[-1].text not in " ".join(window.split())  # D is what gave way
+    assert rows[-2].startswith("A-D or 1-4 answer")
+
+
 def test_a_question_that_fits_keeps_the_full_layout(terminal: tuple[int, int]) -> None:
     view = question_view(TALL_CODE, hint_shown=True)
     window, _ = _asking(terminal, 100, 35, view)

@@ -97,14 +97,20 @@ def cut_rows(
     blanks = [n for n, row in enumerate(head) if n and not _plain(row).strip()]
     if blanks and blanks[-1] >= max(needed, len(head) - 2):
         del head[blanks[-1] :]
-    more = sum(1 for row in body[len(head) :] if _plain(row).strip())
+    return head + more_mark(body[len(head) :], width, rows, symbols)
+
+
+def more_mark(hidden: list[list[Segment]], width: int, rows: Callable[..., list[list[Segment]]],
+              symbols: Symbols) -> list[list[Segment]]:
+    """The row that stands for ``hidden`` rows: "… N more lines: a taller window shows them"."""
+    more = sum(1 for row in hidden if _plain(row).strip())
     lines = f"{more} more line{'s' if more != 1 else ''}"
     mark = Text(f"{symbols.more} {lines}: a taller window shows them", style=STYLE_DIM)
     if mark.cell_len > width:
         mark = Text(f"{symbols.more} {lines}", style=STYLE_DIM)
     mark.truncate(max(1, width), overflow="ellipsis")
     mark.no_wrap = True
-    return head + rows(mark, width=width)
+    return rows(mark, width=width)
 
 
 class _Rows:

@@ -37,6 +37,7 @@ from .fitting import (
     _row_renderer,
     _Rows,
     cut_rows,
+    more_mark,
 )
 from .markup import _bulleted, inline_markdown, markdown
 from .widgets import (
@@ -190,7 +191,12 @@ class QuestionScreen:
         if len(lines) > room:  # a window too small for it all: the message and keys stay
             message = [Text(view.message, style=STYLE_WARN)] if view.message else []
             keys = len(rows(*message, key_help(view, width)))
-            lines = lines[: max(0, room - keys)] + lines[-keys:]
+            shown = max(0, room - keys)
+            if shown > 1:  # a row says that choices are cut off, and how many rows
+                lines = (lines[: shown - 1] + more_mark(lines[shown - 1 : -keys], width, rows,
+                                                        symbols) + lines[-keys:])
+            else:
+                lines = lines[:shown] + lines[-keys:]
         yield _Rows(lines[-max(1, room) :])
 
 
