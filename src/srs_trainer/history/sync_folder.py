@@ -305,7 +305,9 @@ def _import(store: Store, folder: Path, device: str, report: SyncReport,
     with _large_cache(store), _no_cycle_collection(), store.transaction():
         adder = _Adder(store, device, own_events)
         for read, note in zip(reads, report.files, strict=True):
-            note.added = adder.add(read.events)
+            note.added = adder.add(read.events())
+            note.bad_lines = read.bad_lines
+            read.data = b""  # parsed: its bytes are not needed any more
         for read in reads:
             store.db.execute(
                 "INSERT OR REPLACE INTO sync_files (name, offset, tail_hash) VALUES (?, ?, ?)",
