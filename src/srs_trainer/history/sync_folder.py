@@ -44,10 +44,7 @@ CardKey = tuple[str, str]
 _LOG_FIELDS = ("kind", "deck_id", "question_id", "at", "rating", "duration_ms", "attempts",
                "hint_used", "chosen", "mode", "rescheduled", "note", "origin", "origin_id")
 _LOG_VALUES = operator.itemgetter(*_LOG_FIELDS)
-_INSERT_LOG = (
-    "INSERT OR IGNORE INTO log (kind, deck_id, question_id, at, rating, duration_ms, attempts,"
-    " hint_used, chosen, mode, rescheduled, note, origin, origin_id, scheduler_id, device, seq"
-    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_ORIGIN_ID = _LOG_FIELDS.index("origin_id")
 # This device's own events read back (`srs doctor --recover`): the row takes its old id.
 _INSERT_OWN_LOG = (
     "INSERT OR IGNORE INTO log (id, kind, deck_id, question_id, at, rating, duration_ms,"
@@ -368,78 +365,75 @@ class _Adder:
         self.seen = 0
 
     def add(self, events: Iterable[dict[str, Any]]) -> int:
-        answers: list[tuple[Any, ...]] = []
+        """Add one file's events; how many were new. Other devices' answers and resets are
+        checked against the log (and ``pending``) as they come, and wait in ``pending``."""
         own: list[tuple[Any, ...]] = []
-        added = 0
+        device, own_events, values = self.device, self.own_events, _LOG_VALUES
+        schedulers, known, known_devices = self.schedulers, self.known, self.known_devices
+        pending = self.pending
+        added = seen = 0
         for event in events:
             dev = event["dev"]
-            if dev == self.device and not self.own_events:
+            if dev == device and not own_events:
                 continue
             kind = event["kind"]
-            self.seen += kind != "scheduler"
+            seen += kind != "scheduler"
             try:
-                if kind in ("answer", "reset"):
-                    row = self._log_row(event)
-                    if dev == self.device:
-                        own.append((event["seq"], *row[:-2]))
-                    else:
-                        answers.append(row)
+                if kind == "answer" or kind == "reset":
+                    scheduler = event.get("scheduler")
+                    local = None if scheduler is None else schedulers[dev, scheduler]
+                    if dev == device:
+                        # (one C call for the fields: a KeyError for a missing one)
+                        own.append((event["seq"], *values(event), local))
+                        continue
+                    key = (dev, event["seq"])
+                    if dev not in known_devices:
+                        self._load_known(dev)
+                    if key in known:
+                        continue
+                    row = (*values(event), local, *key)
+                    if row[_ORIGIN_ID] is not None and not self._first_pull(row):
+                        continue
+                    known.add(key)
+                    pending.append(row)
+                    added += 1
                 elif kind == "scheduler":
                     self._scheduler(event)
                 else:
                     added += self._other(kind, event)
             except (KeyError, TypeError, ValueError):
                 continue  # an event of a newer or damaged shape: skipped
-        added += self._insert_log(answers, _INSERT_LOG) + self._insert_log(own, _INSERT_OWN_LOG)
-        return added
+        self.seen += seen
+        return added + self._insert_own(own)
 
-    def _log_row(self, event: dict[str, Any]) -> tuple[Any, ...]:
-        scheduler = event.get("scheduler")
-        local = None if scheduler is None else self.schedulers[(event["dev"], scheduler)]
-        dev = "" if event["dev"] == self.device else event["dev"]
-        # (one C call for the fields: a KeyError for a missing one, as event[name] gives)
-        return (*_LOG_VALUES(event), local, dev, event["seq"])
+    def _load_known(self, device: str) -> None:
+        """The sequence numbers of ``device``'s rows the log has."""
+        self.known.update((device, seq) for (seq,) in self.db.execute(
+            "SELECT seq FROM log WHERE device = ? AND seq IS NOT NULL", (device,)))
+        self.known_devices.add(device)
 
-    def _insert_log(self, rows: list[tuple[Any, ...]], sql: str) -> int:
+    def _first_pull(self, row: tuple[Any, ...]) -> bool:
+        """Whether a review pulled from Anki (``row`` has an origin id) is new here: the log
+        and ``pending`` lack its origin id (another device may have pulled it too)."""
+        if self.pulled is None:
+            self.pulled = set(self.db.execute("SELECT origin, origin_id FROM log"
+                                              " WHERE origin_id IS NOT NULL"))
+        origin_key = (row[_ORIGIN_ID - 1], row[_ORIGIN_ID])
+        if origin_key in self.pulled:
+            return False
+        self.pulled.add(origin_key)
+        return True
+
+    def _insert_own(self, rows: list[tuple[Any, ...]]) -> int:
+        """This device's own rows read back (``srs doctor --recover``), with their ids."""
         if not rows:
             return 0
-        if sql is _INSERT_LOG:
-            new = self._new_only(rows)
-            self.pending.extend(new)
-            return len(new)
         before = self.db.total_changes
-        self.db.executemany(sql, rows)
+        self.db.executemany(_INSERT_OWN_LOG, rows)
         added = self.db.total_changes - before
         if added:
             self.touched.update((row[2], row[3]) for row in rows)
         return added
-
-    def _new_only(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        """Other devices' rows this log (and ``pending``) lacks, each once: by device and
-        sequence number, and by origin id for reviews pulled from Anki."""
-        for device in {row[-2] for row in rows} - self.known_devices:
-            self.known.update((device, seq) for (seq,) in self.db.execute(
-                "SELECT seq FROM log WHERE device = ? AND seq IS NOT NULL", (device,)))
-            self.known_devices.add(device)
-        origin_at = _LOG_FIELDS.index("origin_id")
-        if self.pulled is None and any(row[origin_at] is not None for row in rows):
-            self.pulled = set(self.db.execute("SELECT origin, origin_id FROM log"
-                                              " WHERE origin_id IS NOT NULL"))
-        known, pulled = self.known, self.pulled
-        new: list[tuple[Any, ...]] = []
-        for row in rows:
-            key = row[-2:]
-            if key in known:
-                continue
-            if row[origin_at] is not None:
-                assert pulled is not None
-                origin_key = (row[origin_at - 1], row[origin_at])
-                if origin_key in pulled:
-                    continue
-                pulled.add(origin_key)
-            known.add(key)
-            new.append(row)
-        return new
 
     def _scheduler(self, event: dict[str, Any]) -> None:
         key = (event["dev"], event["seq"])
@@ -550,7 +544,7 @@ class _Adder:
 
 def _replay_rows(pending: list[tuple[Any, ...]], next_id: int,
                  undone: dict[tuple[str, int], str]) -> dict[CardKey, list[tuple[Any, ...]]]:
-    """Pending rows (``_INSERT_LOG``'s values) as the replay reads log rows
+    """Pending rows (``_LOG_FIELDS``, scheduler id, device, seq) as the replay reads log rows
     (``replay.ROW_COLUMNS``), by card, numbered from ``next_id`` on in their order."""
     by_card: dict[CardKey, list[tuple[Any, ...]]] = {}
     get = by_card.get
