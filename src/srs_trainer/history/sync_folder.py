@@ -497,22 +497,26 @@ class _Adder:
         keys = sorted(self.touched)
         existing = replay.read_card_rows(db, self.store.schema_version, keys)
         replayer = replay.Replayer(self.store.scheduler_json, own_device=self.device)
-        results: dict[int, tuple[int, str]] = {}
+        # The new rows' results by position in ``pending`` (a new row the replay left as
+        # it was, a reset, keeps None), the old rows' changes to write.
+        states: list[int | None] = [None] * len(self.pending)
+        afters: list[str | None] = [None] * len(self.pending)
         updates: list[tuple[int, str, int]] = []
         memories: list[tuple[Any, ...]] = []
         for key in keys:
             rows = [*existing.get(key, ()), *new_rows.get(key, ())]
             changed, memory = replay.replay_changes(replayer, key, rows)
-            for state_before, after, row_id in changed:
-                if row_id >= first_new:
-                    results[row_id] = (state_before, after)
+            for change in changed:
+                at = change[2] - first_new
+                if at >= 0:
+                    states[at], afters[at] = change[0], change[1]
                 else:
-                    updates.append((state_before, after, row_id))
+                    updates.append(change)
             memories.append((*replay.memory_row(memory), *key))
-        no_result = (None, None)
-        inserts = ((number, *row, *results.get(number, no_result),
-                    undone.get((row[-2], row[-1])) if undone else None)
-                   for number, row in enumerate(self.pending, start=next_id))
+        rows_results = enumerate(zip(self.pending, states, afters, strict=True), start=next_id)
+        inserts = ((number, *row, state, after, undone.get(row[-2:]))
+                   for number, (row, state, after) in rows_results) if undone else \
+            ((number, *row, state, after, None) for number, (row, state, after) in rows_results)
         # Many rows (a first sync): the log's indexes are built again after the insert
         # rather than taking each row at a random place (the rows were checked against the
         # log already, so no index needs to dedupe them). Not the partial ones on event
