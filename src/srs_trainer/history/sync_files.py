@@ -19,6 +19,7 @@ may deliver one half-written, truncated, or as a conflict copy beside the origin
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -69,13 +70,8 @@ def append_events(path: Path, events: Iterable[str]) -> tuple[int, int]:
     try:
         _cut_partial_line(fd)
         written = 0
-        chunk: list[str] = []
-        for event in events:
-            chunk.append(event)
-            if len(chunk) >= _WRITE_CHUNK:
-                written += _write_lines(fd, chunk)
-                chunk = []
-        if chunk:
+        lines = iter(events)
+        while chunk := list(itertools.islice(lines, _WRITE_CHUNK)):
             written += _write_lines(fd, chunk)
         os.fsync(fd)
         size = os.fstat(fd).st_size

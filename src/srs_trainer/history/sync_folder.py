@@ -22,8 +22,10 @@ folded in the same order.
 
 from __future__ import annotations
 
+import functools
 import gc
 import operator
+import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -251,16 +253,17 @@ def _own_events(store: Store, device: str, low: dict[str, int],
     """This device's events with ids in (low, high], schedulers before the rows using them."""
     db = store.db
 
-    def rows(sql: str, key: str) -> Iterator[tuple[Any, ...]]:
-        yield from db.execute(sql, (low[key], high[key]))
+    def rows(sql: str, key: str) -> sqlite3.Cursor:
+        return db.execute(sql, (low[key], high[key]))
 
     encode = sync_files.encode
     for n, text in rows("SELECT id, json FROM schedulers WHERE id > ? AND id <= ?",
                         "scheduler"):
         yield encode({"dev": device, "seq": n, "kind": "scheduler", "json": text})
-    for row in rows(f"SELECT id, {', '.join(_LOG_FIELDS)}, scheduler_id FROM log"
-                    " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "log"):
-        yield log_event_line(device, row)
+    # (map: a line per row without a Python frame between the cursor and the writer)
+    yield from map(functools.partial(log_event_line, device), rows(
+        f"SELECT id, {', '.join(_LOG_FIELDS)}, scheduler_id FROM log"
+        " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "log"))
     for n, target_device, target, at in rows(
             "SELECT id, target_device, target_seq, at FROM undos"
             " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "undo"):
