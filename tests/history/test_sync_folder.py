@@ -392,7 +392,7 @@ def test_recover_adds_what_the_sync_folder_holds(tmp_path: Path) -> None:
      "answer key changed", "anki", 1767225600000, None),
 ])
 def test_a_log_event_line_is_what_the_json_encoder_writes(row: tuple[Any, ...]) -> None:
-    from srs_trainer.history.sync_folder import _LOG_FIELDS, log_event_line
+    from srs_trainer.history.sync_export import _LOG_FIELDS, log_event_line
 
     expected = {"dev": "abc", "seq": row[0], **dict(zip(_LOG_FIELDS, row[1:-1], strict=True)),
                 "scheduler": row[-1]}
@@ -417,7 +417,7 @@ def test_srs_sync_takes_the_folder_from_config_yaml(tmp_path: Path) -> None:
 
 
 def test_an_undo_read_before_its_answer_applies_when_the_answer_comes(tmp_path: Path) -> None:
-    from srs_trainer.history.sync_folder import log_event_line
+    from srs_trainer.history.sync_export import log_event_line
 
     device = "ab" * 16
     scheduler = sync_files.encode({"dev": device, "seq": 1, "kind": "scheduler",
