@@ -248,6 +248,23 @@ def test_bad_lines_are_skipped_and_counted(tmp_path: Path) -> None:
         assert "2 line(s) are not events" in "\n".join(report.notes())
 
 
+def test_a_file_of_several_parse_chunks_keeps_every_event_and_counts_bad_lines(
+        tmp_path: Path) -> None:
+    # Parsed a few MiB at a time: bad, blank and two-value lines in one chunk, none in the
+    # others, every line once whichever chunk it falls in.
+    device = "cd" * 16
+    lines = [sync_files.encode({"dev": device, "seq": n, "kind": "undo", "target_dev": device,
+                                "target_seq": n, "at": "2026-01-01T09:00:00+00:00",
+                                "pad": "x" * 200}).encode() for n in range(1, 40_001)]
+    lines[25_000:25_000] = [b"not json", b"", b"   ", b"1, 2"]
+    path = tmp_path / f"srs-{device}.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    assert path.stat().st_size > 2 * sync_files._PARSE_CHUNK
+    read = sync_files.read_new(path, 0, "")
+    seqs = [event["seq"] for event in read.events()]
+    assert seqs == list(range(1, 40_001)) and read.bad_lines == 2
+
+
 def test_a_half_written_own_line_is_cut_before_the_next_append(tmp_path: Path) -> None:
     homes, path, data = _events_file(tmp_path)
     path.write_bytes(data + b'{"dev": "half-writ')  # killed while writing
@@ -375,7 +392,7 @@ def test_recover_adds_what_the_sync_folder_holds(tmp_path: Path) -> None:
      "answer key changed", "anki", 1767225600000, None),
 ])
 def test_a_log_event_line_is_what_the_json_encoder_writes(row: tuple[Any, ...]) -> None:
-    from srs_trainer.history.sync_folder import _LOG_FIELDS, log_event_line
+    from srs_trainer.history.sync_export import _LOG_FIELDS, log_event_line
 
     expected = {"dev": "abc", "seq": row[0], **dict(zip(_LOG_FIELDS, row[1:-1], strict=True)),
                 "scheduler": row[-1]}
@@ -400,7 +417,7 @@ def test_srs_sync_takes_the_folder_from_config_yaml(tmp_path: Path) -> None:
 
 
 def test_an_undo_read_before_its_answer_applies_when_the_answer_comes(tmp_path: Path) -> None:
-    from srs_trainer.history.sync_folder import log_event_line
+    from srs_trainer.history.sync_export import log_event_line
 
     device = "ab" * 16
     scheduler = sync_files.encode({"dev": device, "seq": 1, "kind": "scheduler",

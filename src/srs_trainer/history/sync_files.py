@@ -19,6 +19,7 @@ may deliver one half-written, truncated, or as a conflict copy beside the origin
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -31,6 +32,7 @@ PREFIX = "srs-"
 SUFFIX = ".jsonl"
 _TAIL = 4096  # bytes before a saved offset whose hash tells an appended file from a new one
 _WRITE_CHUNK = 20_000  # events per write
+_PARSE_CHUNK = 4 << 20  # bytes of lines parsed at once (at least: up to a line's end)
 _OWN_NAME = re.compile(r"srs-[0-9a-f]+\.jsonl")
 
 encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -68,13 +70,8 @@ def append_events(path: Path, events: Iterable[str]) -> tuple[int, int]:
     try:
         _cut_partial_line(fd)
         written = 0
-        chunk: list[str] = []
-        for event in events:
-            chunk.append(event)
-            if len(chunk) >= _WRITE_CHUNK:
-                written += _write_lines(fd, chunk)
-                chunk = []
-        if chunk:
+        lines = iter(events)
+        while chunk := list(itertools.islice(lines, _WRITE_CHUNK)):
             written += _write_lines(fd, chunk)
         os.fsync(fd)
         size = os.fstat(fd).st_size
@@ -129,11 +126,24 @@ class FileRead:
     name: str
     offset: int  # where the next read starts (the end of the last complete line)
     tail_hash: str
-    events: list[dict[str, Any]]
+    data: bytes = b""  # the complete lines read, parsed by ``events``
     pending_bytes: int = 0  # a partial last line, left for the next sync
-    bad_lines: int = 0  # complete lines that are not events
+    bad_lines: int = 0  # complete lines that are not events (counted by ``events``)
     reread: bool = False  # the file was replaced, not appended to: read from its start
     unchanged: bool = False
+
+    def events(self) -> Iterator[dict[str, Any]]:
+        """The events of the lines read, parsed a few MiB of lines at a time: a first sync
+        never holds half a million event dicts at once (each chunk's are dropped once the
+        caller took them). Complete lines that are not events are counted in ``bad_lines``."""
+        data = self.data
+        start = 0
+        while start < len(data):
+            end = data.find(b"\n", start + _PARSE_CHUNK) + 1 or len(data)
+            events, bad = _parse(data[start:end])
+            self.bad_lines += bad
+            start = end
+            yield from events
 
 
 def tail_hash(data: bytes) -> str:
@@ -153,11 +163,10 @@ def read_new(path: Path, offset: int, saved_hash: str) -> FileRead:
             if len(before) != offset - start or tail_hash(before) != saved_hash:
                 offset, reread = 0, True
         if size == offset:
-            return FileRead(name, offset, saved_hash if offset else "", [], unchanged=True)
+            return FileRead(name, offset, saved_hash if offset else "", unchanged=True)
         handle.seek(offset)
         data = handle.read()
     end = data.rfind(b"\n") + 1
-    events, bad = _parse(data[:end])
     new_offset = offset + end
     if end:
         if end >= _TAIL or offset == 0:
@@ -169,19 +178,20 @@ def read_new(path: Path, offset: int, saved_hash: str) -> FileRead:
                 digest = tail_hash(handle.read(new_offset - start))
     else:
         digest = saved_hash if offset else ""
-    return FileRead(name, new_offset, digest, events, len(data) - end, bad, reread)
+    return FileRead(name, new_offset, digest, data[:end] if end < len(data) else data,
+                    len(data) - end, 0, reread)
 
 
 def _parse(data: bytes) -> tuple[list[dict[str, Any]], int]:
-    lines = list(_lines(data))
+    """The events of ``data`` (complete lines) and how many lines are not events."""
+    body = data[:-1] if data.endswith(b"\n") else data
     try:
         # All lines as one JSON array: one call into the C parser instead of one per line.
-        parsed: list[Any] = json.loads(b"[" + b",".join(lines) + b"]")
-    except ValueError:
-        parsed = [_loads_or_none(line) for line in lines]  # a bad line: find it line by line
-    else:
-        if len(parsed) != len(lines):  # a line holding two values ("1, 2"): line by line
-            parsed = [_loads_or_none(line) for line in lines]
+        parsed: list[Any] = json.loads(b"[" + body.replace(b"\n", b",") + b"]")
+        if len(parsed) != body.count(b"\n") + 1:
+            raise ValueError("a line holding two values")  # ("1, 2"): line by line
+    except ValueError:  # a bad or blank line: line by line
+        parsed = [_loads_or_none(line) for line in _lines(data)]
     events = [event for event in parsed if event.__class__ is dict
               and isinstance(event.get("dev"), str) and isinstance(event.get("seq"), int)
               and isinstance(event.get("kind"), str)]

@@ -27,7 +27,6 @@ import operator
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring as _quote
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +36,12 @@ from ..trainer.store_rows import SET_MEMORY
 from . import sync_files
 from .anki_pull import _REBUILD_FROM, PULL_CACHE_KIB, _indexes_rebuilt_if, _log_rows
 from .log_merge import replay_cards
+from .sync_export import _CHALLENGE_FIELDS, _LOG_FIELDS, _export, _forget_another_folder
 
 CardKey = tuple[str, str]
 
-# Log columns an answer or reset event carries, by their event keys.
-_LOG_FIELDS = ("kind", "deck_id", "question_id", "at", "rating", "duration_ms", "attempts",
-               "hint_used", "chosen", "mode", "rescheduled", "note", "origin", "origin_id")
 _LOG_VALUES = operator.itemgetter(*_LOG_FIELDS)
-_INSERT_LOG = (
-    "INSERT OR IGNORE INTO log (kind, deck_id, question_id, at, rating, duration_ms, attempts,"
-    " hint_used, chosen, mode, rescheduled, note, origin, origin_id, scheduler_id, device, seq"
-    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_ORIGIN_ID = _LOG_FIELDS.index("origin_id")
 # This device's own events read back (`srs doctor --recover`): the row takes its old id.
 _INSERT_OWN_LOG = (
     "INSERT OR IGNORE INTO log (id, kind, deck_id, question_id, at, rating, duration_ms,"
@@ -58,9 +52,6 @@ _INSERT_REPLAYED = (
     " attempts, hint_used, chosen, mode, rescheduled, note, origin, origin_id, scheduler_id,"
     " device, seq, state_before, card_after, undone_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-_CHALLENGE_FIELDS = ("deck_id", "started_at", "finished_at", "score", "total",
-                     "elapsed_seconds")
-_EXPORT_KEYS = ("log", "undo", "challenge", "badge", "scheduler")
 _ROW_ID = operator.itemgetter(2)
 _KEPT_INDEXES = ("log_event", "log_origin")
 
@@ -146,140 +137,6 @@ def sync(store: Store, folder: Path, *, own_events: bool = False) -> SyncReport:
     return report
 
 
-# --- writing this device's events --------------------------------------------------------------
-
-
-def _meta(store: Store, key: str, default: str = "") -> str:
-    row = store.db.execute("SELECT value FROM sync_meta WHERE key = ?", (key,)).fetchone()
-    return str(row[0]) if row else default
-
-
-def _set_meta(store: Store, values: dict[str, str]) -> None:
-    store.db.executemany("INSERT OR REPLACE INTO sync_meta (key, value) VALUES (?, ?)",
-                         values.items())
-
-
-def _forget_another_folder(store: Store, folder: Path) -> None:
-    """A folder other than last time's: everything is written and read afresh."""
-    if _meta(store, "folder") == str(folder):
-        return
-    with store.transaction() as db:
-        # Again under the lock: a second sync of this device that started at the same time
-        # may have switched to this folder and written to it meanwhile.
-        if _meta(store, "folder") == str(folder):
-            return
-        db.execute("DELETE FROM sync_meta WHERE key LIKE 'written_%'")
-        db.execute("DELETE FROM sync_files")
-        _set_meta(store, {"folder": str(folder)})
-
-
-def _export(store: Store, folder: Path, device: str) -> int:
-    path = sync_files.own_file(folder, device)
-    if _highest(store) == _written_marks(store, path):
-        return 0  # the common case, without taking the write lock
-    # Under the write lock: two syncs of this device at once (a review's and a manual one)
-    # take turns, so one never cuts the other's half-written line. The events count as
-    # written only when this commits, after they are on disk: a crash before it writes them
-    # again next time (readers drop the copies by id).
-    with store.transaction():
-        highest, marks = _highest(store), _written_marks(store, path)
-        if highest == marks:
-            return 0
-        written, size = sync_files.append_events(path, _own_events(store, device, marks, highest))
-        _set_meta(store, {**{f"written_{k}": str(v) for k, v in highest.items()},
-                          "written_size": str(size)})
-    return written
-
-
-def _written_marks(store: Store, path: Path) -> dict[str, int]:
-    """The highest id of each kind already in this device's file."""
-    size = path.stat().st_size if path.exists() else 0
-    if size < int(_meta(store, "written_size", "0")):
-        return dict.fromkeys(_EXPORT_KEYS, 0)  # the file lost events: write them all again
-    return {key: int(_meta(store, f"written_{key}", "0")) for key in _EXPORT_KEYS}
-
-
-def _highest(store: Store) -> dict[str, int]:
-    db = store.db
-    return {
-        "log": db.execute("SELECT coalesce(max(id), 0) FROM log").fetchone()[0],
-        "undo": db.execute("SELECT coalesce(max(id), 0) FROM undos").fetchone()[0],
-        "challenge": db.execute(
-            "SELECT coalesce(max(id), 0) FROM challenge_results").fetchone()[0],
-        "badge": db.execute("SELECT coalesce(max(id), 0) FROM badge_events").fetchone()[0],
-        "scheduler": db.execute("SELECT coalesce(max(id), 0) FROM schedulers").fetchone()[0],
-    }
-
-
-def _json_text(value: Any) -> str:
-    return "null" if value is None else _quote(value) if isinstance(value, str) \
-        else sync_files.encode(value)
-
-
-def _json_int(value: Any) -> str:
-    return "null" if value is None else str(value) if value.__class__ is int \
-        else sync_files.encode(value)
-
-
-def log_event_line(device: str, row: tuple[Any, ...]) -> str:
-    """One answer or reset as its event line: (id, ``_LOG_FIELDS``..., scheduler id) of a
-    log row. Written directly, not through a dict and the encoder: a first sync writes half a
-    million (a test holds it equal to the encoder's text)."""
-    (row_id, kind, deck, question, at, rating, duration, attempts, hint, chosen, mode,
-     rescheduled, note, origin, origin_id, scheduler) = row
-    # Each field's common type (a str, an int) inline, the rest through _json_text and
-    # _json_int: fifteen calls a line less (a fifth of the export). An int's {} is its str.
-    q, text, number = _quote, _json_text, _json_int
-    return (f'{{"dev":"{device}","seq":{row_id},'
-            f'"kind":{q(kind) if kind.__class__ is str else text(kind)},'
-            f'"deck_id":{q(deck) if deck.__class__ is str else text(deck)},'
-            f'"question_id":{q(question) if question.__class__ is str else text(question)},'
-            f'"at":{q(at) if at.__class__ is str else text(at)},'
-            f'"rating":{rating if rating.__class__ is int else number(rating)},'
-            f'"duration_ms":{duration if duration.__class__ is int else number(duration)},'
-            f'"attempts":{attempts if attempts.__class__ is int else number(attempts)},'
-            f'"hint_used":{hint if hint.__class__ is int else number(hint)},'
-            f'"chosen":{q(chosen) if chosen.__class__ is str else text(chosen)},'
-            f'"mode":{q(mode) if mode.__class__ is str else text(mode)},'
-            f'"rescheduled":'
-            f'{rescheduled if rescheduled.__class__ is int else number(rescheduled)},'
-            f'"note":{q(note) if note.__class__ is str else text(note)},'
-            f'"origin":{q(origin) if origin.__class__ is str else text(origin)},'
-            f'"origin_id":{origin_id if origin_id.__class__ is int else number(origin_id)},'
-            f'"scheduler":{scheduler if scheduler.__class__ is int else number(scheduler)}}}')
-
-
-def _own_events(store: Store, device: str, low: dict[str, int],
-                high: dict[str, int]) -> Iterator[str]:
-    """This device's events with ids in (low, high], schedulers before the rows using them."""
-    db = store.db
-
-    def rows(sql: str, key: str) -> Iterator[tuple[Any, ...]]:
-        yield from db.execute(sql, (low[key], high[key]))
-
-    encode = sync_files.encode
-    for n, text in rows("SELECT id, json FROM schedulers WHERE id > ? AND id <= ?",
-                        "scheduler"):
-        yield encode({"dev": device, "seq": n, "kind": "scheduler", "json": text})
-    for row in rows(f"SELECT id, {', '.join(_LOG_FIELDS)}, scheduler_id FROM log"
-                    " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "log"):
-        yield log_event_line(device, row)
-    for n, target_device, target, at in rows(
-            "SELECT id, target_device, target_seq, at FROM undos"
-            " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "undo"):
-        yield encode({"dev": device, "seq": n, "kind": "undo",
-                      "target_dev": target_device or device, "target_seq": target, "at": at})
-    for row in rows(f"SELECT id, {', '.join(_CHALLENGE_FIELDS)} FROM challenge_results"
-                    " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "challenge"):
-        yield encode({"dev": device, "seq": row[0], "kind": "challenge",
-                      **dict(zip(_CHALLENGE_FIELDS, row[1:], strict=True))})
-    for n, deck, action, name, at in rows(
-            "SELECT id, deck_id, action, name, at FROM badge_events"
-            " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "badge"):
-        yield encode({"dev": device, "seq": n, "kind": "badge", "deck_id": deck,
-                      "action": action, "name": name, "at": at})
-
-
 # --- adding other devices' events --------------------------------------------------------------
 
 
@@ -305,7 +162,9 @@ def _import(store: Store, folder: Path, device: str, report: SyncReport,
     with _large_cache(store), _no_cycle_collection(), store.transaction():
         adder = _Adder(store, device, own_events)
         for read, note in zip(reads, report.files, strict=True):
-            note.added = adder.add(read.events)
+            note.added = adder.add(read.events())
+            note.bad_lines = read.bad_lines
+            read.data = b""  # parsed: its bytes are not needed any more
         for read in reads:
             store.db.execute(
                 "INSERT OR REPLACE INTO sync_files (name, offset, tail_hash) VALUES (?, ?, ?)",
@@ -366,78 +225,75 @@ class _Adder:
         self.seen = 0
 
     def add(self, events: Iterable[dict[str, Any]]) -> int:
-        answers: list[tuple[Any, ...]] = []
+        """Add one file's events; how many were new. Other devices' answers and resets are
+        checked against the log (and ``pending``) as they come, and wait in ``pending``."""
         own: list[tuple[Any, ...]] = []
-        added = 0
+        device, own_events, values = self.device, self.own_events, _LOG_VALUES
+        schedulers, known, known_devices = self.schedulers, self.known, self.known_devices
+        pending = self.pending
+        added = seen = 0
         for event in events:
             dev = event["dev"]
-            if dev == self.device and not self.own_events:
+            if dev == device and not own_events:
                 continue
             kind = event["kind"]
-            self.seen += kind != "scheduler"
+            seen += kind != "scheduler"
             try:
-                if kind in ("answer", "reset"):
-                    row = self._log_row(event)
-                    if dev == self.device:
-                        own.append((event["seq"], *row[:-2]))
-                    else:
-                        answers.append(row)
+                if kind == "answer" or kind == "reset":
+                    scheduler = event.get("scheduler")
+                    local = None if scheduler is None else schedulers[dev, scheduler]
+                    if dev == device:
+                        # (one C call for the fields: a KeyError for a missing one)
+                        own.append((event["seq"], *values(event), local))
+                        continue
+                    key = (dev, event["seq"])
+                    if dev not in known_devices:
+                        self._load_known(dev)
+                    if key in known:
+                        continue
+                    row = (*values(event), local, *key)
+                    if row[_ORIGIN_ID] is not None and not self._first_pull(row):
+                        continue
+                    known.add(key)
+                    pending.append(row)
+                    added += 1
                 elif kind == "scheduler":
                     self._scheduler(event)
                 else:
                     added += self._other(kind, event)
             except (KeyError, TypeError, ValueError):
                 continue  # an event of a newer or damaged shape: skipped
-        added += self._insert_log(answers, _INSERT_LOG) + self._insert_log(own, _INSERT_OWN_LOG)
-        return added
+        self.seen += seen
+        return added + self._insert_own(own)
 
-    def _log_row(self, event: dict[str, Any]) -> tuple[Any, ...]:
-        scheduler = event.get("scheduler")
-        local = None if scheduler is None else self.schedulers[(event["dev"], scheduler)]
-        dev = "" if event["dev"] == self.device else event["dev"]
-        # (one C call for the fields: a KeyError for a missing one, as event[name] gives)
-        return (*_LOG_VALUES(event), local, dev, event["seq"])
+    def _load_known(self, device: str) -> None:
+        """The sequence numbers of ``device``'s rows the log has."""
+        self.known.update((device, seq) for (seq,) in self.db.execute(
+            "SELECT seq FROM log WHERE device = ? AND seq IS NOT NULL", (device,)))
+        self.known_devices.add(device)
 
-    def _insert_log(self, rows: list[tuple[Any, ...]], sql: str) -> int:
+    def _first_pull(self, row: tuple[Any, ...]) -> bool:
+        """Whether a review pulled from Anki (``row`` has an origin id) is new here: the log
+        and ``pending`` lack its origin id (another device may have pulled it too)."""
+        if self.pulled is None:
+            self.pulled = set(self.db.execute("SELECT origin, origin_id FROM log"
+                                              " WHERE origin_id IS NOT NULL"))
+        origin_key = (row[_ORIGIN_ID - 1], row[_ORIGIN_ID])
+        if origin_key in self.pulled:
+            return False
+        self.pulled.add(origin_key)
+        return True
+
+    def _insert_own(self, rows: list[tuple[Any, ...]]) -> int:
+        """This device's own rows read back (``srs doctor --recover``), with their ids."""
         if not rows:
             return 0
-        if sql is _INSERT_LOG:
-            new = self._new_only(rows)
-            self.pending.extend(new)
-            return len(new)
         before = self.db.total_changes
-        self.db.executemany(sql, rows)
+        self.db.executemany(_INSERT_OWN_LOG, rows)
         added = self.db.total_changes - before
         if added:
             self.touched.update((row[2], row[3]) for row in rows)
         return added
-
-    def _new_only(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        """Other devices' rows this log (and ``pending``) lacks, each once: by device and
-        sequence number, and by origin id for reviews pulled from Anki."""
-        for device in {row[-2] for row in rows} - self.known_devices:
-            self.known.update((device, seq) for (seq,) in self.db.execute(
-                "SELECT seq FROM log WHERE device = ? AND seq IS NOT NULL", (device,)))
-            self.known_devices.add(device)
-        origin_at = _LOG_FIELDS.index("origin_id")
-        if self.pulled is None and any(row[origin_at] is not None for row in rows):
-            self.pulled = set(self.db.execute("SELECT origin, origin_id FROM log"
-                                              " WHERE origin_id IS NOT NULL"))
-        known, pulled = self.known, self.pulled
-        new: list[tuple[Any, ...]] = []
-        for row in rows:
-            key = row[-2:]
-            if key in known:
-                continue
-            if row[origin_at] is not None:
-                assert pulled is not None
-                origin_key = (row[origin_at - 1], row[origin_at])
-                if origin_key in pulled:
-                    continue
-                pulled.add(origin_key)
-            known.add(key)
-            new.append(row)
-        return new
 
     def _scheduler(self, event: dict[str, Any]) -> None:
         key = (event["dev"], event["seq"])
@@ -501,22 +357,26 @@ class _Adder:
         keys = sorted(self.touched)
         existing = replay.read_card_rows(db, self.store.schema_version, keys)
         replayer = replay.Replayer(self.store.scheduler_json, own_device=self.device)
-        results: dict[int, tuple[int, str]] = {}
+        # The new rows' results by position in ``pending`` (a new row the replay left as
+        # it was, a reset, keeps None), the old rows' changes to write.
+        states: list[int | None] = [None] * len(self.pending)
+        afters: list[str | None] = [None] * len(self.pending)
         updates: list[tuple[int, str, int]] = []
         memories: list[tuple[Any, ...]] = []
         for key in keys:
             rows = [*existing.get(key, ()), *new_rows.get(key, ())]
             changed, memory = replay.replay_changes(replayer, key, rows)
-            for state_before, after, row_id in changed:
-                if row_id >= first_new:
-                    results[row_id] = (state_before, after)
+            for change in changed:
+                at = change[2] - first_new
+                if at >= 0:
+                    states[at], afters[at] = change[0], change[1]
                 else:
-                    updates.append((state_before, after, row_id))
+                    updates.append(change)
             memories.append((*replay.memory_row(memory), *key))
-        no_result = (None, None)
-        inserts = ((number, *row, *results.get(number, no_result),
-                    undone.get((row[-2], row[-1])) if undone else None)
-                   for number, row in enumerate(self.pending, start=next_id))
+        rows_results = enumerate(zip(self.pending, states, afters, strict=True), start=next_id)
+        inserts = ((number, *row, state, after, undone.get(row[-2:]))
+                   for number, (row, state, after) in rows_results) if undone else \
+            ((number, *row, state, after, None) for number, (row, state, after) in rows_results)
         # Many rows (a first sync): the log's indexes are built again after the insert
         # rather than taking each row at a random place (the rows were checked against the
         # log already, so no index needs to dedupe them). Not the partial ones on event
@@ -548,7 +408,7 @@ class _Adder:
 
 def _replay_rows(pending: list[tuple[Any, ...]], next_id: int,
                  undone: dict[tuple[str, int], str]) -> dict[CardKey, list[tuple[Any, ...]]]:
-    """Pending rows (``_INSERT_LOG``'s values) as the replay reads log rows
+    """Pending rows (``_LOG_FIELDS``, scheduler id, device, seq) as the replay reads log rows
     (``replay.ROW_COLUMNS``), by card, numbered from ``next_id`` on in their order."""
     by_card: dict[CardKey, list[tuple[Any, ...]]] = {}
     get = by_card.get
