@@ -72,7 +72,7 @@ def _doctor(store: Store, rebuild: bool) -> DoctorReport:
     if integrity:
         return report
     # Checking only reads: a snapshot lets trainers go on answering during a long replay.
-    with store.transaction() if rebuild else store.snapshot():
+    with store.transaction() if rebuild else store.snapshot(), replay.collector_paused():
         logs = replay.read_rows(store.db, report.schema_version)
         own = store.device_id if report.schema_version >= 5 else ""
         replayer = replay.Replayer(store.scheduler_json, own_device=own)
