@@ -84,7 +84,7 @@ def _doctor(store: Store, rebuild: bool) -> DoctorReport:
         for deck_id, question_id, *stored in cards:
             key = (deck_id, question_id)
             rows = replay.ordered_counting(logs.pop(key, ()), own)
-            steps = replayer.card(key, replay.inputs(rows))
+            steps = replayer.card_rows(key, rows)
             for row, step in zip(rows, steps, strict=True):
                 saved = row[replay.CARD_AFTER]
                 if (saved is not None and row[replay.KIND] != replay.RESET

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import fsrs_direct, scheduling
 from .store_rows import MEMORY_COLUMNS, SET_MEMORY
-from .types import RESET, REVIEW, CardKey, Memory, to_text
+from .types import ANSWER, RESET, REVIEW, CardKey, Memory, to_text
 
 if TYPE_CHECKING:
     import fsrs
@@ -88,27 +88,40 @@ class Replayer:
     def card(self, key: CardKey, rows: Iterable[ReplayInput]) -> list[Step]:
         """The memory after each row of one card's (ordered, counting) rows."""
         if self.direct:
-            return self._card_direct(key, rows)
+            return self._card_direct(key, _as_rows(rows))
         return self._card_fsrs(key, rows)
 
-    def _card_direct(self, key: CardKey, rows: Iterable[ReplayInput]) -> list[Step]:
+    def card_rows(self, key: CardKey, rows: Iterable[Row]) -> list[Step]:
+        """``card(key, inputs(rows))``: one card's (ordered, counting) rows as the bulk readers
+        read them (``ROW_COLUMNS``). The direct replay takes each value from the row itself
+        instead of a ``ReplayInput`` made per row first (a tenth of a doctor's replay)."""
+        if self.direct:
+            return self._card_direct(key, rows)
+        return self._card_fsrs(key, inputs(rows))
+
+    def _card_direct(self, key: CardKey, rows: Iterable[Row]) -> list[Step]:
+        """Rows in ``ROW_COLUMNS``' layout, the time as text or as a datetime."""
         steps: list[Step] = []
         card = fsrs_direct.NEW_CARD
         state, reps, lapses = 0, 0, 0
         saved: Any = None
         utc = timezone.utc
+        parse = datetime.fromisoformat  # from_text without its astimezone: done below
         scheduler_of: int | None = None
         scheduler = None
         try:
-            for is_reset, at, rating, _duration_ms, scheduler_id in rows:
-                if is_reset:
+            for row in rows:
+                if row[KIND] == RESET:
                     card, state, reps, lapses = fsrs_direct.NEW_CARD, 0, 0, 0
                     steps.append(NEW_STEP)
                     continue
+                at, rating, scheduler_id = row[AT], row[RATING], row[SCHEDULER]
                 assert rating is not None and scheduler_id is not None
                 if scheduler_id != scheduler_of or scheduler is None:
                     scheduler = self._direct_scheduler(scheduler_id)
                     scheduler_of = scheduler_id
+                if at.__class__ is str:
+                    at = parse(at)
                 if at.tzinfo is not utc:
                     at = at.astimezone(utc)
                 if scheduler.enable_fuzzing:
@@ -433,6 +446,13 @@ def _merge_two(first: tuple[Any, Sequence[Row]], second: tuple[Any, Sequence[Row
             at_b = b[j][AT]
 
 
+def _as_rows(inputs: Iterable[ReplayInput]) -> Iterator[Row]:
+    """Replay inputs in ``ROW_COLUMNS``' layout (the values the replay reads; no ids)."""
+    for is_reset, at, rating, duration_ms, scheduler_id in inputs:
+        yield ("", "", None, RESET if is_reset else ANSWER, at, rating, duration_ms, 1,
+               scheduler_id, None, None, None, "", "", None)
+
+
 def inputs(rows: Iterable[Row]) -> Iterator[ReplayInput]:
     parse = datetime.fromisoformat  # from_text without its astimezone: the replayers do it
     for row in rows:
@@ -484,7 +504,7 @@ def replay_changes(
     """What ``rewrite`` writes, without writing it: (state before, card after, row id) of
     each answer whose saved values differ from the replay's, and the card's memory."""
     counted = ordered_counting(rows, replayer.own_device)
-    steps = replayer.card(key, inputs(counted))
+    steps = replayer.card_rows(key, counted)
     changed: list[tuple[int, str, int]] = []
     state_before = 0
     text_of, matches = row_step_json, saved_matches
