@@ -343,6 +343,25 @@ def set_memories(db: sqlite3.Connection, memories: Iterable[tuple[CardKey, Memor
     db.executemany(SET_MEMORY, ((*memory_row(memory), *key) for key, memory in memories))
 
 
+def step_row(step: Step) -> tuple[Any, ...]:
+    """``memory_row(Memory(*step))``, without building the ``Memory``."""
+    state, step_no, stability, difficulty, due, last, last_rating, reps, lapses = step
+    return (state, step_no, stability, difficulty, _stored_time(due) if due else None,
+            _stored_time(last) if last else None, last_rating, reps, lapses)
+
+
+def stale_rows(rows: Sequence[Row], steps: Sequence[Step]) -> list[int]:
+    """The ids of the answer rows (of ``rows``, replayed to ``steps``) whose saved result is
+    not the replayed one (``saved_matches``); rows with no saved result are left out."""
+    stale: list[int] = []
+    matches = saved_matches
+    for row, step in zip(rows, steps, strict=True):
+        saved = row[CARD_AFTER]
+        if saved is not None and row[KIND] != RESET and not matches(saved, row, step):
+            stale.append(row[ID])
+    return stale
+
+
 def memory_of(steps: Sequence[Step]) -> Memory:
     """The memory after the last step (a new card's when there is none)."""
     return Memory(*steps[-1]) if steps else Memory()
