@@ -237,21 +237,20 @@ def saved_matches(saved: str | None, row: Row, step: Step) -> bool:
     The saved text's due is parsed instead and compared as a time: under the shape checked
     (``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``, which is all ``_time`` writes for a UTC time of a
     year from 1000) equal times have equal texts, so the answer is the same as comparing
-    the formatted text."""
-    _, _, stability, difficulty, due, _, last_rating, reps, lapses = step
+    the formatted text. The rest is compared as one text around the saved due."""
+    state, step_no, stability, difficulty, due, _, last_rating, reps, lapses = step
     at = row[AT]
     if saved.__class__ is not str:
         return False  # (None: a row added without its result yet)
-    if not (stability.__class__ is float
-            and stability - stability == 0.0 and difficulty.__class__ is float
-            and difficulty - difficulty == 0.0 and due is not None
-            and due.tzinfo is _UTC and due.year >= 1000 and _canonical_time(at)):
+    if not (stability.__class__ is float and difficulty.__class__ is float
+            and stability - stability == 0.0 and difficulty - difficulty == 0.0
+            and due is not None and due.tzinfo is _UTC and due.year >= 1000
+            and at.__class__ is str and len(at) == 32 and at[10] == "T"
+            and at[19] == "." and at.endswith("+00:00")):  # (_canonical_time(at))
         return saved == row_step_json(row, step)
     assert saved is not None  # (checked above, in a way mypy does not follow)
-    head = f'{{"difficulty": {difficulty!r}, "due": "'
-    if not saved.startswith(head):
-        return False
-    start = len(head)
+    difficulty_text = repr(difficulty)
+    start = _DUE_AFTER + len(difficulty_text)
     due_text = saved[start:start + 32]
     if not (len(due_text) == 32 and due_text[4] == "-" and due_text[7] == "-"
             and due_text[10] == "T" and due_text[19] == "." and due_text[26] == "+"
@@ -262,13 +261,17 @@ def saved_matches(saved: str | None, row: Row, step: Step) -> bool:
             return False
     except ValueError:
         return False
-    step_no = step[1]
-    tail = (f'", "lapses": {lapses}, '
-            f'"last_rating": {"null" if last_rating is None else last_rating}, '
-            f'"last_review": "{at}", "reps": {reps}, '
-            f'"stability": {stability!r}, "state": {step[0]}, '
-            f'"step": {"null" if step_no is None else step_no}}}')
-    return len(saved) == start + 32 + len(tail) and saved.endswith(tail)
+    return saved == (
+        f'{{"difficulty": {difficulty_text}, "due": "{due_text}", "lapses": {lapses}, '
+        f'"last_rating": {"null" if last_rating is None else last_rating}, '
+        f'"last_review": "{at}", "reps": {reps}, '
+        f'"stability": {stability!r}, "state": {state}, '
+        f'"step": {"null" if step_no is None else step_no}}}')
+
+
+# Where a saved result's due text starts, after its difficulty's: '{"difficulty": ' and
+# ', "due": "' around it.
+_DUE_AFTER = len('{"difficulty": ') + len(', "due": "')
 
 
 def _step_json(step: Step, last_review_text: str | None) -> str:
