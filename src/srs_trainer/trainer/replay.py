@@ -107,33 +107,37 @@ class Replayer:
         saved: Any = None
         utc = timezone.utc
         parse = datetime.fromisoformat  # from_text without its astimezone: done below
+        append = steps.append
         scheduler_of: int | None = None
-        scheduler = None
+        review: Callable[[fsrs_direct.DirectCard, int, datetime],
+                         tuple[fsrs_direct.DirectCard, datetime]] | None = None
+        fuzzing = False
         try:
             for row in rows:
                 if row[KIND] == RESET:
                     card, state, reps, lapses = fsrs_direct.NEW_CARD, 0, 0, 0
-                    steps.append(NEW_STEP)
+                    append(NEW_STEP)
                     continue
                 at, rating, scheduler_id = row[AT], row[RATING], row[SCHEDULER]
                 assert rating is not None and scheduler_id is not None
-                if scheduler_id != scheduler_of or scheduler is None:
+                if scheduler_id != scheduler_of or review is None:
                     scheduler = self._direct_scheduler(scheduler_id)
+                    review, fuzzing = scheduler.review, scheduler.enable_fuzzing
                     scheduler_of = scheduler_id
                 if at.__class__ is str:
                     at = parse(at)
                 if at.tzinfo is not utc:
                     at = at.astimezone(utc)
-                if scheduler.enable_fuzzing:
+                if fuzzing:
                     if saved is None:
                         saved = random.getstate()
                     random.seed(scheduling.fuzz_seed(key, at))
-                card, due = scheduler.review(card, rating, at)
+                card, due = review(card, rating, at)
                 if state == REVIEW and rating == 1:
                     lapses += 1
                 reps += 1
                 state = card[0]
-                steps.append((state, card[1], card[2], card[3], due, at, rating, reps, lapses))
+                append((state, card[1], card[2], card[3], due, at, rating, reps, lapses))
         finally:
             if saved is not None:
                 random.setstate(saved)
