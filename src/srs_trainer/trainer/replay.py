@@ -433,12 +433,12 @@ _AT_OF = operator.itemgetter(AT)
 def ordered_counting(rows: Sequence[Row], own_device: str = "") -> list[Row]:
     """A card's rows (in id order) in replay order (``scheduling.replay_order``), keeping
     those that move the schedule (``LogEntry.counts``)."""
-    if any(row[DEVICE] for row in rows):
+    if any(map(_DEVICE_OF, rows)):  # (map: no generator frame per row)
         streams = scheduling.device_streams(
             rows, _ORIGIN_OF, _DEVICE_OF, _SEQ_OF, _AT_AND_ID, own_device)
         rows = (_merge_two(*streams) if len(streams) == 2
                 else scheduling.merge_streams(streams, _AT_OF))
-    elif any(row[ORIGIN] for row in rows):
+    elif any(map(_ORIGIN_OF, rows)):
         # itemgetters: interleave's own test is the truthiness of what is_foreign returns
         rows = scheduling.interleave(rows, _ORIGIN_OF, _AT_AND_ID)
     return [row for row in rows
