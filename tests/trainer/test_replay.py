@@ -285,6 +285,29 @@ def test_the_direct_fsrs_equals_review_card_for_any_parameters_and_settings(
     assert direct == through_fsrs
 
 
+@settings(max_examples=100, deadline=None)
+@given(schedulers=st.lists(deck_settings, min_size=1, max_size=3),
+       histories=st.lists(rows_strategy, min_size=2, max_size=6))
+def test_one_direct_replayer_over_many_cards_equals_review_card(
+        schedulers: list[DeckSettings], histories: list[list[tuple[bool, int, int, int]]]) -> None:
+    """What a direct scheduler keeps between cards (its intervals made once per day count)
+    changes no later card's replay; nor does reading the rows' times as text."""
+    texts = {index: scheduling.scheduler_json(s) for index, s in enumerate(schedulers, start=1)}
+    direct = replay.Replayer(texts.__getitem__, direct=True)
+    through_fsrs = replay.Replayer(texts.__getitem__, direct=False)
+    for number, history in enumerate(histories):
+        key = ("deck", f"q{number}")
+        inputs = [(is_reset, at, rating, duration, 1 + (scheduler_id - 1) % len(texts))
+                  for is_reset, at, rating, duration, scheduler_id in _inputs(history)]
+        rows = [(*key, row_id, "reset" if is_reset else "answer", to_text(at), rating,
+                 duration, 1, scheduler_id, None, None, None, "", "", None)
+                for row_id, (is_reset, at, rating, duration, scheduler_id)
+                in enumerate(inputs, start=1)]
+        expected = through_fsrs.card(key, inputs)
+        assert direct.card(key, inputs) == expected
+        assert direct.card_rows(key, rows) == expected
+
+
 @settings(max_examples=300, deadline=None)
 @given(history=rows_strategy, offsets=st.lists(st.booleans(), min_size=25, max_size=25))
 def test_the_saved_results_a_replay_writes_equal_memory_json_of_chained_reviews(

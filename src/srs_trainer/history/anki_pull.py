@@ -176,7 +176,9 @@ def pull(
         report = PullReport(path, version)
         cards = _our_cards(anki, guids if guids is not None else keys_by_guid(), note_types,
                            report)
-        with store.transaction(), _page_cache(store.db):
+        from ..trainer.replay import collector_paused
+
+        with store.transaction(), _page_cache(store.db), collector_paused():
             _merge(store, anki, cards, scheduler_json_for, rollover, tz, report)
         mark = _fingerprint(anki, store, sources_key, note_types, scheduler_json_for,
                             rollover, tz)

@@ -76,8 +76,9 @@ def replay_cards(store: Store, keys: Iterable[CardKey]) -> None:
     """Re-derive the cards ``keys`` from their whole logs (inside the caller's transaction):
     each answer's saved state before and result, and the card's memory."""
     keys = sorted(set(keys))
-    logs = replay.read_card_rows(store.db, store.schema_version, keys)
-    own = store.device_id if store.schema_version >= 5 else ""
-    replayer = replay.Replayer(store.scheduler_json, own_device=own)
-    replay.set_memories(store.db, (
-        (key, replay.rewrite(store.db, replayer, key, logs.get(key, ()))) for key in keys))
+    with replay.collector_paused():
+        logs = replay.read_card_rows(store.db, store.schema_version, keys)
+        own = store.device_id if store.schema_version >= 5 else ""
+        replayer = replay.Replayer(store.scheduler_json, own_device=own)
+        replay.set_memories(store.db, (
+            (key, replay.rewrite(store.db, replayer, key, logs.get(key, ()))) for key in keys))

@@ -13,7 +13,7 @@ from . import replay
 from .scheduling import CardKey
 from .store import Store
 from .store_rows import MEMORY_COLUMNS, SET_MEMORY
-from .types import Memory, maybe_time
+from .types import maybe_time
 
 
 @dataclass
@@ -46,12 +46,12 @@ CACHE_KIB = 256 * 1024
 _REINDEX_CARDS_FROM = 5000
 
 
-def _stored_memory(stored: list[Any]) -> Memory:
-    """The memory ``store.cards`` reads from these memory columns."""
+def _stored_values(stored: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The fields (in order) of the memory ``store.cards`` reads from these memory columns."""
     values = list(stored)
     for index in _TIMES:
         values[index] = maybe_time(values[index])
-    return Memory(*values)
+    return tuple(values)
 
 
 def doctor(store: Store, *, rebuild: bool = False) -> DoctorReport:
@@ -72,7 +72,7 @@ def _doctor(store: Store, rebuild: bool) -> DoctorReport:
     if integrity:
         return report
     # Checking only reads: a snapshot lets trainers go on answering during a long replay.
-    with store.transaction() if rebuild else store.snapshot():
+    with store.transaction() if rebuild else store.snapshot(), replay.collector_paused():
         logs = replay.read_rows(store.db, report.schema_version)
         own = store.device_id if report.schema_version >= 5 else ""
         replayer = replay.Replayer(store.scheduler_json, own_device=own)
@@ -81,21 +81,22 @@ def _doctor(store: Store, rebuild: bool) -> DoctorReport:
         cards = store.db.execute(_CARD_MEMORIES).fetchall()
         report.cards_checked = len(cards)
         rebuilt: list[tuple[Any, ...]] = []
-        for deck_id, question_id, *stored in cards:
-            key = (deck_id, question_id)
-            rows = replay.ordered_counting(logs.pop(key, ()), own)
-            steps = replayer.card(key, replay.inputs(rows))
-            for row, step in zip(rows, steps, strict=True):
-                saved = row[replay.CARD_AFTER]
-                if (saved is not None and row[replay.KIND] != replay.RESET
-                        and not replay.saved_matches(saved, row, step)):
-                    report.stale_rows.append(row[replay.ID])
-            replayed = replay.memory_of(steps)
-            replayed_row = replay.memory_row(replayed)
+        stale, mismatched = report.stale_rows, report.mismatched
+        ordered, replayed_steps, stale_rows = (
+            replay.ordered_counting, replayer.card_rows, replay.stale_rows)
+        step_row, new_step, pop = replay.step_row, replay.NEW_STEP, logs.pop
+        for card in cards:
+            key, stored = card[:2], card[2:]
+            rows = ordered(pop(key, ()), own)
+            steps = replayed_steps(key, rows)
+            stale += stale_rows(rows, steps)
+            replayed = steps[-1] if steps else new_step  # (memory_of's values)
+            replayed_row = step_row(replayed)
             # Equal stored text is an equal memory; other text may still read as the same
-            # times (another offset), so it is compared as the store reads it.
-            if replayed_row != tuple(stored) and replayed != _stored_memory(stored):
-                report.mismatched.append(key)
+            # times (another offset), so it is compared as the store reads it (a Memory's
+            # equality is its fields' tuple's).
+            if replayed_row != stored and replayed != _stored_values(stored):
+                mismatched.append(key)
                 rebuilt.append((*replayed_row, *key))
         if rebuild:
             _set_memories(store.db, rebuilt, len(cards))

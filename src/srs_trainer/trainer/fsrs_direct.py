@@ -69,13 +69,17 @@ class DirectScheduler:
         self.forget_short_divisor = math.e ** (p[17] * p[18])
         self.recall_base = math.e ** (p[8])
         self.interval_factor = (scheduler.desired_retention ** (1 / self.decay)) - 1
+        # The two products of _difficulty that depend on the parameters alone (each is the
+        # same float whenever it is computed, so computing it once changes no result).
+        self.easy_term = p[7] * self.easy_difficulty
+        self.keep_weight = 1 - p[7]
+        self._day_intervals: dict[int, timedelta] = {}  # timedelta(days=n) made once per n
 
     # --- the formulas, as review_card's helpers write them ----------------------------------
 
     def _difficulty(self, difficulty: float, rating: int) -> float:
-        p = self.p
         arg_2 = difficulty + (10.0 - difficulty) * self.delta_difficulty[rating] / 9.0
-        value = p[7] * self.easy_difficulty + (1 - p[7]) * arg_2
+        value = self.easy_term + self.keep_weight * arg_2
         # min(max(value, MIN), MAX) without the calls: max(a, b) is b only when b > a,
         # min(a, b) b only when b < a (so a NaN stays a NaN, as with the builtins)
         if value < MIN_DIFFICULTY:
@@ -84,32 +88,42 @@ class DirectScheduler:
 
     def _short_term(self, stability: float, rating: int) -> float:
         growth = self.short_term_growth[rating] * (stability ** -self.p[19])
-        if rating != AGAIN:
-            growth = max(growth, 1.0)
-        return max(stability * growth, STABILITY_MIN)
+        # max(a, b) without the call: b only when b > a (a NaN stays, as with the builtin)
+        if rating != AGAIN and growth < 1.0:
+            growth = 1.0
+        value = stability * growth
+        return STABILITY_MIN if value < STABILITY_MIN else value
 
     def _long_term(self, difficulty: float, stability: float, elapsed_days: int | None,
                    rating: int) -> float:
         p = self.p
-        # fsrs's get_card_retrievability: 0 for a card never reviewed
+        # fsrs's get_card_retrievability: 0 for a card never reviewed; its max(0, elapsed)
+        # is left out, as review calls this only for a card last reviewed a day or more ago
+        assert elapsed_days is None or elapsed_days >= 1
         recall = (0 if elapsed_days is None
-                  else (1 + self.factor * max(0, elapsed_days) / stability) ** self.decay)
+                  else (1 + self.factor * elapsed_days / stability) ** self.decay)
         if rating == AGAIN:
             long_term = (p[11] * (difficulty ** -p[12]) * (((stability + 1) ** (p[13])) - 1)
                          * (math.e ** ((1 - recall) * p[14])))
-            value = min(long_term, stability / self.forget_short_divisor)
+            short = stability / self.forget_short_divisor
+            value = short if short < long_term else long_term  # min(long_term, short)
         else:
             value = stability * (
                 1 + self.recall_base * (11 - difficulty) * (stability ** -p[9])
                 * ((math.e ** ((1 - recall) * p[10])) - 1)
                 * (p[15] if rating == HARD else 1) * (p[16] if rating == EASY else 1))
-        return max(value, STABILITY_MIN)
+        return STABILITY_MIN if value < STABILITY_MIN else value  # max(value, MIN)
 
-    def _interval_days(self, stability: float) -> int:
+    def _interval(self, stability: float) -> timedelta:
+        """``timedelta(days=...)`` of fsrs's ``_next_interval``."""
         days = round((stability / self.factor) * self.interval_factor)
         # min(max(days, 1), maximum) without the calls
-        return 1 if days < 1 else (self.maximum_interval if days > self.maximum_interval
+        days = 1 if days < 1 else (self.maximum_interval if days > self.maximum_interval
                                    else days)
+        found = self._day_intervals.get(days)
+        if found is None:
+            found = self._day_intervals[days] = timedelta(days=days)
+        return found
 
     # --- review_card -------------------------------------------------------------------------
 
@@ -129,7 +143,7 @@ class DirectScheduler:
                 state, step = RELEARNING, 0
                 interval = self.relearning_steps[0]
             else:
-                interval = timedelta(days=self._interval_days(stability))
+                interval = self._interval(stability)
         else:
             steps = self.learning_steps if state == LEARNING else self.relearning_steps
             assert step is not None
@@ -144,7 +158,7 @@ class DirectScheduler:
                 difficulty = self._difficulty(difficulty, rating)
             if not steps or (step >= len(steps) and rating != AGAIN):
                 state, step = REVIEW, None
-                interval = timedelta(days=self._interval_days(stability))
+                interval = self._interval(stability)
             elif rating == AGAIN:
                 step = 0
                 interval = steps[0]
@@ -160,7 +174,7 @@ class DirectScheduler:
                 interval = steps[step]
             else:  # Good at the last step, or Easy
                 state, step = REVIEW, None
-                interval = timedelta(days=self._interval_days(stability))
+                interval = self._interval(stability)
         if self.enable_fuzzing and state == REVIEW:
             interval = self._fuzzed(interval=interval)
         return (state, step, stability, difficulty, at), at + interval

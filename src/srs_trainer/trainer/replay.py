@@ -12,18 +12,20 @@ without building a ``Memory`` and a dict first.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import operator
 import random
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from . import fsrs_direct, scheduling
 from .store_rows import MEMORY_COLUMNS, SET_MEMORY
-from .types import RESET, REVIEW, CardKey, Memory, to_text
+from .types import ANSWER, RESET, REVIEW, CardKey, Memory, to_text
 
 if TYPE_CHECKING:
     import fsrs
@@ -86,39 +88,56 @@ class Replayer:
     def card(self, key: CardKey, rows: Iterable[ReplayInput]) -> list[Step]:
         """The memory after each row of one card's (ordered, counting) rows."""
         if self.direct:
-            return self._card_direct(key, rows)
+            return self._card_direct(key, _as_rows(rows))
         return self._card_fsrs(key, rows)
 
-    def _card_direct(self, key: CardKey, rows: Iterable[ReplayInput]) -> list[Step]:
+    def card_rows(self, key: CardKey, rows: Iterable[Row]) -> list[Step]:
+        """``card(key, inputs(rows))``: one card's (ordered, counting) rows as the bulk readers
+        read them (``ROW_COLUMNS``). The direct replay takes each value from the row itself
+        instead of a ``ReplayInput`` made per row first (a tenth of a doctor's replay)."""
+        if self.direct:
+            return self._card_direct(key, rows)
+        return self._card_fsrs(key, inputs(rows))
+
+    def _card_direct(self, key: CardKey, rows: Iterable[Row]) -> list[Step]:
+        """Rows in ``ROW_COLUMNS``' layout, the time as text or as a datetime."""
         steps: list[Step] = []
         card = fsrs_direct.NEW_CARD
         state, reps, lapses = 0, 0, 0
         saved: Any = None
         utc = timezone.utc
+        parse = datetime.fromisoformat  # from_text without its astimezone: done below
+        append = steps.append
         scheduler_of: int | None = None
-        scheduler = None
+        review: Callable[[fsrs_direct.DirectCard, int, datetime],
+                         tuple[fsrs_direct.DirectCard, datetime]] | None = None
+        fuzzing = False
         try:
-            for is_reset, at, rating, _duration_ms, scheduler_id in rows:
-                if is_reset:
+            for row in rows:
+                if row[KIND] == RESET:
                     card, state, reps, lapses = fsrs_direct.NEW_CARD, 0, 0, 0
-                    steps.append(NEW_STEP)
+                    append(NEW_STEP)
                     continue
+                at, rating, scheduler_id = row[AT], row[RATING], row[SCHEDULER]
                 assert rating is not None and scheduler_id is not None
-                if scheduler_id != scheduler_of or scheduler is None:
+                if scheduler_id != scheduler_of or review is None:
                     scheduler = self._direct_scheduler(scheduler_id)
+                    review, fuzzing = scheduler.review, scheduler.enable_fuzzing
                     scheduler_of = scheduler_id
+                if at.__class__ is str:
+                    at = parse(at)
                 if at.tzinfo is not utc:
                     at = at.astimezone(utc)
-                if scheduler.enable_fuzzing:
+                if fuzzing:
                     if saved is None:
                         saved = random.getstate()
                     random.seed(scheduling.fuzz_seed(key, at))
-                card, due = scheduler.review(card, rating, at)
+                card, due = review(card, rating, at)
                 if state == REVIEW and rating == 1:
                     lapses += 1
                 reps += 1
                 state = card[0]
-                steps.append((state, card[1], card[2], card[3], due, at, rating, reps, lapses))
+                append((state, card[1], card[2], card[3], due, at, rating, reps, lapses))
         finally:
             if saved is not None:
                 random.setstate(saved)
@@ -222,21 +241,20 @@ def saved_matches(saved: str | None, row: Row, step: Step) -> bool:
     The saved text's due is parsed instead and compared as a time: under the shape checked
     (``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``, which is all ``_time`` writes for a UTC time of a
     year from 1000) equal times have equal texts, so the answer is the same as comparing
-    the formatted text."""
-    _, _, stability, difficulty, due, _, last_rating, reps, lapses = step
+    the formatted text. The rest is compared as one text around the saved due."""
+    state, step_no, stability, difficulty, due, _, last_rating, reps, lapses = step
     at = row[AT]
     if saved.__class__ is not str:
         return False  # (None: a row added without its result yet)
-    if not (stability.__class__ is float
-            and stability - stability == 0.0 and difficulty.__class__ is float
-            and difficulty - difficulty == 0.0 and due is not None
-            and due.tzinfo is _UTC and due.year >= 1000 and _canonical_time(at)):
+    if not (stability.__class__ is float and difficulty.__class__ is float
+            and stability - stability == 0.0 and difficulty - difficulty == 0.0
+            and due is not None and due.tzinfo is _UTC and due.year >= 1000
+            and at.__class__ is str and len(at) == 32 and at[10] == "T"
+            and at[19] == "." and at.endswith("+00:00")):  # (_canonical_time(at))
         return saved == row_step_json(row, step)
     assert saved is not None  # (checked above, in a way mypy does not follow)
-    head = f'{{"difficulty": {difficulty!r}, "due": "'
-    if not saved.startswith(head):
-        return False
-    start = len(head)
+    difficulty_text = repr(difficulty)
+    start = _DUE_AFTER + len(difficulty_text)
     due_text = saved[start:start + 32]
     if not (len(due_text) == 32 and due_text[4] == "-" and due_text[7] == "-"
             and due_text[10] == "T" and due_text[19] == "." and due_text[26] == "+"
@@ -247,13 +265,17 @@ def saved_matches(saved: str | None, row: Row, step: Step) -> bool:
             return False
     except ValueError:
         return False
-    step_no = step[1]
-    tail = (f'", "lapses": {lapses}, '
-            f'"last_rating": {"null" if last_rating is None else last_rating}, '
-            f'"last_review": "{at}", "reps": {reps}, '
-            f'"stability": {stability!r}, "state": {step[0]}, '
-            f'"step": {"null" if step_no is None else step_no}}}')
-    return len(saved) == start + 32 + len(tail) and saved.endswith(tail)
+    return saved == (
+        f'{{"difficulty": {difficulty_text}, "due": "{due_text}", "lapses": {lapses}, '
+        f'"last_rating": {"null" if last_rating is None else last_rating}, '
+        f'"last_review": "{at}", "reps": {reps}, '
+        f'"stability": {stability!r}, "state": {state}, '
+        f'"step": {"null" if step_no is None else step_no}}}')
+
+
+# Where a saved result's due text starts, after its difficulty's: '{"difficulty": ' and
+# ', "due": "' around it.
+_DUE_AFTER = len('{"difficulty": ') + len(', "due": "')
 
 
 def _step_json(step: Step, last_review_text: str | None) -> str:
@@ -328,12 +350,48 @@ def set_memories(db: sqlite3.Connection, memories: Iterable[tuple[CardKey, Memor
     db.executemany(SET_MEMORY, ((*memory_row(memory), *key) for key, memory in memories))
 
 
+def step_row(step: Step) -> tuple[Any, ...]:
+    """``memory_row(Memory(*step))``, without building the ``Memory``."""
+    state, step_no, stability, difficulty, due, last, last_rating, reps, lapses = step
+    return (state, step_no, stability, difficulty, _stored_time(due) if due else None,
+            _stored_time(last) if last else None, last_rating, reps, lapses)
+
+
+def stale_rows(rows: Sequence[Row], steps: Sequence[Step]) -> list[int]:
+    """The ids of the answer rows (of ``rows``, replayed to ``steps``) whose saved result is
+    not the replayed one (``saved_matches``); rows with no saved result are left out."""
+    stale: list[int] = []
+    matches = saved_matches
+    for row, step in zip(rows, steps, strict=True):
+        saved = row[CARD_AFTER]
+        if saved is not None and row[KIND] != RESET and not matches(saved, row, step):
+            stale.append(row[ID])
+    return stale
+
+
 def memory_of(steps: Sequence[Step]) -> Memory:
     """The memory after the last step (a new card's when there is none)."""
     return Memory(*steps[-1]) if steps else Memory()
 
 
 # --- bulk reading ---------------------------------------------------------------------------
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a bulk read and replay (nested: the outermost
+    turns it back on). A million rows are a million tuples, and the collections their
+    allocations set off walk every one of them again: with it on, reading a million rows
+    takes 1.6 times as long and replaying them twice as long. The replay makes no cycles;
+    any others wait for the collector's next run after it."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def select_rows(schema_version: int, where: str = "") -> str:
@@ -361,7 +419,8 @@ def rows_by_card(rows: Iterable[Row]) -> dict[CardKey, list[Row]]:
 
 def read_rows(db: sqlite3.Connection, schema_version: int) -> dict[CardKey, list[Row]]:
     """Every log row, grouped by card."""
-    return rows_by_card(db.execute(select_rows(schema_version)))
+    with collector_paused():
+        return rows_by_card(db.execute(select_rows(schema_version)))
 
 
 _ORIGIN_OF = operator.itemgetter(ORIGIN)  # a row's origin: '' (falsy) for the trainer's own
@@ -374,12 +433,12 @@ _AT_OF = operator.itemgetter(AT)
 def ordered_counting(rows: Sequence[Row], own_device: str = "") -> list[Row]:
     """A card's rows (in id order) in replay order (``scheduling.replay_order``), keeping
     those that move the schedule (``LogEntry.counts``)."""
-    if any(row[DEVICE] for row in rows):
+    if any(map(_DEVICE_OF, rows)):  # (map: no generator frame per row)
         streams = scheduling.device_streams(
             rows, _ORIGIN_OF, _DEVICE_OF, _SEQ_OF, _AT_AND_ID, own_device)
         rows = (_merge_two(*streams) if len(streams) == 2
                 else scheduling.merge_streams(streams, _AT_OF))
-    elif any(row[ORIGIN] for row in rows):
+    elif any(map(_ORIGIN_OF, rows)):
         # itemgetters: interleave's own test is the truthiness of what is_foreign returns
         rows = scheduling.interleave(rows, _ORIGIN_OF, _AT_AND_ID)
     return [row for row in rows
@@ -413,6 +472,13 @@ def _merge_two(first: tuple[Any, Sequence[Row]], second: tuple[Any, Sequence[Row
             at_b = b[j][AT]
 
 
+def _as_rows(inputs: Iterable[ReplayInput]) -> Iterator[Row]:
+    """Replay inputs in ``ROW_COLUMNS``' layout (the values the replay reads; no ids)."""
+    for is_reset, at, rating, duration_ms, scheduler_id in inputs:
+        yield ("", "", None, RESET if is_reset else ANSWER, at, rating, duration_ms, 1,
+               scheduler_id, None, None, None, "", "", None)
+
+
 def inputs(rows: Iterable[Row]) -> Iterator[ReplayInput]:
     parse = datetime.fromisoformat  # from_text without its astimezone: the replayers do it
     for row in rows:
@@ -428,6 +494,12 @@ def read_card_rows(
 ) -> dict[CardKey, list[Row]]:
     """The log rows of the cards ``keys``, grouped by card (cards without rows left out)."""
     wanted = set(keys)
+    with collector_paused():
+        return _read_card_rows(db, schema_version, wanted)
+
+
+def _read_card_rows(db: sqlite3.Connection, schema_version: int, wanted: set[CardKey]
+                    ) -> dict[CardKey, list[Row]]:
     if len(wanted) > _WHOLE_LOG_FROM:
         logs = read_rows(db, schema_version)
         return {key: rows for key, rows in logs.items() if key in wanted}
@@ -458,7 +530,7 @@ def replay_changes(
     """What ``rewrite`` writes, without writing it: (state before, card after, row id) of
     each answer whose saved values differ from the replay's, and the card's memory."""
     counted = ordered_counting(rows, replayer.own_device)
-    steps = replayer.card(key, inputs(counted))
+    steps = replayer.card_rows(key, counted)
     changed: list[tuple[int, str, int]] = []
     state_before = 0
     text_of, matches = row_step_json, saved_matches
