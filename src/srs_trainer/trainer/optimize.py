@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain, compress, repeat
 from typing import Any
 
@@ -89,9 +90,16 @@ def split_items(columns: ReviewColumns, test_share: float = TEST_SHARE) -> (
     items = list(map(lib.FSRSItem, map(reviews.__getitem__, map(
         slice, compress(firsts, is_item), compress(ends, is_item)))))
     times = list(compress(columns.times, is_item))
-    order = sorted(range(len(items)), key=times.__getitem__)  # stable: ties keep column order
+    del reviews, is_item  # each item holds its own copy of its reviews
+    if len(times) != len(items):
+        raise OptimizeError("the review log has a time that cannot be read")
+    # Sorted in place, stable (ties keep column order): sort calls the key once per item in
+    # list order, so each item's key is the next time; no index list to permute by after.
+    items.sort(key=partial(next, iter(times)))
     cut = int(len(items) * (1 - test_share))
-    return list(map(items.__getitem__, order[:cut])), list(map(items.__getitem__, order[cut:]))
+    test = items[cut:]
+    del items[cut:]
+    return items, test
 
 
 def _library() -> Any:
