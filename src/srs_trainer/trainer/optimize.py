@@ -28,6 +28,7 @@ from .review_columns import (
     History,
     HistoryKey,
     ReviewColumns,
+    collector_paused,
     columns_of,
 )
 
@@ -80,6 +81,12 @@ def split_items(columns: ReviewColumns, test_share: float = TEST_SHARE) -> (
     review is made once and the items by C-level maps over the columns: no Python loop per
     review."""
     lib = _library()
+    with collector_paused():
+        return _split_items(lib, columns, test_share)
+
+
+def _split_items(lib: Any, columns: ReviewColumns, test_share: float) -> (
+        tuple[list[Any], list[Any]]):
     reviews = list(map(lib.FSRSReview, columns.ratings, columns.days))
     starts = columns.starts
     is_item = [True] * len(reviews)

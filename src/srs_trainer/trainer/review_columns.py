@@ -17,6 +17,7 @@ end: history ``h`` holds reviews ``starts[h]`` to ``starts[h] + lengths[h]``.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -182,8 +183,27 @@ def _card_rows(store: Store, deck_ids: Iterable[str] | None) -> list[tuple[Any, 
             params).fetchall()
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the log is read and its items made: a row tuple
+    per card and a few lists of a million values, none in a cycle, that a full collection
+    would walk for nothing (measured: 0.05-0.08 s of a million rows' read)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def store_columns(store: Store, deck_ids: Iterable[str] | None = None) -> ReviewColumns:
     """The columns of the store's log: history by history what ``histories`` gives."""
+    with collector_paused():
+        return _store_columns(store, deck_ids)
+
+
+def _store_columns(store: Store, deck_ids: Iterable[str] | None) -> ReviewColumns:
     rows = _card_rows(store, deck_ids)
     if "".join([row[2] for row in rows]).isdigit():  # no card with a reset or a foreign row
         return _plain_columns(rows)
