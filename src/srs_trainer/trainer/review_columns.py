@@ -18,6 +18,7 @@ end: history ``h`` holds reviews ``starts[h]`` to ``starts[h] + lengths[h]``.
 from __future__ import annotations
 
 import gc
+import struct
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from itertools import accumulate, islice
 from operator import sub
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .migrations import FIT_CODE, FIT_MICROS, FIT_ROWS
+from .migrations import FIT_CODE, FIT_ROWS, FIT_TIME
 from .scheduling import replay_order
 from .types import LogEntry, from_text, to_text
 
@@ -158,7 +159,8 @@ def _card_rows(store: Store, deck_ids: Iterable[str] | None) -> list[tuple[Any, 
     """(deck, question, codes, times) per card with scheduling rows: ``codes`` one character
     per row in written order ('1'-'4' a rating, 'r' a reset, '-' no rating, 'p' a row pulled
     from elsewhere or synced from another device), ``times`` their microseconds since the
-    epoch, comma-separated."""
+    epoch, 16 hex digits each (``migrations.FIT_TIME``; a time SQLite cannot read is left
+    out)."""
     where = FIT_ROWS
     params: list[Any] = []
     if deck_ids is not None:
@@ -170,7 +172,7 @@ def _card_rows(store: Store, deck_ids: Iterable[str] | None) -> list[tuple[Any, 
         # order group_concat must see (each card's rows by id); no row of the table is read.
         return store.db.execute(
             f"SELECT deck_id, question_id, group_concat({FIT_CODE}, ''),"
-            f" group_concat({FIT_MICROS}) FROM log INDEXED BY log_fit WHERE {where}"
+            f" group_concat({FIT_TIME}, '') FROM log INDEXED BY log_fit WHERE {where}"
             " GROUP BY deck_id, question_id", params).fetchall()
     # An older schema (tests build them): the index fixes the order group_concat sees, and
     # each entry's row is looked up (memory-mapped: a lookup on another page is a memory read).
@@ -178,7 +180,7 @@ def _card_rows(store: Store, deck_ids: Iterable[str] | None) -> list[tuple[Any, 
         return store.db.execute(
             "SELECT deck_id, question_id,"
             f" group_concat(CASE {_foreign_code(store)}WHEN kind = 'reset' THEN 'r'"
-            f" ELSE ifnull(rating, '-') END, ''), group_concat({FIT_MICROS})"
+            f" ELSE ifnull(rating, '-') END, ''), group_concat({FIT_TIME}, '')"
             f" FROM log INDEXED BY log_card WHERE {where} GROUP BY deck_id, question_id",
             params).fetchall()
 
@@ -218,7 +220,7 @@ def _store_columns(store: Store, deck_ids: Iterable[str] | None) -> ReviewColumn
             for key, history in histories(store.card_log(deck, question), own).items():
                 builder.add(key, history)
         else:
-            _add_with_resets(builder, deck, question, codes, map(int, times.split(",")))
+            _add_with_resets(builder, deck, question, codes, _times([times]))
     return builder.extend(_plain_columns(plain))
 
 
@@ -249,9 +251,15 @@ def _plain_columns(rows: Sequence[tuple[Any, ...]]) -> ReviewColumns:
         return ReviewColumns()
     lengths = [len(row[2]) for row in rows]
     ratings = "".join([row[2] for row in rows]).encode("ascii").translate(_DIGIT_RATINGS)
-    times = list(map(int, ",".join([row[3] for row in rows]).split(",")))
+    times = _times([row[3] for row in rows])
     keys = [(row[0], row[1], 0) for row in rows]
     return _plain_of(keys, lengths, ratings, times)
+
+
+def _times(texts: list[str]) -> list[int]:
+    """The times of ``_card_rows``'s texts laid end to end, decoded in one C-level call."""
+    raw = bytes.fromhex("".join(texts))
+    return list(struct.unpack(f">{len(raw) // 8}q", raw))
 
 
 def _plain_of(keys: list[HistoryKey], lengths: list[int], ratings: bytes,
