@@ -87,6 +87,8 @@ def split_items(columns: ReviewColumns, test_share: float = TEST_SHARE) -> (
 
 def _split_items(lib: Any, columns: ReviewColumns, test_share: float) -> (
         tuple[list[Any], list[Any]]):
+    if not len(columns.ratings) == len(columns.days) == len(columns.times):
+        raise OptimizeError("the review log has a time that cannot be read")
     reviews = list(map(lib.FSRSReview, columns.ratings, columns.days))
     starts = columns.starts
     is_item = [True] * len(reviews)
@@ -96,13 +98,10 @@ def _split_items(lib: Any, columns: ReviewColumns, test_share: float) -> (
     ends = range(1, len(reviews) + 1)
     items = list(map(lib.FSRSItem, map(reviews.__getitem__, map(
         slice, compress(firsts, is_item), compress(ends, is_item)))))
-    times = list(compress(columns.times, is_item))
-    del reviews, is_item  # each item holds its own copy of its reviews
-    if len(times) != len(items):
-        raise OptimizeError("the review log has a time that cannot be read")
+    del reviews  # each item holds its own copy of its reviews
     # Sorted in place, stable (ties keep column order): sort calls the key once per item in
-    # list order, so each item's key is the next time; no index list to permute by after.
-    items.sort(key=partial(next, iter(times)))
+    # list order, so each item's key is the next item time; no index list to permute by.
+    items.sort(key=partial(next, compress(columns.times, is_item)))
     cut = int(len(items) * (1 - test_share))
     test = items[cut:]
     del items[cut:]
