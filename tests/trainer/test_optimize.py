@@ -10,8 +10,9 @@ must be close to the true model's.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import fsrs
 import pytest
@@ -25,7 +26,13 @@ from srs_trainer.trainer.optimize import (
     simulate_retention,
     suggested_retention,
 )
-from srs_trainer.trainer.review_columns import History, columns_of, histories, store_columns
+from srs_trainer.trainer.review_columns import (
+    History,
+    ReviewColumns,
+    columns_of,
+    histories,
+    store_columns,
+)
 from srs_trainer.trainer.store import Store, from_text
 from srs_trainer.trainer.types import Answer, to_text
 from synthetic import synthetic_decks
@@ -279,3 +286,101 @@ def test_a_time_sqlite_cannot_read_gives_what_the_lookup_read_gives(tmp_path: Pa
     with store.transaction():  # unixepoch() is NULL for it: the scan's times would shift
         store.db.execute("UPDATE log SET at = 'not a time' WHERE id = 2")
     assert store_columns(store) == store_columns(store, decks)
+
+
+def _split_items_before(columns: ReviewColumns, test_share: float = 0.2) -> (
+        tuple[list[Any], list[Any]]):
+    """The fit's items the way ``split_items`` made them before it sorted them in place:
+    each history's items in column order, then their indexes sorted (stable) by the time
+    of the review each predicts, and the items taken in that order."""
+    import fsrs_rs_python as lib
+
+    reviews = [lib.FSRSReview(rating, days)
+               for rating, days in zip(columns.ratings, columns.days, strict=True)]
+    items, times = [], []
+    for start, length in zip(columns.starts, columns.lengths, strict=True):
+        for end in range(start + 2, start + length + 1):
+            items.append(lib.FSRSItem(reviews[start:end]))
+            times.append(columns.times[end - 1])
+    order = sorted(range(len(items)), key=times.__getitem__)
+    cut = int(len(items) * (1 - test_share))
+    return [items[i] for i in order[:cut]], [items[i] for i in order[cut:]]
+
+
+def test_the_items_equal_those_of_the_read_and_the_sort_before_the_fit_index(
+    tmp_path: Path,
+) -> None:
+    """The fit's inputs, its items in order, read through ``log_fit`` (migration 7) and
+    sorted in place, are those of the read before the index (the lookup read a schema-6
+    database still takes) sorted by an index list, on a log with answers at local times in
+    several zones, learning steps (same-day reviews), intervals a microsecond either side of
+    24 hours, equal times on different cards, practice without rescheduling, undone answers,
+    a reset, reviews pulled from Anki and rows synced from another device."""
+    import random
+
+    from srs_trainer.history.anki_pull import PulledRow
+    from srs_trainer.history.log_merge import foreign_scheduler_json, merge_rows
+    from srs_trainer.trainer.optimize import split_items
+    from srs_trainer.trainer.settings import DeckSettings
+
+    store = Store.open(tmp_path / "progress.sqlite3")
+    trainer = Trainer(store, synthetic_decks(2, 20), EXACT)  # learning steps 1 and 10 minutes
+    trainer.sync(START)
+    keys = [card.key for card in store.cards()]
+    chance = random.Random(5)
+    zones = [timezone(timedelta(hours=hours)) for hours in (13, -9.5, 5.75, 0, -3)]
+    gaps = [timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=23, minutes=59),
+            timedelta(days=1) - timedelta(microseconds=1), timedelta(days=1),
+            timedelta(days=1, microseconds=1), timedelta(days=3, hours=5),
+            timedelta(days=11, seconds=7)]
+    answers: list[tuple[Any, ...]] = []
+    for n, key in enumerate(keys):
+        zone = zones[n % len(zones)]
+        # A local 23:58 or 04:01 on the learner's first day, in the card's zone.
+        moment = datetime(2026, 1, 1, 23 if n % 2 else 4, 58 if n % 2 else 1, tzinfo=zone)
+        for _ in range(chance.randint(3, 14)):
+            answers.append((moment.astimezone(timezone.utc), key))
+            moment += chance.choice(gaps)
+    twin = [at for at, key in answers if key == keys[1]]
+    answers += [(at, keys[2]) for at in twin]  # equal times on two cards: ties in the sort
+    answers.sort(key=lambda answer: answer[0])  # written in time order, as a learner does
+    for number, (at, key) in enumerate(answers):
+        recorded = trainer.record_answer(
+            Answer(key, chance.choice((1, 2, 3, 3, 4)), at, 4000, 1),
+            reschedule=number % 17 != 5)  # now and then practice without rescheduling
+        if number % 23 == 7:
+            trainer.undo(recorded.entry_id, at + timedelta(seconds=5))
+    later = max(at for at, _ in answers) + timedelta(days=2)
+    with store.transaction():
+        store.append_reset(*keys[3], later, "answer key changed")
+    trainer.record_answer(Answer(keys[3], 3, later, 1, 1))
+    trainer.record_answer(Answer(keys[3], 4, later + timedelta(days=4), 1, 1))
+    pulled = [PulledRow(keys[4], 1_700_000_000_000 + n, START + timedelta(days=3 * n, hours=-5),
+                        3, 100) for n in range(1, 6)]
+    merge_rows(store, "anki", pulled, {keys[4][0]: foreign_scheduler_json(DeckSettings())},
+               set(keys))
+    with store.transaction():
+        for seq, day in enumerate((0.5, 2.25, 9.0), start=1):
+            _insert_synced(store, keys[5], "b" * 32, seq, to_text(START + timedelta(days=day)),
+                           seq % 4 + 1)
+
+    columns = store_columns(store)
+    before = Store.open(tmp_path / "before.sqlite3")
+    store.db.backup(before.db)
+    before.db.execute("DROP INDEX log_fit")
+    before.db.execute("PRAGMA user_version = 6")  # the read before migration 7
+    assert columns == store_columns(before)
+    own = store.device_id
+    assert columns.by_history() == columns_of(
+        histories(store.log(kind=None, include_undone=True), own)).by_history()
+    assert (*keys[3], 1) in columns.by_history()  # the reset started a history
+    item_times = [time for start, length in zip(columns.starts, columns.lengths, strict=True)
+                  for time in columns.times[start + 1:start + length]]
+    assert len(set(item_times)) < len(item_times)  # the sort has ties to keep in order
+    assert 0 in columns.days and 1 in columns.days
+
+    train, test = split_items(columns)
+    old_train, old_test = _split_items_before(columns)
+    assert len(train) > 100 and len(test) > 20
+    assert list(map(repr, train)) == list(map(repr, old_train))
+    assert list(map(repr, test)) == list(map(repr, old_test))

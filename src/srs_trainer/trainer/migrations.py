@@ -199,6 +199,38 @@ def _migration_6(db: sqlite3.Connection) -> None:
         """)
 
 
+#: The log rows a fitted history holds: scheduling answers and resets, not undone.
+FIT_ROWS = "undone_at IS NULL AND (kind = 'reset' OR rescheduled = 1)"
+#: A fitted row's code: '1'-'4' its rating, 'r' a reset, '-' no rating, 'p' a row pulled from
+#: elsewhere or synced from another device (whose card replays in a merged order). Text, so
+#: that group_concat converts nothing (0.02 s less at a million rows).
+FIT_CODE = ("CASE WHEN origin != '' OR device != '' THEN 'p' WHEN kind = 'reset' THEN 'r'"
+            " ELSE ifnull(CAST(rating AS TEXT), '-') END")
+_SECONDS = "strftime('%s', substr(at, 1, 19))"
+#: A row's time (UTC text, ``types.to_text``) as microseconds since the epoch, written as 16
+#: hex digits (a 64-bit two's complement): Python decodes a million of them in one
+#: ``bytes.fromhex`` (0.06 s, against 0.18 s to split and parse decimal text); NULL for a
+#: time SQLite cannot read. The whole seconds from the first 19 characters: SQLite rounds a
+#: fraction to milliseconds, which carries .9995 s and above into the next second. strftime,
+#: not unixepoch(): the index must open on SQLite before 3.38 too.
+FIT_TIME = (f"CASE WHEN {_SECONDS} IS NOT NULL THEN printf('%016x',"
+            f" CAST({_SECONDS} AS INTEGER) * 1000000 + CAST(substr(at, 21, 6) AS INTEGER)) END")
+
+
+def _migration_7(db: sqlite3.Connection) -> None:
+    """What fitting FSRS reads of each row (``review_columns``), kept by SQLite as each row is
+    written: the fitted rows of each card in id order, their code and time computed once. The
+    fit then reads this index alone in one pass (a million rows: 0.4 s, against 0.75 s for
+    two passes over the table and ``log_card`` and gathering them in Python). A query takes a
+    value from the index only when it spells the expression the same, so the constants above
+    are the ones ``review_columns`` selects (they must not change: a new index would)."""
+    _run_script(db, f"""
+        CREATE INDEX log_fit ON log (deck_id, question_id, id, {FIT_CODE}, {FIT_TIME})
+            WHERE {FIT_ROWS}
+        """)
+
+
 MIGRATIONS: Sequence[Callable[[sqlite3.Connection], None]] = (
-    _migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6)
+    _migration_1, _migration_2, _migration_3, _migration_4, _migration_5, _migration_6,
+    _migration_7)
 SCHEMA_VERSION = len(MIGRATIONS)

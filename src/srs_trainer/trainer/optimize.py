@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain, compress, repeat
 from typing import Any
 
@@ -27,6 +28,7 @@ from .review_columns import (
     History,
     HistoryKey,
     ReviewColumns,
+    collector_paused,
     columns_of,
 )
 
@@ -78,7 +80,25 @@ def split_items(columns: ReviewColumns, test_share: float = TEST_SHARE) -> (
     fit is better for it): the earlier ``1 - test_share`` of them, and the later rest. Each
     review is made once and the items by C-level maps over the columns: no Python loop per
     review."""
+    _, train, test = _made_and_split(columns, test_share)
+    return train, test
+
+
+def _made_and_split(columns: ReviewColumns, test_share: float) -> (
+        tuple[list[Any], list[Any], list[Any]]):
+    """The items in the order they were made (column order), and ``split_items``'s two
+    lists. Dropped last, the first frees the items in the order they were made, so in
+    memory order: sorted by time they lie all over memory, and freeing a million rows'
+    items in that order cost 0.15 s, against 0.04 s in the order made."""
     lib = _library()
+    with collector_paused():
+        return _split_items(lib, columns, test_share)
+
+
+def _split_items(lib: Any, columns: ReviewColumns, test_share: float) -> (
+        tuple[list[Any], list[Any], list[Any]]):
+    if not len(columns.ratings) == len(columns.days) == len(columns.times):
+        raise OptimizeError("the review log has a time that cannot be read")
     reviews = list(map(lib.FSRSReview, columns.ratings, columns.days))
     starts = columns.starts
     is_item = [True] * len(reviews)
@@ -88,10 +108,14 @@ def split_items(columns: ReviewColumns, test_share: float = TEST_SHARE) -> (
     ends = range(1, len(reviews) + 1)
     items = list(map(lib.FSRSItem, map(reviews.__getitem__, map(
         slice, compress(firsts, is_item), compress(ends, is_item)))))
-    times = list(compress(columns.times, is_item))
-    order = sorted(range(len(items)), key=times.__getitem__)  # stable: ties keep column order
-    cut = int(len(items) * (1 - test_share))
-    return list(map(items.__getitem__, order[:cut])), list(map(items.__getitem__, order[cut:]))
+    del reviews  # each item holds its own copy of its reviews
+    # Sorted, stable (ties keep column order): sort calls the key once per item in list
+    # order, so each item's key is the next item time; no index list to permute by.
+    ordered = sorted(items, key=partial(next, compress(columns.times, is_item)))
+    cut = int(len(ordered) * (1 - test_share))
+    test = ordered[cut:]
+    del ordered[cut:]
+    return items, ordered, test
 
 
 def _library() -> Any:
@@ -129,12 +153,15 @@ def fit(reviews: ReviewColumns | Mapping[HistoryKey, History],
         raise OptimizeError(
             f"too few reviews to fit: {count} (at least {MIN_REVIEWS} reviews of cards"
             " answered before are needed); keep reviewing and try again")
-    train, test = split_items(columns)
+    made, train, test = _made_and_split(columns, TEST_SHARE)
     fitted = fit_parameters(train)
-    return FitResult(
+    result = FitResult(
         reviews=count, train=len(train), test=len(test),
         current=score(current, test), fitted=score(fitted, test), parameters=fitted,
     )
+    del train, test
+    del made  # the items go with it, in the order they were made
+    return result
 
 
 def default_parameters() -> tuple[float, ...]:

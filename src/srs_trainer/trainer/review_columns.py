@@ -1,16 +1,15 @@
 """The learner's scheduling reviews as flat columns, read in bulk for fitting FSRS.
 
 Fitting a million reviews should cost little more than fsrs-rs's own fit, so the common case
-loops in Python per card at most, never per review. The whole log is read in two sequential
-passes: each card's row ids from the ``log_card`` index alone (deck, question, id: the rows
-of a card in the order they were written, which is their replay order when none came from
-elsewhere), and every row's code and time from one pass over the table in id order; the
-columns are gathered, cut and converted with C-level ``str``/``map`` calls. One deck's read,
-or a log whose row ids have gaps, takes a pass over the index that looks up each row (a
-random page read per row: 1.35 s in SQLite at a million rows, the two passes 0.77 s). Cards
-with a reset or an answer without a rating are cut card by card; cards with reviews pulled
-from elsewhere or rows synced from another device (whose replay order merges streams by
-time, ``scheduling.replay_order``) go through the definition, ``histories``, card by card.
+loops in Python per card at most, never per review. The log is read in one pass over the
+``log_fit`` index alone (migration 7): its entries are the rows a history holds (scheduling
+answers and resets, not undone), each card's in id order (the order they were written, which
+is their replay order when none came from elsewhere), each with its code and time as SQLite
+computed them when the row was written; one deck's read takes that deck's part of the index.
+The columns are cut and converted with C-level ``str``/``map`` calls. Cards with a reset or
+an answer without a rating are cut card by card; cards with reviews pulled from elsewhere or
+rows synced from another device (whose replay order merges streams by time,
+``scheduling.replay_order``) go through the definition, ``histories``, card by card.
 
 A history is a card's answers from one reset to the next. The columns lay the histories end to
 end: history ``h`` holds reviews ``starts[h]`` to ``starts[h] + lengths[h]``.
@@ -18,14 +17,17 @@ end: history ``h`` holds reviews ``starts[h]`` to ``starts[h] + lengths[h]``.
 
 from __future__ import annotations
 
+import gc
+import struct
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from itertools import accumulate, compress, islice
+from itertools import accumulate, islice
 from operator import sub
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .migrations import FIT_CODE, FIT_ROWS, FIT_TIME
 from .scheduling import replay_order
 from .types import LogEntry, from_text, to_text
 
@@ -153,43 +155,64 @@ def columns_of(cards: Mapping[HistoryKey, History]) -> ReviewColumns:
     return builder.extend(ReviewColumns())
 
 
-#: The log rows a history holds: scheduling answers and resets, not undone.
-_COUNTS = "undone_at IS NULL AND (kind = 'reset' OR rescheduled = 1)"
-
-
 def _card_rows(store: Store, deck_ids: Iterable[str] | None) -> list[tuple[Any, ...]]:
     """(deck, question, codes, times) per card with scheduling rows: ``codes`` one character
     per row in written order ('1'-'4' a rating, 'r' a reset, '-' no rating, 'p' a row pulled
     from elsewhere or synced from another device), ``times`` their microseconds since the
-    epoch, comma-separated."""
-    where = _COUNTS
+    epoch, 16 hex digits each (``migrations.FIT_TIME``; a time SQLite cannot read is left
+    out)."""
+    where = FIT_ROWS
     params: list[Any] = []
     if deck_ids is not None:
         ids = list(deck_ids)
         where += f" AND deck_id IN ({', '.join('?' * len(ids))})"
         params.extend(ids)
-    # The index fixes the order group_concat sees: each card's rows by id. In a real log a
-    # card's rows are spread over the table (written in time order), so the pass looks up a
-    # row on another page each time (memory-mapped: 1.83 -> 1.37 s CPU at a million rows).
+    if store.schema_version >= 7:
+        # One pass over the index alone: each entry holds its row's code and time, in the
+        # order group_concat must see (each card's rows by id); no row of the table is read.
+        return store.db.execute(
+            f"SELECT deck_id, question_id, group_concat({FIT_CODE}, ''),"
+            f" group_concat({FIT_TIME}, '') FROM log INDEXED BY log_fit WHERE {where}"
+            " GROUP BY deck_id, question_id", params).fetchall()
+    # An older schema (tests build them): the index fixes the order group_concat sees, and
+    # each entry's row is looked up (memory-mapped: a lookup on another page is a memory read).
     with _mapped(store):
         return store.db.execute(
             "SELECT deck_id, question_id,"
             f" group_concat(CASE {_foreign_code(store)}WHEN kind = 'reset' THEN 'r'"
-            f" ELSE ifnull(rating, '-') END, ''), group_concat({_micros()})"
+            f" ELSE ifnull(rating, '-') END, ''), group_concat({FIT_TIME}, '')"
             f" FROM log INDEXED BY log_card WHERE {where} GROUP BY deck_id, question_id",
             params).fetchall()
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the log is read and its items made: a row tuple
+    per card and a few lists of a million values, none in a cycle, that a full collection
+    would walk for nothing (measured: 0.05-0.08 s of a million rows' read)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def store_columns(store: Store, deck_ids: Iterable[str] | None = None) -> ReviewColumns:
     """The columns of the store's log: history by history what ``histories`` gives."""
-    if deck_ids is None:
-        scanned = _scanned_cards(store)
-        if scanned is not None:
-            return _columns_of_scan(store, *scanned)
+    with collector_paused():
+        return _store_columns(store, deck_ids)
+
+
+def _store_columns(store: Store, deck_ids: Iterable[str] | None) -> ReviewColumns:
+    rows = _card_rows(store, deck_ids)
+    if "".join([row[2] for row in rows]).isdigit():  # no card with a reset or a foreign row
+        return _plain_columns(rows)
     plain: list[tuple[Any, ...]] = []
     builder = _Builder()
     own = store.device_id if store.schema_version >= 5 else ""
-    for row in _card_rows(store, deck_ids):
+    for row in rows:
         deck, question, codes, times = row
         if codes.isdigit():
             plain.append(row)
@@ -197,31 +220,22 @@ def store_columns(store: Store, deck_ids: Iterable[str] | None = None) -> Review
             for key, history in histories(store.card_log(deck, question), own).items():
                 builder.add(key, history)
         else:
-            _add_with_resets(builder, deck, question, codes, map(int, times.split(",")))
+            _add_with_resets(builder, deck, question, codes, _times([times]))
     return builder.extend(_plain_columns(plain))
 
 
 def _foreign_code(store: Store) -> str:
-    """The CASE arm that codes a row pulled from elsewhere or synced from another device 'p'.
-    Those replay in a merged order (by time), not by id: a 'p' among a card's codes sends it
-    through the definition. (A code, not a max() aggregate: one aggregate fewer per row.)"""
+    """For a schema before 7: the CASE arm that codes a row pulled from elsewhere or synced
+    from another device 'p' (as ``FIT_CODE`` does). Those replay in a merged order (by time),
+    not by id: a 'p' among a card's codes sends it through the definition."""
     return ("WHEN origin != '' OR device != '' THEN 'p' " if store.schema_version >= 5
             else "WHEN origin != '' THEN 'p' " if store.schema_version >= 4 else "")
 
 
-def _micros() -> str:
-    """A row's time as microseconds since the epoch, in SQL."""
-    import sqlite3
-
-    seconds = ("unixepoch(at)" if sqlite3.sqlite_version_info >= (3, 38)
-               else "CAST(strftime('%s', at) AS INTEGER)")
-    return f"{seconds} * 1000000 + CAST(substr(at, 21, 6) AS INTEGER)"
-
-
 @contextmanager
 def _mapped(store: Store) -> Iterator[None]:
-    """The database file memory-mapped for a bulk read (a lookup on another page is a
-    memory read instead of a read() into SQLite's page cache), as it was after."""
+    """The database file memory-mapped for a read that looks up rows on other pages, as it
+    was after."""
     db = store.db
     (mapped,) = db.execute("PRAGMA mmap_size").fetchone()
     db.execute(f"PRAGMA mmap_size = {max(mapped, _MMAP_BYTES)}").fetchall()
@@ -231,110 +245,21 @@ def _mapped(store: Store) -> Iterator[None]:
         db.execute(f"PRAGMA mmap_size = {int(mapped)}").fetchall()
 
 
-def _scanned_cards(store: Store) -> tuple[list[tuple[str, str, str]], str, list[int]] | None:
-    """The whole log in two sequential passes instead of one row lookup per index entry:
-    each card's row ids (an index-only pass over ``log_card``: (deck, question, id) order),
-    and every row's code and time in id order (one pass over the table, page after page).
-    Looking up each index entry's row costs a random page read each (1.2 of 1.35 s at a
-    million rows, the log written in time order); the two passes about 0.75 s. Gives
-    (deck, question, ids) per card, and per row in card order its code ('x' a row that is
-    no scheduling answer, the others as ``_card_rows``) and time; None when the row ids
-    are not consecutive (the cards then go through ``_card_rows``)."""
-    db = store.db
-    # Not memory-mapped: read in page order, the file costs little more through SQLite's
-    # page cache (0.05 s at a million rows), and its pages do not count as the process's
-    # memory (peak 533 -> 208 MB for the read).
-    with _snapshot(store):
-        # NOT INDEXED: a pass over the table itself, which visits the rows in id order.
-        low, high, count, codes, times = db.execute(
-            "SELECT min(id), max(id), count(*),"
-            f" group_concat(CASE WHEN NOT ({_COUNTS}) THEN 'x' {_foreign_code(store)}"
-            " WHEN kind = 'reset' THEN 'r' ELSE ifnull(rating, '-') END, ''),"
-            f" group_concat({_micros()}) FROM log NOT INDEXED").fetchone()
-        if not count or high - low + 1 != count:
-            return None
-        cards = db.execute(
-            "SELECT deck_id, question_id, group_concat(id) FROM log INDEXED BY log_card"
-            " GROUP BY deck_id, question_id").fetchall()
-    moments = list(map(int, times.split(","))) if times else []
-    del times
-    if len(moments) != count:  # a time SQLite cannot read: each card's own pass says which
-        return None
-    ids: Iterable[int] = map(int, ",".join([row[2] for row in cards]).split(","))
-    if low <= count:  # indexed by row id itself: no subtraction per row
-        codes, moments = " " * low + codes, [0] * low + moments
-    else:
-        ids = map(low.__rsub__, ids)
-    places = list(ids)
-    return cards, "".join(map(codes.__getitem__, places)), list(map(moments.__getitem__,
-                                                                     places))
-
-
-@contextmanager
-def _snapshot(store: Store) -> Iterator[None]:
-    """One read transaction for the passes (none opened inside the caller's own)."""
-    if store.db.in_transaction:
-        yield
-        return
-    with store.snapshot():
-        yield
-
-
-#: 1 for a rating, 0 for any other code: which rows of a plain card are its reviews.
-_RATING_MASK = bytes.maketrans(bytes(range(256)), bytes(
-    1 if chr(byte) in "1234" else 0 for byte in range(256)))
-
-
-def _columns_of_scan(store: Store, cards: list[tuple[str, str, str]], codes: str,
-                     moments: list[int]) -> ReviewColumns:
-    """The columns of the scanned cards. A card whose codes are ratings and left-out rows
-    ('x') is plain: its ratings are taken column-wise. Cards with a reset or a row without
-    a rating go through ``_add_with_resets``, ones with a foreign row through the
-    definition, as in ``store_columns``."""
-    if codes.isdigit():  # every card plain, no row left out: the common case
-        return _plain_of([(deck, question, 0) for deck, question, _ in cards],
-                         [ids.count(",") + 1 for _, _, ids in cards],
-                         codes.encode("ascii").translate(_DIGIT_RATINGS), moments)
-    keys: list[HistoryKey] = []
-    lengths: list[int] = []
-    builder = _Builder()
-    own = store.device_id if store.schema_version >= 5 else ""
-    mask = bytearray(codes.encode("ascii").translate(_RATING_MASK))
-    start = 0
-    for deck, question, ids in cards:
-        end = start + ids.count(",") + 1
-        left_out = codes.count("x", start, end)
-        if (codes.count("r", start, end) or codes.count("-", start, end)
-                or codes.count("p", start, end)):
-            mask[start:end] = bytes(end - start)
-            _add_other(store, builder, own, deck, question, codes[start:end],
-                       moments[start:end])
-        elif end - start > left_out:
-            keys.append((deck, question, 0))
-            lengths.append(end - start - left_out)
-        start = end
-    ratings = bytes(compress(codes.encode("ascii"), mask)).translate(_DIGIT_RATINGS)
-    return builder.extend(_plain_of(keys, lengths, ratings, list(compress(moments, mask))))
-
-
-def _add_other(store: Store, builder: _Builder, own: str, deck: str, question: str,
-               codes: str, moments: list[int]) -> None:
-    if "p" in codes:
-        for key, history in histories(store.card_log(deck, question), own).items():
-            builder.add(key, history)
-    else:
-        _add_with_resets(builder, deck, question, codes, moments)
-
-
 def _plain_columns(rows: Sequence[tuple[Any, ...]]) -> ReviewColumns:
     """One history per card, none with a reset: converted column-wise, not per review."""
     if not rows:
         return ReviewColumns()
     lengths = [len(row[2]) for row in rows]
     ratings = "".join([row[2] for row in rows]).encode("ascii").translate(_DIGIT_RATINGS)
-    times = list(map(int, ",".join([row[3] for row in rows]).split(",")))
+    times = _times([row[3] for row in rows])
     keys = [(row[0], row[1], 0) for row in rows]
     return _plain_of(keys, lengths, ratings, times)
+
+
+def _times(texts: list[str]) -> list[int]:
+    """The times of ``_card_rows``'s texts laid end to end, decoded in one C-level call."""
+    raw = bytes.fromhex("".join(texts))
+    return list(struct.unpack(f">{len(raw) // 8}q", raw))
 
 
 def _plain_of(keys: list[HistoryKey], lengths: list[int], ratings: bytes,
@@ -354,8 +279,7 @@ def _plain_of(keys: list[HistoryKey], lengths: list[int], ratings: bytes,
 def _add_with_resets(
     builder: _Builder, deck: str, question: str, codes: str, times: Iterable[int],
 ) -> None:
-    """A card's histories from its codes: 'r' starts a new one; '-' and 'x' (no rating, or
-    no scheduling answer) are left out."""
+    """A card's histories from its codes: 'r' starts a new one; '-' (no rating) is left out."""
     epoch = 0
     ratings = bytearray()
     days: list[int] = []
@@ -374,7 +298,7 @@ def _add_with_resets(
             close()
             epoch += 1
             ratings, days, moments = bytearray(), [], []
-        elif code not in "-x":
+        elif code != "-":
             days.append(max(0, (moment - moments[-1]) // DAY_MICROSECONDS) if moments else 0)
             ratings.append(int(code))
             moments.append(moment)
