@@ -105,8 +105,8 @@ def _compile_all(
 ) -> tuple[list[Compiled], list[Problem]]:
     if not jobs:
         return [], []
+    from ..collector import collector_paused
     from .compile import (
-        collector_paused,
         compile_in_worker,
         compile_source,
         preload,

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import marshal
 import os
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..collector import collector_paused
 from ..deck.files import read_cache, write_cache
 from ..deck.model import Deck, Question, QuestionType
 from ..deck.problems import InputError, Problem
@@ -101,24 +100,6 @@ def _render_key(context: list[str], question: Question) -> str:
         content = b"j" + json.dumps([context, data], sort_keys=True, ensure_ascii=False,
                                     default=str).encode("utf-8")
     return hashlib.sha256(content).hexdigest()
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while one source compiles (or results arrive).
-
-    Parsing makes some hundred objects per question, all alive until the deck is written and
-    none in a cycle; the collector would walk them again and again as they grow (measured:
-    a third of the parse time of a 10,000-question corpus, bench/bench_build.py). Unpickling
-    a worker's results is the same: half its time went to the collector.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def compile_source(job: Job) -> Compiled:

@@ -176,7 +176,7 @@ def pull(
         report = PullReport(path, version)
         cards = _our_cards(anki, guids if guids is not None else keys_by_guid(), note_types,
                            report)
-        from ..trainer.replay import collector_paused
+        from ..collector import collector_paused
 
         with store.transaction(), _page_cache(store.db), collector_paused():
             _merge(store, anki, cards, scheduler_json_for, rollover, tz, report)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from ..collector import collector_paused
 from ..trainer import replay, scheduling
 from ..trainer.settings import DeckSettings
 from ..trainer.store import Store
@@ -76,7 +77,7 @@ def replay_cards(store: Store, keys: Iterable[CardKey]) -> None:
     """Re-derive the cards ``keys`` from their whole logs (inside the caller's transaction):
     each answer's saved state before and result, and the card's memory."""
     keys = sorted(set(keys))
-    with replay.collector_paused():
+    with collector_paused():
         logs = replay.read_card_rows(store.db, store.schema_version, keys)
         own = store.device_id if store.schema_version >= 5 else ""
         replayer = replay.Replayer(store.scheduler_json, own_device=own)

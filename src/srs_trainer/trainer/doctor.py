@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..collector import collector_paused
 from . import replay
 from .scheduling import CardKey
 from .store import Store
@@ -72,7 +73,7 @@ def _doctor(store: Store, rebuild: bool) -> DoctorReport:
     if integrity:
         return report
     # Checking only reads: a snapshot lets trainers go on answering during a long replay.
-    with store.transaction() if rebuild else store.snapshot(), replay.collector_paused():
+    with store.transaction() if rebuild else store.snapshot(), collector_paused():
         logs = replay.read_rows(store.db, report.schema_version)
         own = store.device_id if report.schema_version >= 5 else ""
         replayer = replay.Replayer(store.scheduler_json, own_device=own)

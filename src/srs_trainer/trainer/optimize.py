@@ -24,11 +24,11 @@ from functools import partial
 from itertools import chain, compress, repeat
 from typing import Any
 
+from ..collector import collector_paused
 from .review_columns import (
     History,
     HistoryKey,
     ReviewColumns,
-    collector_paused,
     columns_of,
 )
 

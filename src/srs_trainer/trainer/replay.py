@@ -12,17 +12,16 @@ without building a ``Memory`` and a dict first.
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import operator
 import random
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from ..collector import collector_paused
 from . import fsrs_direct, scheduling
 from .store_rows import MEMORY_COLUMNS, SET_MEMORY
 from .types import ANSWER, RESET, REVIEW, CardKey, Memory, to_text
@@ -375,23 +374,6 @@ def memory_of(steps: Sequence[Step]) -> Memory:
 
 
 # --- bulk reading ---------------------------------------------------------------------------
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for a bulk read and replay (nested: the outermost
-    turns it back on). A million rows are a million tuples, and the collections their
-    allocations set off walk every one of them again: with it on, reading a million rows
-    takes 1.6 times as long and replaying them twice as long. The replay makes no cycles;
-    any others wait for the collector's next run after it."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def select_rows(schema_version: int, where: str = "") -> str:

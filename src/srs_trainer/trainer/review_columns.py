@@ -17,7 +17,6 @@ end: history ``h`` holds reviews ``starts[h]`` to ``starts[h] + lengths[h]``.
 
 from __future__ import annotations
 
-import gc
 import struct
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from itertools import accumulate, islice
 from operator import sub
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..collector import collector_paused
 from .migrations import FIT_CODE, FIT_ROWS, FIT_TIME
 from .scheduling import replay_order
 from .types import LogEntry, from_text, to_text
@@ -183,20 +183,6 @@ def _card_rows(store: Store, deck_ids: Iterable[str] | None) -> list[tuple[Any, 
             f" ELSE ifnull(rating, '-') END, ''), group_concat({FIT_TIME}, '')"
             f" FROM log INDEXED BY log_card WHERE {where} GROUP BY deck_id, question_id",
             params).fetchall()
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while the log is read and its items made: a row tuple
-    per card and a few lists of a million values, none in a cycle, that a full collection
-    would walk for nothing (measured: 0.05-0.08 s of a million rows' read)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def store_columns(store: Store, deck_ids: Iterable[str] | None = None) -> ReviewColumns:
