@@ -392,9 +392,9 @@ def test_recover_adds_what_the_sync_folder_holds(tmp_path: Path) -> None:
      "answer key changed", "anki", 1767225600000, None),
 ])
 def test_a_log_event_line_is_what_the_json_encoder_writes(row: tuple[Any, ...]) -> None:
-    from srs_trainer.history.sync_export import _LOG_FIELDS, log_event_line
+    from srs_trainer.history.sync_export import LOG_FIELDS, log_event_line
 
-    expected = {"dev": "abc", "seq": row[0], **dict(zip(_LOG_FIELDS, row[1:-1], strict=True)),
+    expected = {"dev": "abc", "seq": row[0], **dict(zip(LOG_FIELDS, row[1:-1], strict=True)),
                 "scheduler": row[-1]}
     line = log_event_line("abc", row)
     assert json.loads(line) == expected

@@ -18,9 +18,9 @@ from ..trainer.store import Store
 from . import sync_files
 
 # Log columns an answer or reset event carries, by their event keys.
-_LOG_FIELDS = ("kind", "deck_id", "question_id", "at", "rating", "duration_ms", "attempts",
+LOG_FIELDS = ("kind", "deck_id", "question_id", "at", "rating", "duration_ms", "attempts",
                "hint_used", "chosen", "mode", "rescheduled", "note", "origin", "origin_id")
-_CHALLENGE_FIELDS = ("deck_id", "started_at", "finished_at", "score", "total",
+CHALLENGE_FIELDS = ("deck_id", "started_at", "finished_at", "score", "total",
                      "elapsed_seconds")
 _EXPORT_KEYS = ("log", "undo", "challenge", "badge", "scheduler")
 
@@ -35,7 +35,7 @@ def _set_meta(store: Store, values: dict[str, str]) -> None:
                          values.items())
 
 
-def _forget_another_folder(store: Store, folder: Path) -> None:
+def forget_another_folder(store: Store, folder: Path) -> None:
     """A folder other than last time's: everything is written and read afresh."""
     if _meta(store, "folder") == str(folder):
         return
@@ -49,7 +49,7 @@ def _forget_another_folder(store: Store, folder: Path) -> None:
         _set_meta(store, {"folder": str(folder)})
 
 
-def _export(store: Store, folder: Path, device: str) -> int:
+def export(store: Store, folder: Path, device: str) -> int:
     path = sync_files.own_file(folder, device)
     if _highest(store) == _written_marks(store, path):
         return 0  # the common case, without taking the write lock
@@ -98,7 +98,7 @@ def _json_int(value: Any) -> str:
 
 
 def log_event_line(device: str, row: tuple[Any, ...]) -> str:
-    """One answer or reset as its event line: (id, ``_LOG_FIELDS``..., scheduler id) of a
+    """One answer or reset as its event line: (id, ``LOG_FIELDS``..., scheduler id) of a
     log row. Written directly, not through a dict and the encoder: a first sync writes half a
     million (a test holds it equal to the encoder's text)."""
     (row_id, kind, deck, question, at, rating, duration, attempts, hint, chosen, mode,
@@ -139,17 +139,17 @@ def _own_events(store: Store, device: str, low: dict[str, int],
         yield encode({"dev": device, "seq": n, "kind": "scheduler", "json": text})
     # (map: a line per row without a Python frame between the cursor and the writer)
     yield from map(functools.partial(log_event_line, device), rows(
-        f"SELECT id, {', '.join(_LOG_FIELDS)}, scheduler_id FROM log"
+        f"SELECT id, {', '.join(LOG_FIELDS)}, scheduler_id FROM log"
         " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "log"))
     for n, target_device, target, at in rows(
             "SELECT id, target_device, target_seq, at FROM undos"
             " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "undo"):
         yield encode({"dev": device, "seq": n, "kind": "undo",
                       "target_dev": target_device or device, "target_seq": target, "at": at})
-    for row in rows(f"SELECT id, {', '.join(_CHALLENGE_FIELDS)} FROM challenge_results"
+    for row in rows(f"SELECT id, {', '.join(CHALLENGE_FIELDS)} FROM challenge_results"
                     " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "challenge"):
         yield encode({"dev": device, "seq": row[0], "kind": "challenge",
-                      **dict(zip(_CHALLENGE_FIELDS, row[1:], strict=True))})
+                      **dict(zip(CHALLENGE_FIELDS, row[1:], strict=True))})
     for n, deck, action, name, at in rows(
             "SELECT id, deck_id, action, name, at FROM badge_events"
             " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "badge"):

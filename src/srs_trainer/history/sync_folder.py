@@ -36,12 +36,12 @@ from ..trainer.store_rows import SET_MEMORY
 from . import sync_files
 from .anki_pull import _REBUILD_FROM, PULL_CACHE_KIB, _indexes_rebuilt_if, _log_rows
 from .log_merge import replay_cards
-from .sync_export import _CHALLENGE_FIELDS, _LOG_FIELDS, _export, _forget_another_folder
+from .sync_export import CHALLENGE_FIELDS, LOG_FIELDS, export, forget_another_folder
 
 CardKey = tuple[str, str]
 
-_LOG_VALUES = operator.itemgetter(*_LOG_FIELDS)
-_ORIGIN_ID = _LOG_FIELDS.index("origin_id")
+_LOG_VALUES = operator.itemgetter(*LOG_FIELDS)
+_ORIGIN_ID = LOG_FIELDS.index("origin_id")
 # This device's own events read back (`srs doctor --recover`): the row takes its old id.
 _INSERT_OWN_LOG = (
     "INSERT OR IGNORE INTO log (id, kind, deck_id, question_id, at, rating, duration_ms,"
@@ -131,8 +131,8 @@ def sync(store: Store, folder: Path, *, own_events: bool = False) -> SyncReport:
     folder = check_folder(store, folder)
     device = store.device_id
     report = SyncReport(folder, device)
-    _forget_another_folder(store, folder)
-    report.written = _export(store, folder, device)
+    forget_another_folder(store, folder)
+    report.written = export(store, folder, device)
     _import(store, folder, device, report, own_events)
     return report
 
@@ -302,9 +302,9 @@ class _Adder:
             self.undos_added = True
         elif kind == "challenge":
             sql = ("INSERT OR IGNORE INTO challenge_results (id, device, seq, "
-                   f"{', '.join(_CHALLENGE_FIELDS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                   f"{', '.join(CHALLENGE_FIELDS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
             values = (None if dev else event["seq"], dev, seq,
-                      *(event[name] for name in _CHALLENGE_FIELDS))
+                      *(event[name] for name in CHALLENGE_FIELDS))
         elif kind == "badge":
             sql = ("INSERT OR IGNORE INTO badge_events (id, device, seq, deck_id, action, name,"
                    " at) VALUES (?, ?, ?, ?, ?, ?, ?)")
@@ -394,7 +394,7 @@ class _Adder:
 
 def _replay_rows(pending: list[tuple[Any, ...]], next_id: int,
                  undone: dict[tuple[str, int], str]) -> dict[CardKey, list[tuple[Any, ...]]]:
-    """Pending rows (``_LOG_FIELDS``, scheduler id, device, seq) as the replay reads log rows
+    """Pending rows (``LOG_FIELDS``, scheduler id, device, seq) as the replay reads log rows
     (``replay.ROW_COLUMNS``), by card, numbered from ``next_id`` on in their order."""
     by_card: dict[CardKey, list[tuple[Any, ...]]] = {}
     get = by_card.get
