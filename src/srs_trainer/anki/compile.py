@@ -113,12 +113,11 @@ def preload() -> None:
     a process about to fork its workers: each would otherwise do it all again (measured: 0.1 s
     of CPU per worker)."""
     from ..deck import ids, sources  # noqa: F401
-    from .genanki_import import import_genanki
-
-    import_genanki()
     from . import card_types, media, package  # noqa: F401
+    from .genanki_import import import_genanki
     from .render import _formatter, _lexer
 
+    import_genanki()
     _lexer("python")
     _formatter()
 

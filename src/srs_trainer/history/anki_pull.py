@@ -24,6 +24,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..collector import collector_paused
 from ..trainer.types import CardKey, Memory
 from .anki_collection import AnkiReview, CollectionSnapshot, NoteCards, open_snapshot
 from .anki_push import PushedMatcher
@@ -176,8 +177,6 @@ def pull(
         report = PullReport(path, version)
         cards = _our_cards(anki, guids if guids is not None else keys_by_guid(), note_types,
                            report)
-        from ..collector import collector_paused
-
         with store.transaction(), _page_cache(store.db), collector_paused():
             _merge(store, anki, cards, scheduler_json_for, rollover, tz, report)
         mark = _fingerprint(anki, store, sources_key, note_types, scheduler_json_for,
