@@ -264,3 +264,45 @@ def test_progress_imports_no_replay_of_the_log(tmp_path: Path) -> None:
     assert not imported & {"srs_trainer.trainer.replay", "srs_trainer.trainer.doctor",
                            "srs_trainer.history.log_merge", "fsrs_rs_python"}
     assert "srs_trainer.trainer.mastery" in imported  # the check sees what progress imports
+
+
+MIXED_YAML = """\
+format: 1
+id: mixed
+title: Mixed deck
+questions:
+  - id: z1
+    section: practice
+    type: cloze
+    prompt: "{{c1::async def}} defines a coroutine; {{c3::await}} waits."
+  - id: r1
+    section: practice
+    type: recall
+    guid: "kept:Guid1"
+    prompt: What does `await` need?
+    answer: An awaitable.
+  - id: c1
+    section: practice
+    prompt: Pick one.
+    choices:
+      - text: this
+      - text: that
+    answer: A
+"""
+
+
+def test_notes_read_from_the_cache_are_the_built_questions_notes(tmp_path: Path) -> None:
+    from srs_trainer.history.anki_collection import our_note_cards
+    from srs_trainer.trainer.library import DeckLibrary
+
+    paths = [write_deck(tmp_path / "cards", MIXED_YAML, "mixed.yaml")]
+    load_library(paths, tmp_path / "cache")
+    cached = load_library(paths, tmp_path / "cache")  # nothing parsed: the cached data
+    built = DeckLibrary.of(load_decks(paths))
+
+    assert list(cached.question_notes("mixed")) == list(built.question_notes("mixed"))
+    notes = our_note_cards(cached)
+    assert notes == our_note_cards(built)
+    assert notes["kept:Guid1"] == {0: ("mixed", "r1")}
+    cloze = next(cards for cards in notes.values() if len(cards) == 2)
+    assert cloze == {0: ("mixed", "z1::c1"), 2: ("mixed", "z1::c3")}

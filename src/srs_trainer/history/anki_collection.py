@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..deck.model import Deck
+from ..trainer.library import DeckLibrary
 from ..trainer.types import CardKey
 
 COLLECTION_FILE = "collection.anki2"
@@ -73,7 +73,7 @@ class CollectionSnapshot:
 NoteCards = Mapping[int, CardKey]
 
 
-def our_note_cards(decks: Mapping[str, Deck]) -> dict[str, dict[int, CardKey]]:
+def our_note_cards(decks: DeckLibrary) -> dict[str, dict[int, CardKey]]:
     """Every note GUID of ``decks`` (derived, or the question's own), with its cards by ord.
 
     A cloze question's deletion N is Anki's card ord N - 1 and the trainer's card ``QID::cN``;
@@ -84,14 +84,14 @@ def our_note_cards(decks: Mapping[str, Deck]) -> dict[str, dict[int, CardKey]]:
     from ..deck.model import QuestionType
 
     notes: dict[str, dict[int, CardKey]] = {}
-    for deck_id, deck in decks.items():
-        for question in deck.questions:
-            guid = question.guid or note_guid(deck_id, question.id)
-            if question.type is QuestionType.CLOZE:
-                notes[guid] = {number - 1: (deck_id, card_key(question.id, number))
-                               for number in numbers(question.prompt)}
+    for deck_id in decks:
+        for question_id, guid, kind, prompt in decks.question_notes(deck_id):
+            guid = guid or note_guid(deck_id, question_id)
+            if kind is QuestionType.CLOZE:
+                notes[guid] = {number - 1: (deck_id, card_key(question_id, number))
+                               for number in numbers(prompt)}
             else:
-                notes[guid] = {0: (deck_id, question.id)}
+                notes[guid] = {0: (deck_id, question_id)}
     return notes
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from .. import __version__
 from ..deck.cloze import card_keys
 from ..deck.files import CACHE_FORMAT, read_cache, sha256, stat_key, write_cache
-from ..deck.model import Deck, Question
+from ..deck.model import Deck, Question, QuestionType
 from ..deck.problems import InputError, Problem, duplicate_deck_ids
 
 # Bump when what the cache holds changes shape (or the meaning of a source changes).
@@ -122,6 +122,19 @@ class DeckLibrary(Mapping[str, Deck]):
                 item, default_time_limit=int(data["time_limit"]),
                 default_attempts=int(data["attempts"]))
         return self._questions[key]
+
+    def question_notes(self, deck_id: str) -> Iterator[tuple[str, str, QuestionType, str]]:
+        """(id, own GUID or '', type, prompt) of each of the deck's questions, in order: what
+        Anki's notes are matched by. Read from the cached data without building the questions
+        (building 100,000 costs ten times as much), unless the deck is built already."""
+        deck = self._decks.get(deck_id)
+        if deck is not None:
+            for question in deck.questions:
+                yield question.id, question.guid, question.type, question.prompt
+            return
+        for item in self._data(self._entries[deck_id])["questions"]:
+            yield (item["id"], item.get("guid", ""), QuestionType(item.get("type", "choice")),
+                   item["prompt"])
 
     def _data(self, entry: DeckEntry) -> Mapping[str, Any]:
         if entry.deck_id not in self._raw:
