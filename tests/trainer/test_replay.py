@@ -365,11 +365,18 @@ def test_two_streams_merge_as_merge_streams_merges_them(
            min_value=datetime(1, 1, 2), timezones=st.just(UTC))))
 @example(stability=1.5, difficulty=None, due=datetime(2026, 1, 2, tzinfo=UTC),
          last_review=datetime(999, 1, 1, 9, 30, tzinfo=UTC))  # on the second; a short year
-def test_the_memory_row_a_replay_sets_is_the_store_s(
+def test_the_stored_memory_columns_are_the_memory_s_dict(
     stability: float | None, difficulty: float | None, due: datetime | None,
     last_review: datetime | None,
 ) -> None:
-    from srs_trainer.trainer.store_rows import memory_values
+    from srs_trainer.trainer.store_rows import MEMORY_COLUMNS, memory_values
 
     memory = Memory(2, None, stability, difficulty, due, last_review, 3, 5, 1)
-    assert replay.memory_row(memory) == memory_values(memory)
+    stored = memory.to_dict()
+    assert memory_values(memory) == tuple(stored[name] for name in MEMORY_COLUMNS)
+    steps = replay.step_row((2, None, stability, difficulty, due, last_review, 3, 5, 1))
+    assert steps == memory_values(memory)
+    for moment in (due, last_review):
+        if moment is not None:  # to_text's quick path writes what strftime writes
+            assert to_text(moment) == moment.astimezone(UTC).strftime(
+                "%Y-%m-%dT%H:%M:%S.%f+00:00")

@@ -81,5 +81,5 @@ def replay_cards(store: Store, keys: Iterable[CardKey]) -> None:
         logs = replay.read_card_rows(store.db, store.schema_version, keys)
         own = store.device_id if store.schema_version >= 5 else ""
         replayer = replay.Replayer(store.scheduler_json, own_device=own)
-        replay.set_memories(store.db, (
-            (key, replay.rewrite(store.db, replayer, key, logs.get(key, ()))) for key in keys))
+        store.set_memories(
+            (key, replay.rewrite(store.db, replayer, key, logs.get(key, ()))) for key in keys)

@@ -32,7 +32,7 @@ from typing import Any
 from ..collector import collector_paused
 from ..trainer import replay, scheduling
 from ..trainer.store import Store
-from ..trainer.store_rows import SET_MEMORY
+from ..trainer.store_rows import SET_MEMORY, memory_values
 from . import sync_files
 from .anki_pull import _REBUILD_FROM, PULL_CACHE_KIB, _indexes_rebuilt_if, _log_rows
 from .log_merge import replay_cards
@@ -358,7 +358,7 @@ class _Adder:
                     states[at], afters[at] = change[0], change[1]
                 else:
                     updates.append(change)
-            memories.append((*replay.memory_row(memory), *key))
+            memories.append((*memory_values(memory), *key))
         rows_results = enumerate(zip(self.pending, states, afters, strict=True), start=next_id)
         inserts = ((number, *row, state, after, undone.get(row[-2:]))
                    for number, (row, state, after) in rows_results) if undone else \
@@ -424,7 +424,7 @@ def replay_touched(store: Store, keys: set[CardKey]) -> None:
     for key in sorted(keys):
         rows_changed, memory = replay.replay_changes(replayer, key, logs.get(key, ()))
         changed.extend(rows_changed)
-        memories.append((*replay.memory_row(memory), *key))
+        memories.append((*memory_values(memory), *key))
     changed.sort(key=_ROW_ID)  # in rowid order: each page of the log is written once
     store.db.executemany("UPDATE log SET state_before = ?, card_after = ? WHERE id = ?",
                          changed)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..collector import collector_paused
 from . import fsrs_direct, scheduling
-from .store_rows import MEMORY_COLUMNS, SET_MEMORY
+from .store_rows import MEMORY_COLUMNS
 from .types import ANSWER, RESET, REVIEW, CardKey, Memory, to_text
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 Step = tuple[int, int | None, float | None, float | None, datetime | None, datetime | None,
              int | None, int, int]
 NEW_STEP: Step = (0, None, None, None, None, None, None, 0, 0)
-# memory_row writes the columns in this order (the store's, taken from Memory's fields).
+# step_row writes the columns in this order (the store's, taken from Memory's fields).
 assert MEMORY_COLUMNS == ("state", "step", "stability", "difficulty", "due", "last_review",
                           "last_rating", "reps", "lapses")
 # A row to replay: (is a reset, time, rating, duration in ms, scheduler id).
@@ -327,33 +327,11 @@ def _time(moment: datetime | None) -> str:
     return f'"{to_text(moment)}"'
 
 
-def _stored_time(moment: datetime) -> str:
-    """``to_text(moment)``: isoformat for a UTC time (a third of astimezone and strftime)."""
-    if moment.tzinfo is _UTC and moment.year >= 1000:
-        text = moment.isoformat()
-        return text if len(text) == 32 else f"{text[:19]}.000000{text[19:]}"
-    return to_text(moment)
-
-
-def memory_row(memory: Memory) -> tuple[Any, ...]:
-    """``store_rows.memory_values(memory)`` (the columns ``SET_MEMORY`` sets, in its order),
-    without building ``Memory.to_dict`` first: a replay sets 100,000 cards' memories."""
-    due, last = memory.due, memory.last_review
-    return (memory.state, memory.step, memory.stability, memory.difficulty,
-            _stored_time(due) if due else None, _stored_time(last) if last else None,
-            memory.last_rating, memory.reps, memory.lapses)
-
-
-def set_memories(db: sqlite3.Connection, memories: Iterable[tuple[CardKey, Memory]]) -> None:
-    """``Store.set_memories``, its rows made by ``memory_row``."""
-    db.executemany(SET_MEMORY, ((*memory_row(memory), *key) for key, memory in memories))
-
-
 def step_row(step: Step) -> tuple[Any, ...]:
-    """``memory_row(Memory(*step))``, without building the ``Memory``."""
+    """``memory_values(Memory(*step))``, without building the ``Memory``."""
     state, step_no, stability, difficulty, due, last, last_rating, reps, lapses = step
-    return (state, step_no, stability, difficulty, _stored_time(due) if due else None,
-            _stored_time(last) if last else None, last_rating, reps, lapses)
+    return (state, step_no, stability, difficulty, to_text(due) if due else None,
+            to_text(last) if last else None, last_rating, reps, lapses)
 
 
 def stale_rows(rows: Sequence[Row], steps: Sequence[Step]) -> list[int]:

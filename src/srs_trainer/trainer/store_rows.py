@@ -71,8 +71,12 @@ def entry_from_row(row: Sequence[Any]) -> LogEntry:
 
 
 def memory_values(memory: Memory) -> tuple[Any, ...]:
-    stored = memory.to_dict()  # times as stored text
-    return tuple(stored[name] for name in MEMORY_COLUMNS)
+    """The ``MEMORY_COLUMNS`` of ``memory`` as stored (``Memory.to_dict``'s values, times as
+    text), without the dict: a replay stores 100,000 cards' memories."""
+    due, last = memory.due, memory.last_review
+    return (memory.state, memory.step, memory.stability, memory.difficulty,
+            to_text(due) if due else None, to_text(last) if last else None,
+            memory.last_rating, memory.reps, memory.lapses)
 
 
 def card_values(card: CardRow) -> tuple[Any, ...]:

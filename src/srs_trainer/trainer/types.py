@@ -22,6 +22,11 @@ RESET = "reset"
 
 def to_text(moment: datetime) -> str:
     """A UTC time as fixed-width ISO text, so text order is time order."""
+    if moment.tzinfo is timezone.utc and moment.year >= 1000:
+        # isoformat writes the same text for a UTC time a third as slowly as astimezone and
+        # strftime (a replay stores 100,000 cards' times), but leaves out zero microseconds
+        text = moment.isoformat()
+        return text if len(text) == 32 else f"{text[:19]}.000000{text[19:]}"
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
