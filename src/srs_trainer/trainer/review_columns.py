@@ -42,8 +42,8 @@ _MICROSECOND = timedelta(microseconds=1)
 _MMAP_BYTES = 1 << 31
 #: '1'-'4' as the ratings 1-4: ratings travel from SQLite as digit text.
 _DIGIT_RATINGS = bytes.maketrans(b"1234", b"\x01\x02\x03\x04")
-#: ``UNREADABLE_TIME`` as ``FIT_TIME`` writes it.
-_UNREADABLE_HEX = f"{UNREADABLE_TIME & (1 << 64) - 1:016x}"
+#: The first byte of ``UNREADABLE_TIME`` (big-endian): no time SQLite reads starts with it.
+_UNREADABLE_LEAD = UNREADABLE_TIME.to_bytes(8, "big", signed=True)[0]
 
 HistoryKey = tuple[str, str, int]  # deck, question, how many resets came before
 #: One history as the definition gives it: (time text, rating, whole days since the previous
@@ -250,10 +250,9 @@ def _times(texts: list[str], *, keep: bool = False) -> list[int]:
     time SQLite cannot read is left out (unless ``keep``, as ``UNREADABLE_TIME``): the
     columns then hold fewer times than ratings, which the fit reports as a time that cannot
     be read."""
-    text = "".join(texts)
-    raw = bytes.fromhex(text)
+    raw = bytes.fromhex("".join(texts))
     times = list(struct.unpack(f">{len(raw) // 8}q", raw))
-    if not keep and _UNREADABLE_HEX in text:  # a quick look first (it may straddle two)
+    if not keep and _UNREADABLE_LEAD in raw[::8]:  # each time's first byte: 0.6 ms a million
         times = [time for time in times if time != UNREADABLE_TIME]
     return times
 
