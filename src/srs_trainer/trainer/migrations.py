@@ -219,13 +219,14 @@ UNREADABLE_TIME = -(1 << 63)
 #: hex digits (a 64-bit two's complement): Python decodes a million of them in one
 #: ``bytes.fromhex`` (0.06 s, against 0.18 s to split and parse decimal text);
 #: ``UNREADABLE_TIME`` for a time SQLite cannot read. The whole seconds from the first 19
-#: characters, as julianday() reads them (SQLite keeps a time as whole milliseconds, so the
-#: day fraction times 86400 is a whole number of seconds give or take 1e-5 s: round() makes it
-#: exact, the same as strftime('%s') on every row): SQLite rounds a fraction to milliseconds,
-#: which would carry .9995 s and above into the next second, so the microseconds are the text's.
-#: One date parse per row (migration 7's spent two: 0.85 s against 0.47 s per million rows
-#: when the index is built or checked); not unixepoch(): the index must open on SQLite before
-#: 3.38 too.
+#: characters (SQLite rounds a fraction to milliseconds, which carries .9995 s and above into
+#: the next second), the microseconds from the text. julianday() parses the date once per row
+#: (migration 7's CASE parsed it twice: 0.85 s against 0.47 s per million rows, paid when the
+#: index is built and when it is checked); SQLite holds a time as whole milliseconds, so the
+#: days times 86400 are whole seconds to within 1e-5 s and round() gives strftime('%s')'s
+#: value exactly (tests compare the two). Not unixepoch(): the index must open on SQLite
+#: before 3.38 too. ``log_fit`` holds this expression: changing it takes a migration that
+#: builds the index again, as migration 8 did.
 FIT_TIME = ("printf('%016x', ifnull(CAST(round((julianday(substr(at, 1, 19)) - 2440587.5)"
             " * 86400) AS INTEGER) * 1000000 + CAST(substr(at, 21, 6) AS INTEGER),"
             f" {UNREADABLE_TIME}))")
