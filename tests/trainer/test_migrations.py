@@ -178,3 +178,48 @@ def test_a_version_5_database_gets_the_covering_due_index_and_the_same_forecast(
         trainer = Trainer(store, decks, EXACT)
         assert (store.cards(), trainer.stats(T0 + timedelta(days=3))) == before
         assert doctor(store).ok
+
+
+def test_a_version_7_database_gets_the_cheaper_log_indexes_and_the_same_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from srs_trainer.trainer.review_columns import columns_of, histories, store_columns
+    from synthetic_learner import START, learn
+    from trainer_helpers import EXACT
+
+    path = tmp_path / "p.sqlite3"
+    decks = synthetic_decks(3, 8)
+    now = START + timedelta(days=40)
+    with monkeypatch.context() as version_7:  # a learner's database from before migration 8
+        version_7.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:7])
+        version_7.setattr(migrations, "SCHEMA_VERSION", 7)
+        with Store.open(path) as store:
+            trainer = Trainer(store, decks, EXACT)
+            trainer.sync(START)
+            learn(trainer, 30)
+            key = store.cards()[0].key
+            with store.transaction():
+                store.append_reset(*key, START + timedelta(days=31), "answer key changed")
+            assert store.schema_version == 7
+            before = (store.cards(), store.log(kind=None, include_undone=True),
+                      store_columns(store), trainer.stats(now, days=60))
+            assert len(before[1]) > 100
+
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION >= 8
+        indexes = dict(store.db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'log'"))
+        assert "log_at" not in indexes
+        assert "julianday" in indexes["log_fit"] and "strftime" not in indexes["log_fit"]
+        assert {"log_card", "log_deck_at", "log_fit", "log_origin", "log_event"} <= set(indexes)
+        columns = store_columns(store)
+        plan = " ".join(row[-1] for row in store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT min(at), max(at) FROM log WHERE deck_id = 'x'"))
+        assert "COVERING INDEX log_deck_at" in plan, plan
+        trainer = Trainer(store, decks, EXACT)
+        after = (store.cards(), store.log(kind=None, include_undone=True), columns,
+                 trainer.stats(now, days=60))
+        assert after == before
+        assert columns.by_history() == columns_of(histories(after[1])).by_history()
+        assert (*key, 1) not in columns.by_history()  # the reset left no answer after it
+        assert store.integrity_check() == []  # the new index holds what its rows give

@@ -288,6 +288,67 @@ def test_a_time_sqlite_cannot_read_gives_what_the_lookup_read_gives(tmp_path: Pa
     assert store_columns(store) == store_columns(store, decks)
 
 
+def test_a_time_sqlite_cannot_read_is_a_clear_message_with_or_without_a_reset(
+    learner: Trainer, tmp_path: Path,
+) -> None:
+    """``FIT_TIME`` gives such a time as ``UNREADABLE_TIME`` (its julianday() arithmetic alone
+    would give 0, the epoch): the read leaves it out, and the fit says why it cannot go on."""
+    store = Store.open(tmp_path / "progress.sqlite3")
+    learner.store.db.backup(store.db)  # enough reviews to fit; the shared learner unchanged
+    trainer = Trainer(store, synthetic_decks(1, CARDS), EXACT)
+    keys = [card.key for card in store.cards()]
+    later = START + timedelta(days=11)
+    with store.transaction():
+        store.append_reset(*keys[1], later, "answer key changed")
+    trainer.record_answer(Answer(keys[1], 3, later, 1, 1))
+    trainer.record_answer(Answer(keys[1], 4, later + timedelta(days=3), 1, 1))
+    for key in keys[0], keys[1]:  # a card without a reset, then one with
+        (first,) = store.db.execute(
+            "SELECT max(id) FROM log WHERE deck_id = ? AND question_id = ?", key).fetchone()
+        with store.transaction():
+            store.db.execute("UPDATE log SET at = 'not a time' WHERE id = ?", (first,))
+        columns = store_columns(store)
+        assert len(columns.times) == len(columns.ratings) - 1
+        with pytest.raises(OptimizeError, match="a time that cannot be read"):
+            fit(columns, default_parameters())
+        with store.transaction():
+            store.db.execute("UPDATE log SET at = ? WHERE id = ?", (to_text(later), first))
+    columns = store_columns(store)
+    assert columns.by_history() == columns_of(histories(store.log(kind=None))).by_history()
+
+
+def test_the_fit_time_equals_migration_7s_on_times_at_the_edges() -> None:
+    import sqlite3
+
+    from srs_trainer.trainer import migrations
+
+    texts = [to_text(moment) for moment in (
+        datetime(1000, 1, 1, tzinfo=timezone.utc), datetime(1640, 2, 27, 20, 22, 35, 830607,
+                                                         tzinfo=timezone.utc),
+        datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc),
+        datetime(1970, 1, 1, tzinfo=timezone.utc),
+        datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=timezone.utc),
+        datetime(2024, 2, 29, 23, 59, 59, 999500, tzinfo=timezone.utc),
+        datetime(2026, 1, 5, 9, 0, 0, 999999, tzinfo=timezone.utc),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone.utc))]
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE log (at TEXT)")
+    moment = datetime(1900, 1, 1, tzinfo=timezone.utc)
+    for step in range(20_000):  # every second of a few hours and times spread over centuries
+        texts.append(to_text(moment + timedelta(seconds=step, microseconds=step * 7 % 10**6)))
+        texts.append(to_text(moment + timedelta(days=step * 11.3)))
+    db.executemany("INSERT INTO log VALUES (?)", [(text,) for text in texts])
+    rows = db.execute(f"SELECT at, {migrations.FIT_TIME}, {migrations._FIT_TIME_7}"
+                      " FROM log").fetchall()
+    assert [new for _, new, _ in rows] == [old for _, _, old in rows]
+    from srs_trainer.trainer.review_columns import micros
+    assert [int(new, 16) - (1 << 64) * (new[0] >= "8") for _, new, _ in rows] == [
+        micros(from_text(at)) for at, _, _ in rows]
+    (unreadable,) = db.execute(
+        f"SELECT {migrations.FIT_TIME} FROM (SELECT 'not a time' AS at)").fetchone()
+    assert int(unreadable, 16) - (1 << 64) == migrations.UNREADABLE_TIME
+
+
 def _split_items_before(columns: ReviewColumns, test_share: float = 0.2) -> (
         tuple[list[Any], list[Any]]):
     """The fit's items the way ``split_items`` made them before it sorted them in place:

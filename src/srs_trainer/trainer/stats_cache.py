@@ -114,13 +114,27 @@ class Folded:
 EXACT_DAYS = 3660
 
 
+#: The whole log's first and last time, from each deck's: the log has no index on ``at`` alone
+#: (migration 8), and SQLite answers a deck's min() or max() from ``log_deck_at`` in one probe;
+#: the decks are found one probe each too (the next deck id after the last), a hundred decks
+#: in 0.3 ms at a million rows.
+_LOG_SPAN = (
+    "WITH RECURSIVE deck(id) AS (SELECT min(deck_id) FROM log UNION ALL"
+    " SELECT (SELECT min(deck_id) FROM log WHERE deck_id > deck.id) FROM deck"
+    " WHERE deck.id IS NOT NULL)"
+    " SELECT min((SELECT min(at) FROM log WHERE deck_id = deck.id)),"
+    " max((SELECT max(at) FROM log WHERE deck_id = deck.id)) FROM deck WHERE id IS NOT NULL")
+
+
 def _spans_for(store: Store, tz: tzinfo | None, now: datetime, source: str = "log",
                where: str = "", params: Sequence[Any] = ()) -> list[tuple[str | None, int]]:
     """``offset_spans`` over the times of the rows of ``source`` ``where`` picks (a day
     either side), from ``EXACT_DAYS`` before ``now`` at the earliest."""
-    # Two queries: SQLite answers a lone min() or max() from an index in one probe.
-    (first,) = store.db.execute(f"SELECT min(at) FROM {source} {where}", params).fetchone()
-    (last,) = store.db.execute(f"SELECT max(at) FROM {source} {where}", params).fetchone()
+    if source == "log" and not where:
+        first, last = store.db.execute(_LOG_SPAN).fetchone()
+    else:  # two queries: SQLite answers a lone min() or max() from an index in one probe
+        (first,) = store.db.execute(f"SELECT min(at) FROM {source} {where}", params).fetchone()
+        (last,) = store.db.execute(f"SELECT max(at) FROM {source} {where}", params).fetchone()
     if first is None or last is None:
         return [(None, 0)]
     start = max(from_text(first), now - timedelta(days=EXACT_DAYS))
@@ -139,7 +153,7 @@ def _day_counts(store: Store, hour: int, tz: tzinfo | None, now: datetime, sourc
     ``where`` picks, by deck and learner day."""
     where = f"WHERE {where} AND {_REVIEW}"
     if source == "log" and not where.startswith("WHERE id > "):
-        spans = _spans_for(store, tz, now)  # the whole log's: two probes of log_at
+        spans = _spans_for(store, tz, now)  # the whole log's: probes of log_deck_at
     else:
         spans = _spans_for(store, tz, now, source, where, params)
     rows = store.db.execute(
