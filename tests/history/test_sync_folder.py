@@ -401,6 +401,32 @@ def test_a_log_event_line_is_what_the_json_encoder_writes(row: tuple[Any, ...]) 
     assert line == sync_files.encode(expected)
 
 
+def test_the_exported_lines_are_what_the_json_encoder_writes(tmp_path: Path) -> None:
+    """The export's lines (SQLite's json_object, floats by log_event_line) are the encoder's
+    text of each row, whatever the values: escapes, non-ASCII, floats, big numbers."""
+    from srs_trainer.history.sync_export import LOG_FIELDS, export, log_event_line
+
+    texts = ["", 'a"b', "back\\slash", "\n\r\t\b\f", "\x00\x01\x1f\x7f", "é€😀",
+             "\u2028\u2029", "</script>", "'"]
+    numbers = [None, 0, -1, 2**62, 3, 2.5, 0.1 + 0.2, 1e300, "seven"]
+    rows = [(("answer", "reset")[n % 2], texts[n % 9], texts[n // 9 % 9], texts[n // 3 % 9],
+             (None, 1, 4, 2.5)[n % 4], numbers[n % 9], numbers[n // 9 % 9], (0, 1, 0.5)[n % 3],
+             (None, texts[n // 5 % 9])[n % 2], texts[n // 7 % 9], (0, 1, 1.5)[n // 3 % 3],
+             texts[n // 2 % 9], texts[n // 4 % 9], (None, n, n + 0.5)[n % 3], (None, 1)[n % 2])
+            for n in range(300)]
+    with Store.open(tmp_path / "progress.sqlite3") as store, store.transaction() as db:
+        db.execute("INSERT INTO schedulers (id, json) VALUES (1, '{}')")
+        db.executemany(f"INSERT INTO log ({', '.join(LOG_FIELDS)}, scheduler_id)"
+                       f" VALUES ({', '.join('?' * 15)})", rows)
+        saved = db.execute(f"SELECT id, {', '.join(LOG_FIELDS)}, scheduler_id FROM log"
+                           " ORDER BY id").fetchall()
+    with Store.open(tmp_path / "progress.sqlite3") as store:
+        export(store, tmp_path, "abc")
+    lines = sync_files.own_file(tmp_path, "abc").read_text().split("\n")[:-1]  # (not at \u2028)
+    assert lines[1:] == [log_event_line("abc", row) for row in saved]
+    assert any(isinstance(value, float) for row in saved for value in row)
+
+
 def test_srs_sync_takes_the_folder_from_config_yaml(tmp_path: Path) -> None:
     homes = Homes(tmp_path)
     (tmp_path / "a").mkdir()

@@ -58,8 +58,8 @@ def event_files(folder: Path) -> list[str]:
                   if is_event_file(entry.name) and entry.is_file())
 
 
-def append_events(path: Path, events: Iterable[str]) -> tuple[int, int]:
-    """Append ``events`` (each one JSON text, no newline) to this device's file, fsynced;
+def append_events(path: Path, events: Iterable[bytes]) -> tuple[int, int]:
+    """Append ``events`` (each one JSON text in UTF-8, no newline) to this device's file, fsynced;
     (events written, file size after).
 
     A half-written last line (this device was killed while writing) is cut off first: it is
@@ -82,8 +82,8 @@ def append_events(path: Path, events: Iterable[str]) -> tuple[int, int]:
     return written, size
 
 
-def _write_lines(fd: int, lines: list[str]) -> int:
-    data = ("\n".join(lines) + "\n").encode()
+def _write_lines(fd: int, lines: list[bytes]) -> int:
+    data = b"\n".join(lines) + b"\n"
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
