@@ -32,7 +32,7 @@ PREFIX = "srs-"
 SUFFIX = ".jsonl"
 _TAIL = 4096  # bytes before a saved offset whose hash tells an appended file from a new one
 _WRITE_CHUNK = 20_000  # events per write
-_PARSE_CHUNK = 4 << 20  # bytes of lines parsed at once (at least: up to a line's end)
+_PARSE_CHUNK = 1 << 20  # bytes of lines parsed at once (at least: up to a line's end)
 _OWN_NAME = re.compile(r"srs-[0-9a-f]+\.jsonl")
 
 encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
