@@ -463,3 +463,37 @@ def test_an_undo_read_before_its_answer_applies_when_the_answer_comes(tmp_path: 
         assert sync(store, share).added == 1
         (entry,) = store.log(include_undone=True)
         assert entry.undone_at is not None and entry.device == device
+
+
+def test_own_rows_read_back_with_their_ids_before_another_device_s_keep_both(
+        tmp_path: Path) -> None:
+    """`srs doctor --recover` reads this device's rows back with their old ids while another
+    device's new rows wait, numbered after the log's: those move past the old ids."""
+    from srs_trainer.history.sync_export import log_event_line
+    from srs_trainer.trainer.scheduling import scheduler_json
+    from srs_trainer.trainer.settings import DeckSettings
+
+    other = "00" * 16  # (its file is read first)
+    share = tmp_path / "share"
+    share.mkdir()
+    with Store.open(tmp_path / "b.sqlite3") as store:
+        own = store.device_id
+        scheduler = scheduler_json(DeckSettings())
+
+        def lines(device: str, first: int) -> str:
+            head = sync_files.encode({"dev": device, "seq": 1, "kind": "scheduler",
+                                      "json": scheduler})
+            return "\n".join([head, *(log_event_line(device, (
+                n, "answer", "demo", f"c{n}", f"2026-01-0{n}T09:00:00.000000+00:00", 3, 900,
+                1, 0, "A", "review", 1, "", "", None, 1)) for n in range(first, first + 3))
+            ]) + "\n"
+
+        (share / f"srs-{other}.jsonl").write_text(lines(other, 1))
+        (share / f"srs-{own}.jsonl").write_text(lines(own, 4))
+        with store.transaction():
+            store.db.execute("DELETE FROM sqlite_sequence")
+        report = sync(store, share, own_events=True)
+        assert report.added == 6
+        rows = store.db.execute("SELECT id, device, seq FROM log ORDER BY id").fetchall()
+    assert rows == [(4, "", None), (5, "", None), (6, "", None),
+                    (7, other, 1), (8, other, 2), (9, other, 3)]
