@@ -47,9 +47,10 @@ _LOG_VALUES = operator.itemgetter(*LOG_FIELDS)
 # writes, so the insert takes it as it is too (its results put in once replayed).
 _PENDING_COLUMNS = (*replay.ROW_COLUMNS, "attempts", "hint_used", "chosen", "mode", "note",
                     "origin_id")
-_HEAD = operator.itemgetter("deck_id", "question_id")
-_MIDDLE = operator.itemgetter("kind", "at", "rating", "duration_ms", "rescheduled")
-_TAIL = operator.itemgetter("attempts", "hint_used", "chosen", "mode", "note", "origin_id")
+# An event's fields in ``_PENDING_COLUMNS``' order.
+_PENDING_VALUES = operator.itemgetter(
+    "deck_id", "question_id", "kind", "at", "rating", "duration_ms", "rescheduled", "origin",
+    "attempts", "hint_used", "chosen", "mode", "note", "origin_id")
 _ORIGIN, _ORIGIN_ID, _DEVICE, _SEQ = (
     _PENDING_COLUMNS.index(name) for name in ("origin", "origin_id", "device", "seq"))
 assert sorted(_PENDING_COLUMNS) == sorted(
@@ -226,7 +227,7 @@ class _Adder:
         checked against the log (and ``pending``) as they come, and wait in ``pending``."""
         own: list[tuple[Any, ...]] = []
         device, own_events, values = self.device, self.own_events, _LOG_VALUES
-        head, middle, tail = _HEAD, _MIDDLE, _TAIL
+        fields = _PENDING_VALUES
         schedulers, known, pending = self.schedulers, self.known, self.pending
         number = self.next_id + len(pending)
         added = seen = 0
@@ -250,9 +251,12 @@ class _Adder:
                         seqs = self._load_known(dev)
                     if seq in seqs:
                         continue
-                    # (C calls for the fields: a KeyError for a missing one)
-                    row = (*head(event), number, *middle(event), local, None, None, None,
-                           event["origin"], dev, seq, *tail(event))
+                    # (one C call for the fields: a KeyError for a missing one)
+                    (deck, question, kind, at, rating, duration, rescheduled, origin,
+                     attempts, hint, chosen, mode, note, origin_id) = fields(event)
+                    row = (deck, question, number, kind, at, rating, duration, rescheduled,
+                           local, None, None, None, origin, dev, seq, attempts, hint, chosen,
+                           mode, note, origin_id)
                     if row[_ORIGIN_ID] is not None and not self._first_pull(row):
                         continue
                     seqs.add(seq)
@@ -381,9 +385,12 @@ class _Adder:
                 at = change[2] - first_new
                 if at >= 0:  # a new row: its results put in (a reset keeps its NULLs)
                     (deck, question, number, kind, time, rating, duration, rescheduled,
-                     scheduler, _, _, *rest) = pending[at]
+                     scheduler, _, _, undone_at, origin, dev, seq, attempts, hint, chosen,
+                     mode, note, origin_id) = pending[at]
                     pending[at] = (deck, question, number, kind, time, rating, duration,
-                                   rescheduled, scheduler, change[0], change[1], *rest)
+                                   rescheduled, scheduler, change[0], change[1], undone_at,
+                                   origin, dev, seq, attempts, hint, chosen, mode, note,
+                                   origin_id)
                 else:
                     updates.append(change)
             memories.append((*replay.memory_row(memory), *key))
@@ -393,11 +400,14 @@ class _Adder:
         # ids and pulled ids: their new entries come in order, or there are none, and
         # building them again scans the whole log for each (a tenth of a first sync's
         # index building for nothing).
+        # The old rows' results first, in rowid order (each page of the log written once),
+        # while their pages are still in the cache from the read above (after the index
+        # building they are not).
+        updates.sort(key=_ROW_ID)
+        db.executemany(_UPDATE_RESULTS, updates)
         with _indexes_rebuilt_if(
                 db, len(pending) >= max(_REBUILD_FROM, _log_rows(db)), keep=_KEPT_INDEXES):
             db.executemany(_INSERT_REPLAYED, pending)
-        updates.sort(key=_ROW_ID)  # in rowid order: each page of the log is written once
-        db.executemany(_UPDATE_RESULTS, updates)
         db.executemany(SET_MEMORY, memories)
 
     def _apply_undos(self) -> None:
