@@ -250,7 +250,7 @@ def test_bad_lines_are_skipped_and_counted(tmp_path: Path) -> None:
 
 def test_a_file_of_several_parse_chunks_keeps_every_event_and_counts_bad_lines(
         tmp_path: Path) -> None:
-    # Parsed a few MiB at a time: bad, blank and two-value lines in one chunk, none in the
+    # Parsed a MiB at a time: bad, blank and two-value lines in one chunk, none in the
     # others, every line once whichever chunk it falls in.
     device = "cd" * 16
     lines = [sync_files.encode({"dev": device, "seq": n, "kind": "undo", "target_dev": device,

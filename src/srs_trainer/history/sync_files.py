@@ -133,7 +133,7 @@ class FileRead:
     unchanged: bool = False
 
     def events(self) -> Iterator[dict[str, Any]]:
-        """The events of the lines read, parsed a few MiB of lines at a time: a first sync
+        """The events of the lines read, parsed a MiB of lines at a time: a first sync
         never holds half a million event dicts at once (each chunk's are dropped once the
         caller took them). Complete lines that are not events are counted in ``bad_lines``."""
         data = self.data
