@@ -250,7 +250,7 @@ def test_bad_lines_are_skipped_and_counted(tmp_path: Path) -> None:
 
 def test_a_file_of_several_parse_chunks_keeps_every_event_and_counts_bad_lines(
         tmp_path: Path) -> None:
-    # Parsed a few MiB at a time: bad, blank and two-value lines in one chunk, none in the
+    # Parsed a MiB at a time: bad, blank and two-value lines in one chunk, none in the
     # others, every line once whichever chunk it falls in.
     device = "cd" * 16
     lines = [sync_files.encode({"dev": device, "seq": n, "kind": "undo", "target_dev": device,
@@ -401,6 +401,32 @@ def test_a_log_event_line_is_what_the_json_encoder_writes(row: tuple[Any, ...]) 
     assert line == sync_files.encode(expected)
 
 
+def test_the_exported_lines_are_what_the_json_encoder_writes(tmp_path: Path) -> None:
+    """The export's lines (SQLite's json_object, floats by log_event_line) are the encoder's
+    text of each row, whatever the values: escapes, non-ASCII, floats, big numbers."""
+    from srs_trainer.history.sync_export import LOG_FIELDS, export, log_event_line
+
+    texts = ["", 'a"b', "back\\slash", "\n\r\t\b\f", "\x00\x01\x1f\x7f", "é€😀",
+             "\u2028\u2029", "</script>", "'"]
+    numbers = [None, 0, -1, 2**62, 3, 2.5, 0.1 + 0.2, 1e300, "seven"]
+    rows = [(("answer", "reset")[n % 2], texts[n % 9], texts[n // 9 % 9], texts[n // 3 % 9],
+             (None, 1, 4, 2.5)[n % 4], numbers[n % 9], numbers[n // 9 % 9], (0, 1, 0.5)[n % 3],
+             (None, texts[n // 5 % 9])[n % 2], texts[n // 7 % 9], (0, 1, 1.5)[n // 3 % 3],
+             texts[n // 2 % 9], texts[n // 4 % 9], (None, n, n + 0.5)[n % 3], (None, 1)[n % 2])
+            for n in range(300)]
+    with Store.open(tmp_path / "progress.sqlite3") as store, store.transaction() as db:
+        db.execute("INSERT INTO schedulers (id, json) VALUES (1, '{}')")
+        db.executemany(f"INSERT INTO log ({', '.join(LOG_FIELDS)}, scheduler_id)"
+                       f" VALUES ({', '.join('?' * 15)})", rows)
+        saved = db.execute(f"SELECT id, {', '.join(LOG_FIELDS)}, scheduler_id FROM log"
+                           " ORDER BY id").fetchall()
+    with Store.open(tmp_path / "progress.sqlite3") as store:
+        export(store, tmp_path, "abc")
+    lines = sync_files.own_file(tmp_path, "abc").read_text().split("\n")[:-1]  # (not at \u2028)
+    assert lines[1:] == [log_event_line("abc", row) for row in saved]
+    assert any(isinstance(value, float) for row in saved for value in row)
+
+
 def test_srs_sync_takes_the_folder_from_config_yaml(tmp_path: Path) -> None:
     homes = Homes(tmp_path)
     (tmp_path / "a").mkdir()
@@ -437,3 +463,37 @@ def test_an_undo_read_before_its_answer_applies_when_the_answer_comes(tmp_path: 
         assert sync(store, share).added == 1
         (entry,) = store.log(include_undone=True)
         assert entry.undone_at is not None and entry.device == device
+
+
+def test_own_rows_read_back_with_their_ids_before_another_device_s_keep_both(
+        tmp_path: Path) -> None:
+    """`srs doctor --recover` reads this device's rows back with their old ids while another
+    device's new rows wait, numbered after the log's: those move past the old ids."""
+    from srs_trainer.history.sync_export import log_event_line
+    from srs_trainer.trainer.scheduling import scheduler_json
+    from srs_trainer.trainer.settings import DeckSettings
+
+    other = "00" * 16  # (its file is read first)
+    share = tmp_path / "share"
+    share.mkdir()
+    with Store.open(tmp_path / "b.sqlite3") as store:
+        own = store.device_id
+        scheduler = scheduler_json(DeckSettings())
+
+        def lines(device: str, first: int) -> str:
+            head = sync_files.encode({"dev": device, "seq": 1, "kind": "scheduler",
+                                      "json": scheduler})
+            return "\n".join([head, *(log_event_line(device, (
+                n, "answer", "demo", f"c{n}", f"2026-01-0{n}T09:00:00.000000+00:00", 3, 900,
+                1, 0, "A", "review", 1, "", "", None, 1)) for n in range(first, first + 3))
+            ]) + "\n"
+
+        (share / f"srs-{other}.jsonl").write_text(lines(other, 1))
+        (share / f"srs-{own}.jsonl").write_text(lines(own, 4))
+        with store.transaction():
+            store.db.execute("DELETE FROM sqlite_sequence")
+        report = sync(store, share, own_events=True)
+        assert report.added == 6
+        rows = store.db.execute("SELECT id, device, seq FROM log ORDER BY id").fetchall()
+    assert rows == [(4, "", None), (5, "", None), (6, "", None),
+                    (7, other, 1), (8, other, 2), (9, other, 3)]

@@ -7,7 +7,6 @@ new writes nothing, and a file that lost events (shorter than written) gets them
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 from collections.abc import Iterator
 from json.encoder import encode_basestring as _quote
@@ -125,22 +124,62 @@ def log_event_line(device: str, row: tuple[Any, ...]) -> str:
             f'"scheduler":{scheduler if scheduler.__class__ is int else number(scheduler)}}}')
 
 
+def _log_lines_sql() -> str:
+    """The SELECT of this device's log rows as their event lines, written by SQLite's
+    ``json_object`` (as UTF-8 bytes; it writes text, integers and nulls as the encoder does,
+    with the same escapes: a test holds the two equal), with each row's id. The line is
+    NULL for a row with a float in an integer column (SQLite writes floats otherwise than
+    Python); ``log_event_line`` writes those."""
+    floats = " OR ".join(f"typeof({name}) = 'real'" for name in _INTEGER_COLUMNS)
+    pairs = ", ".join(f"'{name}', {name}" for name in LOG_FIELDS)
+    return (f"SELECT CASE WHEN NOT ({floats}) THEN CAST(json_object('dev', ?1, 'seq', id,"
+            f" {pairs}, 'scheduler', scheduler_id) AS BLOB) END, id FROM log"
+            " WHERE id > ?2 AND id <= ?3 AND device = '' ORDER BY id")
+
+
+# The log's columns of INTEGER affinity among an event's (the others have TEXT affinity:
+# SQLite stores a number put there as its text, so they hold text, NULL or a blob).
+_INTEGER_COLUMNS = ("rating", "duration_ms", "attempts", "hint_used", "rescheduled",
+                    "origin_id", "scheduler_id")
+_LOG_LINES = _log_lines_sql()
+_LOG_ROWS = (f"SELECT id, {', '.join(LOG_FIELDS)}, scheduler_id FROM log"
+             " WHERE id >= ? AND id <= ? AND device = '' ORDER BY id")
+
+
+def _log_lines(db: sqlite3.Connection, device: str, low: int, high: int) -> Iterator[bytes]:
+    """This device's answers and resets with ids in (low, high], as event lines: written by
+    SQLite (two fifths less CPU than lines written in Python, for half a million), but the
+    rows SQLite would write otherwise than the encoder, and from a blob on (``json_object``
+    fails on one): those by ``log_event_line``."""
+    done = low
+    try:
+        for line, row_id in db.execute(_LOG_LINES, (device, low, high)):
+            if line is None:
+                (row,) = db.execute(_LOG_ROWS, (row_id, row_id))
+                line = log_event_line(device, row).encode()
+            yield line
+            done = row_id
+    except sqlite3.OperationalError:  # a blob ("JSON cannot hold BLOB values")
+        for row in db.execute(_LOG_ROWS, (done + 1, high)):
+            yield log_event_line(device, row).encode()
+
+
 def _own_events(store: Store, device: str, low: dict[str, int],
-                high: dict[str, int]) -> Iterator[str]:
-    """This device's events with ids in (low, high], schedulers before the rows using them."""
+                high: dict[str, int]) -> Iterator[bytes]:
+    """This device's events with ids in (low, high], schedulers before the rows using them,
+    as JSON lines (UTF-8, without their newline)."""
     db = store.db
 
     def rows(sql: str, key: str) -> sqlite3.Cursor:
         return db.execute(sql, (low[key], high[key]))
 
-    encode = sync_files.encode
+    def encode(event: dict[str, Any]) -> bytes:
+        return sync_files.encode(event).encode()
+
     for n, text in rows("SELECT id, json FROM schedulers WHERE id > ? AND id <= ?",
                         "scheduler"):
         yield encode({"dev": device, "seq": n, "kind": "scheduler", "json": text})
-    # (map: a line per row without a Python frame between the cursor and the writer)
-    yield from map(functools.partial(log_event_line, device), rows(
-        f"SELECT id, {', '.join(LOG_FIELDS)}, scheduler_id FROM log"
-        " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "log"))
+    yield from _log_lines(db, device, low["log"], high["log"])
     for n, target_device, target, at in rows(
             "SELECT id, target_device, target_seq, at FROM undos"
             " WHERE id > ? AND id <= ? AND device = '' ORDER BY id", "undo"):

@@ -32,7 +32,7 @@ PREFIX = "srs-"
 SUFFIX = ".jsonl"
 _TAIL = 4096  # bytes before a saved offset whose hash tells an appended file from a new one
 _WRITE_CHUNK = 20_000  # events per write
-_PARSE_CHUNK = 4 << 20  # bytes of lines parsed at once (at least: up to a line's end)
+_PARSE_CHUNK = 1 << 20  # bytes of lines parsed at once (at least: up to a line's end)
 _OWN_NAME = re.compile(r"srs-[0-9a-f]+\.jsonl")
 
 encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -58,8 +58,8 @@ def event_files(folder: Path) -> list[str]:
                   if is_event_file(entry.name) and entry.is_file())
 
 
-def append_events(path: Path, events: Iterable[str]) -> tuple[int, int]:
-    """Append ``events`` (each one JSON text, no newline) to this device's file, fsynced;
+def append_events(path: Path, events: Iterable[bytes]) -> tuple[int, int]:
+    """Append ``events`` (each one JSON text in UTF-8, no newline) to this device's file, fsynced;
     (events written, file size after).
 
     A half-written last line (this device was killed while writing) is cut off first: it is
@@ -82,8 +82,8 @@ def append_events(path: Path, events: Iterable[str]) -> tuple[int, int]:
     return written, size
 
 
-def _write_lines(fd: int, lines: list[str]) -> int:
-    data = ("\n".join(lines) + "\n").encode()
+def _write_lines(fd: int, lines: list[bytes]) -> int:
+    data = b"\n".join(lines) + b"\n"
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
@@ -133,7 +133,7 @@ class FileRead:
     unchanged: bool = False
 
     def events(self) -> Iterator[dict[str, Any]]:
-        """The events of the lines read, parsed a few MiB of lines at a time: a first sync
+        """The events of the lines read, parsed a MiB of lines at a time: a first sync
         never holds half a million event dicts at once (each chunk's are dropped once the
         caller took them). Complete lines that are not events are counted in ``bad_lines``."""
         data = self.data

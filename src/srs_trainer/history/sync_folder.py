@@ -23,6 +23,7 @@ folded in the same order.
 from __future__ import annotations
 
 import operator
+import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,17 +42,27 @@ from .sync_export import CHALLENGE_FIELDS, LOG_FIELDS, export, forget_another_fo
 CardKey = tuple[str, str]
 
 _LOG_VALUES = operator.itemgetter(*LOG_FIELDS)
-_ORIGIN_ID = LOG_FIELDS.index("origin_id")
+# Another device's new row as it waits for ``finish``: the replay's layout
+# (``replay.ROW_COLUMNS``: it is replayed as it is) followed by the other columns the insert
+# writes, so the insert takes it as it is too (its results put in once replayed).
+_PENDING_COLUMNS = (*replay.ROW_COLUMNS, "attempts", "hint_used", "chosen", "mode", "note",
+                    "origin_id")
+# An event's fields in ``_PENDING_COLUMNS``' order.
+_PENDING_VALUES = operator.itemgetter(
+    "deck_id", "question_id", "kind", "at", "rating", "duration_ms", "rescheduled", "origin",
+    "attempts", "hint_used", "chosen", "mode", "note", "origin_id")
+_ORIGIN, _ORIGIN_ID, _DEVICE, _SEQ = (
+    _PENDING_COLUMNS.index(name) for name in ("origin", "origin_id", "device", "seq"))
+assert sorted(_PENDING_COLUMNS) == sorted(
+    (*LOG_FIELDS, "id", "scheduler_id", "state_before", "card_after", "undone_at", "device",
+     "seq"))
 # This device's own events read back (`srs doctor --recover`): the row takes its old id.
 _INSERT_OWN_LOG = (
     "INSERT OR IGNORE INTO log (id, kind, deck_id, question_id, at, rating, duration_ms,"
     " attempts, hint_used, chosen, mode, rescheduled, note, origin, origin_id, scheduler_id"
     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-_INSERT_REPLAYED = (
-    "INSERT OR IGNORE INTO log (id, kind, deck_id, question_id, at, rating, duration_ms,"
-    " attempts, hint_used, chosen, mode, rescheduled, note, origin, origin_id, scheduler_id,"
-    " device, seq, state_before, card_after, undone_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_REPLAYED = (f"INSERT OR IGNORE INTO log ({', '.join(_PENDING_COLUMNS)})"
+                    f" VALUES ({', '.join('?' * len(_PENDING_COLUMNS))})")
 _ROW_ID = operator.itemgetter(2)
 _KEPT_INDEXES = ("log_event", "log_origin")
 
@@ -199,12 +210,13 @@ class _Adder:
             (dev, n): local for dev, n, local in
             self.db.execute("SELECT device, n, scheduler_id FROM sync_schedulers")}
         self.touched: set[CardKey] = set()
-        # Other devices' new log rows, kept until ``finish``: they go in with their replayed
-        # results (no update after the insert). ``known``: (device, seq) and (origin,
-        # origin id) of the rows the log or ``pending`` has, loaded per device when needed.
+        # Other devices' new log rows (``_PENDING_COLUMNS``), numbered from ``next_id`` on,
+        # kept until ``finish``: they go in with their replayed results (no update after
+        # the insert). ``known``: by device, the sequence numbers of the rows the log or
+        # ``pending`` has (loaded per device when needed); ``pulled``: (origin, origin id).
         self.pending: list[tuple[Any, ...]] = []
-        self.known: set[tuple[Any, Any]] = set()
-        self.known_devices: set[str] = set()
+        self.next_id = self._next_id()
+        self.known: dict[str, set[int]] = {}
         self.pulled: set[tuple[Any, Any]] | None = None
         self.badges_changed = False
         self.undos_added = False
@@ -215,8 +227,9 @@ class _Adder:
         checked against the log (and ``pending``) as they come, and wait in ``pending``."""
         own: list[tuple[Any, ...]] = []
         device, own_events, values = self.device, self.own_events, _LOG_VALUES
-        schedulers, known, known_devices = self.schedulers, self.known, self.known_devices
-        pending = self.pending
+        fields = _PENDING_VALUES
+        schedulers, known, pending = self.schedulers, self.known, self.pending
+        number = self.next_id + len(pending)
         added = seen = 0
         for event in events:
             dev = event["dev"]
@@ -232,16 +245,23 @@ class _Adder:
                         # (one C call for the fields: a KeyError for a missing one)
                         own.append((event["seq"], *values(event), local))
                         continue
-                    key = (dev, event["seq"])
-                    if dev not in known_devices:
-                        self._load_known(dev)
-                    if key in known:
+                    seq = event["seq"]
+                    seqs = known.get(dev)
+                    if seqs is None:
+                        seqs = self._load_known(dev)
+                    if seq in seqs:
                         continue
-                    row = (*values(event), local, *key)
+                    # (one C call for the fields: a KeyError for a missing one)
+                    (deck, question, kind, at, rating, duration, rescheduled, origin,
+                     attempts, hint, chosen, mode, note, origin_id) = fields(event)
+                    row = (deck, question, number, kind, at, rating, duration, rescheduled,
+                           local, None, None, None, origin, dev, seq, attempts, hint, chosen,
+                           mode, note, origin_id)
                     if row[_ORIGIN_ID] is not None and not self._first_pull(row):
                         continue
-                    known.add(key)
+                    seqs.add(seq)
                     pending.append(row)
+                    number += 1
                     added += 1
                 elif kind == "scheduler":
                     self._scheduler(event)
@@ -252,11 +272,17 @@ class _Adder:
         self.seen += seen
         return added + self._insert_own(own)
 
-    def _load_known(self, device: str) -> None:
+    def _load_known(self, device: str) -> set[int]:
         """The sequence numbers of ``device``'s rows the log has."""
-        self.known.update((device, seq) for (seq,) in self.db.execute(
-            "SELECT seq FROM log WHERE device = ? AND seq IS NOT NULL", (device,)))
-        self.known_devices.add(device)
+        found = self.known[device] = {seq for (seq,) in self.db.execute(
+            "SELECT seq FROM log WHERE device = ? AND seq IS NOT NULL", (device,))}
+        return found
+
+    def _next_id(self) -> int:
+        """The id after every one the log has or had."""
+        return int(self.db.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'log'), 0),"
+            " coalesce((SELECT max(id) FROM log), 0)) + 1").fetchone()[0])
 
     def _first_pull(self, row: tuple[Any, ...]) -> bool:
         """Whether a review pulled from Anki (``row`` has an origin id) is new here: the log
@@ -264,7 +290,7 @@ class _Adder:
         if self.pulled is None:
             self.pulled = set(self.db.execute("SELECT origin, origin_id FROM log"
                                               " WHERE origin_id IS NOT NULL"))
-        origin_key = (row[_ORIGIN_ID - 1], row[_ORIGIN_ID])
+        origin_key = (row[_ORIGIN], row[_ORIGIN_ID])
         if origin_key in self.pulled:
             return False
         self.pulled.add(origin_key)
@@ -329,51 +355,59 @@ class _Adder:
         return self.touched
 
     def _insert_replayed(self) -> None:
-        """The pending rows get ids after the log's, are replayed with the cards' rows
+        """The pending rows (numbered after the log's ids) are replayed with the cards' rows
         already there, and go in with their results (the way ``srs anki pull`` adds rows)."""
         db = self.db
-        next_id = int(db.execute(
-            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'log'), 0),"
-            " coalesce((SELECT max(id) FROM log), 0)) + 1").fetchone()[0])
+        pending = self.pending
+        if self._next_id() > self.next_id:  # (rows read back with their ids took some)
+            self.next_id = self._next_id()
+            pending[:] = [(*row[:replay.ID], number, *row[replay.ID + 1:])
+                          for number, row in enumerate(pending, start=self.next_id)]
         undone = {(dev, seq): at for dev, seq, at in db.execute(
             "SELECT target_device, target_seq, at FROM undos WHERE target_device != ''")}
-        new_rows = _replay_rows(self.pending, next_id, undone)
+        if undone:
+            pending[:] = [row if (row[_DEVICE], row[_SEQ]) not in undone else
+                          (*row[:replay.UNDONE], undone[row[_DEVICE], row[_SEQ]],
+                           *row[replay.UNDONE + 1:]) for row in pending]
+        new_rows = replay.rows_by_card(pending)
         self.touched.update(new_rows)
-        first_new = next_id
+        first_new = self.next_id
         keys = sorted(self.touched)
-        existing = replay.read_card_rows(db, self.store.schema_version, keys)
+        existing = _rows_to_replay(db, self.store.schema_version, keys)
         replayer = replay.Replayer(self.store.scheduler_json, own_device=self.device)
-        # The new rows' results by position in ``pending`` (a new row the replay left as
-        # it was, a reset, keeps None), the old rows' changes to write.
-        states: list[int | None] = [None] * len(self.pending)
-        afters: list[str | None] = [None] * len(self.pending)
-        updates: list[tuple[int, str, int]] = []
+        updates: list[tuple[int, str, int]] = []  # the old rows' changes to write
         memories: list[tuple[Any, ...]] = []
         for key in keys:
-            rows = [*existing.get(key, ()), *new_rows.get(key, ())]
+            # (popped: each card's rows are let go once replayed)
+            rows = [*existing.pop(key, ()), *new_rows.pop(key, ())]
             changed, memory = replay.replay_changes(replayer, key, rows)
             for change in changed:
                 at = change[2] - first_new
-                if at >= 0:
-                    states[at], afters[at] = change[0], change[1]
+                if at >= 0:  # a new row: its results put in (a reset keeps its NULLs)
+                    (deck, question, number, kind, time, rating, duration, rescheduled,
+                     scheduler, _, _, undone_at, origin, dev, seq, attempts, hint, chosen,
+                     mode, note, origin_id) = pending[at]
+                    pending[at] = (deck, question, number, kind, time, rating, duration,
+                                   rescheduled, scheduler, change[0], change[1], undone_at,
+                                   origin, dev, seq, attempts, hint, chosen, mode, note,
+                                   origin_id)
                 else:
                     updates.append(change)
             memories.append((*memory_values(memory), *key))
-        rows_results = enumerate(zip(self.pending, states, afters, strict=True), start=next_id)
-        inserts = ((number, *row, state, after, undone.get(row[-2:]))
-                   for number, (row, state, after) in rows_results) if undone else \
-            ((number, *row, state, after, None) for number, (row, state, after) in rows_results)
         # Many rows (a first sync): the log's indexes are built again after the insert
         # rather than taking each row at a random place (the rows were checked against the
         # log already, so no index needs to dedupe them). Not the partial ones on event
         # ids and pulled ids: their new entries come in order, or there are none, and
         # building them again scans the whole log for each (a tenth of a first sync's
         # index building for nothing).
+        # The old rows' results first, in rowid order (each page of the log written once),
+        # while their pages are still in the cache from the read above (after the index
+        # building they are not).
+        updates.sort(key=_ROW_ID)
+        db.executemany(_UPDATE_RESULTS, updates)
         with _indexes_rebuilt_if(
-                db, len(self.pending) >= max(_REBUILD_FROM, _log_rows(db)), keep=_KEPT_INDEXES):
-            db.executemany(_INSERT_REPLAYED, inserts)
-        updates.sort(key=_ROW_ID)  # in rowid order: each page of the log is written once
-        db.executemany("UPDATE log SET state_before = ?, card_after = ? WHERE id = ?", updates)
+                db, len(pending) >= max(_REBUILD_FROM, _log_rows(db)), keep=_KEPT_INDEXES):
+            db.executemany(_INSERT_REPLAYED, pending)
         db.executemany(SET_MEMORY, memories)
 
     def _apply_undos(self) -> None:
@@ -392,43 +426,47 @@ class _Adder:
             self.touched.add((deck, question))
 
 
-def _replay_rows(pending: list[tuple[Any, ...]], next_id: int,
-                 undone: dict[tuple[str, int], str]) -> dict[CardKey, list[tuple[Any, ...]]]:
-    """Pending rows (``LOG_FIELDS``, scheduler id, device, seq) as the replay reads log rows
-    (``replay.ROW_COLUMNS``), by card, numbered from ``next_id`` on in their order."""
-    by_card: dict[CardKey, list[tuple[Any, ...]]] = {}
-    get = by_card.get
-    for number, (kind, deck, question, at, rating, duration, _attempts, _hint, _chosen,
-                 _mode, rescheduled, _note, origin, _origin_id, scheduler, dev, seq) in \
-            enumerate(pending, start=next_id):
-        row = (deck, question, number, kind, at, rating, duration, rescheduled, scheduler,
-               None, None, undone.get((dev, seq)) if undone else None, origin, dev, seq)
-        found = get((deck, question))
-        if found is None:
-            by_card[deck, question] = [row]
-        else:
-            found.append(row)
-    return by_card
-
-
 def replay_touched(store: Store, keys: set[CardKey]) -> None:
     """``log_merge.replay_cards`` (inside the caller's transaction), its writes batched: a
     first sync replays every card, and one UPDATE call per card would cost a third more."""
     if len(keys) < 1000:
         replay_cards(store, keys)
         return
-    logs = replay.read_card_rows(store.db, store.schema_version, keys)
+    logs = _rows_to_replay(store.db, store.schema_version, keys)
     replayer = replay.Replayer(store.scheduler_json, own_device=store.device_id)
     changed: list[tuple[int, str, int]] = []
     memories: list[tuple[Any, ...]] = []
     for key in sorted(keys):
-        rows_changed, memory = replay.replay_changes(replayer, key, logs.get(key, ()))
+        rows_changed, memory = replay.replay_changes(replayer, key, logs.pop(key, ()))
         changed.extend(rows_changed)
         memories.append((*memory_values(memory), *key))
     changed.sort(key=_ROW_ID)  # in rowid order: each page of the log is written once
-    store.db.executemany("UPDATE log SET state_before = ?, card_after = ? WHERE id = ?",
-                         changed)
+    store.db.executemany(_UPDATE_RESULTS, changed)
     store.db.executemany(SET_MEMORY, memories)
+
+
+# Many cards (a first sync replays all): the log is read whole, without the rows' saved
+# results (most change: each card's rows after the other device's first one), so the
+# replay writes every row's result and the UPDATE leaves the rows whose results are as
+# saved as they were (unwritten, as the stats cache's trigger wants: it keeps a copy of
+# each folded row updated). Half a million saved results' texts (about 250 bytes each)
+# are then neither read nor held only to be compared.
+_WITHOUT_RESULTS_FROM = 2000
+_UPDATE_RESULTS = ("UPDATE log SET state_before = ?1, card_after = ?2 WHERE id = ?3"
+                   " AND (state_before IS NOT ?1 OR card_after IS NOT ?2)")
+
+
+def _rows_to_replay(db: sqlite3.Connection, schema_version: int, keys: Iterable[CardKey]
+                    ) -> dict[CardKey, list[replay.Row]]:
+    """``replay.read_card_rows``; for many cards, the rows without their saved results
+    (NULL state before and card after: the replay gives each row's result as changed)."""
+    wanted = set(keys)
+    if len(wanted) < _WITHOUT_RESULTS_FROM:
+        return replay.read_card_rows(db, schema_version, wanted)
+    columns = ", ".join("NULL" if index in (replay.STATE_BEFORE, replay.CARD_AFTER) else name
+                        for index, name in enumerate(replay.ROW_COLUMNS))
+    rows = replay.rows_by_card(db.execute(f"SELECT {columns} FROM log ORDER BY id"))
+    return {key: found for key, found in rows.items() if key in wanted}
 
 
 # --- badges ----------------------------------------------------------------------------------
