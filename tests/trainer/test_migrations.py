@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,6 +19,15 @@ from srs_trainer.trainer.types import CardRow, to_text
 from synthetic import seed_history, synthetic_decks
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
+
+
+@contextmanager
+def schema(monkeypatch: pytest.MonkeyPatch, version: int) -> Iterator[None]:
+    """Inside, a store is made and opened as a release of schema ``version`` did."""
+    with monkeypatch.context() as old:
+        old.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:version])
+        old.setattr(migrations, "SCHEMA_VERSION", version)
+        yield
 
 
 def test_migrations_run_in_order_on_an_old_database(tmp_path: Path,
@@ -64,13 +75,11 @@ def test_a_version_2_learner_keeps_cards_and_history_through_migration_3(
 ) -> None:
     path = tmp_path / "p.sqlite3"
     decks = synthetic_decks(2, 20)
-    with monkeypatch.context() as version_2:  # a learner's database from before migration 3
-        version_2.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:2])
-        version_2.setattr(migrations, "SCHEMA_VERSION", 2)
-        with Store.open(path) as store:
-            seed_history(store, decks=decks, start=T0, days=30)
-            assert store.schema_version == 2
-            before, log = store.cards(), store.log()
+    # a learner's database from before migration 3
+    with schema(monkeypatch, 2), Store.open(path) as store:
+        seed_history(store, decks=decks, start=T0, days=30)
+        assert store.schema_version == 2
+        before, log = store.cards(), store.log()
 
     with Store.open(path) as store:
         assert store.schema_version == SCHEMA_VERSION >= 3
@@ -97,25 +106,23 @@ def test_a_version_4_database_gets_event_ids_with_its_history_intact(
 
     path = tmp_path / "p.sqlite3"
     decks = [parse_deck(DECK_YAML, "demo.yaml")]
-    with monkeypatch.context() as version_4:  # a learner's database from before migration 5
-        version_4.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:4])
-        version_4.setattr(migrations, "SCHEMA_VERSION", 4)
-        with Store.open(path) as store:
-            trainer = Trainer(store, decks, EXACT)
-            trainer.sync(T0)
-            for minute, (question, rating) in enumerate([("c1", 3), ("c2", 1), ("c1", 4)]):
-                trainer.record_answer(Answer(("demo", question), rating,
-                                             T0 + timedelta(minutes=minute), 900, 1))
-            undone = trainer.record_answer(Answer(("demo", "p1"), 2, T0, 900, 1))
-            trainer.undo(undone.entry_id, T0 + timedelta(minutes=9))
-            with store.transaction():
-                store.earn_badge("demo", "Demo Master", T0)
-                store.mark_celebrated("demo", T0 + timedelta(hours=1))
-            trainer.save_challenge_result("demo", started_at=T0, finished_at=T0, score=2,
-                                          total=2)
-            assert store.schema_version == 4
-            before = (store.cards(), store.log(include_undone=True), store.badge("demo"),
-                      store.challenge_results("demo"))
+    # a learner's database from before migration 5
+    with schema(monkeypatch, 4), Store.open(path) as store:
+        trainer = Trainer(store, decks, EXACT)
+        trainer.sync(T0)
+        for minute, (question, rating) in enumerate([("c1", 3), ("c2", 1), ("c1", 4)]):
+            trainer.record_answer(Answer(("demo", question), rating,
+                                         T0 + timedelta(minutes=minute), 900, 1))
+        undone = trainer.record_answer(Answer(("demo", "p1"), 2, T0, 900, 1))
+        trainer.undo(undone.entry_id, T0 + timedelta(minutes=9))
+        with store.transaction():
+            store.earn_badge("demo", "Demo Master", T0)
+            store.mark_celebrated("demo", T0 + timedelta(hours=1))
+        trainer.save_challenge_result("demo", started_at=T0, finished_at=T0, score=2,
+                                      total=2)
+        assert store.schema_version == 4
+        before = (store.cards(), store.log(include_undone=True), store.badge("demo"),
+                  store.challenge_results("demo"))
 
     with Store.open(path) as store:
         assert store.schema_version == SCHEMA_VERSION >= 5
@@ -155,17 +162,15 @@ def test_a_version_5_database_gets_the_covering_due_index_and_the_same_forecast(
 
     path = tmp_path / "p.sqlite3"
     decks = [parse_deck(DECK_YAML, "demo.yaml")]
-    with monkeypatch.context() as version_5:  # a learner's database from before migration 6
-        version_5.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:5])
-        version_5.setattr(migrations, "SCHEMA_VERSION", 5)
-        with Store.open(path) as store:
-            trainer = Trainer(store, decks, EXACT)
-            trainer.sync(T0)
-            for day, question in enumerate(("c1", "c2", "p1")):
-                trainer.record_answer(Answer(("demo", question), 3, T0 + timedelta(days=day),
-                                             900, 1))
-            before = (store.cards(), trainer.stats(T0 + timedelta(days=3)))
-            assert store.schema_version == 5
+    # a learner's database from before migration 6
+    with schema(monkeypatch, 5), Store.open(path) as store:
+        trainer = Trainer(store, decks, EXACT)
+        trainer.sync(T0)
+        for day, question in enumerate(("c1", "c2", "p1")):
+            trainer.record_answer(Answer(("demo", question), 3, T0 + timedelta(days=day),
+                                         900, 1))
+        before = (store.cards(), trainer.stats(T0 + timedelta(days=3)))
+        assert store.schema_version == 5
     with Store.open(path) as store:
         assert store.schema_version == SCHEMA_VERSION >= 6
         indexes = {name for (name,) in store.db.execute(
@@ -190,20 +195,18 @@ def test_a_version_7_database_gets_the_cheaper_log_indexes_and_the_same_figures(
     path = tmp_path / "p.sqlite3"
     decks = synthetic_decks(3, 8)
     now = START + timedelta(days=40)
-    with monkeypatch.context() as version_7:  # a learner's database from before migration 8
-        version_7.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:7])
-        version_7.setattr(migrations, "SCHEMA_VERSION", 7)
-        with Store.open(path) as store:
-            trainer = Trainer(store, decks, EXACT)
-            trainer.sync(START)
-            learn(trainer, 30)
-            key = store.cards()[0].key
-            with store.transaction():
-                store.append_reset(*key, START + timedelta(days=31), "answer key changed")
-            assert store.schema_version == 7
-            before = (store.cards(), store.log(kind=None, include_undone=True),
-                      store_columns(store), trainer.stats(now, days=60))
-            assert len(before[1]) > 100
+    # a learner's database from before migration 8
+    with schema(monkeypatch, 7), Store.open(path) as store:
+        trainer = Trainer(store, decks, EXACT)
+        trainer.sync(START)
+        learn(trainer, 30)
+        key = store.cards()[0].key
+        with store.transaction():
+            store.append_reset(*key, START + timedelta(days=31), "answer key changed")
+        assert store.schema_version == 7
+        before = (store.cards(), store.log(kind=None, include_undone=True),
+                  store_columns(store), trainer.stats(now, days=60))
+        assert len(before[1]) > 100
 
     with Store.open(path) as store:
         assert store.schema_version == SCHEMA_VERSION >= 8
