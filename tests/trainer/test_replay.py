@@ -53,6 +53,14 @@ def _inputs(history: list[tuple[bool, int, int, int]]) -> list[replay.ReplayInpu
     return inputs
 
 
+def _rows(key: tuple[str, str], inputs: list[replay.ReplayInput]) -> list[replay.Row]:
+    """Replay inputs as the log's rows (``ROW_COLUMNS``), their times as datetimes."""
+    return [(*key, row_id, "reset" if is_reset else "answer", at, rating, duration, 1,
+             scheduler_id, None, None, None, "", "", None)
+            for row_id, (is_reset, at, rating, duration, scheduler_id)
+            in enumerate(inputs, start=1)]
+
+
 def test_the_direct_fsrs_is_used_with_the_fsrs_it_was_proved_equal_to() -> None:
     assert replay.Replayer(SCHEDULERS.__getitem__).direct == (
         version("fsrs") in fsrs_direct.VERIFIED_FSRS)
@@ -66,7 +74,8 @@ def test_a_replay_equals_reviews_chained_one_by_one(
     inputs = _inputs(history)
     random.seed(5)
     before = random.getstate()
-    steps = replay.Replayer(SCHEDULERS.__getitem__, direct=direct).card(KEY, inputs)
+    replayer = replay.Replayer(SCHEDULERS.__getitem__, direct=direct)
+    steps = replayer.card_rows(KEY, _rows(KEY, inputs))
     assert random.getstate() == before  # the global generator is left as it was
     memory = Memory()
     assert len(steps) == len(inputs)
@@ -280,8 +289,9 @@ def test_the_direct_fsrs_equals_review_card_for_any_parameters_and_settings(
     texts = {index: scheduling.scheduler_json(s) for index, s in enumerate(schedulers, start=1)}
     inputs = [(is_reset, at, rating, duration, 1 + (scheduler_id - 1) % len(texts))
               for is_reset, at, rating, duration, scheduler_id in _inputs(history)]
-    direct = replay.Replayer(texts.__getitem__, direct=True).card(KEY, inputs)
-    through_fsrs = replay.Replayer(texts.__getitem__, direct=False).card(KEY, inputs)
+    rows = _rows(KEY, inputs)
+    direct = replay.Replayer(texts.__getitem__, direct=True).card_rows(KEY, rows)
+    through_fsrs = replay.Replayer(texts.__getitem__, direct=False).card_rows(KEY, rows)
     assert direct == through_fsrs
 
 
@@ -303,8 +313,8 @@ def test_one_direct_replayer_over_many_cards_equals_review_card(
                  duration, 1, scheduler_id, None, None, None, "", "", None)
                 for row_id, (is_reset, at, rating, duration, scheduler_id)
                 in enumerate(inputs, start=1)]
-        expected = through_fsrs.card(key, inputs)
-        assert direct.card(key, inputs) == expected
+        expected = through_fsrs.card_rows(key, _rows(key, inputs))
+        assert direct.card_rows(key, _rows(key, inputs)) == expected
         assert direct.card_rows(key, rows) == expected
 
 

@@ -1,7 +1,7 @@
 """Replaying review logs to card state, fast enough for a million rows (doctor, pull, undo).
 
 One replay for every caller: ``scheduling.replay_steps`` (undo, tests) and the bulk readers
-(``srs doctor``, the merge of pulled reviews) all go through ``Replayer.card``, which gives
+(``srs doctor``, the merge of pulled reviews) all go through ``Replayer.card_rows``, which gives
 exactly what chaining ``scheduling.review`` over the rows gives (a property test holds the
 two equal). It is faster because it keeps the one ``fsrs.Card`` between a card's reviews
 instead of rebuilding it from a ``Memory``, builds each scheduler once per scheduler id,
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ..collector import collector_paused
 from . import fsrs_direct, scheduling
 from .store_rows import MEMORY_COLUMNS
-from .types import ANSWER, RESET, REVIEW, CardKey, Memory, to_text
+from .types import RESET, REVIEW, CardKey, LogEntry, Memory, to_text
 
 if TYPE_CHECKING:
     import fsrs
@@ -84,16 +84,11 @@ class Replayer:
                 self.scheduler(scheduler_id))
         return found
 
-    def card(self, key: CardKey, rows: Iterable[ReplayInput]) -> list[Step]:
-        """The memory after each row of one card's (ordered, counting) rows."""
-        if self.direct:
-            return self._card_direct(key, _as_rows(rows))
-        return self._card_fsrs(key, rows)
-
     def card_rows(self, key: CardKey, rows: Iterable[Row]) -> list[Step]:
-        """``card(key, inputs(rows))``: one card's (ordered, counting) rows as the bulk readers
-        read them (``ROW_COLUMNS``). The direct replay takes each value from the row itself
-        instead of a ``ReplayInput`` made per row first (a tenth of a doctor's replay)."""
+        """The memory after each of one card's (ordered, counting) rows, in ``ROW_COLUMNS``'
+        layout (as the bulk readers read them, or ``entry_rows``). The direct replay takes each
+        value from the row itself, not from a ``ReplayInput`` made per row first (a tenth of
+        a doctor's replay)."""
         if self.direct:
             return self._card_direct(key, rows)
         return self._card_fsrs(key, inputs(rows))
@@ -432,17 +427,21 @@ def _merge_two(first: tuple[Any, Sequence[Row]], second: tuple[Any, Sequence[Row
             at_b = b[j][AT]
 
 
-def _as_rows(inputs: Iterable[ReplayInput]) -> Iterator[Row]:
-    """Replay inputs in ``ROW_COLUMNS``' layout (the values the replay reads; no ids)."""
-    for is_reset, at, rating, duration_ms, scheduler_id in inputs:
-        yield ("", "", None, RESET if is_reset else ANSWER, at, rating, duration_ms, 1,
-               scheduler_id, None, None, None, "", "", None)
+def entry_rows(entries: Iterable[LogEntry]) -> list[Row]:
+    """Log entries in ``ROW_COLUMNS``' layout (their times as datetimes: the replay takes a
+    time as text or as a datetime)."""
+    return [(e.deck_id, e.question_id, e.id, e.kind, e.at, e.rating, e.duration_ms,
+             int(e.rescheduled), e.scheduler_id, e.state_before, e.card_after,
+             None if e.undone_at is None else to_text(e.undone_at), e.origin, e.device, e.seq)
+            for e in entries]
 
 
 def inputs(rows: Iterable[Row]) -> Iterator[ReplayInput]:
     parse = datetime.fromisoformat  # from_text without its astimezone: the replayers do it
     for row in rows:
-        yield (row[KIND] == RESET, parse(row[AT]), row[RATING], row[DURATION], row[SCHEDULER])
+        at = row[AT]
+        yield (row[KIND] == RESET, parse(at) if at.__class__ is str else at, row[RATING],
+               row[DURATION], row[SCHEDULER])
 
 
 # Above this many cards, reading the whole log once beats one indexed query per card.

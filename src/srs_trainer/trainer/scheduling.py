@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .settings import DeckSettings
-from .types import LEARNING, RELEARNING, RESET, REVIEW, CardKey, CardRow, LogEntry, Memory, to_text
+from .types import LEARNING, RELEARNING, REVIEW, CardKey, CardRow, LogEntry, Memory, to_text
 
 if TYPE_CHECKING:
     import fsrs
@@ -130,14 +130,13 @@ def replay_steps(
     entries: Iterable[LogEntry], scheduler_json_for: Callable[[int], str], own_device: str = ""
 ) -> Iterator[tuple[LogEntry, Memory]]:
     """Replay a card's log, yielding each row that moves the card with the memory after it."""
-    from .replay import Replayer
+    from .replay import Replayer, entry_rows
 
     rows = [entry for entry in replay_order(entries, own_device) if entry.counts]
     if not rows:
         return
     key = (rows[0].deck_id, rows[0].question_id)
-    steps = Replayer(scheduler_json_for).card(key, (
-        (e.kind == RESET, e.at, e.rating, e.duration_ms, e.scheduler_id) for e in rows))
+    steps = Replayer(scheduler_json_for).card_rows(key, entry_rows(rows))
     for entry, step in zip(rows, steps, strict=True):
         yield entry, Memory(*step)
 
