@@ -359,8 +359,9 @@ class _Adder:
         already there, and go in with their results (the way ``srs anki pull`` adds rows)."""
         db = self.db
         pending = self.pending
-        if self._next_id() > self.next_id:  # (rows read back with their ids took some)
-            self.next_id = self._next_id()
+        next_id = self._next_id()
+        if next_id > self.next_id:  # (rows read back with their ids took some)
+            self.next_id = next_id
             pending[:] = [(*row[:replay.ID], number, *row[replay.ID + 1:])
                           for number, row in enumerate(pending, start=self.next_id)]
         undone = {(dev, seq): at for dev, seq, at in db.execute(
@@ -458,15 +459,10 @@ _UPDATE_RESULTS = ("UPDATE log SET state_before = ?1, card_after = ?2 WHERE id =
 
 def _rows_to_replay(db: sqlite3.Connection, schema_version: int, keys: Iterable[CardKey]
                     ) -> dict[CardKey, list[replay.Row]]:
-    """``replay.read_card_rows``; for many cards, the rows without their saved results
-    (NULL state before and card after: the replay gives each row's result as changed)."""
+    """``replay.read_card_rows``; for many cards, without the rows' saved results."""
     wanted = set(keys)
-    if len(wanted) < _WITHOUT_RESULTS_FROM:
-        return replay.read_card_rows(db, schema_version, wanted)
-    columns = ", ".join("NULL" if index in (replay.STATE_BEFORE, replay.CARD_AFTER) else name
-                        for index, name in enumerate(replay.ROW_COLUMNS))
-    rows = replay.rows_by_card(db.execute(f"SELECT {columns} FROM log ORDER BY id"))
-    return {key: found for key, found in rows.items() if key in wanted}
+    return replay.read_card_rows(db, schema_version, wanted,
+                                 saved_results=len(wanted) < _WITHOUT_RESULTS_FROM)
 
 
 # --- badges ----------------------------------------------------------------------------------

@@ -349,9 +349,13 @@ def memory_of(steps: Sequence[Step]) -> Memory:
 # --- bulk reading ---------------------------------------------------------------------------
 
 
-def select_rows(schema_version: int, where: str = "") -> str:
-    """The SELECT of ``ROW_COLUMNS`` (``origin`` is '' before schema 4 had it)."""
+def select_rows(schema_version: int, where: str = "", *, saved_results: bool = True) -> str:
+    """The SELECT of ``ROW_COLUMNS`` (``origin`` is '' before schema 4 had it); without
+    ``saved_results``, NULL for each row's state before and card after (a replay then gives
+    every row's result as changed)."""
     columns = list(ROW_COLUMNS)
+    if not saved_results:
+        columns[STATE_BEFORE], columns[CARD_AFTER] = "NULL", "NULL"
     if schema_version < 4:
         columns[ORIGIN] = "'' AS origin"
     if schema_version < 5:
@@ -372,10 +376,12 @@ def rows_by_card(rows: Iterable[Row]) -> dict[CardKey, list[Row]]:
     return by_card
 
 
-def read_rows(db: sqlite3.Connection, schema_version: int) -> dict[CardKey, list[Row]]:
+def read_rows(db: sqlite3.Connection, schema_version: int, *, saved_results: bool = True
+              ) -> dict[CardKey, list[Row]]:
     """Every log row, grouped by card."""
     with collector_paused():
-        return rows_by_card(db.execute(select_rows(schema_version)))
+        return rows_by_card(db.execute(select_rows(schema_version,
+                                                   saved_results=saved_results)))
 
 
 _ORIGIN_OF = operator.itemgetter(ORIGIN)  # a row's origin: '' (falsy) for the trainer's own
@@ -449,20 +455,23 @@ _WHOLE_LOG_FROM = 2000
 
 
 def read_card_rows(
-    db: sqlite3.Connection, schema_version: int, keys: Iterable[CardKey]
+    db: sqlite3.Connection, schema_version: int, keys: Iterable[CardKey], *,
+    saved_results: bool = True,
 ) -> dict[CardKey, list[Row]]:
-    """The log rows of the cards ``keys``, grouped by card (cards without rows left out)."""
+    """The log rows of the cards ``keys``, grouped by card (cards without rows left out);
+    ``saved_results`` as for ``select_rows``."""
     wanted = set(keys)
     with collector_paused():
-        return _read_card_rows(db, schema_version, wanted)
+        return _read_card_rows(db, schema_version, wanted, saved_results)
 
 
-def _read_card_rows(db: sqlite3.Connection, schema_version: int, wanted: set[CardKey]
-                    ) -> dict[CardKey, list[Row]]:
+def _read_card_rows(db: sqlite3.Connection, schema_version: int, wanted: set[CardKey],
+                    saved_results: bool) -> dict[CardKey, list[Row]]:
     if len(wanted) > _WHOLE_LOG_FROM:
-        logs = read_rows(db, schema_version)
+        logs = read_rows(db, schema_version, saved_results=saved_results)
         return {key: rows for key, rows in logs.items() if key in wanted}
-    sql = select_rows(schema_version, "deck_id = ? AND question_id = ?")
+    sql = select_rows(schema_version, "deck_id = ? AND question_id = ?",
+                      saved_results=saved_results)
     found: dict[CardKey, list[Row]] = {}
     for key in wanted:
         rows = db.execute(sql, key).fetchall()
