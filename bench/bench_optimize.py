@@ -54,7 +54,7 @@ def _generate(path: Path, reviews: int, seed: int = 1) -> None:
     from srs_trainer.trainer.api import answer_key
     from srs_trainer.trainer.settings import DeckSettings
     from srs_trainer.trainer.store import Store
-    from srs_trainer.trainer.types import CardRow, Memory, NewAnswer, memory_json
+    from srs_trainer.trainer.types import CardRow, Memory, NewAnswer
     from synthetic import synthetic_decks
 
     per_card = 9
@@ -83,7 +83,7 @@ def _generate(path: Path, reviews: int, seed: int = 1) -> None:
                         deck_id=key[0], question_id=key[1], at=at, rating=rating,
                         duration_ms=5000, attempts=1, hint_used=False, chosen=None,
                         mode="review", rescheduled=True, state_before=memory.state,
-                        scheduler_id=scheduler_id, card_after=memory_json(after)))
+                        scheduler_id=scheduler_id, after=after))
                     memory = after
                     assert memory.due is not None
                     at = max(memory.due, at + timedelta(days=1))

@@ -168,7 +168,7 @@ def _generate(folder: Path, cards: int, decks: int, reviews: int) -> None:
     from srs_trainer.trainer.api import answer_key
     from srs_trainer.trainer.settings import DeckSettings
     from srs_trainer.trainer.store import Store
-    from srs_trainer.trainer.types import CardRow, NewAnswer, memory_json
+    from srs_trainer.trainer.types import CardRow, NewAnswer
     from synthetic import synthetic_decks
 
     per_deck, extra_questions = divmod(cards, decks)
@@ -225,7 +225,7 @@ def _generate(folder: Path, cards: int, decks: int, reviews: int) -> None:
                             rescheduled=True,
                             state_before=state_before,
                             scheduler_id=scheduler_id,
-                            card_after=memory_json(memory),
+                            after=memory,
                         )
                     )
                 card_rows.append(

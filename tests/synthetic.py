@@ -14,7 +14,7 @@ from srs_trainer.trainer import scheduling
 from srs_trainer.trainer.api import answer_key
 from srs_trainer.trainer.settings import DeckSettings
 from srs_trainer.trainer.store import Store
-from srs_trainer.trainer.types import CardRow, Memory, NewAnswer, memory_json
+from srs_trainer.trainer.types import CardRow, Memory, NewAnswer
 
 
 def synthetic_decks(count: int, questions_per_deck: int) -> list[Deck]:
@@ -88,7 +88,7 @@ def seed_history(
                         rescheduled=True,
                         state_before=memory.state,
                         scheduler_id=scheduler_id,
-                        card_after=memory_json(after),
+                        after=after,
                     )
                 )
                 memory = after

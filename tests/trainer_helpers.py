@@ -46,6 +46,8 @@ DECK_YAML = textwrap.dedent(
 )
 
 #: Exact settings for tests: no fuzz, UTC days starting at 04:00.
+#: How many columns a log row has (schema 9): page scans find the log's pages by the count.
+LOG_FIELDS = 27
 EXACT = Settings(defaults=DeckSettings(enable_fuzzing=False), timezone="UTC")
 
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from clocked_srs import clocked
 from srs_trainer.cli import main
 from srs_trainer.trainer.page_scan import scan_rows
-from trainer_helpers import write_deck
+from trainer_helpers import LOG_FIELDS, write_deck
 
 DAYS = ("2026-01-01T09:00:00Z", "2026-01-02T09:00:00Z", "2026-01-05T09:00:00Z")
 
@@ -51,8 +51,9 @@ def _one_line_failure(result: Result) -> None:
 
 
 def _log_page(database: Path) -> int:
-    """The 0-based index of a page holding log rows (21 fields)."""
-    return next(row.page for row in scan_rows(database.read_bytes()) if len(row.values) == 21) - 1
+    """The 0-based index of a page holding log rows (``LOG_FIELDS`` fields)."""
+    return next(row.page for row in scan_rows(database.read_bytes())
+                if len(row.values) == LOG_FIELDS) - 1
 
 
 def test_every_command_names_the_damage_and_recover_brings_back_the_history(home: Path) -> None:

@@ -22,7 +22,7 @@ from srs_trainer.trainer.doctor import doctor
 from srs_trainer.trainer.scheduling import make_scheduler, review
 from srs_trainer.trainer.store import Store
 from srs_trainer.trainer.types import Answer, Memory
-from trainer_helpers import DECK_YAML, EXACT, write_deck
+from trainer_helpers import DECK_YAML, EXACT, LOG_FIELDS, write_deck
 
 LATER = "2026-01-05T09:00:00Z"
 
@@ -370,7 +370,7 @@ def test_recover_adds_what_the_sync_folder_holds(tmp_path: Path) -> None:
         before = _state(store)
         device = store.device_id
     data = bytearray(database.read_bytes())
-    page = next(row.page for row in scan_rows(bytes(data)) if len(row.values) == 21) - 1
+    page = next(row.page for row in scan_rows(bytes(data)) if len(row.values) == LOG_FIELDS) - 1
     data[page * 4096:page * 4096 + 400] = random.Random(page).randbytes(400)
     database.write_bytes(bytes(data))
     result = CliRunner().invoke(

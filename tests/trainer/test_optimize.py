@@ -34,6 +34,7 @@ from srs_trainer.trainer.review_columns import (
     store_columns,
 )
 from srs_trainer.trainer.store import Store, from_text
+from srs_trainer.trainer.store_rows import RESULT_COLUMNS
 from srs_trainer.trainer.types import Answer, to_text
 from synthetic import synthetic_decks
 from synthetic_learner import START, TRUE_PARAMETERS, learn
@@ -228,16 +229,19 @@ def test_the_fast_read_without_unixepoch_gives_the_same(
     assert store_columns(trainer.store) == expected
 
 
+RESULTS = ", ".join(RESULT_COLUMNS)
+
+
 def _insert_synced(store: Store, key: tuple[str, str], device: str, seq: int, at: str,
                    rating: int, *, undone: bool = False) -> None:
     """A row as `srs sync` leaves one from another device: its device id and its number there
     (a copy of the card's first answer with another time and rating)."""
     store.db.execute(
         "INSERT INTO log (kind, deck_id, question_id, at, rating, duration_ms, attempts,"
-        " hint_used, chosen, mode, rescheduled, state_before, scheduler_id, card_after,"
+        f" hint_used, chosen, mode, rescheduled, state_before, scheduler_id, {RESULTS},"
         " undone_at, note, origin, device, seq)"
         " SELECT kind, deck_id, question_id, ?, ?, duration_ms, attempts, hint_used, chosen,"
-        " mode, rescheduled, state_before, scheduler_id, card_after, ?, note, '', ?, ?"
+        f" mode, rescheduled, state_before, scheduler_id, {RESULTS}, ?, note, '', ?, ?"
         " FROM log WHERE deck_id = ? AND question_id = ? AND kind = 'answer' ORDER BY id LIMIT 1",
         (at, rating, at if undone else None, device, seq, *key))
 
@@ -429,7 +433,10 @@ def test_the_items_equal_those_of_the_read_and_the_sort_before_the_fit_index(
     before = Store.open(tmp_path / "before.sqlite3")
     store.db.backup(before.db)
     before.db.execute("DROP INDEX log_fit")
-    before.db.execute("PRAGMA user_version = 6")  # the read before migration 7
+    # the read before migration 7, of a log whose results are text, as before migration 9
+    before.db.execute("ALTER TABLE log ADD COLUMN card_after TEXT")
+    before.db.execute(f"UPDATE log SET card_after = legacy_result_json({RESULTS}, at, rating)")
+    before.db.execute("PRAGMA user_version = 6")
     assert columns == store_columns(before)
     own = store.device_id
     assert columns.by_history() == columns_of(

@@ -1,5 +1,5 @@
 """The fast replay (trainer/replay.py) gives exactly what chaining ``scheduling.review`` gives,
-and writes ``card_after`` text exactly as ``memory_json`` does; doctor and the merge replay
+and stores each answer's result as ``store_rows.result_values`` does; doctor and the merge replay
 built on it report and repair what the log says."""
 
 from __future__ import annotations
@@ -17,6 +17,14 @@ from srs_trainer.history.log_merge import replay_cards
 from srs_trainer.trainer import fsrs_direct, replay, scheduling
 from srs_trainer.trainer.doctor import doctor
 from srs_trainer.trainer.settings import DeckSettings
+from srs_trainer.trainer.store_rows import (
+    NO_RESULT,
+    RESULT_COLUMNS,
+    legacy_result,
+    legacy_result_json,
+    result_memory,
+    result_values,
+)
 from srs_trainer.trainer.types import Answer, Memory, memory_json, to_text
 from trainer_helpers import NOW, make_trainer
 
@@ -56,7 +64,7 @@ def _inputs(history: list[tuple[bool, int, int, int]]) -> list[replay.ReplayInpu
 def _rows(key: tuple[str, str], inputs: list[replay.ReplayInput]) -> list[replay.Row]:
     """Replay inputs as the log's rows (``ROW_COLUMNS``), their times as datetimes."""
     return [(*key, row_id, "reset" if is_reset else "answer", at, rating, duration, 1,
-             scheduler_id, None, None, None, "", "", None)
+             scheduler_id, None, None, "", "", None, *NO_RESULT)
             for row_id, (is_reset, at, rating, duration, scheduler_id)
             in enumerate(inputs, start=1)]
 
@@ -86,9 +94,9 @@ def test_a_replay_equals_reviews_chained_one_by_one(
             assert rating is not None
             memory = scheduling.review(scheduling.scheduler_from_json(SCHEDULERS[scheduler_id]),
                                        KEY, memory, rating, at, duration)
-        # Every field, and the saved text of it.
+        # Every field, and the result saved of it.
         assert Memory(*step) == memory
-        assert replay.step_json(step) == memory_json(memory)
+        assert replay.step_result(step) == result_values(memory)
 
 
 times = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2200, 1, 1),
@@ -97,77 +105,37 @@ numbers = st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False),
                     st.integers(-10, 10**6))
 
 
-@given(state=st.integers(0, 3), step=st.one_of(st.none(), st.integers(0, 5)),
-       stability=numbers, difficulty=numbers, due=st.one_of(st.none(), times),
-       last_review=st.one_of(st.none(), times), last_rating=st.one_of(st.none(), st.integers(1, 4)),
+floats = st.one_of(st.none(), st.floats(allow_nan=False))
+
+
+@given(state=st.integers(1, 3), step=st.one_of(st.none(), st.integers(0, 5)),
+       stability=floats, difficulty=floats, due=st.one_of(st.none(), times),
+       last_review=times, last_rating=st.one_of(st.none(), st.integers(1, 4)),
        reps=st.integers(0, 10**6), lapses=st.integers(0, 10**6))
-@example(state=2, step=None, stability=1.5, difficulty=7, due=datetime(2026, 1, 2, tzinfo=UTC),
+@example(state=2, step=None, stability=1.5, difficulty=7.0, due=datetime(2026, 1, 2, tzinfo=UTC),
          last_review=datetime(2026, 1, 1, 9, 30, 0, 1, tzinfo=UTC), last_rating=3, reps=1,
-         lapses=0)  # a time on the second, and one a microsecond past it
-def test_step_json_is_memory_json(
+         lapses=0)
+def test_a_saved_result_gives_back_the_memory_and_reads_the_old_text_alike(
     state: int, step: int | None, stability: float | None, difficulty: float | None,
-    due: datetime | None, last_review: datetime | None, last_rating: int | None, reps: int,
+    due: datetime | None, last_review: datetime, last_rating: int | None, reps: int,
     lapses: int,
 ) -> None:
     values = (state, step, stability, difficulty, due, last_review, last_rating, reps, lapses)
-    assert replay.step_json(values) == memory_json(Memory(*values))
+    memory = Memory(*values)
+    result = result_values(memory)
+    assert replay.step_result(values) == result
+    # The row's own time and rating complete it, bit for bit (floats, microseconds).
+    assert result_memory(result, last_review, last_rating) == memory
+    # The text older releases saved (``card_after``) reads as the same result (migration 9),
+    # and the result writes back as that text (tests standing in older releases).
+    text = memory_json(memory)
+    assert tuple(legacy_result(text, n) for n in range(len(RESULT_COLUMNS))) == result
+    assert legacy_result_json(*result, to_text(last_review), last_rating) == text
 
 
-@given(state=st.integers(0, 3), step=st.one_of(st.none(), st.integers(0, 5)),
-       stability=numbers, difficulty=numbers, due=st.one_of(st.none(), times),
-       last_review=times, last_rating=st.one_of(st.none(), st.integers(1, 4)),
-       reps=st.integers(0, 10**6), lapses=st.integers(0, 10**6),
-       days=st.one_of(st.none(), st.integers(-3, 400)))
-@example(state=2, step=None, stability=1.5, difficulty=7.0, due=None,
-         last_review=datetime(2026, 1, 1, 9, 30, 0, tzinfo=UTC), last_rating=3, reps=1,
-         lapses=0, days=2)  # a time on the second, its due whole days later
-def test_the_result_text_of_an_answer_row_is_memory_json(
-    state: int, step: int | None, stability: float | None, difficulty: float | None,
-    due: datetime | None, last_review: datetime, last_rating: int | None, reps: int,
-    lapses: int, days: int | None,
-) -> None:
-    if days is not None:  # a review interval: whole days after the last review
-        due = last_review + timedelta(days=days)
-    values = (state, step, stability, difficulty, due, last_review, last_rating, reps, lapses)
-    row = (*KEY, 1, "answer", to_text(last_review), last_rating, 4000, 1, 1, 0, None, None,
-           "", "", None)
-    assert replay.row_step_json(row, values) == memory_json(Memory(*values))
-
-
-# Texts a saved result's due might hold instead of the right one: other spellings of the
-# same time that fromisoformat reads (a space, a comma, an offset with seconds, fewer digits),
-# another time, and junk.
-_DUE_SPELLINGS = (
-    lambda t: t, lambda t: t.replace("T", " "), lambda t: t.replace(".", ","),
-    lambda t: t[:23] + "+00:00:00", lambda t: t[:26] + "Z", lambda t: t[:-6] + "+00:01",
-    lambda t: t[:19] + "+00:00", lambda t: t[:-7] + "1+00:00", lambda t: t[:30],
-    lambda t: "x" * 32, lambda t: t.upper().replace("T", "t"),
-)
-
-
-@given(step=st.one_of(st.none(), st.integers(0, 5)), stability=numbers, difficulty=numbers,
-       due=st.one_of(st.none(), times), at=times, last_rating=st.one_of(st.none(),
-                                                                        st.integers(1, 4)),
-       reps=st.integers(0, 10**6), spelling=st.sampled_from(range(len(_DUE_SPELLINGS))),
-       cut=st.integers(0, 3))
-@example(step=None, stability=1.5, difficulty=7.25, due=datetime(2026, 1, 2, tzinfo=UTC),
-         at=datetime(2026, 1, 1, 9, 30, 0, 1, tzinfo=UTC), last_rating=3, reps=1, spelling=0,
-         cut=0)
-def test_a_saved_result_matches_exactly_when_its_text_equals_the_replayed_one(
-    step: int | None, stability: float | None, difficulty: float | None, due: datetime | None,
-    at: datetime, last_rating: int | None, reps: int, spelling: int, cut: int,
-) -> None:
-    values = (2, step, stability, difficulty, due, at, last_rating, reps, 0)
-    row = (*KEY, 1, "answer", to_text(at), last_rating, 4000, 1, 1, 0, None, None, "", "", None)
-    right = replay.row_step_json(row, values)
-    saved = right
-    if due is not None:  # the due spelt another way
-        due_text = to_text(due)
-        saved = right.replace(due_text, _DUE_SPELLINGS[spelling](due_text), 1)
-    saved = saved[:len(saved) - cut] + "}" * min(cut, 1)  # a shorter text now and then
-    assert replay.saved_matches(saved, row, values) is (saved == right)
-    assert replay.saved_matches(right, row, values)
-    assert not replay.saved_matches(None, row, values)
+def test_a_text_that_is_no_memory_reads_as_no_result() -> None:
+    for text in (None, "{}", "x", '{"state": "two"}', "[1]"):
+        assert legacy_result(text, 0) is None
 
 
 def test_doctor_reports_a_stale_row_and_a_differing_card_and_rebuild_repairs(
@@ -180,7 +148,7 @@ def test_doctor_reports_a_stale_row_and_a_differing_card_and_rebuild_repairs(
     right = store.card(*key).memory  # type: ignore[union-attr]
     first = store.card_log(*key)[0].id
     with store.transaction():
-        store.db.execute("UPDATE log SET card_after = '{}' WHERE id = ?", (first,))
+        store.db.execute("UPDATE log SET after_stability = 1e9 WHERE id = ?", (first,))
         store.set_memory(*key, Memory())
     report = doctor(store)
     assert (report.mismatched, report.stale_rows, report.rebuilt) == ([key], [first], 0)
@@ -220,16 +188,15 @@ def test_the_merge_replay_rewrites_saved_results_and_state(tmp_path: Path) -> No
     key = ("demo", "p1")
     for days, rating in ((0, 3), (4, 3)):
         trainer.record_answer(Answer(key, rating, NOW + timedelta(days=days), 1000, 1, chosen="B"))
-    right_rows = store.db.execute(
-        "SELECT id, state_before, card_after FROM log ORDER BY id").fetchall()
+    saved = f"SELECT id, state_before, {', '.join(RESULT_COLUMNS)} FROM log ORDER BY id"
+    right_rows = store.db.execute(saved).fetchall()
     right = store.card(*key).memory  # type: ignore[union-attr]
     with store.transaction():
-        store.db.execute("UPDATE log SET card_after = 'x', state_before = 9")
+        store.db.execute("UPDATE log SET after_due_us = 0, after_step = 7, state_before = 9")
         store.set_memory(*key, Memory())
     with store.transaction():
         replay_cards(store, [key, ("demo", "c1")])  # c1 has no log: it stays new
-    assert store.db.execute(
-        "SELECT id, state_before, card_after FROM log ORDER BY id").fetchall() == right_rows
+    assert store.db.execute(saved).fetchall() == right_rows
     assert store.card(*key).memory == right
     assert store.card("demo", "c1").memory == Memory()  # type: ignore[union-attr]
 
@@ -240,18 +207,18 @@ def test_a_replay_rewrites_only_the_rows_that_differ(tmp_path: Path) -> None:
     key = ("demo", "p1")
     for days, rating in ((0, 3), (1, 1), (3, 3), (9, 4)):
         trainer.record_answer(Answer(key, rating, NOW + timedelta(days=days), 1000, 1, chosen="B"))
-    right = store.db.execute("SELECT state_before, card_after, id FROM log ORDER BY id").fetchall()
+    right = store.db.execute(f"SELECT state_before, {', '.join(RESULT_COLUMNS)}, id FROM log"
+                             " ORDER BY id").fetchall()
     replayer = replay.Replayer(store.scheduler_json)
     for wrong in ([1], [2], [1, 3], [4]):  # the rows after a changed one are matched again
         with store.transaction():
-            store.db.executemany("UPDATE log SET card_after = 'x' WHERE id = ?",
+            store.db.executemany("UPDATE log SET after_reps = -1 WHERE id = ?",
                                  [(n,) for n in wrong])
         rows = replay.read_card_rows(store.db, store.schema_version, [key])[key]
         changed, _ = replay.replay_changes(replayer, key, rows)
-        assert changed == [row for row in right if row[2] in wrong]
+        assert changed == [row for row in right if row[-1] in wrong]
         with store.transaction():
-            store.db.executemany("UPDATE log SET card_after = ? WHERE id = ?",
-                                 [(row[1], row[2]) for row in right])
+            store.db.executemany(replay.UPDATE_RESULTS, right)
 
 
 def test_rows_read_for_many_cards_equal_rows_read_one_card_at_a_time(
@@ -310,7 +277,7 @@ def test_one_direct_replayer_over_many_cards_equals_review_card(
         inputs = [(is_reset, at, rating, duration, 1 + (scheduler_id - 1) % len(texts))
                   for is_reset, at, rating, duration, scheduler_id in _inputs(history)]
         rows = [(*key, row_id, "reset" if is_reset else "answer", to_text(at), rating,
-                 duration, 1, scheduler_id, None, None, None, "", "", None)
+                 duration, 1, scheduler_id, None, None, "", "", None, *NO_RESULT)
                 for row_id, (is_reset, at, rating, duration, scheduler_id)
                 in enumerate(inputs, start=1)]
         expected = through_fsrs.card_rows(key, _rows(key, inputs))
@@ -320,10 +287,10 @@ def test_one_direct_replayer_over_many_cards_equals_review_card(
 
 @settings(max_examples=300, deadline=None)
 @given(history=rows_strategy, offsets=st.lists(st.booleans(), min_size=25, max_size=25))
-def test_the_saved_results_a_replay_writes_equal_memory_json_of_chained_reviews(
+def test_the_saved_results_a_replay_writes_equal_those_of_chained_reviews(
         history: list[tuple[bool, int, int, int]], offsets: list[bool]) -> None:
-    """``replay_changes`` takes a row's own time text for the result's last review when it is
-    what ``to_text`` writes; a time saved another way (an offset) is formatted again."""
+    """``replay_changes`` gives each answer the result of chaining reviews, whether its time
+    is saved as ``to_text`` writes it or another way (an offset)."""
     plus_two = timezone(timedelta(hours=2))
     rows: list[replay.Row] = []
     for number, ((is_reset, at, rating, duration, scheduler_id), other) in enumerate(
@@ -331,10 +298,10 @@ def test_the_saved_results_a_replay_writes_equal_memory_json_of_chained_reviews(
         text = at.astimezone(plus_two).isoformat() if other else to_text(at)
         rows.append((*KEY, number, "reset" if is_reset else "answer", text, rating, duration,
                      0 if is_reset else 1, None if is_reset else scheduler_id, None, None,
-                     None, "", "", None))
+                     "", "", None, *NO_RESULT))
     changed, memory = replay.replay_changes(
         replay.Replayer(SCHEDULERS.__getitem__), KEY, rows)
-    expected: dict[int, str] = {}
+    expected: dict[int, tuple[object, ...]] = {}
     chained = Memory()
     for row, (is_reset, at, rating, duration, scheduler_id) in zip(
             rows, _inputs(history), strict=False):
@@ -344,8 +311,8 @@ def test_the_saved_results_a_replay_writes_equal_memory_json_of_chained_reviews(
         assert rating is not None
         chained = scheduling.review(scheduling.scheduler_from_json(SCHEDULERS[scheduler_id]),
                                     KEY, chained, rating, at, duration)
-        expected[row[replay.ID]] = memory_json(chained)
-    assert {row_id: after for _, after, row_id in changed} == expected
+        expected[row[replay.ID]] = result_values(chained)
+    assert {change[-1]: change[1:-1] for change in changed} == expected
     assert memory == chained
 
 
@@ -361,7 +328,7 @@ def test_two_streams_merge_as_merge_streams_merges_them(
     streams = []
     for n, (minutes, rank) in enumerate(zip(times, ranks, strict=True)):
         rows = [(*KEY, n * 100 + i, "answer", to_text(NOW + timedelta(minutes=m)), 3, 4000, 1,
-                 1, 0, None, None, "", "", None) for i, m in enumerate(minutes)]
+                 1, 0, None, "", "", None, *NO_RESULT) for i, m in enumerate(minutes)]
         streams.append((rank, rows))
     assert replay._merge_two(*streams) == scheduling.merge_streams(
         streams, lambda row: row[replay.AT])

@@ -6,7 +6,6 @@ Real SQLite and real fsrs throughout. The reference (``definition``) works from 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import tempfile
 from collections import Counter
@@ -47,8 +46,8 @@ def _answer(trainer: Trainer, question: str, rating: int, at: datetime) -> int:
 
 def _stability_after(trainer: Trainer, entry_id: int) -> float:
     entry = trainer.store.entry(entry_id)
-    assert entry is not None and entry.card_after is not None
-    return float(json.loads(entry.card_after)["stability"])
+    assert entry is not None and entry.after is not None and entry.after.stability
+    return entry.after.stability
 
 
 def test_calibration_bins_of_a_known_log(tmp_path: Path) -> None:
@@ -167,8 +166,8 @@ def definition(trainer: Trainer, now: datetime, days: int) -> tuple[list[tuple[i
         previous = None
         for entry in replay_order(entries):
             if (entry.kind == "answer" and previous is not None and previous.kind == "answer"
-                    and previous.card_after is not None):
-                stability = json.loads(previous.card_after)["stability"]
+                    and previous.after is not None):
+                stability = previous.after.stability
                 elapsed = (entry.at - previous.at).days
                 if stability and stability > 0 and elapsed >= 1:
                     curve = Curve.of_scheduler_json(store.scheduler_json(entry.scheduler_id))
@@ -383,7 +382,7 @@ def test_a_database_that_cannot_be_written_gets_its_figures_in_memory(tmp_path: 
     read_only.close()
 
 
-def test_the_full_fold_learner_day_and_stability_equal_the_sql_and_json_ones() -> None:
+def test_the_full_fold_learner_day_equals_the_sql_one() -> None:
     from zoneinfo import ZoneInfo
 
     from srs_trainer.trainer import stats_fold
@@ -403,17 +402,13 @@ def test_the_full_fold_learner_day_and_stability_equal_the_sql_and_json_ones() -
                 assert at == round((moment + near).timestamp() * 1e6), text
                 assert stats_fold.local_day(at, spans, hour).isoformat() == day, (zone, text)
             moment += timedelta(minutes=15 * 37 + 7)
-    for value in (2.3065, 10.971048263078135, 1e-05, 123456789.5, 3, None):
-        text = json.dumps({"difficulty": 5.0, "stability": value, "state": 2}, sort_keys=True)
-        assert stats_fold.stability_of(text) == json.loads(text)["stability"]
-    assert stats_fold.stability_of('{"stability":4.5}') == 4.5  # other separators
-    assert stats_fold.stability_of('{"difficulty": 1.0, "stability": 2.5}') == 2.5
 
 
 def test_the_full_fold_reads_the_log_in_its_own_order_with_no_sort(tmp_path: Path) -> None:
     trainer = make_trainer(tmp_path)
     from srs_trainer.trainer import stats_fold
 
-    plan = " | ".join(row[-1] for row in trainer.store.db.execute(
-        "EXPLAIN QUERY PLAN " + stats_fold.rows_sql(trainer.store.db, True), (10,)))
+    store = trainer.store
+    plan = " | ".join(row[-1] for row in store.db.execute(
+        "EXPLAIN QUERY PLAN " + stats_fold.rows_sql(store.db, store.schema_version), (10,)))
     assert "TEMP B-TREE" not in plan and "INDEX" not in plan, plan

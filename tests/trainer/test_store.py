@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -18,7 +19,7 @@ T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
 def _answer(qid: str = "q1", at: datetime = T0, rating: int = 3) -> NewAnswer:
     return NewAnswer(deck_id="d", question_id=qid, at=at, rating=rating, duration_ms=1500,
                      attempts=1, hint_used=False, chosen="A", mode="review", rescheduled=True,
-                     state_before=0, scheduler_id=None, card_after=None)
+                     state_before=0, scheduler_id=None, after=None)
 
 
 def test_a_new_database_is_migrated_and_uses_wal(tmp_path: Path) -> None:
@@ -144,6 +145,7 @@ def test_rows_map_to_the_dataclasses_by_column_name(tmp_path: Path) -> None:
     """Every field of a card and a log row is a column of the same name, and reads back."""
     from dataclasses import fields
 
+    from srs_trainer.trainer.store_rows import RESULT_COLUMNS
     from srs_trainer.trainer.types import LogEntry
 
     with Store.open(tmp_path / "p.sqlite3") as store:
@@ -152,15 +154,23 @@ def test_rows_map_to_the_dataclasses_by_column_name(tmp_path: Path) -> None:
         card_fields = {f.name for f in fields(CardRow)} - {"memory"} | {
             f.name for f in fields(Memory)}
         assert card_fields <= columns["cards"]
-        assert {f.name for f in fields(LogEntry)} <= columns["log"]
+        # a log row's ``after`` is its result columns (the other two memory fields are the
+        # row's own time and rating)
+        assert {f.name for f in fields(LogEntry)} - {"after"} | set(RESULT_COLUMNS) <= (
+            columns["log"])
         memory = Memory(state=2, step=None, stability=3.5, difficulty=6.25, due=T0,
                         last_review=T0 - timedelta(days=3), last_rating=4, reps=7, lapses=2)
         card = CardRow("d", "q1", 3, "practice", "key", retired=True, memory=memory)
         with store.transaction():
             store.insert_card(card)
             entry_id = store.append_answer(_answer(at=T0, rating=4))
+            after = Memory(state=2, step=None, stability=0.1 + 0.2, difficulty=1 / 3,
+                           due=T0 + timedelta(days=3, microseconds=1), last_review=T0,
+                           last_rating=4, reps=8, lapses=2)
+            with_result = store.append_answer(replace(_answer(at=T0, rating=4), after=after))
         assert store.card("d", "q1") == card
         entry = store.entry(entry_id)
-        assert entry is not None
+        assert entry is not None and entry.after is None
+        assert store.entry(with_result).after == after  # type: ignore[union-attr]
         assert (entry.kind, entry.rating, entry.duration_ms, entry.chosen, entry.at,
                 entry.rescheduled, entry.hint_used) == ("answer", 4, 1500, "A", T0, True, False)

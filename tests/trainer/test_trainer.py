@@ -71,7 +71,7 @@ def test_every_answer_is_logged_with_what_happened(tmp_path: Path) -> None:
     assert (entry.deck_id, entry.question_id, entry.rating, entry.duration_ms, entry.attempts,
             entry.hint_used, entry.chosen, entry.mode, entry.rescheduled, entry.state_before) == (
         "demo", "c1", 2, 61000, 2, True, "A", "review", True, NEW)
-    assert Memory.from_dict(__import__("json").loads(entry.card_after)) == recorded.after
+    assert entry.after == recorded.after
 
 
 def test_practice_without_rescheduling_is_logged_but_moves_nothing(tmp_path: Path) -> None:
@@ -120,7 +120,8 @@ def test_doctor_finds_and_rebuilds_state_that_differs_from_the_log(tmp_path: Pat
     assert trainer.doctor().stale_rows == []
     # Each answer row also saved the card it produced: doctor notices when a replay differs.
     with trainer.store.transaction():
-        trainer.store.db.execute("UPDATE log SET card_after = '{}' WHERE id = 2")
+        trainer.store.db.execute(
+            "UPDATE log SET after_stability = after_stability * 2 WHERE id = 2")
     assert trainer.doctor().stale_rows == [2]
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..collector import collector_paused
+from ..trainer.store_rows import NO_RESULT, RESULT_COLUMNS, placeholders
 from ..trainer.types import CardKey, Memory
 from .anki_collection import AnkiReview, CollectionSnapshot, NoteCards, open_snapshot
 from .anki_push import PushedMatcher
@@ -274,9 +275,9 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey | No
         at = day[2] if day is not None and day[0] <= revlog_id < day[1] else day_text(revlog_id)
         deck = key[0]
         row = (deck, key[1], next_id, "answer", at, ease, time_ms, 1, scheduler_ids[deck],
-               None, None, None, ORIGIN, "", None, revlog_id, "") if ease else (
-               deck, key[1], next_id, "reset", at, None, time_ms, 1, None, None, None, None,
-               ORIGIN, "", None, revlog_id, _FORGET_NOTE)
+               None, None, ORIGIN, "", None, *NO_RESULT, revlog_id, "") if ease else (
+               deck, key[1], next_id, "reset", at, None, time_ms, 1, None, None, None,
+               ORIGIN, "", None, *NO_RESULT, revlog_id, _FORGET_NOTE)
         next_id += 1
         flat.append(row)
         found = new_rows.get(key)
@@ -289,27 +290,28 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey | No
     existing = replay.read_card_rows(db, store.schema_version, new_rows)
     replayer = replay.Replayer(
         store.scheduler_json, own_device=store.device_id if store.schema_version >= 5 else "")
-    results: dict[int, tuple[int, str]] = {}
-    updates: list[tuple[int, str, int]] = []
+    results: dict[int, tuple[Any, ...]] = {}  # a new row's (state before, *result)
+    updates: list[tuple[Any, ...]] = []
     memories: list[tuple[CardKey, Memory]] = []
     for key, added in new_rows.items():
         first_new = added[0][replay.ID]
         before = existing.get(key)
         changed, memory = replay.replay_changes(
             replayer, key, [*before, *added] if before else added)
-        for state_before, after, row_id in changed:
-            if row_id >= first_new:
-                results[row_id] = (state_before, after)
+        for change in changed:  # (state before, *result, row id)
+            if change[-1] >= first_new:
+                results[change[-1]] = change[:-1]
             else:
-                updates.append((state_before, after, row_id))
+                updates.append(change)
         memories.append((key, memory))
     store.set_memories(memories)
-    unset = (None, None)
+    unset = (None, *NO_RESULT)
     with _indexes_rebuilt_if(db, len(flat) >= max(_REBUILD_FROM, _log_rows(db))):
         db.executemany(_INSERT_PULLED, (
-            row[:9] + results.get(row[2], unset) + row[11:13] + row[15:] for row in flat))
+            row[:replay.STATE_BEFORE] + results.get(row[replay.ID], unset)
+            + row[replay.UNDONE:replay.DEVICE] + row[replay.RESULT.stop:] for row in flat))
     if updates:
-        db.executemany("UPDATE log SET state_before = ?, card_after = ? WHERE id = ?", updates)
+        db.executemany(replay.update_results_sql(store.schema_version), updates)
     report.added = sum(len(added) for added in new_rows.values())
     report.cards_replayed = len(new_rows)
 
@@ -346,8 +348,8 @@ def _indexes_rebuilt_if(db: sqlite3.Connection, rebuild: bool,
 _FORGET_NOTE = f"{ORIGIN}: forget"
 _INSERT_PULLED = (
     "INSERT INTO log (deck_id, question_id, id, kind, at, rating, duration_ms, rescheduled,"
-    " scheduler_id, state_before, card_after, undone_at, origin, origin_id, note, mode)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'review')")
+    f" scheduler_id, state_before, {', '.join(RESULT_COLUMNS)}, undone_at, origin,"
+    f" origin_id, note, mode) VALUES ({placeholders(14 + len(RESULT_COLUMNS))}, 'review')")
 
 
 class _DayText:

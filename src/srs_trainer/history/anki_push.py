@@ -214,7 +214,7 @@ def _write_reviews(col: Any, card_id: int, entries: Sequence[LogEntry]) -> int:
                 row_id, card_id, last_interval, _REVLOG_MANUAL)
             last_interval = 0
             continue
-        after = Memory.from_dict(_json(entry.card_after)) if entry.card_after else Memory()
+        after = entry.after or Memory()
         interval = _interval(after, entry.at)
         kind = {REVIEW: _REVLOG_REVIEW, RELEARNING: _REVLOG_RELEARN}.get(
             entry.state_before or NEW, _REVLOG_LEARN)
@@ -236,13 +236,6 @@ def _free_id(col: Any, wanted: int) -> int:
             return candidate
     raise CollectionError(
         f"Anki's review log has no free id within {BUMP_WINDOW_MS} ms of {wanted}")
-
-
-def _json(text: str) -> dict[str, Any]:
-    import json
-
-    value: dict[str, Any] = json.loads(text)
-    return value
 
 
 def _interval(memory: Memory, at: datetime) -> int:

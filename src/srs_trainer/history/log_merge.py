@@ -82,4 +82,5 @@ def replay_cards(store: Store, keys: Iterable[CardKey]) -> None:
         own = store.device_id if store.schema_version >= 5 else ""
         replayer = replay.Replayer(store.scheduler_json, own_device=own)
         store.set_memories(
-            (key, replay.rewrite(store.db, replayer, key, logs.get(key, ()))) for key in keys)
+            (key, replay.rewrite(store.db, store.schema_version, replayer, key,
+                                 logs.get(key, ()))) for key in keys)

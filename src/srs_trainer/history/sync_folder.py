@@ -23,7 +23,6 @@ folded in the same order.
 from __future__ import annotations
 
 import operator
-import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from typing import Any
 from ..collector import collector_paused
 from ..trainer import replay, scheduling
 from ..trainer.store import Store
-from ..trainer.store_rows import SET_MEMORY, memory_values
+from ..trainer.store_rows import NO_RESULT, RESULT_COLUMNS, SET_MEMORY, memory_values
 from . import sync_files
 from .anki_pull import _REBUILD_FROM, PULL_CACHE_KIB, _indexes_rebuilt_if, _log_rows
 from .log_merge import replay_cards
@@ -54,8 +53,13 @@ _PENDING_VALUES = operator.itemgetter(
 _ORIGIN, _ORIGIN_ID, _DEVICE, _SEQ = (
     _PENDING_COLUMNS.index(name) for name in ("origin", "origin_id", "device", "seq"))
 assert sorted(_PENDING_COLUMNS) == sorted(
-    (*LOG_FIELDS, "id", "scheduler_id", "state_before", "card_after", "undone_at", "device",
-     "seq"))
+    (*LOG_FIELDS, "id", "scheduler_id", "state_before", *RESULT_COLUMNS, "undone_at",
+     "device", "seq"))
+# Where a pending row's state before, columns after it up to its result, and the columns
+# after its result are.
+_BEFORE, _UNTIL_RESULT, _AFTER_RESULT = (
+    replay.STATE_BEFORE, slice(replay.STATE_BEFORE + 1, replay.RESULT.start),
+    slice(replay.RESULT.stop, None))
 # This device's own events read back (`srs doctor --recover`): the row takes its old id.
 _INSERT_OWN_LOG = (
     "INSERT OR IGNORE INTO log (id, kind, deck_id, question_id, at, rating, duration_ms,"
@@ -63,7 +67,7 @@ _INSERT_OWN_LOG = (
     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _INSERT_REPLAYED = (f"INSERT OR IGNORE INTO log ({', '.join(_PENDING_COLUMNS)})"
                     f" VALUES ({', '.join('?' * len(_PENDING_COLUMNS))})")
-_ROW_ID = operator.itemgetter(2)
+_ROW_ID = operator.itemgetter(-1)  # a change's row id
 _KEPT_INDEXES = ("log_event", "log_origin")
 
 
@@ -255,8 +259,8 @@ class _Adder:
                     (deck, question, kind, at, rating, duration, rescheduled, origin,
                      attempts, hint, chosen, mode, note, origin_id) = fields(event)
                     row = (deck, question, number, kind, at, rating, duration, rescheduled,
-                           local, None, None, None, origin, dev, seq, attempts, hint, chosen,
-                           mode, note, origin_id)
+                           local, None, None, origin, dev, seq, *NO_RESULT, attempts, hint,
+                           chosen, mode, note, origin_id)
                     if row[_ORIGIN_ID] is not None and not self._first_pull(row):
                         continue
                     seqs.add(seq)
@@ -374,24 +378,21 @@ class _Adder:
         self.touched.update(new_rows)
         first_new = self.next_id
         keys = sorted(self.touched)
-        existing = _rows_to_replay(db, self.store.schema_version, keys)
+        existing = replay.read_card_rows(db, self.store.schema_version, keys)
         replayer = replay.Replayer(self.store.scheduler_json, own_device=self.device)
-        updates: list[tuple[int, str, int]] = []  # the old rows' changes to write
+        updates: list[tuple[Any, ...]] = []  # the old rows' changes to write
         memories: list[tuple[Any, ...]] = []
+        before, until_result, after_result = _BEFORE, _UNTIL_RESULT, _AFTER_RESULT
         for key in keys:
             # (popped: each card's rows are let go once replayed)
             rows = [*existing.pop(key, ()), *new_rows.pop(key, ())]
             changed, memory = replay.replay_changes(replayer, key, rows)
-            for change in changed:
-                at = change[2] - first_new
+            for change in changed:  # (state before, *result, row id)
+                at = change[-1] - first_new
                 if at >= 0:  # a new row: its results put in (a reset keeps its NULLs)
-                    (deck, question, number, kind, time, rating, duration, rescheduled,
-                     scheduler, _, _, undone_at, origin, dev, seq, attempts, hint, chosen,
-                     mode, note, origin_id) = pending[at]
-                    pending[at] = (deck, question, number, kind, time, rating, duration,
-                                   rescheduled, scheduler, change[0], change[1], undone_at,
-                                   origin, dev, seq, attempts, hint, chosen, mode, note,
-                                   origin_id)
+                    row = pending[at]
+                    pending[at] = (*row[:before], change[0], *row[until_result],
+                                   *change[1:-1], *row[after_result])
                 else:
                     updates.append(change)
             memories.append((*memory_values(memory), *key))
@@ -405,7 +406,7 @@ class _Adder:
         # while their pages are still in the cache from the read above (after the index
         # building they are not).
         updates.sort(key=_ROW_ID)
-        db.executemany(_UPDATE_RESULTS, updates)
+        db.executemany(replay.UPDATE_RESULTS, updates)
         with _indexes_rebuilt_if(
                 db, len(pending) >= max(_REBUILD_FROM, _log_rows(db)), keep=_KEPT_INDEXES):
             db.executemany(_INSERT_REPLAYED, pending)
@@ -433,36 +434,17 @@ def replay_touched(store: Store, keys: set[CardKey]) -> None:
     if len(keys) < 1000:
         replay_cards(store, keys)
         return
-    logs = _rows_to_replay(store.db, store.schema_version, keys)
+    logs = replay.read_card_rows(store.db, store.schema_version, keys)
     replayer = replay.Replayer(store.scheduler_json, own_device=store.device_id)
-    changed: list[tuple[int, str, int]] = []
+    changed: list[tuple[Any, ...]] = []
     memories: list[tuple[Any, ...]] = []
     for key in sorted(keys):
         rows_changed, memory = replay.replay_changes(replayer, key, logs.pop(key, ()))
         changed.extend(rows_changed)
         memories.append((*memory_values(memory), *key))
     changed.sort(key=_ROW_ID)  # in rowid order: each page of the log is written once
-    store.db.executemany(_UPDATE_RESULTS, changed)
+    store.db.executemany(replay.update_results_sql(store.schema_version), changed)
     store.db.executemany(SET_MEMORY, memories)
-
-
-# Many cards (a first sync replays all): the log is read whole, without the rows' saved
-# results (most change: each card's rows after the other device's first one), so the
-# replay writes every row's result and the UPDATE leaves the rows whose results are as
-# saved as they were (unwritten, as the stats cache's trigger wants: it keeps a copy of
-# each folded row updated). Half a million saved results' texts (about 250 bytes each)
-# are then neither read nor held only to be compared.
-_WITHOUT_RESULTS_FROM = 2000
-_UPDATE_RESULTS = ("UPDATE log SET state_before = ?1, card_after = ?2 WHERE id = ?3"
-                   " AND (state_before IS NOT ?1 OR card_after IS NOT ?2)")
-
-
-def _rows_to_replay(db: sqlite3.Connection, schema_version: int, keys: Iterable[CardKey]
-                    ) -> dict[CardKey, list[replay.Row]]:
-    """``replay.read_card_rows``; for many cards, without the rows' saved results."""
-    wanted = set(keys)
-    return replay.read_card_rows(db, schema_version, wanted,
-                                 saved_results=len(wanted) < _WITHOUT_RESULTS_FROM)
 
 
 # --- badges ----------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from .mastery import (
 from .scheduling import CardKey, DoneToday, SessionQueue
 from .settings import DeckSettings, Settings
 from .store import Store
-from .types import Answer, CardRow, Memory, NewAnswer, memory_json
+from .types import Answer, CardRow, Memory, NewAnswer
 
 if TYPE_CHECKING:
     from .doctor import DoctorReport
@@ -248,9 +248,10 @@ class Trainer:
         logs = replay.read_card_rows(db, self.store.schema_version, keys)
         own = self.store.device_id if self.store.schema_version >= 5 else ""
         replayer = replay.Replayer(self.store.scheduler_json, own_device=own)
-        for deck_id, question_id in sorted(keys):
-            self.store.set_memory(deck_id, question_id, replay.rewrite(
-                db, replayer, (deck_id, question_id), logs.get((deck_id, question_id), ())))
+        version = self.store.schema_version
+        for key in sorted(keys):
+            self.store.set_memory(*key, replay.rewrite(db, version, replayer, key,
+                                                       logs.get(key, ())))
 
     def _decks_to_sync(
         self, states: Mapping[str, tuple[str, int]]
@@ -389,7 +390,7 @@ class Trainer:
                     rescheduled=reschedule,
                     state_before=before.state,
                     scheduler_id=scheduler_id,
-                    card_after=memory_json(after) if reschedule else None,
+                    after=after if reschedule else None,
                 )
             )
             earned: tuple[str, ...] = ()

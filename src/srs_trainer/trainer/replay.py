@@ -6,14 +6,12 @@ exactly what chaining ``scheduling.review`` over the rows gives (a property test
 two equal). It is faster because it keeps the one ``fsrs.Card`` between a card's reviews
 instead of rebuilding it from a ``Memory``, builds each scheduler once per scheduler id,
 seeds ``random`` only for schedulers that fuzz (and saves the generator once per card, not
-once per review), and yields plain tuples; ``step_json`` writes a step's ``card_after`` text
-without building a ``Memory`` and a dict first.
+once per review), and yields plain tuples; ``step_result`` gives a step's stored result
+(``store_rows.RESULT_COLUMNS``) without building a ``Memory`` first.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import operator
 import random
 import sqlite3
@@ -23,7 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..collector import collector_paused
 from . import fsrs_direct, scheduling
-from .store_rows import MEMORY_COLUMNS
+from .store_rows import (
+    EPOCH,
+    MEMORY_COLUMNS,
+    MICROSECOND,
+    RESULT_COLUMNS,
+    legacy_result_sql,
+    result_values,
+)
 from .types import RESET, REVIEW, CardKey, LogEntry, Memory, to_text
 
 if TYPE_CHECKING:
@@ -41,14 +46,15 @@ assert MEMORY_COLUMNS == ("state", "step", "stability", "difficulty", "due", "la
 # A row to replay: (is a reset, time, rating, duration in ms, scheduler id).
 ReplayInput = tuple[bool, datetime, int | None, int | None, int | None]
 
-# A log row as the bulk readers take it from SQLite, as plain values.
+# A log row as the bulk readers take it from SQLite, as plain values: its saved result last.
 ROW_COLUMNS = ("deck_id", "question_id", "id", "kind", "at", "rating", "duration_ms",
-               "rescheduled", "scheduler_id", "state_before", "card_after", "undone_at",
-               "origin", "device", "seq")
+               "rescheduled", "scheduler_id", "state_before", "undone_at", "origin", "device",
+               "seq", *RESULT_COLUMNS)
 # Typed loosely: mypy cannot follow the column constants into a precise tuple type.
 Row = tuple[Any, ...]
 DECK, QUESTION, ID, KIND, AT, RATING, DURATION, RESCHEDULED, SCHEDULER, STATE_BEFORE, \
-    CARD_AFTER, UNDONE, ORIGIN, DEVICE, SEQ = range(len(ROW_COLUMNS))
+    UNDONE, ORIGIN, DEVICE, SEQ = range(ROW_COLUMNS.index(RESULT_COLUMNS[0]))
+RESULT = slice(SEQ + 1, SEQ + 1 + len(RESULT_COLUMNS))  # a row's saved result
 
 
 class Replayer:
@@ -175,151 +181,12 @@ class Replayer:
         return steps
 
 
-def _number(value: Any) -> str:
-    """A number (or None) as ``json.dumps`` writes it."""
-    if value is None:
-        return "null"
-    kind = type(value)
-    if kind is int or (kind is float and math.isfinite(value)):
-        return repr(value)
-    return json.dumps(value)
-
-
-def step_json(step: Step) -> str:
-    """``types.memory_json(Memory(*step))``, written directly (keys sorted, as json.dumps)."""
-    return _step_json(step, None)
-
-
-def row_step_json(row: Row, step: Step) -> str:
-    """``step_json`` of the step replayed from an answer ``row``: the step's last review is the
-    row's time, so a row time text in ``to_text``'s form is used as it is (one formatting less).
-
-    The common case (finite float stability and difficulty, a UTC due and a row time of
-    ``to_text``'s form) is written here in one piece, as ``_step_json`` and ``_due_json``
-    write it; the rest goes through them. A first sync writes a million of these."""
-    state, step_no, stability, difficulty, due, last_review, last_rating, reps, lapses = step
-    at = row[AT]
-    if not (stability.__class__ is float and difficulty.__class__ is float
-            and stability - stability == 0.0 and difficulty - difficulty == 0.0
-            and due is not None and due.tzinfo is _UTC and due.year >= 1000
-            and last_review is not None and at.__class__ is str and len(at) == 32
-            and at[10] == "T" and at[19] == "." and at.endswith("+00:00")):
-        return _step_json(step, at if _canonical_time(at) else None)
-    gap = due - last_review
-    if gap.seconds or gap.microseconds:
-        due_text = due.isoformat()
-        if len(due_text) != 32:  # (isoformat leaves out a zero microsecond part)
-            return _step_json(step, at)
-    else:  # whole days after the last review: its time of day, only the date formatted
-        due_text = f"{due.date().isoformat()}{at[10:]}"
-    return (f'{{"difficulty": {difficulty!r}, "due": "{due_text}", "lapses": {lapses}, '
-            f'"last_rating": {"null" if last_rating is None else last_rating}, '
-            f'"last_review": "{at}", "reps": {reps}, '
-            f'"stability": {stability!r}, "state": {state}, '
-            f'"step": {"null" if step_no is None else step_no}}}')
-
-
-def _canonical_time(text: str) -> bool:
-    """Whether ``text`` (from a row's ``at``) is in ``to_text``'s form for a UTC time."""
-    return (text.__class__ is str and len(text) == 32 and text[10] == "T"
-            and text[19] == "." and text.endswith("+00:00"))
-
-
-_parse_time = datetime.fromisoformat
-
-
-def saved_matches(saved: str | None, row: Row, step: Step) -> bool:
-    """``saved == row_step_json(row, step)``, found without formatting the due time (the
-    slowest part: ``isoformat`` costs ten times ``fromisoformat``) in the common case.
-
-    The saved text's due is parsed instead and compared as a time: under the shape checked
-    (``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``, which is all ``_time`` writes for a UTC time of a
-    year from 1000) equal times have equal texts, so the answer is the same as comparing
-    the formatted text. The rest is compared as one text around the saved due."""
-    state, step_no, stability, difficulty, due, _, last_rating, reps, lapses = step
-    at = row[AT]
-    if saved.__class__ is not str:
-        return False  # (None: a row added without its result yet)
-    if not (stability.__class__ is float and difficulty.__class__ is float
-            and stability - stability == 0.0 and difficulty - difficulty == 0.0
-            and due is not None and due.tzinfo is _UTC and due.year >= 1000
-            and at.__class__ is str and len(at) == 32 and at[10] == "T"
-            and at[19] == "." and at.endswith("+00:00")):  # (_canonical_time(at))
-        return saved == row_step_json(row, step)
-    assert saved is not None  # (checked above, in a way mypy does not follow)
-    difficulty_text = repr(difficulty)
-    start = _DUE_AFTER + len(difficulty_text)
-    due_text = saved[start:start + 32]
-    if not (len(due_text) == 32 and due_text[4] == "-" and due_text[7] == "-"
-            and due_text[10] == "T" and due_text[19] == "." and due_text[26] == "+"
-            and due_text.endswith("+00:00")):
-        return False
-    try:
-        if _parse_time(due_text) != due:
-            return False
-    except ValueError:
-        return False
-    return saved == (
-        f'{{"difficulty": {difficulty_text}, "due": "{due_text}", "lapses": {lapses}, '
-        f'"last_rating": {"null" if last_rating is None else last_rating}, '
-        f'"last_review": "{at}", "reps": {reps}, '
-        f'"stability": {stability!r}, "state": {state}, '
-        f'"step": {"null" if step_no is None else step_no}}}')
-
-
-# Where a saved result's due text starts, after its difficulty's: '{"difficulty": ' and
-# ', "due": "' around it.
-_DUE_AFTER = len('{"difficulty": ') + len(', "due": "')
-
-
-def _step_json(step: Step, last_review_text: str | None) -> str:
-    """``step_json``; ``last_review_text``, when given, is ``to_text`` of the step's last
-    review (the row's own time text: one formatting less per row)."""
-    state, step_no, stability, difficulty, due, last_review, last_rating, reps, lapses = step
-    # repr of a finite float is what json.dumps writes (x - x is 0.0 only when x is finite)
-    stability_text = (repr(stability) if stability.__class__ is float
-                      and stability - stability == 0.0 else _number(stability))
-    difficulty_text = (repr(difficulty) if difficulty.__class__ is float
-                       and difficulty - difficulty == 0.0 else _number(difficulty))
-    last = _time(last_review) if last_review_text is None else f'"{last_review_text}"'
-    due_json = _due_json(due, last_review, last_review_text)
-    return (
-        f'{{"difficulty": {difficulty_text}, "due": {due_json}, "lapses": {lapses}, '
-        f'"last_rating": {"null" if last_rating is None else last_rating}, '
-        f'"last_review": {last}, "reps": {reps}, '
-        f'"stability": {stability_text}, "state": {state}, '
-        f'"step": {"null" if step_no is None else step_no}}}'
-    )
-
-
-_UTC = timezone.utc
-
-
-def _due_json(due: datetime | None, last_review: datetime | None,
-              last_review_text: str | None) -> str:
-    """``_time(due)``, its common cases first. A due whole days after the last review (a
-    review interval) has the time of day of the last review's text: only the date is
-    formatted (``isoformat`` of a whole time costs about three times that)."""
-    if due is None or due.tzinfo is not _UTC or due.year < 1000:
-        return _time(due)
-    if last_review_text is not None and last_review is not None:
-        gap = due - last_review
-        if not gap.seconds and not gap.microseconds:
-            return f'"{due.date().isoformat()}{last_review_text[10:]}"'
-    text = due.isoformat()  # a UTC time with microseconds: 32 characters
-    return f'"{text}"' if len(text) == 32 else _time(due)
-
-
-def _time(moment: datetime | None) -> str:
-    """``to_text(moment)`` quoted (null for None); isoformat is 4 times quicker than strftime."""
-    if not moment:
-        return "null"
-    if moment.tzinfo is timezone.utc and moment.year >= 1000:
-        text = moment.isoformat()
-        if len(text) == 25:  # isoformat leaves out a zero microsecond part
-            return f'"{text[:19]}.000000{text[19:]}"'
-        return f'"{text}"'
-    return f'"{to_text(moment)}"'
+def step_result(step: Step) -> tuple[Any, ...]:
+    """The stored result (``RESULT_COLUMNS``) of a replayed answer's step:
+    ``store_rows.result_values(Memory(*step))`` without the ``Memory``."""
+    state, step_no, stability, difficulty, due, _, _, reps, lapses = step
+    return (state, step_no, stability, difficulty,
+            None if due is None else (due - EPOCH) // MICROSECOND, reps, lapses)
 
 
 def step_row(step: Step) -> tuple[Any, ...]:
@@ -329,16 +196,15 @@ def step_row(step: Step) -> tuple[Any, ...]:
             to_text(last) if last else None, last_rating, reps, lapses)
 
 
+_NO_STATE = RESULT.start  # where a row's saved result state is: None when it has none
+
+
 def stale_rows(rows: Sequence[Row], steps: Sequence[Step]) -> list[int]:
     """The ids of the answer rows (of ``rows``, replayed to ``steps``) whose saved result is
-    not the replayed one (``saved_matches``); rows with no saved result are left out."""
-    stale: list[int] = []
-    matches = saved_matches
-    for row, step in zip(rows, steps, strict=True):
-        saved = row[CARD_AFTER]
-        if saved is not None and row[KIND] != RESET and not matches(saved, row, step):
-            stale.append(row[ID])
-    return stale
+    not the replayed one; rows with no saved result are left out."""
+    return [row[ID] for row, step in zip(rows, steps, strict=True)
+            if row[_NO_STATE] is not None and row[KIND] != RESET
+            and row[RESULT] != step_result(step)]
 
 
 def memory_of(steps: Sequence[Step]) -> Memory:
@@ -350,12 +216,15 @@ def memory_of(steps: Sequence[Step]) -> Memory:
 
 
 def select_rows(schema_version: int, where: str = "", *, saved_results: bool = True) -> str:
-    """The SELECT of ``ROW_COLUMNS`` (``origin`` is '' before schema 4 had it); without
-    ``saved_results``, NULL for each row's state before and card after (a replay then gives
-    every row's result as changed)."""
+    """The SELECT of ``ROW_COLUMNS`` (``origin`` is '' before schema 4 had it, the results
+    are read from ``card_after`` text before schema 9); without ``saved_results``, NULL for
+    each row's state before and result (a replay then gives every row's result as changed)."""
     columns = list(ROW_COLUMNS)
     if not saved_results:
-        columns[STATE_BEFORE], columns[CARD_AFTER] = "NULL", "NULL"
+        columns[STATE_BEFORE] = "NULL"
+        columns[RESULT] = ["NULL"] * len(RESULT_COLUMNS)
+    elif schema_version < 9:
+        columns[RESULT] = [legacy_result_sql(name) for name in RESULT_COLUMNS]
     if schema_version < 4:
         columns[ORIGIN] = "'' AS origin"
     if schema_version < 5:
@@ -437,8 +306,9 @@ def entry_rows(entries: Iterable[LogEntry]) -> list[Row]:
     """Log entries in ``ROW_COLUMNS``' layout (their times as datetimes: the replay takes a
     time as text or as a datetime)."""
     return [(e.deck_id, e.question_id, e.id, e.kind, e.at, e.rating, e.duration_ms,
-             int(e.rescheduled), e.scheduler_id, e.state_before, e.card_after,
-             None if e.undone_at is None else to_text(e.undone_at), e.origin, e.device, e.seq)
+             int(e.rescheduled), e.scheduler_id, e.state_before,
+             None if e.undone_at is None else to_text(e.undone_at), e.origin, e.device, e.seq,
+             *result_values(e.after))
             for e in entries]
 
 
@@ -480,47 +350,48 @@ def _read_card_rows(db: sqlite3.Connection, schema_version: int, wanted: set[Car
     return found
 
 
-def rewrite(
-    store_db: sqlite3.Connection, replayer: Replayer, key: CardKey, rows: Sequence[Row]
-) -> Memory:
+# A row's state before and result, rewritten: (state before, *result, row id).
+UPDATE_RESULTS = ("UPDATE log SET state_before = ?,"
+                  f" {', '.join(f'{c} = ?' for c in RESULT_COLUMNS)} WHERE id = ?")
+# Before schema 9 (tests stand in older releases) the result went in as ``card_after`` text.
+_UPDATE_RESULTS_LEGACY = (
+    f"UPDATE log SET state_before = ?, card_after = legacy_result_json("
+    f"{', '.join('?' * len(RESULT_COLUMNS))}, at, rating) WHERE id = ?")
+
+
+def update_results_sql(schema_version: int) -> str:
+    """The UPDATE that writes ``replay_changes``' changes."""
+    return UPDATE_RESULTS if schema_version >= 9 else _UPDATE_RESULTS_LEGACY
+
+
+def rewrite(store_db: sqlite3.Connection, schema_version: int, replayer: Replayer,
+            key: CardKey, rows: Sequence[Row]) -> Memory:
     """Replay one card's rows (in id order), rewriting each answer's saved state before and
     result where the replay gives another; the card's memory after its last row."""
     changed, memory = replay_changes(replayer, key, rows)
     if changed:
-        store_db.executemany(
-            "UPDATE log SET state_before = ?, card_after = ? WHERE id = ?", changed)
+        store_db.executemany(update_results_sql(schema_version), changed)
     return memory
 
 
 def replay_changes(
     replayer: Replayer, key: CardKey, rows: Sequence[Row]
-) -> tuple[list[tuple[int, str, int]], Memory]:
-    """What ``rewrite`` writes, without writing it: (state before, card after, row id) of
-    each answer whose saved values differ from the replay's, and the card's memory."""
+) -> tuple[list[tuple[Any, ...]], Memory]:
+    """What ``rewrite`` writes, without writing it: (state before, *result, row id) of each
+    answer whose saved values differ from the replay's, and the card's memory."""
     counted = ordered_counting(rows, replayer.own_device)
     steps = replayer.card_rows(key, counted)
-    changed: list[tuple[int, str, int]] = []
+    changed: list[tuple[Any, ...]] = []
+    append = changed.append
     state_before = 0
-    text_of, matches = row_step_json, saved_matches
-    # Until a card's first changed row, each saved result is matched without formatting
-    # it (``saved_matches``: most rows of a pull's cards are as saved); from there on the
-    # rows after it mostly differ too (a first sync moves every card's rows), so each
-    # result is formatted once and the text compared, not matched first and then formatted
-    # (its floats twice).
-    unchanged = True
+    results, epoch, micro = RESULT, EPOCH, MICROSECOND
     for row, step in zip(counted, steps, strict=True):
         if row[KIND] != RESET:
-            saved = row[CARD_AFTER]
-            if row[STATE_BEFORE] != state_before or saved is None:
-                changed.append((state_before, text_of(row, step), row[ID]))
-                unchanged = False
-            elif unchanged:
-                if not matches(saved, row, step):
-                    changed.append((state_before, text_of(row, step), row[ID]))
-                    unchanged = False
-            else:
-                text = text_of(row, step)
-                if saved != text:
-                    changed.append((state_before, text, row[ID]))
+            # step_result(step), inline: a first sync compares a million
+            state, step_no, stability, difficulty, due, _, _, reps, lapses = step
+            result = (state, step_no, stability, difficulty,
+                      None if due is None else (due - epoch) // micro, reps, lapses)
+            if row[STATE_BEFORE] != state_before or row[results] != result:
+                append((state_before, *result, row[ID]))
         state_before = step[0]
     return changed, memory_of(steps)

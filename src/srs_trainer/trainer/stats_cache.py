@@ -43,7 +43,7 @@ from .calibration import (
     judged_reviews,
     r_bin,
 )
-from .stats_fold import Bins, Days, stability_of
+from .stats_fold import Bins, Days, stability_sql
 from .store import Store
 from .types import from_text
 
@@ -63,11 +63,11 @@ _TABLES = (
     # A folded row as it was folded, kept at its first change or deletion since.
     "CREATE TABLE IF NOT EXISTS stats_cache_dirty (id INTEGER PRIMARY KEY, deck_id TEXT,"
     " question_id TEXT, kind TEXT, at TEXT, rating INTEGER, rescheduled INTEGER,"
-    " state_before INTEGER, scheduler_id INTEGER, card_after TEXT, undone_at TEXT,"
+    " state_before INTEGER, scheduler_id INTEGER, after_stability REAL, undone_at TEXT,"
     " origin TEXT)",
 )
 _DIRTY_COLUMNS = ("id", "deck_id", "question_id", "kind", "at", "rating", "rescheduled",
-                  "state_before", "scheduler_id", "card_after", "undone_at", "origin")
+                  "state_before", "scheduler_id", "after_stability", "undone_at", "origin")
 TRIGGERS = ("stats_cache_update", "stats_cache_delete")
 
 
@@ -77,8 +77,10 @@ def _triggers(schema_version: int) -> list[str]:
     on insert: a row inserted below ``folded_to`` (no writer does: new ids grow) shows in
     the row count instead, so appending answers pays nothing."""
     def old(prefix: str) -> str:
-        return ", ".join(f"{prefix}.{c}" if c != "origin" or schema_version >= 4 else "''"
-                         for c in _DIRTY_COLUMNS)
+        return ", ".join(
+            "''" if c == "origin" and schema_version < 4
+            else stability_sql(schema_version, prefix) if c == "after_stability"
+            else f"{prefix}.{c}" for c in _DIRTY_COLUMNS)
 
     keep = (f"INSERT OR IGNORE INTO stats_cache_dirty ({', '.join(_DIRTY_COLUMNS)})"
             f" VALUES ({old('old')})")
@@ -195,12 +197,14 @@ _FOREIGN_CARDS = ("SELECT DISTINCT deck_id, question_id FROM log INDEXED BY log_
                   " WHERE origin_id IS NOT NULL AND origin != ''")
 
 
-def _fold_row_sql(store: Store, alias: str, origin: bool) -> str:
-    """The ``FoldRow`` columns, after the card's deck and question, of a row of ``alias``."""
+def _fold_row_sql(store: Store, alias: str, *, dirty: bool = False) -> str:
+    """The ``FoldRow`` columns, after the card's deck and question, of a row of ``alias``: of
+    the log (its columns those of the store's schema), or of ``stats_cache_dirty``."""
+    version = 9 if dirty else store.schema_version  # (the dirty table's columns are 9's)
     return (f"{alias}.deck_id, {alias}.question_id, {alias}.id, {alias}.kind, {alias}.rating,"
             f" {stats_fold.micros_sql(store.db, alias + '.at')}, {alias}.scheduler_id,"
-            f" {alias}.card_after,"
-            f" {alias + '.origin' if origin else chr(39) * 2}")
+            f" {stability_sql(version, alias)},"
+            f" {alias + '.origin' if version >= 4 else chr(39) * 2}")
 
 
 def _counting(alias: str) -> str:
@@ -210,11 +214,9 @@ def _counting(alias: str) -> str:
 
 def _by_card(rows: Iterable[Sequence[Any]]) -> dict[tuple[str, str], list[FoldRow]]:
     cards: dict[tuple[str, str], list[FoldRow]] = {}
-    for deck, question, row_id, kind, rating, at, scheduler_id, after, origin in rows:
-        # The stability as the full fold reads it (``stats_fold.stability_of``), so what is
-        # taken away here is exactly what was put in.
+    for deck, question, row_id, kind, rating, at, scheduler_id, stability, origin in rows:
         cards.setdefault((deck, question), []).append(
-            (row_id, kind, rating, at, scheduler_id, stability_of(after), origin))
+            (row_id, kind, rating, at, scheduler_id, stability, origin))
     return cards
 
 
@@ -223,7 +225,7 @@ def _card_rows(store: Store, cards_sql: str, params: Sequence[Any]
     """The counting rows (``FoldRow``, id order) of the cards ``cards_sql`` selects (as
     deck_id, question_id), by card."""
     return _by_card(store.db.execute(
-        f"SELECT {_fold_row_sql(store, 'l', store.schema_version >= 4)}"
+        f"SELECT {_fold_row_sql(store, 'l')}"
         # CROSS JOIN: the few cards outside, each one's rows looked up in the index (left
         # to itself, the planner may walk the whole index in order to spare the sort).
         f" FROM ({cards_sql}) t CROSS JOIN log l INDEXED BY log_card"
@@ -234,7 +236,7 @@ def _card_rows(store: Store, cards_sql: str, params: Sequence[Any]
 def _rows_by_card(store: Store, source: str, where: str) -> dict[tuple[str, str], list[FoldRow]]:
     """The counting rows of ``source`` that ``where`` picks, by card."""
     return _by_card(store.db.execute(
-        f"SELECT {_fold_row_sql(store, 'd', True)} FROM {source} d"
+        f"SELECT {_fold_row_sql(store, 'd', dirty=True)} FROM {source} d"
         f" WHERE {where} AND {_counting('d')} ORDER BY d.id"))
 
 
@@ -372,7 +374,7 @@ def _fold_all(store: Store, hour: int, tz: tzinfo | None, now: datetime, top: in
     for deck, question in store.db.execute(_FOREIGN_CARDS if store.schema_version >= 4
                                            else "SELECT NULL, NULL WHERE 0"):
         foreign.setdefault(deck, set()).add(question)
-    rows = store.db.execute(stats_fold.rows_sql(store.db, store.schema_version >= 4), (top,))
+    rows = store.db.execute(stats_fold.rows_sql(store.db, store.schema_version), (top,))
     days, bins, kept = stats_fold.fold_rows(rows, curves, _spans_for(store, tz, now), hour,
                                             foreign)
     for (deck, _), card_rows in kept.items():

@@ -7,8 +7,7 @@ each row is folded as it comes:
 
 - the card's previous scheduling row is carried per card (a dict), so a review is judged
   against the stability its card had just before it, with no window over the log;
-- the stability is cut out of the ``card_after`` text (``replay._step_json`` writes it as
-  ``"stability": X,``) only for the rows a judged review follows, not parsed as JSON;
+- the stability a review is judged against is the previous row's ``after_stability``;
 - the learner day is integer arithmetic on the row's Unix seconds with the UTC offset in force
   (``calendar_sql.offset_spans``), exactly what ``calendar_sql.local_day_sql`` works out.
 
@@ -18,7 +17,6 @@ and folded card by card (``calibration.judged_reviews`` over ``scheduling.interl
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,7 +35,6 @@ _R_FROM = [edge * R_UNIT // 100 for edge in R_EDGES[1:-1]]
 _INTERVAL_LASTS = [last for _, last in INTERVALS if last is not None]
 _BINS = len(R_EDGES) - 1
 _CODES = _BINS * len(INTERVALS) * 2  # (R bin, interval bin, passed)
-_STABILITY = '"stability": '
 
 
 def micros_sql(db: sqlite3.Connection, column: str) -> str:
@@ -52,23 +49,6 @@ def micros_sql(db: sqlite3.Connection, column: str) -> str:
     except sqlite3.OperationalError:
         seconds = f"CAST(strftime('%s', {second}) AS INTEGER)"
     return f"{seconds} * 1000000 + CAST(substr({column}, 21, 6) AS INTEGER)"
-
-
-def stability_of(card_after: str | None) -> float | None:
-    """The ``stability`` of a ``card_after`` JSON text (None: none, or not a number), as
-    ``json.loads`` reads it: the number's text cut out, parsed by ``float``."""
-    if card_after is None:
-        return None
-    start = card_after.find(_STABILITY)
-    if start < 0:  # not written by replay (no such key, or other separators)
-        value = json.loads(card_after).get("stability")
-        return float(value) if isinstance(value, (int, float)) else None
-    start += len(_STABILITY)
-    end = card_after.find(",", start)
-    try:
-        return float(card_after[start:end if end >= 0 else card_after.index("}", start)])
-    except ValueError:  # null
-        return None
 
 
 def _span_shifts(spans: Sequence[tuple[str | None, int]], hour: int
@@ -109,7 +89,7 @@ class _Deck:
 # state, plus its rating (0: none).
 _ANSWER, _REVIEW_STATE, _RATING = 16, 8, 7
 
-Row = tuple[str, int, "int | None", int, "str | None", int, str]
+Row = tuple[str, int, "int | None", int, "float | None", int, str]
 
 
 def fold_rows(rows: Iterable[Row], curves: Mapping[int, Curve],
@@ -118,13 +98,14 @@ def fold_rows(rows: Iterable[Row], curves: Mapping[int, Curve],
               ) -> tuple[Days, Bins, dict[tuple[str, str], list[FoldRow]]]:
     """Fold counting rows in id order: (days, bins of the cards not in ``foreign``, the rows
     of those in it by card, as ``FoldRow``). A row (``rows_sql``): deck and question joined
-    by char(31), flags, scheduler id, time in microseconds, card_after, id, origin."""
+    by char(31), flags, scheduler id, time in microseconds, stability after it, id, origin."""
     starts, shifts = _span_shifts(spans, hour)
     one_shift = shifts[0] * 1_000_000 if len(shifts) == 1 else None
     curve_of = {sid: (c.factor, -c.decay) for sid, c in curves.items()}
     decks: dict[str, _Deck] = {}
     kept: dict[tuple[str, str], list[FoldRow]] = {}
-    # card: [time of its previous row, its card_after (None: a reset), deck, kept rows]
+    # card: [time of its previous row, the stability after it (None: a reset, or an answer
+    # with no result), deck, kept rows]
     carry: dict[str, list[Any]] = {}
     for key, flags, scheduler_id, at, after, row_id, origin in rows:
         card = carry.get(key)
@@ -142,8 +123,7 @@ def fold_rows(rows: Iterable[Row], curves: Mapping[int, Curve],
             days[day] = days.get(day, 0) + 1
         if card[3] is not None:
             card[3].append((row_id, "answer" if flags >= _ANSWER else "reset",
-                            flags & _RATING or None, at, scheduler_id, stability_of(after),
-                            origin))
+                            flags & _RATING or None, at, scheduler_id, after, origin))
             continue
         previous_at, previous_after = card[0], card[1]
         card[0] = at
@@ -157,15 +137,8 @@ def fold_rows(rows: Iterable[Row], curves: Mapping[int, Curve],
         curve = curve_of.get(scheduler_id) if scheduler_id is not None else None
         if elapsed < 1 or curve is None:
             continue
-        # stability_of, inline for the common case (a call per review costs more than it)
-        start = previous_after.find(_STABILITY) + len(_STABILITY)
-        end = previous_after.find(",", start)
-        try:
-            stability = (float(previous_after[start:end]) if start >= len(_STABILITY)
-                         and end >= 0 else stability_of(previous_after))
-        except ValueError:  # null
-            continue
-        if stability is None or not stability > 0:
+        stability = previous_after
+        if not stability > 0:
             continue
         r = int(R_UNIT * (1 + curve[0] * elapsed / stability) ** curve[1] + 0.5)
         r_index = bisect_right(_R_FROM, r)
@@ -210,14 +183,22 @@ def _add(bins: Bins, key: tuple[str, str, int], reviews: int, passed: int, r_sum
     counts[2] += r_sum
 
 
-def rows_sql(db: sqlite3.Connection, origin: bool) -> str:
+def stability_sql(schema_version: int, alias: str = "") -> str:
+    """SQL of a log row's ``after_stability`` (before schema 9, which tests stand in, read
+    from its ``card_after`` text)."""
+    prefix = f"{alias}." if alias else ""
+    return (f"{prefix}after_stability" if schema_version >= 9
+            else f"legacy_result({prefix}card_after, 2)")
+
+
+def rows_sql(db: sqlite3.Connection, schema_version: int) -> str:
     """The query of ``fold_rows``'s rows, up to a log id given as its one parameter: a scan
     of the log in rowid order (no index, no sort)."""
     return (f"SELECT deck_id || char(31) || question_id, (kind = 'answer') * {_ANSWER}"
             f" + coalesce(state_before = 2, 0) * {_REVIEW_STATE} + coalesce(rating, 0),"
-            f" scheduler_id, {micros_sql(db, 'at')}, card_after, id,"
-            f" {'origin' if origin else chr(39) * 2} FROM log NOT INDEXED"
+            f" scheduler_id, {micros_sql(db, 'at')}, {stability_sql(schema_version)}, id,"
+            f" {'origin' if schema_version >= 4 else chr(39) * 2} FROM log NOT INDEXED"
             " WHERE id <= ? AND undone_at IS NULL AND (kind = 'reset' OR rescheduled = 1)")
 
 
-__all__ = ["Bins", "Days", "fold_rows", "local_day", "micros_sql", "rows_sql", "stability_of"]
+__all__ = ["Bins", "Days", "fold_rows", "local_day", "micros_sql", "rows_sql", "stability_sql"]

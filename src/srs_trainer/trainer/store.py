@@ -23,12 +23,11 @@ from typing import Any
 from . import migrations
 from .store_rows import (
     INSERT_ANSWER,
+    INSERT_ANSWER_LEGACY,
     INSERT_CARD,
     SELECT_CARDS,
-    SELECT_LOG,
-    SELECT_LOG_V3,
-    SELECT_LOG_V4,
     SET_MEMORY,
+    add_legacy_functions,
     answer_values,
     card_from_row,
     card_values,
@@ -36,6 +35,7 @@ from .store_rows import (
     insert_sql,
     memory_values,
     placeholders,
+    select_log,
 )
 from .types import (
     ANSWER,
@@ -69,6 +69,7 @@ def _connect(path: Path) -> sqlite3.Connection:
             raise StoreError(f"{path}: cannot use write-ahead logging (journal mode {mode})")
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
+        add_legacy_functions(db)  # (migration 9 reads the results older releases wrote)
     except BaseException:
         db.close()
         raise
@@ -84,8 +85,14 @@ class Store:
 
     @property
     def _select_log(self) -> str:
-        version = self.schema_version
-        return SELECT_LOG if version >= 5 else SELECT_LOG_V4 if version == 4 else SELECT_LOG_V3
+        return select_log(self.schema_version)
+
+    @property
+    def _insert_answer(self) -> tuple[str, bool]:
+        """The INSERT of an answer, and whether its result goes in as pre-9 ``card_after``
+        text (tests stand in older releases)."""
+        legacy = self.schema_version < 9
+        return (INSERT_ANSWER_LEGACY if legacy else INSERT_ANSWER), legacy
 
     @property
     def device_id(self) -> str:
@@ -378,7 +385,8 @@ class Store:
     # --- the log ----------------------------------------------------------------------------
 
     def append_answer(self, answer: NewAnswer) -> int:
-        cursor = self.db.execute(INSERT_ANSWER, answer_values(answer))
+        sql, legacy = self._insert_answer
+        cursor = self.db.execute(sql, answer_values(answer, legacy=legacy))
         return int(cursor.lastrowid or 0)
 
     def append_reset(self, deck_id: str, question_id: str, at: datetime, note: str) -> int:
@@ -589,4 +597,5 @@ class Store:
         """Insert many cards and log rows in one transaction (for benchmarks and fixtures)."""
         with self.transaction() as db:
             db.executemany(INSERT_CARD, (card_values(c) for c in cards))
-            db.executemany(INSERT_ANSWER, (answer_values(a) for a in answers))
+            sql, legacy = self._insert_answer
+            db.executemany(sql, (answer_values(a, legacy=legacy) for a in answers))

@@ -127,7 +127,9 @@ class LogEntry:
     rescheduled: bool = False
     state_before: int | None = None
     scheduler_id: int | None = None
-    card_after: str | None = None  # JSON of Memory after this answer, for doctor
+    # The card's memory after this answer as replayed (None: a reset, or an answer that did
+    # not reschedule); stored in the log's ``after_*`` columns (``store_rows.RESULT_COLUMNS``).
+    after: Memory | None = None
     undone_at: datetime | None = None
     note: str = ""
     origin: str = ""  # where the review was made: "" the trainer, "anki" pulled from Anki
@@ -156,7 +158,7 @@ class NewAnswer:
     rescheduled: bool
     state_before: int
     scheduler_id: int | None
-    card_after: str | None
+    after: Memory | None  # the card's memory after it (None: it did not reschedule)
 
 
 @dataclass(frozen=True)
