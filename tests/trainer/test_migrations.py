@@ -226,3 +226,56 @@ def test_a_version_7_database_gets_the_cheaper_log_indexes_and_the_same_figures(
         assert columns.by_history() == columns_of(histories(after[1])).by_history()
         assert (*key, 1) not in columns.by_history()  # the reset left no answer after it
         assert store.integrity_check() == []  # the new index holds what its rows give
+
+
+def test_a_version_8_database_gets_typed_results_with_its_history_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from srs_trainer.trainer.store_rows import RESULT_COLUMNS
+    from srs_trainer.trainer.types import Memory
+    from synthetic_learner import START, learn
+    from trainer_helpers import EXACT
+
+    path = tmp_path / "p.sqlite3"
+    decks = synthetic_decks(3, 8)
+    now = START + timedelta(days=40)
+    # a learner's database from before migration 9: results saved as JSON text
+    with schema(monkeypatch, 8), Store.open(path) as store:
+        trainer = Trainer(store, decks, EXACT)
+        trainer.sync(START)
+        learn(trainer, 30)
+        key = store.cards()[0].key
+        with store.transaction():
+            store.append_reset(*key, START + timedelta(days=31), "answer key changed")
+            store.set_memory(*key, Memory())
+        figures = trainer.stats(now, days=60)  # (the stats cache and its triggers made)
+        with store.transaction():  # a second reset, deleted: its id stays used
+            gone = store.append_reset(*key, START + timedelta(days=32), "again")
+            store.db.execute("DELETE FROM log WHERE id = ?", (gone,))
+        texts = dict(store.db.execute("SELECT id, card_after FROM log"))
+        before = (store.cards(), store.log(kind=None, include_undone=True), figures)
+        assert store.schema_version == 8 and len(before[1]) > 100
+        assert sum(text is not None for text in texts.values()) > 100
+
+    with Store.open(path) as store:
+        assert store.schema_version == SCHEMA_VERSION >= 9
+        columns = [row[1] for row in store.db.execute("PRAGMA table_info(log)")]
+        assert "card_after" not in columns and set(RESULT_COLUMNS) <= set(columns)
+        log = store.log(kind=None, include_undone=True)
+        # Every result as the text held it, bit for bit; its last review and rating the row's.
+        for entry in log:
+            text = texts[entry.id]
+            assert entry.after == (None if text is None else Memory.from_dict(json.loads(text)))
+        assert (store.cards(), log) == before[:2]
+        trainer = Trainer(store, decks, EXACT)
+        assert trainer.stats(now, days=60) == before[2]  # folded again from the new columns
+        report = doctor(store)
+        assert report.ok and report.stale_rows == [] and report.mismatched == []
+        assert store.integrity_check() == []
+        indexes = {name for (name,) in store.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'log'")}
+        assert {"log_card", "log_deck_at", "log_fit", "log_origin", "log_event"} <= indexes
+        with store.transaction():  # the deleted row's id is not given again
+            assert store.append_reset(*key, now, "again") == gone + 1
