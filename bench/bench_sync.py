@@ -103,8 +103,9 @@ def measure(part: str, database: Path) -> float:
 
     if part == "read":
         db = sqlite3.connect(database)
+        version = db.execute("PRAGMA user_version").fetchone()[0]
         started = time.process_time()
-        db.execute(select_rows(5)).fetchall()
+        db.execute(select_rows(version)).fetchall()
         return time.process_time() - started
     if part == "write":
         return measure_write(database)
