@@ -497,3 +497,41 @@ def test_own_rows_read_back_with_their_ids_before_another_device_s_keep_both(
         rows = store.db.execute("SELECT id, device, seq FROM log ORDER BY id").fetchall()
     assert rows == [(4, "", None), (5, "", None), (6, "", None),
                     (7, other, 1), (8, other, 2), (9, other, 3)]
+
+
+def test_a_first_sync_of_many_rows_builds_the_log_as_one_of_few_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From ``_REBUILD_FROM`` new rows (a first sync of half a million) the log's indexes are
+    built again after the insert, but the in-order partial ones: the log, its indexes and
+    the cards come out as when each row goes in with the indexes in place."""
+    from srs_trainer.history import sync_folder
+
+    start = Homes(tmp_path / "start")
+    _offline_reviews(start, "ab")
+    start.sync("a")
+
+    def synced(root: Path) -> tuple[Any, ...]:
+        homes = start.copy(root)
+        homes.sync("b")
+        with homes.store("b") as store:
+            return (store.db.execute("SELECT * FROM log ORDER BY id").fetchall(),
+                    store.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                                     " ORDER BY name").fetchall(),
+                    _state(store), store.integrity_check(), doctor(store).ok)
+
+    rebuilds: list[bool] = []
+    rebuilt_if = sync_folder._indexes_rebuilt_if
+
+    def recorded(db: Any, rebuild: bool) -> Any:
+        rebuilds.append(rebuild)
+        return rebuilt_if(db, rebuild)
+
+    monkeypatch.setattr(sync_folder, "_indexes_rebuilt_if", recorded)
+    one_by_one = synced(tmp_path / "few")
+    monkeypatch.setattr(sync_folder, "_REBUILD_FROM", 0)  # as for half a million rows
+    monkeypatch.setattr(sync_folder, "_log_rows", lambda db: 0)
+    rebuilt = synced(tmp_path / "many")
+    assert rebuilds == [False, True]
+    assert rebuilt == one_by_one
+    assert rebuilt[3] == [] and rebuilt[4]
+    assert {"log_card", "log_fit", "log_event", "log_origin"} <= {name for name, _ in rebuilt[1]}

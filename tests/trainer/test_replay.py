@@ -162,7 +162,7 @@ def test_doctor_reports_a_stale_row_and_a_differing_card_and_rebuild_repairs(
 @pytest.mark.parametrize("reindex_from", [0, 10**9], ids=["indexes rebuilt", "in place"])
 def test_a_rebuild_of_many_cards_gives_the_same_cards_and_indexes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reindex_from: int) -> None:
-    from srs_trainer.trainer import doctor as doctor_module
+    from srs_trainer.trainer import store as store_module
 
     trainer = make_trainer(tmp_path)
     store = trainer.store
@@ -174,7 +174,7 @@ def test_a_rebuild_of_many_cards_gives_the_same_cards_and_indexes(
     with store.transaction():
         for key in (("demo", "p1"), ("demo", "c1")):
             store.set_memory(*key, Memory())
-    monkeypatch.setattr(doctor_module, "_REINDEX_CARDS_FROM", reindex_from)
+    monkeypatch.setattr(store_module, "REINDEX_CARDS_FROM", reindex_from)
     assert doctor(store, rebuild=True).rebuilt == 2
     assert store.db.execute(cards).fetchall() == right
     assert store.db.execute(schema).fetchall() == indexes

@@ -307,9 +307,10 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey | No
     store.set_memories(memories)
     unset = (None, *NO_RESULT)
     with _indexes_rebuilt_if(db, len(flat) >= max(_REBUILD_FROM, _log_rows(db))):
+        scheduler, row_id, rest = replay.SCHEDULER, replay.ID, replay.RESULT.stop
         db.executemany(_INSERT_PULLED, (
-            row[:replay.STATE_BEFORE] + results.get(row[replay.ID], unset)
-            + row[replay.UNDONE:replay.DEVICE] + row[replay.RESULT.stop:] for row in flat))
+            (*row[:replay.RESCHEDULED], row[scheduler], *results.get(row[row_id], unset),
+             *row[rest:]) for row in flat))
     if updates:
         db.executemany(replay.update_results_sql(store.schema_version), updates)
     report.added = sum(len(added) for added in new_rows.values())
@@ -326,10 +327,16 @@ def _log_rows(db: sqlite3.Connection) -> int:
     return int(db.execute("SELECT count(*) FROM log").fetchone()[0])
 
 
+#: The log's partial indexes on event ids and pulled ids: a bulk insert's new entries for them
+#: come in order (a pull's in revlog order, a sync's in each device's), or there are none, so
+#: they take them at their end; building them again would scan the whole log for each (a
+#: tenth of a first sync's index building for nothing) and they dedupe the rows as they go in.
+_IN_ORDER_INDEXES = ("log_event", "log_origin")
+
+
 @contextmanager
-def _indexes_rebuilt_if(db: sqlite3.Connection, rebuild: bool,
-                        keep: tuple[str, ...] = ()) -> Iterator[None]:
-    """Inside the caller's transaction: the log's indexes (but those named in ``keep``)
+def _indexes_rebuilt_if(db: sqlite3.Connection, rebuild: bool) -> Iterator[None]:
+    """Inside the caller's transaction: the log's indexes (but ``_IN_ORDER_INDEXES``)
     dropped, then created again from their own saved SQL (so they are exactly as the
     migrations made them)."""
     if not rebuild:
@@ -337,7 +344,7 @@ def _indexes_rebuilt_if(db: sqlite3.Connection, rebuild: bool,
         return
     indexes = [(name, sql) for name, sql in db.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-        " AND tbl_name = 'log' AND sql IS NOT NULL") if name not in keep]
+        " AND tbl_name = 'log' AND sql IS NOT NULL") if name not in _IN_ORDER_INDEXES]
     for name, _ in indexes:
         db.execute(f'DROP INDEX "{name}"')
     yield
@@ -346,10 +353,13 @@ def _indexes_rebuilt_if(db: sqlite3.Connection, rebuild: bool,
 
 
 _FORGET_NOTE = f"{ORIGIN}: forget"
+# A pulled row reschedules, is not undone and comes from Anki: those three are constants (the
+# row's own values are the same), three values a row less to bind.
 _INSERT_PULLED = (
-    "INSERT INTO log (deck_id, question_id, id, kind, at, rating, duration_ms, rescheduled,"
-    f" scheduler_id, state_before, {', '.join(RESULT_COLUMNS)}, undone_at, origin,"
-    f" origin_id, note, mode) VALUES ({placeholders(14 + len(RESULT_COLUMNS))}, 'review')")
+    "INSERT INTO log (deck_id, question_id, id, kind, at, rating, duration_ms, scheduler_id,"
+    f" state_before, {', '.join(RESULT_COLUMNS)}, origin_id, note, rescheduled, undone_at,"
+    f" origin, mode) VALUES ({placeholders(11 + len(RESULT_COLUMNS))}, 1, NULL, '{ORIGIN}',"
+    " 'review')")
 
 
 class _DayText:

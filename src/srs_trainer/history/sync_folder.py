@@ -32,7 +32,7 @@ from typing import Any
 from ..collector import collector_paused
 from ..trainer import replay, scheduling
 from ..trainer.store import Store
-from ..trainer.store_rows import NO_RESULT, RESULT_COLUMNS, SET_MEMORY, memory_values
+from ..trainer.store_rows import NO_RESULT, RESULT_COLUMNS, memory_values
 from . import sync_files
 from .anki_pull import _REBUILD_FROM, PULL_CACHE_KIB, _indexes_rebuilt_if, _log_rows
 from .log_merge import replay_cards
@@ -68,7 +68,6 @@ _INSERT_OWN_LOG = (
 _INSERT_REPLAYED = (f"INSERT OR IGNORE INTO log ({', '.join(_PENDING_COLUMNS)})"
                     f" VALUES ({', '.join('?' * len(_PENDING_COLUMNS))})")
 _ROW_ID = operator.itemgetter(-1)  # a change's row id
-_KEPT_INDEXES = ("log_event", "log_origin")
 
 
 class SyncError(Exception):
@@ -396,21 +395,17 @@ class _Adder:
                 else:
                     updates.append(change)
             memories.append((*memory_values(memory), *key))
-        # Many rows (a first sync): the log's indexes are built again after the insert
-        # rather than taking each row at a random place (the rows were checked against the
-        # log already, so no index needs to dedupe them). Not the partial ones on event
-        # ids and pulled ids: their new entries come in order, or there are none, and
-        # building them again scans the whole log for each (a tenth of a first sync's
-        # index building for nothing).
+        # Many rows (a first sync): the log's indexes (but the partial ones, whose entries
+        # come in order) are built again after the insert rather than taking each row at a
+        # random place.
         # The old rows' results first, in rowid order (each page of the log written once),
         # while their pages are still in the cache from the read above (after the index
         # building they are not).
         updates.sort(key=_ROW_ID)
         db.executemany(replay.UPDATE_RESULTS, updates)
-        with _indexes_rebuilt_if(
-                db, len(pending) >= max(_REBUILD_FROM, _log_rows(db)), keep=_KEPT_INDEXES):
+        with _indexes_rebuilt_if(db, len(pending) >= max(_REBUILD_FROM, _log_rows(db))):
             db.executemany(_INSERT_REPLAYED, pending)
-        db.executemany(SET_MEMORY, memories)
+        self.store.set_memory_rows(memories)
 
     def _apply_undos(self) -> None:
         # Two queries, one index each: by (device, seq) for other devices' rows, by rowid
@@ -444,7 +439,7 @@ def replay_touched(store: Store, keys: set[CardKey]) -> None:
         memories.append((*memory_values(memory), *key))
     changed.sort(key=_ROW_ID)  # in rowid order: each page of the log is written once
     store.db.executemany(replay.update_results_sql(store.schema_version), changed)
-    store.db.executemany(SET_MEMORY, memories)
+    store.set_memory_rows(memories)
 
 
 # --- badges ----------------------------------------------------------------------------------

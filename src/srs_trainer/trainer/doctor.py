@@ -4,7 +4,7 @@ equals a replay of its review log; rebuild card state from the log when asked.""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +13,7 @@ from ..collector import collector_paused
 from . import replay
 from .scheduling import CardKey
 from .store import Store
-from .store_rows import MEMORY_COLUMNS, SET_MEMORY
+from .store_rows import MEMORY_COLUMNS
 from .types import maybe_time
 
 
@@ -42,9 +42,6 @@ _TIMES = (MEMORY_COLUMNS.index("due"), MEMORY_COLUMNS.index("last_review"))
 # replay the log's again (SQLite's default 2 MiB re-reads each page from the disk cache, one
 # system call each; 256 MiB, as `srs anki pull` and `srs sync` take, keeps most of them).
 CACHE_KIB = 256 * 1024
-# From this many rebuilt cards (and half the cards or more), the cards' own indexes are
-# dropped and built again around the rewrite instead of moving each card's entries.
-_REINDEX_CARDS_FROM = 5000
 
 
 def _stored_values(stored: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -100,7 +97,7 @@ def _doctor(store: Store, rebuild: bool) -> DoctorReport:
                 mismatched.append(key)
                 rebuilt.append((*replayed_row, *key))
         if rebuild:
-            _set_memories(store.db, rebuilt, len(cards))
+            store.set_memory_rows(rebuilt)
             report.rebuilt = len(rebuilt)
     return report
 
@@ -113,20 +110,3 @@ def _page_cache(db: sqlite3.Connection) -> Iterator[None]:
         yield
     finally:
         db.execute(f"PRAGMA cache_size = {int(before)}")
-
-
-def _set_memories(db: sqlite3.Connection, rows: Sequence[tuple[Any, ...]], cards: int) -> None:
-    """``SET_MEMORY`` over ``rows`` (inside the caller's transaction). A wiped database
-    rebuilds every card: its indexes on memory columns (due, state) are then built again
-    from their own saved SQL after the rewrite, a third less CPU than moving 100,000 cards'
-    entries one by one. The primary key's index, which finds each card, stays."""
-    if len(rows) < max(_REINDEX_CARDS_FROM, cards // 2):
-        db.executemany(SET_MEMORY, rows)
-        return
-    indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-                         " AND tbl_name = 'cards' AND sql IS NOT NULL").fetchall()
-    for name, _ in indexes:
-        db.execute(f'DROP INDEX "{name}"')
-    db.executemany(SET_MEMORY, rows)
-    for _, sql in indexes:
-        db.execute(sql)
