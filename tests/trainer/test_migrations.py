@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from srs_trainer.deck.model import Deck
 from srs_trainer.trainer import migrations
 from srs_trainer.trainer.api import SyncReport, Trainer
 from srs_trainer.trainer.doctor import doctor
 from srs_trainer.trainer.migrations import SCHEMA_VERSION
 from srs_trainer.trainer.store import Store, StoreError
-from srs_trainer.trainer.types import CardRow, to_text
+from srs_trainer.trainer.types import CardRow, Memory, to_text
 from synthetic import seed_history, synthetic_decks
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=timezone.utc)
@@ -28,6 +29,22 @@ def schema(monkeypatch: pytest.MonkeyPatch, version: int) -> Iterator[None]:
         old.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:version])
         old.setattr(migrations, "SCHEMA_VERSION", version)
         yield
+
+
+def _learner(store: Store, decks: list[Deck]) -> tuple[Trainer, tuple[str, str]]:
+    """A month of synthetic reviews of ``decks`` and one card's answer key changed after
+    it (a reset, its card new again): (the trainer, that card)."""
+    from synthetic_learner import START, learn
+    from trainer_helpers import EXACT
+
+    trainer = Trainer(store, decks, EXACT)
+    trainer.sync(START)
+    learn(trainer, 30)
+    key = store.cards()[0].key
+    with store.transaction():
+        store.append_reset(*key, START + timedelta(days=31), "answer key changed")
+        store.set_memory(*key, Memory())
+    return trainer, key
 
 
 def test_migrations_run_in_order_on_an_old_database(tmp_path: Path,
@@ -189,7 +206,7 @@ def test_a_version_7_database_gets_the_cheaper_log_indexes_and_the_same_figures(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from srs_trainer.trainer.review_columns import columns_of, histories, store_columns
-    from synthetic_learner import START, learn
+    from synthetic_learner import START
     from trainer_helpers import EXACT
 
     path = tmp_path / "p.sqlite3"
@@ -197,12 +214,7 @@ def test_a_version_7_database_gets_the_cheaper_log_indexes_and_the_same_figures(
     now = START + timedelta(days=40)
     # a learner's database from before migration 8
     with schema(monkeypatch, 7), Store.open(path) as store:
-        trainer = Trainer(store, decks, EXACT)
-        trainer.sync(START)
-        learn(trainer, 30)
-        key = store.cards()[0].key
-        with store.transaction():
-            store.append_reset(*key, START + timedelta(days=31), "answer key changed")
+        trainer, key = _learner(store, decks)
         assert store.schema_version == 7
         before = (store.cards(), store.log(kind=None, include_undone=True),
                   store_columns(store), trainer.stats(now, days=60))
@@ -234,8 +246,7 @@ def test_a_version_8_database_gets_typed_results_with_its_history_intact(
     import json
 
     from srs_trainer.trainer.store_rows import RESULT_COLUMNS
-    from srs_trainer.trainer.types import Memory
-    from synthetic_learner import START, learn
+    from synthetic_learner import START
     from trainer_helpers import EXACT
 
     path = tmp_path / "p.sqlite3"
@@ -243,13 +254,7 @@ def test_a_version_8_database_gets_typed_results_with_its_history_intact(
     now = START + timedelta(days=40)
     # a learner's database from before migration 9: results saved as JSON text
     with schema(monkeypatch, 8), Store.open(path) as store:
-        trainer = Trainer(store, decks, EXACT)
-        trainer.sync(START)
-        learn(trainer, 30)
-        key = store.cards()[0].key
-        with store.transaction():
-            store.append_reset(*key, START + timedelta(days=31), "answer key changed")
-            store.set_memory(*key, Memory())
+        trainer, key = _learner(store, decks)
         figures = trainer.stats(now, days=60)  # (the stats cache and its triggers made)
         with store.transaction():  # a second reset, deleted: its id stays used
             gone = store.append_reset(*key, START + timedelta(days=32), "again")
