@@ -445,9 +445,12 @@ def test_srs_sync_takes_the_folder_from_config_yaml(tmp_path: Path) -> None:
 def test_an_undo_read_before_its_answer_applies_when_the_answer_comes(tmp_path: Path) -> None:
     from srs_trainer.history.sync_export import log_event_line
 
+    from srs_trainer.trainer.scheduling import scheduler_json
+    from srs_trainer.trainer.settings import DeckSettings
+
     device = "ab" * 16
     scheduler = sync_files.encode({"dev": device, "seq": 1, "kind": "scheduler",
-                                   "json": '{"desired_retention": 0.9}'})
+                                   "json": scheduler_json(DeckSettings())})
     answer = log_event_line(device, (1, "answer", "demo", "c1", "2026-01-01T09:00:00.000000"
                                      "+00:00", 3, 900, 1, 0, "A", "review", 1, "", "", None, 1))
     undo = sync_files.encode({"dev": device, "seq": 1, "kind": "undo", "target_dev": device,
@@ -535,3 +538,41 @@ def test_a_first_sync_of_many_rows_builds_the_log_as_one_of_few_does(
     assert rebuilt == one_by_one
     assert rebuilt[3] == [] and rebuilt[4]
     assert {"log_card", "log_fit", "log_event", "log_origin"} <= {name for name, _ in rebuilt[1]}
+
+
+def test_an_event_whose_time_cannot_be_read_is_skipped_and_said(tmp_path: Path) -> None:
+    """A time the replay could not read (damaged, or naive) skips its event, and so do
+    scheduler settings it could not build a scheduler from and the answers scheduled with
+    them: each counted among the lines that are not events. A readable time written another
+    way goes into the log in the log's own form (fixed-width UTC text, which its indexes read
+    by position)."""
+    from srs_trainer.history.sync_export import log_event_line
+    from srs_trainer.trainer.scheduling import scheduler_json
+    from srs_trainer.trainer.settings import DeckSettings
+
+    device = "ab" * 16
+    schedulers = [sync_files.encode({"dev": device, "seq": n, "kind": "scheduler",
+                                     "json": text}) for n, text in enumerate(
+        (scheduler_json(DeckSettings()), '{"desired_retention": 0.9}'), start=1)]
+
+    def answer(seq: int, question: str, at: str, scheduler: int = 1) -> str:
+        return log_event_line(device, (seq, "answer", "demo", question, at, 3, 900, 1, 0, "A",
+                                       "review", 1, "", "", None, scheduler))
+
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / f"srs-{device}.jsonl").write_text("\n".join([
+        *schedulers, answer(1, "c1", "2026-01-01T11:00:00+02:00"),
+        answer(2, "c2", "not a time"), answer(3, "c2", "2026-01-01T09:00:00"),
+        answer(4, "p1", "2026-13-01T09:00:00.000000+00:00"),
+        answer(5, "p1", "2026-01-02T09:00:00.000000+00:00", scheduler=2)]) + "\n")
+    with Store.open(tmp_path / "b.sqlite3") as store:
+        report = sync(store, share)
+        assert report.added == 1
+        assert [(e.question_id, e.at) for e in store.log()] == [
+            ("c1", datetime(2026, 1, 1, 9, tzinfo=timezone.utc))]
+        assert store.db.execute("SELECT at FROM log").fetchall() == [
+            ("2026-01-01T09:00:00.000000+00:00",)]
+        assert f"srs-{device}.jsonl: 5 line(s) are not events and were skipped" in (
+            report.notes())
+        assert doctor(store).ok

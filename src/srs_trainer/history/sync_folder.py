@@ -26,6 +26,7 @@ import operator
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from ..collector import collector_paused
 from ..trainer import replay, scheduling
 from ..trainer.store import Store
 from ..trainer.store_rows import NO_RESULT, RESULT_COLUMNS, memory_values
+from ..trainer.types import to_text
 from . import sync_files
 from .anki_pull import _REBUILD_FROM, PULL_CACHE_KIB, _indexes_rebuilt_if, _log_rows
 from .log_merge import replay_cards
@@ -68,6 +70,22 @@ _INSERT_OWN_LOG = (
 _INSERT_REPLAYED = (f"INSERT OR IGNORE INTO log ({', '.join(_PENDING_COLUMNS)})"
                     f" VALUES ({', '.join('?' * len(_PENDING_COLUMNS))})")
 _ROW_ID = operator.itemgetter(-1)  # a change's row id
+
+
+_parse_time = datetime.fromisoformat
+
+
+def log_time(text: Any) -> str:
+    """An event's time as the log holds times (``types.to_text``: fixed-width UTC text, which
+    the log's indexes and queries read by position); ValueError or TypeError for one the
+    replay could not read (not a time, or one without its offset from UTC)."""
+    parsed = _parse_time(text)  # (the check of every time: 0.1 s for half a million)
+    if (text.__class__ is str and len(text) == 32 and text[10] == "T" and text[19] == "."
+            and text.endswith("+00:00")):
+        return str(text)
+    if parsed.tzinfo is None:
+        raise ValueError(f"{text!r}: a time without its offset from UTC")
+    return to_text(parsed)
 
 
 class SyncError(Exception):
@@ -177,7 +195,7 @@ def _import(store: Store, folder: Path, device: str, report: SyncReport,
         adder = _Adder(store, device, own_events)
         for read, note in zip(reads, report.files, strict=True):
             note.added = adder.add(read.events())
-            note.bad_lines = read.bad_lines
+            note.bad_lines = read.bad_lines + adder.take_damaged()
             read.data = b""  # parsed: its bytes are not needed any more
         for read in reads:
             store.db.execute(
@@ -224,6 +242,7 @@ class _Adder:
         self.badges_changed = False
         self.undos_added = False
         self.seen = 0
+        self.damaged = 0  # events of a damaged shape skipped since ``take_damaged``
 
     def add(self, events: Iterable[dict[str, Any]]) -> int:
         """Add one file's events; how many were new. Other devices' answers and resets are
@@ -257,6 +276,7 @@ class _Adder:
                     # (one C call for the fields: a KeyError for a missing one)
                     (deck, question, kind, at, rating, duration, rescheduled, origin,
                      attempts, hint, chosen, mode, note, origin_id) = fields(event)
+                    at = log_time(at)
                     row = (deck, question, number, kind, at, rating, duration, rescheduled,
                            local, None, None, origin, dev, seq, *NO_RESULT, attempts, hint,
                            chosen, mode, note, origin_id)
@@ -271,9 +291,15 @@ class _Adder:
                 else:
                     added += self._other(kind, event)
             except (KeyError, TypeError, ValueError):
-                continue  # an event of a newer or damaged shape: skipped
+                self.damaged += 1  # an event of a newer or damaged shape: skipped
+                continue
         self.seen += seen
         return added + self._insert_own(own)
+
+    def take_damaged(self) -> int:
+        """How many events were skipped for their shape since the last call."""
+        damaged, self.damaged = self.damaged, 0
+        return damaged
 
     def _load_known(self, device: str) -> set[int]:
         """The sequence numbers of ``device``'s rows the log has."""
@@ -314,7 +340,11 @@ class _Adder:
         key = (event["dev"], event["seq"])
         if key in self.schedulers:
             return
-        local = self.store.scheduler_id(event["json"])
+        text = event["json"]
+        # Settings the replay can build a scheduler from, or the event is damaged (KeyError,
+        # TypeError, ValueError: skipped, and the answers scheduled with it after it)
+        scheduling.scheduler_from_json(text)
+        local = self.store.scheduler_id(text)
         self.db.execute("INSERT OR IGNORE INTO sync_schedulers (device, n, scheduler_id)"
                         " VALUES (?, ?, ?)", (*key, local))
         self.schedulers[key] = local
