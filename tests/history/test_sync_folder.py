@@ -444,7 +444,6 @@ def test_srs_sync_takes_the_folder_from_config_yaml(tmp_path: Path) -> None:
 
 def test_an_undo_read_before_its_answer_applies_when_the_answer_comes(tmp_path: Path) -> None:
     from srs_trainer.history.sync_export import log_event_line
-
     from srs_trainer.trainer.scheduling import scheduler_json
     from srs_trainer.trainer.settings import DeckSettings
 
