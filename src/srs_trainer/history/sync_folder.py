@@ -432,7 +432,7 @@ class _Adder:
         # while their pages are still in the cache from the read above (after the index
         # building they are not).
         updates.sort(key=_ROW_ID)
-        db.executemany(replay.UPDATE_RESULTS, updates)
+        db.executemany(replay.update_results_sql(self.store.schema_version), updates)
         with _indexes_rebuilt_if(db, len(pending) >= max(_REBUILD_FROM, _log_rows(db))):
             db.executemany(_INSERT_REPLAYED, pending)
         self.store.set_memory_rows(memories)
