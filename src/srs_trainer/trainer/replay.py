@@ -196,14 +196,14 @@ def step_row(step: Step) -> tuple[Any, ...]:
             to_text(last) if last else None, last_rating, reps, lapses)
 
 
-_NO_STATE = RESULT.start  # where a row's saved result state is: None when it has none
+_SAVED_STATE = RESULT.start  # a row's saved result state: None when it has no result
 
 
 def stale_rows(rows: Sequence[Row], steps: Sequence[Step]) -> list[int]:
     """The ids of the answer rows (of ``rows``, replayed to ``steps``) whose saved result is
     not the replayed one; rows with no saved result are left out."""
     return [row[ID] for row, step in zip(rows, steps, strict=True)
-            if row[_NO_STATE] is not None and row[KIND] != RESET
+            if row[_SAVED_STATE] is not None and row[KIND] != RESET
             and row[RESULT] != step_result(step)]
 
 
