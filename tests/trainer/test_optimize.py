@@ -248,7 +248,7 @@ def _insert_synced(store: Store, key: tuple[str, str], device: str, seq: int, at
 
 def test_reviews_synced_from_two_devices_are_fitted_in_the_replay_order(tmp_path: Path) -> None:
     from srs_trainer.trainer import replay
-    from srs_trainer.trainer.review_columns import micros
+    from srs_trainer.trainer.store_rows import micros
 
     trainer = _learn(tmp_path, cards=4, days=30)
     store = trainer.store
@@ -345,7 +345,7 @@ def test_the_fit_time_equals_migration_7s_on_times_at_the_edges() -> None:
     rows = db.execute(f"SELECT at, {migrations.FIT_TIME}, {migrations._FIT_TIME_7}"
                       " FROM log").fetchall()
     assert [new for _, new, _ in rows] == [old for _, _, old in rows]
-    from srs_trainer.trainer.review_columns import micros
+    from srs_trainer.trainer.store_rows import micros
     assert [int(new, 16) - (1 << 64) * (new[0] >= "8") for _, new, _ in rows] == [
         micros(from_text(at)) for at, _, _ in rows]
     (unreadable,) = db.execute(

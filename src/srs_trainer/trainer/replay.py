@@ -27,6 +27,7 @@ from .store_rows import (
     MICROSECOND,
     RESULT_COLUMNS,
     legacy_result_sql,
+    micros,
     result_values,
 )
 from .types import RESET, REVIEW, CardKey, LogEntry, Memory, to_text
@@ -185,8 +186,8 @@ def step_result(step: Step) -> tuple[Any, ...]:
     """The stored result (``RESULT_COLUMNS``) of a replayed answer's step:
     ``store_rows.result_values(Memory(*step))`` without the ``Memory``."""
     state, step_no, stability, difficulty, due, _, _, reps, lapses = step
-    return (state, step_no, stability, difficulty,
-            None if due is None else (due - EPOCH) // MICROSECOND, reps, lapses)
+    return (state, step_no, stability, difficulty, None if due is None else micros(due), reps,
+            lapses)
 
 
 def step_row(step: Step) -> tuple[Any, ...]:

@@ -21,7 +21,7 @@ import struct
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from itertools import accumulate, islice
 from operator import sub
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -29,14 +29,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..collector import collector_paused
 from .migrations import FIT_CODE, FIT_ROWS, FIT_TIME, UNREADABLE_TIME
 from .scheduling import replay_order
+from .store_rows import micros
 from .types import LogEntry, from_text, to_text
 
 if TYPE_CHECKING:
     from .store import Store
 
 DAY_MICROSECONDS = 86_400_000_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_MICROSECOND = timedelta(microseconds=1)
 #: How much of the database file the bulk read maps into memory (SQLite caps it at its
 #: compile-time maximum; what is beyond is read as usual).
 _MMAP_BYTES = 1 << 31
@@ -115,10 +114,6 @@ class ReviewColumns:
             result[key] = list(zip(self.times[start:end], self.ratings[start:end],
                                    self.days[start:end], strict=True))
         return result
-
-
-def micros(moment: datetime) -> int:
-    return (moment - _EPOCH) // _MICROSECOND
 
 
 class _Builder:

@@ -58,7 +58,7 @@ def result_values(memory: Memory | None) -> tuple[Any, ...]:
         return NO_RESULT
     due = memory.due
     return (memory.state, memory.step, memory.stability, memory.difficulty,
-            None if due is None else (due - EPOCH) // MICROSECOND, memory.reps, memory.lapses)
+            None if due is None else micros(due), memory.reps, memory.lapses)
 
 
 def result_memory(values: Sequence[Any], at: datetime, rating: int | None) -> Memory | None:
