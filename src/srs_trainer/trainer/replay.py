@@ -216,15 +216,11 @@ def memory_of(steps: Sequence[Step]) -> Memory:
 # --- bulk reading ---------------------------------------------------------------------------
 
 
-def select_rows(schema_version: int, where: str = "", *, saved_results: bool = True) -> str:
+def select_rows(schema_version: int, where: str = "") -> str:
     """The SELECT of ``ROW_COLUMNS`` (``origin`` is '' before schema 4 had it, the results
-    are read from ``card_after`` text before schema 9); without ``saved_results``, NULL for
-    each row's state before and result (a replay then gives every row's result as changed)."""
+    are read from ``card_after`` text before schema 9)."""
     columns = list(ROW_COLUMNS)
-    if not saved_results:
-        columns[STATE_BEFORE] = "NULL"
-        columns[RESULT] = ["NULL"] * len(RESULT_COLUMNS)
-    elif schema_version < 9:
+    if schema_version < 9:
         columns[RESULT] = [legacy_result_sql(name) for name in RESULT_COLUMNS]
     if schema_version < 4:
         columns[ORIGIN] = "'' AS origin"
@@ -246,12 +242,10 @@ def rows_by_card(rows: Iterable[Row]) -> dict[CardKey, list[Row]]:
     return by_card
 
 
-def read_rows(db: sqlite3.Connection, schema_version: int, *, saved_results: bool = True
-              ) -> dict[CardKey, list[Row]]:
+def read_rows(db: sqlite3.Connection, schema_version: int) -> dict[CardKey, list[Row]]:
     """Every log row, grouped by card."""
     with collector_paused():
-        return rows_by_card(db.execute(select_rows(schema_version,
-                                                   saved_results=saved_results)))
+        return rows_by_card(db.execute(select_rows(schema_version)))
 
 
 _ORIGIN_OF = operator.itemgetter(ORIGIN)  # a row's origin: '' (falsy) for the trainer's own
@@ -326,23 +320,20 @@ _WHOLE_LOG_FROM = 2000
 
 
 def read_card_rows(
-    db: sqlite3.Connection, schema_version: int, keys: Iterable[CardKey], *,
-    saved_results: bool = True,
+    db: sqlite3.Connection, schema_version: int, keys: Iterable[CardKey]
 ) -> dict[CardKey, list[Row]]:
-    """The log rows of the cards ``keys``, grouped by card (cards without rows left out);
-    ``saved_results`` as for ``select_rows``."""
+    """The log rows of the cards ``keys``, grouped by card (cards without rows left out)."""
     wanted = set(keys)
     with collector_paused():
-        return _read_card_rows(db, schema_version, wanted, saved_results)
+        return _read_card_rows(db, schema_version, wanted)
 
 
-def _read_card_rows(db: sqlite3.Connection, schema_version: int, wanted: set[CardKey],
-                    saved_results: bool) -> dict[CardKey, list[Row]]:
+def _read_card_rows(db: sqlite3.Connection, schema_version: int, wanted: set[CardKey]
+                    ) -> dict[CardKey, list[Row]]:
     if len(wanted) > _WHOLE_LOG_FROM:
-        logs = read_rows(db, schema_version, saved_results=saved_results)
+        logs = read_rows(db, schema_version)
         return {key: rows for key, rows in logs.items() if key in wanted}
-    sql = select_rows(schema_version, "deck_id = ? AND question_id = ?",
-                      saved_results=saved_results)
+    sql = select_rows(schema_version, "deck_id = ? AND question_id = ?")
     found: dict[CardKey, list[Row]] = {}
     for key in wanted:
         rows = db.execute(sql, key).fetchall()
