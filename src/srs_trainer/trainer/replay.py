@@ -26,8 +26,8 @@ from .store_rows import (
     MEMORY_COLUMNS,
     MICROSECOND,
     RESULT_COLUMNS,
-    legacy_result_sql,
     micros,
+    result_sql,
     result_values,
 )
 from .types import RESET, REVIEW, CardKey, LogEntry, Memory, to_text
@@ -220,8 +220,7 @@ def select_rows(schema_version: int, where: str = "") -> str:
     """The SELECT of ``ROW_COLUMNS`` (``origin`` is '' before schema 4 had it, the results
     are read from ``card_after`` text before schema 9)."""
     columns = list(ROW_COLUMNS)
-    if schema_version < 9:
-        columns[RESULT] = [legacy_result_sql(name) for name in RESULT_COLUMNS]
+    columns[RESULT] = [result_sql(name, schema_version) for name in RESULT_COLUMNS]
     if schema_version < 4:
         columns[ORIGIN] = "'' AS origin"
     if schema_version < 5:

@@ -43,8 +43,9 @@ from .calibration import (
     judged_reviews,
     r_bin,
 )
-from .stats_fold import Bins, Days, stability_sql
+from .stats_fold import Bins, Days
 from .store import Store
+from .store_rows import result_sql
 from .types import from_text
 
 FORMAT = 2  # bump when what is folded changes: old caches are then folded again
@@ -79,7 +80,7 @@ def _triggers(schema_version: int) -> list[str]:
     def old(prefix: str) -> str:
         return ", ".join(
             "''" if c == "origin" and schema_version < 4
-            else stability_sql(schema_version, prefix) if c == "after_stability"
+            else result_sql(c, schema_version, prefix) if c == "after_stability"
             else f"{prefix}.{c}" for c in _DIRTY_COLUMNS)
 
     keep = (f"INSERT OR IGNORE INTO stats_cache_dirty ({', '.join(_DIRTY_COLUMNS)})"
@@ -203,7 +204,7 @@ def _fold_row_sql(store: Store, alias: str, *, dirty: bool = False) -> str:
     version = 9 if dirty else store.schema_version  # (the dirty table's columns are 9's)
     return (f"{alias}.deck_id, {alias}.question_id, {alias}.id, {alias}.kind, {alias}.rating,"
             f" {stats_fold.micros_sql(store.db, alias + '.at')}, {alias}.scheduler_id,"
-            f" {stability_sql(version, alias)},"
+            f" {result_sql('after_stability', version, alias)},"
             f" {alias + '.origin' if version >= 4 else chr(39) * 2}")
 
 

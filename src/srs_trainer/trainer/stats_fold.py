@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from .calibration import DAY_MICROSECONDS, INTERVALS, PASSING, R_EDGES, R_UNIT, Curve, FoldRow
+from .store_rows import result_sql
 
 R_KIND, INTERVAL_KIND = "r", "interval"
 Days = dict[tuple[str, str], list[int]]  # (deck, learner day): [reviews, judged, passed]
@@ -183,22 +184,15 @@ def _add(bins: Bins, key: tuple[str, str, int], reviews: int, passed: int, r_sum
     counts[2] += r_sum
 
 
-def stability_sql(schema_version: int, alias: str = "") -> str:
-    """SQL of a log row's ``after_stability`` (before schema 9, which tests stand in, read
-    from its ``card_after`` text)."""
-    prefix = f"{alias}." if alias else ""
-    return (f"{prefix}after_stability" if schema_version >= 9
-            else f"legacy_result({prefix}card_after, 2)")
-
-
 def rows_sql(db: sqlite3.Connection, schema_version: int) -> str:
     """The query of ``fold_rows``'s rows, up to a log id given as its one parameter: a scan
     of the log in rowid order (no index, no sort)."""
+    stability = result_sql("after_stability", schema_version)
     return (f"SELECT deck_id || char(31) || question_id, (kind = 'answer') * {_ANSWER}"
             f" + coalesce(state_before = 2, 0) * {_REVIEW_STATE} + coalesce(rating, 0),"
-            f" scheduler_id, {micros_sql(db, 'at')}, {stability_sql(schema_version)}, id,"
+            f" scheduler_id, {micros_sql(db, 'at')}, {stability}, id,"
             f" {'origin' if schema_version >= 4 else chr(39) * 2} FROM log NOT INDEXED"
             " WHERE id <= ? AND undone_at IS NULL AND (kind = 'reset' OR rescheduled = 1)")
 
 
-__all__ = ["Bins", "Days", "fold_rows", "local_day", "micros_sql", "rows_sql", "stability_sql"]
+__all__ = ["Bins", "Days", "fold_rows", "local_day", "micros_sql", "rows_sql"]

@@ -105,9 +105,13 @@ def add_legacy_functions(db: sqlite3.Connection) -> None:
                        deterministic=True)
 
 
-def legacy_result_sql(column: str) -> str:
-    """SQL reading ``column`` of ``RESULT_COLUMNS`` from a pre-9 row's ``card_after``."""
-    return f"legacy_result(card_after, {RESULT_COLUMNS.index(column)}) AS {column}"
+def result_sql(column: str, schema_version: int, table: str = "") -> str:
+    """SQL of a log row's ``column`` of ``RESULT_COLUMNS`` (of ``table``, when given): before
+    schema 9 (tests stand in older releases) read from its ``card_after`` text."""
+    prefix = f"{table}." if table else ""
+    if schema_version >= 9:
+        return f"{prefix}{column}"
+    return f"legacy_result({prefix}card_after, {RESULT_COLUMNS.index(column)})"
 
 
 # --- the tables' columns -------------------------------------------------------------------
@@ -145,8 +149,7 @@ def select_log(schema_version: int) -> str:
     columns: before 9 the results are read from ``card_after``, before 5 there are no device
     columns, before 4 no origin."""
     columns = list(LOG_COLUMNS)
-    if schema_version < 9:
-        columns[_LOG_RESULTS] = [legacy_result_sql(name) for name in RESULT_COLUMNS]
+    columns[_LOG_RESULTS] = [result_sql(name, schema_version) for name in RESULT_COLUMNS]
     if schema_version < 5:
         columns[columns.index("device")] = "'' AS device"
         columns[columns.index("seq")] = "NULL AS seq"
