@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..collector import collector_paused
+from ..trainer.store import indexes_rebuilt
 from ..trainer.store_rows import NO_RESULT, RESULT_COLUMNS, placeholders
 from ..trainer.types import CardKey, Memory
 from .anki_collection import AnkiReview, CollectionSnapshot, NoteCards, open_snapshot
@@ -336,20 +337,12 @@ _IN_ORDER_INDEXES = ("log_event", "log_origin")
 
 @contextmanager
 def _indexes_rebuilt_if(db: sqlite3.Connection, rebuild: bool) -> Iterator[None]:
-    """Inside the caller's transaction: the log's indexes (but ``_IN_ORDER_INDEXES``)
-    dropped, then created again from their own saved SQL (so they are exactly as the
-    migrations made them)."""
+    """``store.indexes_rebuilt`` of the log (but ``_IN_ORDER_INDEXES``) when ``rebuild``."""
     if not rebuild:
         yield
         return
-    indexes = [(name, sql) for name, sql in db.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-        " AND tbl_name = 'log' AND sql IS NOT NULL") if name not in _IN_ORDER_INDEXES]
-    for name, _ in indexes:
-        db.execute(f'DROP INDEX "{name}"')
-    yield
-    for _, sql in indexes:
-        db.execute(sql)
+    with indexes_rebuilt(db, "log", keep=_IN_ORDER_INDEXES):
+        yield
 
 
 _FORGET_NOTE = f"{ORIGIN}: forget"

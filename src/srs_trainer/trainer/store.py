@@ -59,6 +59,23 @@ BUSY_TIMEOUT_MS = 60_000
 REINDEX_CARDS_FROM = 5000
 
 
+@contextmanager
+def indexes_rebuilt(db: sqlite3.Connection, table: str, keep: Sequence[str] = ()
+                    ) -> Iterator[None]:
+    """Inside the caller's transaction: ``table``'s indexes (but those named in ``keep``, and
+    those of its keys, which have no SQL) dropped, then created again from their own saved
+    SQL, so exactly as the migrations made them. Around a rewrite of most of a table's rows,
+    sorting each index once beats moving every row's entries."""
+    indexes = [(name, sql) for name, sql in db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+        " AND sql IS NOT NULL", (table,)) if name not in keep]
+    for name, _ in indexes:
+        db.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in indexes:
+        db.execute(sql)
+
+
 class StoreError(Exception):
     """The database cannot be opened or is from a newer version of srs-trainer."""
 
@@ -396,14 +413,8 @@ class Store(BadgeStore):
                 "SELECT count(*) FROM cards").fetchone()[0] // 2:
             self.db.executemany(SET_MEMORY, rows)
             return
-        indexes = self.db.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards'"
-            " AND sql IS NOT NULL").fetchall()
-        for name, _ in indexes:
-            self.db.execute(f'DROP INDEX "{name}"')
-        self.db.executemany(SET_MEMORY, rows)
-        for _, sql in indexes:
-            self.db.execute(sql)
+        with indexes_rebuilt(self.db, "cards"):
+            self.db.executemany(SET_MEMORY, rows)
 
     # --- the log ----------------------------------------------------------------------------
 
