@@ -82,7 +82,7 @@ def log_time(text: Any) -> str:
     parsed = _parse_time(text)  # (the check of every time: 0.1 s for half a million)
     if (text.__class__ is str and len(text) == 32 and text[10] == "T" and text[19] == "."
             and text.endswith("+00:00")):
-        return str(text)
+        return text  # (already the log's form)
     if parsed.tzinfo is None:
         raise ValueError(f"{text!r}: a time without its offset from UTC")
     return to_text(parsed)

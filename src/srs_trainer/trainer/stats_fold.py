@@ -108,7 +108,7 @@ def fold_rows(rows: Iterable[Row], curves: Mapping[int, Curve],
     # card: [time of its previous row, the stability after it (None: a reset, or an answer
     # with no result), deck, kept rows]
     carry: dict[str, list[Any]] = {}
-    for key, flags, scheduler_id, at, after, row_id, origin in rows:
+    for key, flags, scheduler_id, at, stability_after, row_id, origin in rows:
         card = carry.get(key)
         if card is None:
             deck, question = key.split("\x1f", 1)
@@ -124,24 +124,24 @@ def fold_rows(rows: Iterable[Row], curves: Mapping[int, Curve],
             days[day] = days.get(day, 0) + 1
         if card[3] is not None:
             card[3].append((row_id, "answer" if flags >= _ANSWER else "reset",
-                            flags & _RATING or None, at, scheduler_id, after, origin))
+                            flags & _RATING or None, at, scheduler_id, stability_after,
+                            origin))
             continue
-        previous_at, previous_after = card[0], card[1]
+        previous_at, previous_stability = card[0], card[1]
         card[0] = at
         if flags < _ANSWER:
             card[1] = None
             continue
-        card[1] = after
-        if previous_after is None or not flags & _RATING:
+        card[1] = stability_after
+        if previous_stability is None or not flags & _RATING:
             continue
         elapsed = (at - previous_at) // DAY_MICROSECONDS
         curve = curve_of.get(scheduler_id) if scheduler_id is not None else None
         if elapsed < 1 or curve is None:
             continue
-        stability = previous_after
-        if not stability > 0:
+        if not previous_stability > 0:  # (a NaN too)
             continue
-        r = int(R_UNIT * (1 + curve[0] * elapsed / stability) ** curve[1] + 0.5)
+        r = int(R_UNIT * (1 + curve[0] * elapsed / previous_stability) ** curve[1] + 0.5)
         r_index = bisect_right(_R_FROM, r)
         state = card[2]
         state.r_sums[r_index] += r
