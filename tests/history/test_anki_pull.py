@@ -166,7 +166,7 @@ def test_the_cached_anki_day_equals_day_start_in_any_zone(
 
 def test_a_bulk_pull_rebuilds_the_log_indexes_as_the_migrations_made_them(
         folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from srs_trainer.history import anki_pull
+    from srs_trainer.trainer import store as store_module
 
     def pulled() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]], list[str]]:
         database = folder / "home" / "progress.sqlite3"
@@ -181,7 +181,7 @@ def test_a_bulk_pull_rebuilds_the_log_indexes_as_the_migrations_made_them(
     one_by_one = pulled()
     for path in (folder / "home").iterdir():
         path.unlink() if path.is_file() else None
-    monkeypatch.setattr(anki_pull, "_REBUILD_FROM", 1)  # as for a million rows
+    monkeypatch.setattr(store_module, "REBUILD_LOG_FROM", 1)  # as for a million rows
     _pull(folder)
     rebuilt = pulled()
     assert rebuilt == one_by_one and rebuilt[2] == []

@@ -503,10 +503,10 @@ def test_own_rows_read_back_with_their_ids_before_another_device_s_keep_both(
 
 def test_a_first_sync_of_many_rows_builds_the_log_as_one_of_few_does(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """From ``_REBUILD_FROM`` new rows (a first sync of half a million) the log's indexes are
-    built again after the insert, but the in-order partial ones: the log, its indexes and
-    the cards come out as when each row goes in with the indexes in place."""
-    from srs_trainer.history import sync_folder
+    """From ``store.REBUILD_LOG_FROM`` new rows (a first sync of half a million) the log's
+    indexes are built again after the insert, but the in-order partial ones: the log, its
+    indexes and the cards come out as when each row goes in with the indexes in place."""
+    from srs_trainer.trainer import store as store_module
 
     start = Homes(tmp_path / "start")
     _offline_reviews(start, "ab")
@@ -522,16 +522,16 @@ def test_a_first_sync_of_many_rows_builds_the_log_as_one_of_few_does(
                     _state(store), store.integrity_check(), doctor(store).ok)
 
     rebuilds: list[bool] = []
-    rebuilt_if = sync_folder._indexes_rebuilt_if
+    decides = store_module.rebuilds_log_indexes
+    forced = False
 
-    def recorded(db: Any, rebuild: bool) -> Any:
-        rebuilds.append(rebuild)
-        return rebuilt_if(db, rebuild)
+    def recorded(db: Any, new_rows: int) -> bool:
+        rebuilds.append(forced or decides(db, new_rows))
+        return rebuilds[-1]
 
-    monkeypatch.setattr(sync_folder, "_indexes_rebuilt_if", recorded)
+    monkeypatch.setattr(store_module, "rebuilds_log_indexes", recorded)
     one_by_one = synced(tmp_path / "few")
-    monkeypatch.setattr(sync_folder, "_REBUILD_FROM", 0)  # as for half a million rows
-    monkeypatch.setattr(sync_folder, "_log_rows", lambda db: 0)
+    forced = True  # as for half a million rows
     rebuilt = synced(tmp_path / "many")
     assert rebuilds == [False, True]
     assert rebuilt == one_by_one

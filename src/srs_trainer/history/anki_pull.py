@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..collector import collector_paused
-from ..trainer.store import indexes_rebuilt
+from ..trainer.store import log_indexes_rebuilt_for
 from ..trainer.store_rows import NO_RESULT, RESULT_COLUMNS, placeholders
 from ..trainer.types import CardKey, Memory
 from .anki_collection import AnkiReview, CollectionSnapshot, NoteCards, open_snapshot
@@ -307,7 +307,7 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey | No
         memories.append((key, memory))
     store.set_memories(memories)
     unset = (None, *NO_RESULT)
-    with _indexes_rebuilt_if(db, len(flat) >= max(_REBUILD_FROM, _log_rows(db))):
+    with log_indexes_rebuilt_for(db, len(flat)):
         scheduler, row_id, rest = replay.SCHEDULER, replay.ID, replay.RESULT.stop
         db.executemany(_INSERT_PULLED, (
             (*row[:replay.RESCHEDULED], row[scheduler], *results.get(row[row_id], unset),
@@ -316,33 +316,6 @@ def _merge(store: Store, anki: sqlite3.Connection, cards: dict[int, CardKey | No
         db.executemany(replay.update_results_sql(store.schema_version), updates)
     report.added = sum(len(added) for added in new_rows.values())
     report.cards_replayed = len(new_rows)
-
-
-#: From this many new rows (and no fewer than the log holds), the log's indexes are dropped
-#: and built again around the insert: sorting a million entries once beats placing each
-#: (measured: about a quarter less CPU for a million rows).
-_REBUILD_FROM = 100_000
-
-
-def _log_rows(db: sqlite3.Connection) -> int:
-    return int(db.execute("SELECT count(*) FROM log").fetchone()[0])
-
-
-#: The log's partial indexes on event ids and pulled ids: a bulk insert's new entries for them
-#: come in order (a pull's in revlog order, a sync's in each device's), or there are none, so
-#: they take them at their end; building them again would scan the whole log for each (a
-#: tenth of a first sync's index building for nothing) and they dedupe the rows as they go in.
-_IN_ORDER_INDEXES = ("log_event", "log_origin")
-
-
-@contextmanager
-def _indexes_rebuilt_if(db: sqlite3.Connection, rebuild: bool) -> Iterator[None]:
-    """``store.indexes_rebuilt`` of the log (but ``_IN_ORDER_INDEXES``) when ``rebuild``."""
-    if not rebuild:
-        yield
-        return
-    with indexes_rebuilt(db, "log", keep=_IN_ORDER_INDEXES):
-        yield
 
 
 _FORGET_NOTE = f"{ORIGIN}: forget"

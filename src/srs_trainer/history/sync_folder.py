@@ -32,11 +32,11 @@ from typing import Any
 
 from ..collector import collector_paused
 from ..trainer import replay, scheduling
-from ..trainer.store import Store
+from ..trainer.store import Store, log_indexes_rebuilt_for
 from ..trainer.store_rows import NO_RESULT, RESULT_COLUMNS, memory_values
 from ..trainer.types import to_text
 from . import sync_files
-from .anki_pull import _REBUILD_FROM, PULL_CACHE_KIB, _indexes_rebuilt_if, _log_rows
+from .anki_pull import PULL_CACHE_KIB
 from .log_merge import replay_cards
 from .sync_export import CHALLENGE_FIELDS, LOG_FIELDS, export, forget_another_folder
 
@@ -433,7 +433,7 @@ class _Adder:
         # building they are not).
         updates.sort(key=_ROW_ID)
         db.executemany(replay.update_results_sql(self.store.schema_version), updates)
-        with _indexes_rebuilt_if(db, len(pending) >= max(_REBUILD_FROM, _log_rows(db))):
+        with log_indexes_rebuilt_for(db, len(pending)):
             db.executemany(_INSERT_REPLAYED, pending)
         self.store.set_memory_rows(memories)
 

@@ -76,6 +76,34 @@ def indexes_rebuilt(db: sqlite3.Connection, table: str, keep: Sequence[str] = ()
         db.execute(sql)
 
 
+#: From this many new log rows (and no fewer than the log holds), a bulk insert drops the
+#: log's indexes and builds them again after it: sorting a million entries once beats placing
+#: each (measured: about a quarter less CPU for a million rows).
+REBUILD_LOG_FROM = 100_000
+#: The log's partial indexes on event ids and pulled ids: a bulk insert's new entries for them
+#: come in order (a pull's in revlog order, a sync's in each device's), or there are none, so
+#: they take them at their end; building them again would scan the whole log for each (a
+#: tenth of a first sync's index building for nothing) and they dedupe the rows as they go in.
+IN_ORDER_LOG_INDEXES = ("log_event", "log_origin")
+
+
+def rebuilds_log_indexes(db: sqlite3.Connection, new_rows: int) -> bool:
+    """Whether a bulk insert of ``new_rows`` log rows builds the log's indexes again."""
+    return new_rows >= REBUILD_LOG_FROM and new_rows >= int(
+        db.execute("SELECT count(*) FROM log").fetchone()[0])
+
+
+@contextmanager
+def log_indexes_rebuilt_for(db: sqlite3.Connection, new_rows: int) -> Iterator[None]:
+    """Around a bulk insert of ``new_rows`` log rows (`srs anki pull`, `srs sync`): the log's
+    indexes (but ``IN_ORDER_LOG_INDEXES``) built again after it when it adds many."""
+    if not rebuilds_log_indexes(db, new_rows):
+        yield
+        return
+    with indexes_rebuilt(db, "log", keep=IN_ORDER_LOG_INDEXES):
+        yield
+
+
 class StoreError(Exception):
     """The database cannot be opened or is from a newer version of srs-trainer."""
 
